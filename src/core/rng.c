@@ -1,0 +1,56 @@
+#include "core/rng.h"
+
+#include <math.h>
+
+void tn__rng_seed(tn_rng *r, uint64_t seed, uint64_t stream)
+{
+    r->state = 0;
+    r->inc = (stream << 1u) | 1u;
+    (void)tn__rng_u32(r);
+    r->state += seed;
+    (void)tn__rng_u32(r);
+}
+
+uint32_t tn__rng_u32(tn_rng *r)
+{
+    uint64_t old = r->state;
+    r->state = old * 6364136223846793005ULL + r->inc;
+    uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
+    uint32_t rot = (uint32_t)(old >> 59u);
+    return (xorshifted >> rot) | (xorshifted << ((-rot) & 31u));
+}
+
+uint32_t tn__rng_below(tn_rng *r, uint32_t n)
+{
+    uint32_t threshold = (uint32_t)(-n) % n; /* reject the biased low range */
+    for (;;) {
+        uint32_t x = tn__rng_u32(r);
+        if (x >= threshold)
+            return x % n;
+    }
+}
+
+float tn__rng_uniform(tn_rng *r) { return (float)(tn__rng_u32(r) >> 8) * (1.0f / 16777216.0f); }
+
+double tn__rng_uniform_d(tn_rng *r)
+{
+    uint64_t hi = tn__rng_u32(r) >> 5, lo = tn__rng_u32(r) >> 6;
+    return (double)(hi * 67108864ULL + lo) * (1.0 / 9007199254740992.0);
+}
+
+double tn__rng_normal(tn_rng *r)
+{
+    double u1 = 1.0 - tn__rng_uniform_d(r); /* (0, 1]: log is finite */
+    double u2 = tn__rng_uniform_d(r);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+void tn__rng_shuffle(tn_rng *r, uint32_t *a, size_t n)
+{
+    for (size_t i = n; i > 1; i--) {
+        size_t j = tn__rng_below(r, (uint32_t)i);
+        uint32_t t = a[i - 1];
+        a[i - 1] = a[j];
+        a[j] = t;
+    }
+}

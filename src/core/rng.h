@@ -1,0 +1,25 @@
+/* Seeded PCG32 (O'Neill): the state lives in the caller's struct, never in a global.
+ * One seed feeds several streams (init, shuffle, dropout), so changing the batch order
+ * does not change the initial weights. */
+#ifndef TN_CORE_RNG_H
+#define TN_CORE_RNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct tn_rng {
+    uint64_t state;
+    uint64_t inc;
+} tn_rng;
+
+enum { TN_STREAM_INIT = 1, TN_STREAM_SHUFFLE = 2, TN_STREAM_NOISE = 3, TN_STREAM_DATA = 4 };
+
+void tn__rng_seed(tn_rng *r, uint64_t seed, uint64_t stream);
+uint32_t tn__rng_u32(tn_rng *r);
+uint32_t tn__rng_below(tn_rng *r, uint32_t n); /* uniform in [0, n), unbiased; n > 0 */
+float tn__rng_uniform(tn_rng *r);              /* [0, 1), 24 random bits */
+double tn__rng_uniform_d(tn_rng *r);           /* [0, 1), 53 random bits */
+double tn__rng_normal(tn_rng *r);              /* standard normal (Box-Muller) */
+void tn__rng_shuffle(tn_rng *r, uint32_t *a, size_t n); /* Fisher-Yates */
+
+#endif
