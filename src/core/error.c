@@ -42,13 +42,23 @@ int tn__err_prefix(tn_error *err, const char *fmt, ...)
 {
     if (!err)
         return TN_EINVAL;
-    char prefix[256], old[sizeof err->msg];
+    char prefix[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    int n = vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
-    memcpy(old, err->msg, sizeof old);
-    snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+    size_t plen = n < 0 ? 0 : strlen(prefix), cap = sizeof err->msg;
+    if (plen + 2 >= cap)
+        return err->code;
+    /* Shift the old message right (truncating its tail) and write "prefix: " before it. */
+    size_t olen = strlen(err->msg);
+    if (olen > cap - 1 - plen - 2)
+        olen = cap - 1 - plen - 2;
+    memmove(err->msg + plen + 2, err->msg, olen);
+    err->msg[plen + 2 + olen] = '\0';
+    memcpy(err->msg, prefix, plen);
+    err->msg[plen] = ':';
+    err->msg[plen + 1] = ' ';
     return err->code;
 }
 

@@ -1,5 +1,7 @@
 #include "core/rng.h"
 
+#include "tinynet/train.h"
+
 #include <math.h>
 
 void tn__rng_seed(tn_rng *r, uint64_t seed, uint64_t stream)
@@ -54,3 +56,6 @@ void tn__rng_shuffle(tn_rng *r, uint32_t *a, size_t n)
         a[j] = t;
     }
 }
+
+/* Public face of the stream, for custom activation modules. */
+float tn_rng_uniform(tn_rng *r) { return tn__rng_uniform(r); }
