@@ -353,12 +353,20 @@ START_TEST(huge_parameter_count)
     size_t len;
     unsigned char *b = small_file(&len);
     size_t off = count_off(strlen(SMALL_HEADER));
-    const uint64_t bad[] = {(uint64_t)1 << 62, UINT64_MAX, (uint64_t)1 << 61, (uint64_t)1 << 32,
-                            SMALL_N + 1, SMALL_N - 1};
+    /* 2^62 + SMALL_N is the nasty one: 4 * count wraps to exactly the real blob size, so
+     * only the overflow check stands between it and a 2^62-float allocation. */
+    const uint64_t overflow[] = {((uint64_t)1 << 62) + SMALL_N, (uint64_t)1 << 62, UINT64_MAX};
+    const uint64_t bad[] = {(uint64_t)1 << 61, (uint64_t)1 << 32, SMALL_N + 1, SMALL_N - 1};
+    tn_error err;
+    for (size_t i = 0; i < sizeof overflow / sizeof overflow[0]; i++) {
+        put_u64(b + off, overflow[i]);
+        fix_crc(b, len);
+        ck_assert_int_eq(decode_fails(b, len, 0, &err), TN_EFORMAT);
+        assert_has(err.msg, "impossibly large");
+    }
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         put_u64(b + off, bad[i]);
         fix_crc(b, len);
-        tn_error err;
         ck_assert_int_eq(decode_fails(b, len, 0, &err), TN_EFORMAT);
     }
     free(b);
