@@ -1,15 +1,107 @@
-/* tinynet command line: dispatches to one file per subcommand. */
-#include "tinynet/tinynet.h"
+/* tinynet command line: dispatches to one file per subcommand. The process stays in the
+ * C locale (no setlocale), so numbers are parsed and printed with a decimal point. */
+#include "cli/cli.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+static const char usage_text[] =
+    "usage: tinynet <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  train CONFIG [-o MODEL] [--epochs N] [--seed S] [--threads T] [--log FILE.jsonl]\n"
+    "                        train the network a JSON config describes\n"
+    "  eval MODEL DATA       loss and accuracy of a trained model on labelled data\n"
+    "  predict MODEL [DATA]  one prediction per row of DATA (a CSV file, or - for stdin)\n"
+    "  info MODEL            describe a model file\n"
+    "\n"
+    "  tinynet COMMAND --help shows a command's options; tinynet --version its version.\n";
+
+int tn_cli_fail(const tn_error *err)
+{
+    fprintf(stderr, "tinynet: %s\n", err->msg[0] ? err->msg : tn_strerror(err->code));
+    return TN_EXIT_FAIL;
+}
+
+int tn_cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "tinynet %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nusage: %s\n", usage);
+    return TN_EXIT_USAGE;
+}
+
+int tn_cli_option(int argc, char **argv, int *i, const char *name, const char **value)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0)
+        return 0;
+    if (a[n] == '=') {
+        *value = a + n + 1;
+        return 1;
+    }
+    if (a[n] != '\0')
+        return 0;
+    if (*i + 1 >= argc)
+        return -1;
+    *value = argv[++*i];
+    return 1;
+}
+
+int tn_cli_int(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    if (!*s)
+        return -1;
+    long long v = strtoll(s, &end, 10);
+    if (*end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int tn_cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"train", tn_cli_train},
+    {"eval", tn_cli_eval},
+    {"predict", tn_cli_predict},
+    {"info", tn_cli_info},
+};
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("tinynet %s\n", tn_version());
-        return 0;
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return TN_EXIT_USAGE;
     }
-    fprintf(stderr, "usage: tinynet --version\n");
-    return 2;
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("tinynet %s\n", tn_version());
+        return TN_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage_text, stdout);
+        return TN_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "tinynet: unknown command \"%s\"\n\n%s", argv[1], usage_text);
+    return TN_EXIT_USAGE;
 }

@@ -1,0 +1,28 @@
+/* Shared pieces of the command line: one file per subcommand, these helpers between them.
+ * Only the CLI prints and chooses exit codes: 0 success, 1 failure, 2 usage error. */
+#ifndef TN_CLI_CLI_H
+#define TN_CLI_CLI_H
+
+#include "tinynet/tinynet.h"
+
+enum { TN_EXIT_OK = 0, TN_EXIT_FAIL = 1, TN_EXIT_USAGE = 2 };
+
+int tn_cli_train(int argc, char **argv);
+int tn_cli_eval(int argc, char **argv);
+int tn_cli_predict(int argc, char **argv);
+int tn_cli_info(int argc, char **argv);
+
+/* Prints "tinynet: <message>" on stderr; returns TN_EXIT_FAIL. */
+int tn_cli_fail(const tn_error *err);
+/* Prints "tinynet <cmd>: <message>" and the command's usage line; returns TN_EXIT_USAGE. */
+int tn_cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Matches "--name VALUE" and "--name=VALUE" at argv[*i]; advances *i past the value. Returns
+ * 1 and sets *value when matched, 0 when argv[*i] is another option, -1 when the value is
+ * missing (after printing nothing). */
+int tn_cli_option(int argc, char **argv, int *i, const char *name, const char **value);
+/* Parses a whole decimal integer in [lo, hi]; 0 on success. */
+int tn_cli_int(const char *s, long long lo, long long hi, long long *out);
+int tn_cli_wants_help(int argc, char **argv);
+
+#endif

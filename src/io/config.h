@@ -1,0 +1,56 @@
+/* A training config file: the network, loss, optimizer, training settings and data, all
+ * validated with errors that name the file, the JSON path and what was expected. */
+#ifndef TN_IO_CONFIG_H
+#define TN_IO_CONFIG_H
+
+#include "net/net.h"
+#include "net/optim.h"
+#include "net/train.h"
+
+#define TN_CONFIG_MAX_BYTES ((size_t)16 << 20)
+
+/* Which data columns feed each network input, and which are targets. */
+typedef struct tn_colspec {
+    size_t n;
+    char (*names)[TN_MAX_NAME];
+} tn_colspec;
+
+typedef struct tn_columns {
+    int n_inputs;
+    tn_colspec in[TN_MAX_INPUTS];
+    tn_colspec target;
+} tn_columns;
+
+enum tn_data_format { TN_DATA_CSV };
+extern const char *const tn__data_format_names[];
+
+typedef struct tn_data_cfg {
+    int format;
+    char *train;            /* paths resolved against the config file's directory */
+    char *test;             /* NULL: none */
+    double holdout;         /* fraction of train held out when there is no test file */
+    tn_columns columns;
+} tn_data_cfg;
+
+typedef struct tn_config {
+    char *path;
+    tn_net *net;
+    int loss;
+    tn_optim_cfg optim;
+    tn_train_cfg train;
+    tn_data_cfg data;
+    int threads;
+} tn_config;
+
+int tn__config_load(const char *path, tn_config **out, tn_error *err);
+int tn__config_parse(const char *path, const char *text, size_t len, tn_config **out,
+                     tn_error *err);
+void tn__config_free(tn_config *c);
+
+/* Shared with the model header: the "columns" object {"inputs": {...}, "target": [...]}. */
+int tn__columns_parse(tn_jr *r, const cJSON *obj, const tn_net *net, int need_target,
+                      tn_columns *out);
+int tn__columns_describe(const tn_columns *c, const tn_net *net, cJSON *obj);
+void tn__columns_free(tn_columns *c);
+
+#endif

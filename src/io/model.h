@@ -1,0 +1,26 @@
+/* A trained network in a .tnn file: the container of io/modelfile.h holding a JSON header
+ * (normalised architecture, loss, data columns, tensor shapes, training record) and the
+ * flat parameters. Loading re-validates the architecture with the config parser and
+ * checks every tensor shape against it before the parameters are trusted. */
+#ifndef TN_IO_MODEL_H
+#define TN_IO_MODEL_H
+
+#include "io/config.h"
+#include "net/net.h"
+
+typedef struct tn_model {
+    tn_net *net;
+    int loss;
+    tn_columns columns;  /* the data columns the model was trained on */
+    cJSON *training;     /* free-form record of how it was trained (may be NULL) */
+} tn_model;
+
+/* training: an object copied into the header (may be NULL). */
+int tn__model_save(const char *path, const tn_net *net, int loss, const tn_columns *cols,
+                   const cJSON *training, tn_error *err);
+int tn__model_load(const char *path, tn_model **out, tn_error *err);
+int tn__model_decode(const char *name, const unsigned char *buf, size_t len, tn_model **out,
+                     tn_error *err);
+void tn__model_free(tn_model *m);
+
+#endif
