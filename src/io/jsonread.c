@@ -567,19 +567,114 @@ static void line_col(const char *s, size_t pos, size_t *line, size_t *col)
     }
 }
 
-/* A problem found by the lexical scan: its byte offset and what it is. */
+/* The first syntax error found by the validator: its byte offset and what it is. */
 typedef struct jr_issue {
     size_t pos;
-    char msg[128];
+    char msg[160];
 } jr_issue;
+
+/* A recognizer for RFC 8259 JSON, run before cJSON: cJSON's failure offset is sometimes
+ * one past the culprit (`{"a":1,}`) or inside an unterminated string, and cJSON accepts
+ * raw NUL bytes (it stops at them), control characters in strings, \u0000 (it cuts the
+ * string there) and numbers like "01" or "1.". This finds all of those at their exact
+ * position; cJSON then only builds the tree. */
+typedef struct jv {
+    const char *s;
+    size_t len, i;
+    int depth;
+    jr_issue *iss;
+} jv;
+
+enum { JR_MAX_DEPTH = 1000 }; /* cJSON's CJSON_NESTING_LIMIT */
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/* RFC 8259: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?; cJSON also takes "01", "1."
- * and "1.e5" via strtod. */
-static int valid_number(const char *s, size_t n)
+static int is_hex(char c)
 {
-    size_t i = 0;
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int jv_fail(jv *v, size_t pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int jv_fail(jv *v, size_t pos, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->iss->msg, sizeof v->iss->msg, fmt, ap);
+    va_end(ap);
+    v->iss->pos = pos;
+    return -1;
+}
+
+/* "invalid JSON near 'x' (expected ...)" at the current position; a multi-byte UTF-8
+ * character is shown whole, other unprintable bytes as \xNN. */
+static int jv_unexpected(jv *v, const char *expected)
+{
+    char near[16];
+    size_t i = v->i;
+    unsigned char c = i < v->len ? (unsigned char)v->s[i] : 0;
+    if (i >= v->len)
+        return jv_fail(v, i, "invalid JSON: unexpected end of input (expected %s)", expected);
+    if (c == '\0')
+        return jv_fail(v, i, "unexpected NUL byte");
+    if (c > 0x20 && c < 0x7F) {
+        snprintf(near, sizeof near, "%c", c);
+    } else if (c >= 0xC0) {
+        size_t k = 1;
+        while (k < 4 && i + k < v->len && ((unsigned char)v->s[i + k] & 0xC0) == 0x80)
+            k++;
+        snprintf(near, sizeof near, "%.*s", (int)k, v->s + i);
+    } else {
+        snprintf(near, sizeof near, "\\x%02X", c);
+    }
+    return jv_fail(v, i, "invalid JSON near '%s' (expected %s)", near, expected);
+}
+
+static void jv_ws(jv *v)
+{
+    while (v->i < v->len && (v->s[v->i] == ' ' || v->s[v->i] == '\t' || v->s[v->i] == '\n' ||
+                             v->s[v->i] == '\r'))
+        v->i++;
+}
+
+static int jv_string(jv *v)
+{
+    size_t open = v->i++;
+    const char *s = v->s;
+    for (; v->i < v->len && s[v->i] != '"'; v->i++) {
+        unsigned char c = (unsigned char)s[v->i];
+        if (c == '\0')
+            return jv_fail(v, v->i, "unexpected NUL byte");
+        if (c == '\n')
+            return jv_fail(v, v->i, "line break inside a string (missing closing quote?)");
+        if (c < 0x20)
+            return jv_fail(v, v->i, "control character U+%04X inside a string (write it as an escape)", c);
+        if (c != '\\')
+            continue;
+        size_t esc = v->i++;
+        char e = v->i < v->len ? s[v->i] : '\0';
+        if (e == 'u') {
+            if (v->i + 4 >= v->len || !is_hex(s[v->i + 1]) || !is_hex(s[v->i + 2]) ||
+                !is_hex(s[v->i + 3]) || !is_hex(s[v->i + 4]))
+                return jv_fail(v, esc, "invalid \\u escape in a string (expected 4 hex digits)");
+            if (memcmp(s + v->i + 1, "0000", 4) == 0)
+                return jv_fail(v, esc, "\\u0000 (NUL) is not allowed in a string");
+            v->i += 4;
+        } else if (!e || !strchr("\"\\/bfnrt", e)) {
+            return jv_fail(v, esc, "invalid escape in a string (expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
+        }
+    }
+    if (v->i >= v->len)
+        return jv_fail(v, open, "unterminated string");
+    v->i++;
+    return 0;
+}
+
+/* RFC 8259: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? and nothing number-like after. */
+static int jv_number(jv *v)
+{
+    const char *s = v->s;
+    size_t start = v->i, i = v->i, n = v->len;
+    int ok = 1;
     if (i < n && s[i] == '-')
         i++;
     if (i < n && s[i] == '0')
@@ -588,93 +683,113 @@ static int valid_number(const char *s, size_t n)
         while (i < n && is_digit(s[i]))
             i++;
     else
-        return 0;
-    if (i < n && s[i] == '.') {
-        if (++i >= n || !is_digit(s[i]))
-            return 0;
+        ok = 0;
+    if (ok && i < n && s[i] == '.') {
+        ok = ++i < n && is_digit(s[i]);
         while (i < n && is_digit(s[i]))
             i++;
     }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    if (ok && i < n && (s[i] == 'e' || s[i] == 'E')) {
         if (++i < n && (s[i] == '+' || s[i] == '-'))
             i++;
-        if (i >= n || !is_digit(s[i]))
-            return 0;
+        ok = i < n && is_digit(s[i]);
         while (i < n && is_digit(s[i]))
             i++;
     }
-    return i == n;
-}
-
-static int is_number_char(char c)
-{
-    return is_digit(c) || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E';
-}
-
-/* Scans a string body starting after its opening quote; returns the offset after the
- * closing quote (or len), or sets *iss and returns SIZE_MAX. */
-static size_t scan_string(const char *s, size_t len, size_t i, jr_issue *iss)
-{
-    for (; i < len && s[i] != '"'; i++) {
-        unsigned char c = (unsigned char)s[i];
-        iss->pos = i;
-        if (c == '\0') {
-            snprintf(iss->msg, sizeof iss->msg, "unexpected NUL byte");
-            return SIZE_MAX;
-        }
-        if (c == '\n') {
-            snprintf(iss->msg, sizeof iss->msg, "line break inside a string (missing closing quote?)");
-            return SIZE_MAX;
-        }
-        if (c < 0x20) {
-            snprintf(iss->msg, sizeof iss->msg,
-                     "control character U+%04X inside a string (write it as an escape)", c);
-            return SIZE_MAX;
-        }
-        if (c == '\\' && i + 1 < len) {
-            /* cJSON would cut the string at \u0000 without telling anyone. */
-            if (s[i + 1] == 'u' && i + 6 <= len && memcmp(s + i + 2, "0000", 4) == 0) {
-                snprintf(iss->msg, sizeof iss->msg, "\\u0000 (NUL) is not allowed in a string");
-                return SIZE_MAX;
-            }
-            i++;
-        }
+    /* "01", "1.5.2", "1e5e": the run of number characters must be one number. */
+    size_t j = i;
+    while (j < n && (is_digit(s[j]) || strchr("+-.eE", s[j]) != NULL) && s[j] != '\0')
+        j++;
+    if (!ok || j != i) {
+        int k = j - start > 32 ? 32 : (int)(j - start);
+        return jv_fail(v, start, "invalid JSON number \"%.*s%s\"", k, s + start,
+                       j - start > 32 ? "..." : "");
     }
-    return i < len ? i + 1 : len;
+    v->i = i;
+    return 0;
 }
 
-/* What cJSON lets through: raw NUL bytes (it stops at them), control characters and
- * \u0000 in strings, and numbers outside the JSON grammar. Returns 1 and the first issue. */
-static int lex_scan(const char *s, size_t len, jr_issue *iss)
+static int jv_literal(jv *v, const char *word)
 {
-    size_t i = 0;
-    while (i < len) {
-        char c = s[i];
-        if (c == '\0') {
-            iss->pos = i;
-            snprintf(iss->msg, sizeof iss->msg, "unexpected NUL byte");
-            return 1;
-        }
-        if (c == '"') {
-            i = scan_string(s, len, i + 1, iss);
-            if (i == SIZE_MAX)
-                return 1;
-        } else if (c == '-' || is_digit(c)) {
-            size_t j = i;
-            while (j < len && is_number_char(s[j]))
-                j++;
-            if (!valid_number(s + i, j - i)) {
-                int k = j - i > 32 ? 32 : (int)(j - i);
-                iss->pos = i;
-                snprintf(iss->msg, sizeof iss->msg, "invalid JSON number \"%.*s%s\"", k, s + i,
-                         j - i > 32 ? "..." : "");
-                return 1;
-            }
-            i = j;
-        } else {
-            i++;
-        }
+    size_t k = strlen(word);
+    if (v->len - v->i < k || memcmp(v->s + v->i, word, k) != 0)
+        return jv_unexpected(v, "a JSON value");
+    v->i += k;
+    return 0;
+}
+
+static int jv_value(jv *v);
+
+/* Object or array: open is '{' or '['; members are "key": value or value. */
+static int jv_container(jv *v, char close)
+{
+    int obj = close == '}';
+    if (++v->depth > JR_MAX_DEPTH)
+        return jv_fail(v, v->i, "nesting deeper than %d levels", JR_MAX_DEPTH);
+    v->i++;
+    jv_ws(v);
+    if (v->i < v->len && v->s[v->i] == close) {
+        v->i++;
+        v->depth--;
+        return 0;
     }
+    for (;;) {
+        if (obj) {
+            if (v->i >= v->len || v->s[v->i] != '"')
+                return jv_unexpected(v, "a key in double quotes");
+            if (jv_string(v))
+                return -1;
+            jv_ws(v);
+            if (v->i >= v->len || v->s[v->i] != ':')
+                return jv_unexpected(v, "':'");
+            v->i++;
+            jv_ws(v);
+        }
+        if (jv_value(v))
+            return -1;
+        jv_ws(v);
+        if (v->i < v->len && v->s[v->i] == close) {
+            v->i++;
+            v->depth--;
+            return 0;
+        }
+        if (v->i >= v->len || v->s[v->i] != ',')
+            return jv_unexpected(v, obj ? "',' or '}'" : "',' or ']'");
+        v->i++;
+        jv_ws(v);
+    }
+}
+
+static int jv_value(jv *v)
+{
+    char c = v->i < v->len ? v->s[v->i] : '\0';
+    switch (c) {
+    case '{': return jv_container(v, '}');
+    case '[': return jv_container(v, ']');
+    case '"': return jv_string(v);
+    case 't': return jv_literal(v, "true");
+    case 'f': return jv_literal(v, "false");
+    case 'n': return jv_literal(v, "null");
+    default:
+        if (c == '-' || is_digit(c))
+            return jv_number(v);
+        return jv_unexpected(v, "a JSON value");
+    }
+}
+
+/* 0 when s[0..len) is one JSON value with only whitespace around it (a UTF-8 BOM first is
+ * allowed, as cJSON skips it); else -1 and *iss. */
+static int jr_validate(const char *s, size_t len, jr_issue *iss)
+{
+    jv v = {s, len, 0, 0, iss};
+    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        v.i = 3;
+    jv_ws(&v);
+    if (jv_value(&v))
+        return -1;
+    jv_ws(&v);
+    if (v.i < len)
+        return jv_unexpected(&v, "the end of the document");
     return 0;
 }
 
@@ -685,25 +800,17 @@ static int err_at(tn_error *err, const char *file, const char *s, size_t pos, co
     return tn__err(err, TN_ECONFIG, "%s:%zu:%zu: %s", file, line, col, msg);
 }
 
-/* "invalid JSON near 'x'" for cJSON's failure offset; a multi-byte UTF-8 character is
- * shown whole, other unprintable bytes as \xNN. */
-static int err_invalid(tn_error *err, const char *file, const char *s, size_t len, size_t pos)
+/* Fallback when cJSON rejects what the validator accepted (it should not). */
+static int err_cjson(tn_error *err, const char *file, const char *s, size_t len, size_t pos)
 {
+    if (pos >= len)
+        return err_at(err, file, s, len, "invalid JSON: unexpected end of input");
     char msg[64];
-    unsigned char c = pos < len ? (unsigned char)s[pos] : 0;
-    if (pos >= len) {
-        snprintf(msg, sizeof msg, "invalid JSON: unexpected end of input");
-        pos = len;
-    } else if (c > 0x20 && c < 0x7F) {
+    unsigned char c = (unsigned char)s[pos];
+    if (c > 0x20 && c < 0x7F)
         snprintf(msg, sizeof msg, "invalid JSON near '%c'", c);
-    } else if (c >= 0xC0) {
-        size_t k = 1;
-        while (k < 4 && pos + k < len && ((unsigned char)s[pos + k] & 0xC0) == 0x80)
-            k++;
-        snprintf(msg, sizeof msg, "invalid JSON near '%.*s'", (int)k, s + pos);
-    } else {
+    else
         snprintf(msg, sizeof msg, "invalid JSON near '\\x%02X'", c);
-    }
     return err_at(err, file, s, pos, msg);
 }
 
@@ -801,21 +908,16 @@ static int parse_terminated(const char *file, const char *s, size_t len, cJSON *
     *out = NULL;
     if (is_blank(s, len))
         return tn__err(err, TN_ECONFIG, "%s: empty document (expected a JSON value)", file);
+    jr_issue iss;
+    if (jr_validate(s, len, &iss))
+        return err_at(err, file, s, iss.pos, iss.msg);
     /* The length includes the NUL: with require_null_terminated cJSON demands that the
      * value is followed by whitespace and then exactly that NUL. The end pointer is ours,
      * not the global cJSON_GetErrorPtr(). */
     const char *end = NULL;
     cJSON *doc = cJSON_ParseWithLengthOpts(s, len + 1, &end, 1);
-    size_t fail_at = doc ? SIZE_MAX : end ? (size_t)(end - s) : 0;
-    /* The scan's first issue wins if it comes no later than cJSON's failure: up to there
-     * both read the same tokens, and after it the scan may be out of step. */
-    jr_issue iss;
-    if (lex_scan(s, len, &iss) && iss.pos <= fail_at) {
-        cJSON_Delete(doc);
-        return err_at(err, file, s, iss.pos, iss.msg);
-    }
     if (!doc)
-        return err_invalid(err, file, s, len, fail_at);
+        return err_cjson(err, file, s, len, end ? (size_t)(end - s) : 0);
     tn_jr r;
     tn__jr_init(&r, file, err);
     int rc = check_duplicates(&r, doc);
