@@ -52,6 +52,8 @@ START_TEST(invalid_json_line_col)
     parse_fails_s("{\"a\": \"abc}", "t.json:1:7: unterminated string");
     parse_fails_s("{\"a\": \"x\ny\"}", "t.json:1:9: line break inside a string (missing closing quote?)");
     parse_fails_s("[\"a\tb\"]", "t.json:1:4: control character U+0009 inside a string (write it as an escape)");
+    parse_fails_s("[\"\\ud800x\"]", "t.json:1:3: unpaired UTF-16 surrogate \\uD800 in a string");
+    parse_fails_s("[\"\\udc00\"]", "t.json:1:3: unpaired UTF-16 surrogate \\uDC00 in a string");
     parse_fails_s("[01]", "t.json:1:2: invalid JSON number \"01\"");
     parse_fails_s("[1.]", "t.json:1:2: invalid JSON number \"1.\"");
     parse_fails_s("[\"\\q\"]", "t.json:1:3: invalid escape in a string (expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
@@ -64,7 +66,10 @@ START_TEST(trailing_garbage)
     parse_fails_s("{\"a\":1}{}", "t.json:1:8: invalid JSON near '{' (expected the end of the document)");
     /* cJSON treats a NUL as the end of text: bytes after it must still be rejected */
     parse_fails("{\"a\":1}\0x", 9, TN_ECONFIG, "t.json:1:8: unexpected NUL byte");
-    cJSON *d = doc_of(" \n{\"a\":1}\n\t ");
+    cJSON *d = doc_of("[\"\\ud83d\\ude00\"]"); /* a valid pair: U+1F600 */
+    ck_assert_str_eq(cJSON_GetArrayItem(d, 0)->valuestring, "\xF0\x9F\x98\x80");
+    cJSON_Delete(d);
+    d = doc_of(" \n{\"a\":1}\n\t ");
     cJSON_Delete(d);
 }
 END_TEST

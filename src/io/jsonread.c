@@ -594,6 +594,15 @@ static int is_hex(char c)
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* Value of four hex digits (already checked). */
+static unsigned hex4(const char *t)
+{
+    unsigned u = 0;
+    for (int k = 0; k < 4; k++)
+        u = u * 16 + (unsigned)(is_digit(t[k]) ? t[k] - '0' : (t[k] | 0x20) - 'a' + 10);
+    return u;
+}
+
 static int jv_fail(jv *v, size_t pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int jv_fail(jv *v, size_t pos, const char *fmt, ...)
 {
@@ -656,9 +665,21 @@ static int jv_string(jv *v)
             if (v->i + 4 >= v->len || !is_hex(s[v->i + 1]) || !is_hex(s[v->i + 2]) ||
                 !is_hex(s[v->i + 3]) || !is_hex(s[v->i + 4]))
                 return jv_fail(v, esc, "invalid \\u escape in a string (expected 4 hex digits)");
-            if (memcmp(s + v->i + 1, "0000", 4) == 0)
+            unsigned u = hex4(s + v->i + 1);
+            if (u == 0)
                 return jv_fail(v, esc, "\\u0000 (NUL) is not allowed in a string");
             v->i += 4;
+            /* cJSON rejects unpaired UTF-16 surrogates; say so here, at the escape. */
+            if (u >= 0xDC00 && u <= 0xDFFF)
+                return jv_fail(v, esc, "unpaired UTF-16 surrogate \\u%04X in a string", u);
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                const char *t = s + v->i + 1;
+                if (v->i + 6 >= v->len || t[0] != '\\' || t[1] != 'u' || !is_hex(t[2]) ||
+                    !is_hex(t[3]) || !is_hex(t[4]) || !is_hex(t[5]) ||
+                    hex4(t + 2) < 0xDC00 || hex4(t + 2) > 0xDFFF)
+                    return jv_fail(v, esc, "unpaired UTF-16 surrogate \\u%04X in a string", u);
+                v->i += 6;
+            }
         } else if (!e || !strchr("\"\\/bfnrt", e)) {
             return jv_fail(v, esc, "invalid escape in a string (expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
         }

@@ -32,7 +32,8 @@ typedef struct tn_jr {  /* one reader per document */
 
 /* Parse text strictly: nothing but whitespace may follow the value, duplicate keys in any
  * object at any depth are errors naming the path and key, \u0000 in a string, raw NUL
- * bytes, unescaped control characters in strings and non-RFC-8259 numbers ("01", "1.")
+ * bytes, unescaped control characters and unpaired \\uD800-style surrogates in strings and
+ * non-RFC-8259 numbers ("01", "1.")
  * are errors with line:column, as is invalid JSON ("<file>:L:C: invalid JSON near 'c'";
  * lines and columns are 1-based, columns count UTF-8 characters). A whitespace-only text
  * is "<file>: empty document (expected a JSON value)". text need not be NUL-terminated.
