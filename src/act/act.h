@@ -1,0 +1,83 @@
+/* Internal to the activation modules: the built-in module objects (one per family file,
+ * listed in registry.c) and the few numeric helpers they share.
+ *
+ * Convention for every module: compute in double from the float input, round once on
+ * store. Backward reads x (not y) wherever the derivative from a rounded y would lose
+ * accuracy (sigmoid near 1, say); softmax/log_softmax read y. */
+#ifndef TN_ACT_ACT_H
+#define TN_ACT_ACT_H
+
+#include "tinynet/train.h"
+
+#include <math.h>
+#include <stddef.h>
+
+/* basic.c */
+extern const tn_activation tn__act_identity, tn__act_binary_step, tn__act_sigmoid,
+    tn__act_bipolar_sigmoid, tn__act_tanh, tn__act_softsign, tn__act_hard_sigmoid;
+/* relu_family.c */
+extern const tn_activation tn__act_relu, tn__act_relu6, tn__act_leaky_relu, tn__act_prelu,
+    tn__act_rrelu, tn__act_elu, tn__act_selu, tn__act_celu;
+/* smooth.c */
+extern const tn_activation tn__act_gelu, tn__act_gelu_tanh, tn__act_silu, tn__act_swish,
+    tn__act_mish, tn__act_softplus, tn__act_hard_swish;
+/* softmax.c */
+extern const tn_activation tn__act_softmax, tn__act_log_softmax;
+
+/* Hyper-parameter i, or its default when the caller passed no hyper array. */
+static inline double tn__act_hp(const tn_act_ctx *c, int i, float def)
+{
+    return (c && c->hyper) ? (double)c->hyper[i] : (double)def;
+}
+
+/* 1/(1+e^-x), never exponentiating a positive number. */
+static inline double tn__sigmoid_d(double x)
+{
+    if (x >= 0.0)
+        return 1.0 / (1.0 + exp(-x));
+    double e = exp(x);
+    return e / (1.0 + e);
+}
+
+/* s(x)(1-s(x)) = e/(1+e)^2 with e = e^-|x|: exact where 1-s would cancel. */
+static inline double tn__sigmoid_grad_d(double x)
+{
+    double e = exp(-fabs(x));
+    return e / ((1.0 + e) * (1.0 + e));
+}
+
+/* 1 - tanh(x)^2 = 4e/(1+e)^2 with e = e^-2|x|. */
+static inline double tn__tanh_grad_d(double x)
+{
+    double e = exp(-2.0 * fabs(x));
+    return 4.0 * e / ((1.0 + e) * (1.0 + e));
+}
+
+/* log(1 + e^x) = max(x, 0) + log1p(e^-|x|). */
+static inline double tn__softplus_d(double x)
+{
+    return fmax(x, 0.0) + log1p(exp(-fabs(x)));
+}
+
+/* Element-wise modules are a scalar pair f(c, x), df(c, x) written side by side; this
+ * generates the block loops. dx may alias dy: dy[i] is read before dx[i] is written. */
+#define TN__ACT_ELEMENTWISE(nm, f, df)                                                     \
+    static void nm##_forward(const tn_act_ctx *c, const float *x, float *y, size_t rows,   \
+                             size_t cols)                                                  \
+    {                                                                                      \
+        size_t n = rows * cols;                                                            \
+        for (size_t i = 0; i < n; i++)                                                     \
+            y[i] = (float)f(c, (double)x[i]);                                              \
+    }                                                                                      \
+    static void nm##_backward(const tn_act_ctx *c, const float *x, const float *y,         \
+                              const float *dy, float *dx, float *dlearn, size_t rows,      \
+                              size_t cols)                                                 \
+    {                                                                                      \
+        (void)y;                                                                           \
+        (void)dlearn;                                                                      \
+        size_t n = rows * cols;                                                            \
+        for (size_t i = 0; i < n; i++)                                                     \
+            dx[i] = (float)(df(c, (double)x[i]) * (double)dy[i]);                          \
+    }
+
+#endif

@@ -1,0 +1,119 @@
+/* Bounded and linear activations: identity, binary_step, sigmoid, bipolar_sigmoid, tanh,
+ * softsign, hard_sigmoid. Definitions and derivative conventions at kinks follow PyTorch
+ * (torch.nn) where it has the function. */
+#include "act/act.h"
+
+#include <math.h>
+
+/* ---- identity: y = x --------------------------------------------------------------- */
+static double identity_f(const tn_act_ctx *c, double x) { (void)c; return x; }
+static double identity_df(const tn_act_ctx *c, double x) { (void)c; (void)x; return 1.0; }
+TN__ACT_ELEMENTWISE(identity, identity_f, identity_df)
+
+const tn_activation tn__act_identity = {
+    .name = "identity",
+    .formula = "y = x",
+    .range = "(-inf, inf)",
+    .forward = identity_forward,
+    .backward = identity_backward,
+};
+
+/* ---- binary_step: y = x >= 0 ? 1 : 0 ------------------------------------------------
+ * Defined as 1 at x = 0 (torch.heaviside with values = 1). Its derivative is zero almost
+ * everywhere; backward writes 0 so nothing upstream learns through it (TN_ACT_ZERO_GRAD
+ * lets the config layer warn about that). */
+static double binary_step_f(const tn_act_ctx *c, double x) { (void)c; return x >= 0.0 ? 1.0 : 0.0; }
+static double binary_step_df(const tn_act_ctx *c, double x) { (void)c; (void)x; return 0.0; }
+TN__ACT_ELEMENTWISE(binary_step, binary_step_f, binary_step_df)
+
+const tn_activation tn__act_binary_step = {
+    .name = "binary_step",
+    .formula = "y = x >= 0 ? 1 : 0 (1 at x = 0; gradient 0)",
+    .range = "{0, 1}",
+    .flags = TN_ACT_ZERO_GRAD,
+    .forward = binary_step_forward,
+    .backward = binary_step_backward,
+};
+
+/* ---- sigmoid: y = 1 / (1 + e^-x) --------------------------------------------------- */
+static double sigmoid_f(const tn_act_ctx *c, double x) { (void)c; return tn__sigmoid_d(x); }
+static double sigmoid_df(const tn_act_ctx *c, double x) { (void)c; return tn__sigmoid_grad_d(x); }
+TN__ACT_ELEMENTWISE(sigmoid, sigmoid_f, sigmoid_df)
+
+const tn_activation tn__act_sigmoid = {
+    .name = "sigmoid",
+    .formula = "y = 1 / (1 + exp(-x))",
+    .range = "(0, 1)",
+    .forward = sigmoid_forward,
+    .backward = sigmoid_backward,
+};
+
+/* ---- bipolar_sigmoid: y = (1 - e^-x) / (1 + e^-x) = tanh(x/2) ----------------------- */
+static double bipolar_sigmoid_f(const tn_act_ctx *c, double x) { (void)c; return tanh(0.5 * x); }
+static double bipolar_sigmoid_df(const tn_act_ctx *c, double x)
+{
+    (void)c;
+    return 0.5 * tn__tanh_grad_d(0.5 * x);
+}
+TN__ACT_ELEMENTWISE(bipolar_sigmoid, bipolar_sigmoid_f, bipolar_sigmoid_df)
+
+const tn_activation tn__act_bipolar_sigmoid = {
+    .name = "bipolar_sigmoid",
+    .formula = "y = (1 - exp(-x)) / (1 + exp(-x)) = tanh(x / 2)",
+    .range = "(-1, 1)",
+    .forward = bipolar_sigmoid_forward,
+    .backward = bipolar_sigmoid_backward,
+};
+
+/* ---- tanh ---------------------------------------------------------------------------- */
+static double tanh_f(const tn_act_ctx *c, double x) { (void)c; return tanh(x); }
+static double tanh_df(const tn_act_ctx *c, double x) { (void)c; return tn__tanh_grad_d(x); }
+TN__ACT_ELEMENTWISE(tanh, tanh_f, tanh_df)
+
+const tn_activation tn__act_tanh = {
+    .name = "tanh",
+    .formula = "y = (exp(x) - exp(-x)) / (exp(x) + exp(-x))",
+    .range = "(-1, 1)",
+    .forward = tanh_forward,
+    .backward = tanh_backward,
+};
+
+/* ---- softsign: y = x / (1 + |x|) ------------------------------------------------------ */
+static double softsign_f(const tn_act_ctx *c, double x) { (void)c; return x / (1.0 + fabs(x)); }
+static double softsign_df(const tn_act_ctx *c, double x)
+{
+    (void)c;
+    double d = 1.0 + fabs(x);
+    return 1.0 / (d * d);
+}
+TN__ACT_ELEMENTWISE(softsign, softsign_f, softsign_df)
+
+const tn_activation tn__act_softsign = {
+    .name = "softsign",
+    .formula = "y = x / (1 + |x|)",
+    .range = "(-1, 1)",
+    .forward = softsign_forward,
+    .backward = softsign_backward,
+};
+
+/* ---- hard_sigmoid (torch.nn.Hardsigmoid): y = relu6(x + 3) / 6 ------------------------
+ * Gradient 1/6 on the open interval (-3, 3), 0 elsewhere, as PyTorch. */
+static double hard_sigmoid_f(const tn_act_ctx *c, double x)
+{
+    (void)c;
+    return fmin(fmax(x + 3.0, 0.0), 6.0) / 6.0;
+}
+static double hard_sigmoid_df(const tn_act_ctx *c, double x)
+{
+    (void)c;
+    return (x > -3.0 && x < 3.0) ? 1.0 / 6.0 : 0.0;
+}
+TN__ACT_ELEMENTWISE(hard_sigmoid, hard_sigmoid_f, hard_sigmoid_df)
+
+const tn_activation tn__act_hard_sigmoid = {
+    .name = "hard_sigmoid",
+    .formula = "y = min(max(x + 3, 0), 6) / 6",
+    .range = "[0, 1]",
+    .forward = hard_sigmoid_forward,
+    .backward = hard_sigmoid_backward,
+};

@@ -1,0 +1,272 @@
+/* The rectifier family: relu, relu6, leaky_relu, prelu (learnable), rrelu (random in
+ * training), elu, selu, celu. Constants, defaults and the derivative at x = 0 follow
+ * PyTorch: relu and relu6 use 0 there (relu6 also 0 at 6), the others use the left side. */
+#include "act/act.h"
+#include "core/rng.h"
+
+#include <math.h>
+
+/* ---- relu: y = max(0, x) ----------------------------------------------------------- */
+static double relu_f(const tn_act_ctx *c, double x) { (void)c; return x > 0.0 ? x : 0.0; }
+static double relu_df(const tn_act_ctx *c, double x) { (void)c; return x > 0.0 ? 1.0 : 0.0; }
+TN__ACT_ELEMENTWISE(relu, relu_f, relu_df)
+
+const tn_activation tn__act_relu = {
+    .name = "relu",
+    .formula = "y = max(0, x)",
+    .range = "[0, inf)",
+    .default_init = "he_uniform",
+    .forward = relu_forward,
+    .backward = relu_backward,
+};
+
+/* ---- relu6: y = min(max(0, x), 6) ---------------------------------------------------- */
+static double relu6_f(const tn_act_ctx *c, double x) { (void)c; return fmin(fmax(x, 0.0), 6.0); }
+static double relu6_df(const tn_act_ctx *c, double x)
+{
+    (void)c;
+    return (x > 0.0 && x < 6.0) ? 1.0 : 0.0;
+}
+TN__ACT_ELEMENTWISE(relu6, relu6_f, relu6_df)
+
+const tn_activation tn__act_relu6 = {
+    .name = "relu6",
+    .formula = "y = min(max(0, x), 6)",
+    .range = "[0, 6]",
+    .default_init = "he_uniform",
+    .forward = relu6_forward,
+    .backward = relu6_backward,
+};
+
+/* ---- leaky_relu: y = x > 0 ? x : alpha * x (torch negative_slope) --------------------- */
+enum { LEAKY_ALPHA };
+#define LEAKY_ALPHA_DEF 0.01f
+
+static double leaky_relu_f(const tn_act_ctx *c, double x)
+{
+    return x > 0.0 ? x : tn__act_hp(c, LEAKY_ALPHA, LEAKY_ALPHA_DEF) * x;
+}
+static double leaky_relu_df(const tn_act_ctx *c, double x)
+{
+    return x > 0.0 ? 1.0 : tn__act_hp(c, LEAKY_ALPHA, LEAKY_ALPHA_DEF);
+}
+TN__ACT_ELEMENTWISE(leaky_relu, leaky_relu_f, leaky_relu_df)
+
+const tn_activation tn__act_leaky_relu = {
+    .name = "leaky_relu",
+    .formula = "y = x > 0 ? x : alpha * x",
+    .range = "(-inf, inf)",
+    .default_init = "he_uniform",
+    .n_params = 1,
+    .params = {{"alpha", LEAKY_ALPHA_DEF, 0.0f, 1.0f}},
+    .forward = leaky_relu_forward,
+    .backward = leaky_relu_backward,
+};
+
+/* ---- prelu: y = x > 0 ? x : a * x, a learnable (one shared, or one per unit) -----------
+ * Which layout is in use is read from ctx->n_learn: cols slopes mean per unit, one means
+ * shared. Without learnable values (ctx->learn NULL) the slope is the "init" hyper. */
+enum { PRELU_PER_UNIT, PRELU_INIT };
+#define PRELU_INIT_DEF 0.25f
+
+static size_t prelu_n_learnable(const float *hyper, size_t cols)
+{
+    return (hyper && hyper[PRELU_PER_UNIT] != 0.0f) ? cols : 1;
+}
+
+static void prelu_init_learnable(const float *hyper, float *learn, size_t n)
+{
+    float a = hyper ? hyper[PRELU_INIT] : PRELU_INIT_DEF;
+    for (size_t i = 0; i < n; i++)
+        learn[i] = a;
+}
+
+/* Slope of column j: per unit when there are cols slopes, else the shared one. */
+static double prelu_slope(const tn_act_ctx *c, size_t j, size_t cols)
+{
+    if (!c || !c->learn)
+        return tn__act_hp(c, PRELU_INIT, PRELU_INIT_DEF);
+    return (double)c->learn[(c->n_learn == cols) ? j : 0];
+}
+
+static void prelu_forward(const tn_act_ctx *c, const float *x, float *y, size_t rows,
+                          size_t cols)
+{
+    for (size_t j = 0; j < cols; j++) {
+        double a = prelu_slope(c, j, cols);
+        for (size_t r = 0; r < rows; r++) {
+            double v = x[r * cols + j];
+            y[r * cols + j] = (float)(v > 0.0 ? v : a * v);
+        }
+    }
+}
+
+/* dx = (x > 0 ? 1 : a) * dy;  dlearn[a] += sum over its elements of (x > 0 ? 0 : x * dy). */
+static void prelu_backward(const tn_act_ctx *c, const float *x, const float *y, const float *dy,
+                           float *dx, float *dlearn, size_t rows, size_t cols)
+{
+    (void)y;
+    int per_unit = c && c->learn && c->n_learn == cols;
+    double shared = 0.0;
+    for (size_t j = 0; j < cols; j++) {
+        double a = prelu_slope(c, j, cols), da = 0.0;
+        for (size_t r = 0; r < rows; r++) {
+            size_t i = r * cols + j;
+            double v = x[i], g = dy[i];
+            if (v <= 0.0)
+                da += v * g;
+            dx[i] = (float)(v > 0.0 ? g : a * g);
+        }
+        if (per_unit && dlearn)
+            dlearn[j] += (float)da;
+        shared += da;
+    }
+    if (!per_unit && dlearn && c && c->learn)
+        dlearn[0] += (float)shared;
+}
+
+const tn_activation tn__act_prelu = {
+    .name = "prelu",
+    .formula = "y = x > 0 ? x : a * x (a learnable, shared or per unit)",
+    .range = "(-inf, inf)",
+    .default_init = "he_uniform",
+    .n_params = 2,
+    .params = {{"per_unit", 0.0f, 0.0f, 1.0f}, {"init", PRELU_INIT_DEF, 0.0f, 1.0f}},
+    .n_learnable = prelu_n_learnable,
+    .init_learnable = prelu_init_learnable,
+    .forward = prelu_forward,
+    .backward = prelu_backward,
+};
+
+/* ---- rrelu: y = x >= 0 ? x : a * x, a ~ U(lower, upper) per element in training and
+ * (lower + upper) / 2 in inference (torch.nn.RReLU).
+ * Training draws one number per element, negative or not, so the stream advances by the
+ * block size whatever the data. Backward recovers the drawn slope as y / x (x < 0), so no
+ * mask is stored; at x = 0 it cannot and uses the mean slope. Training without an rng
+ * (a caller bug that forward cannot report) behaves as inference. */
+enum { RRELU_LOWER, RRELU_UPPER };
+#define RRELU_LOWER_DEF (1.0f / 8.0f)
+#define RRELU_UPPER_DEF (1.0f / 3.0f)
+
+static int rrelu_random(const tn_act_ctx *c) { return c && c->training && c->rng; }
+
+static void rrelu_forward(const tn_act_ctx *c, const float *x, float *y, size_t rows,
+                          size_t cols)
+{
+    double lo = tn__act_hp(c, RRELU_LOWER, RRELU_LOWER_DEF);
+    double hi = tn__act_hp(c, RRELU_UPPER, RRELU_UPPER_DEF);
+    double mean = 0.5 * (lo + hi);
+    size_t n = rows * cols;
+    for (size_t i = 0; i < n; i++) {
+        double a = rrelu_random(c) ? lo + (hi - lo) * (double)tn__rng_uniform(c->rng) : mean;
+        double v = x[i];
+        y[i] = (float)(v >= 0.0 ? v : a * v);
+    }
+}
+
+static void rrelu_backward(const tn_act_ctx *c, const float *x, const float *y, const float *dy,
+                           float *dx, float *dlearn, size_t rows, size_t cols)
+{
+    (void)dlearn;
+    double lo = tn__act_hp(c, RRELU_LOWER, RRELU_LOWER_DEF);
+    double hi = tn__act_hp(c, RRELU_UPPER, RRELU_UPPER_DEF);
+    double mean = 0.5 * (lo + hi), amin = fmin(lo, hi), amax = fmax(lo, hi);
+    size_t n = rows * cols;
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i], a = mean;
+        /* Clamp: y / x of a subnormal x can be off by far more than rounding. */
+        if (rrelu_random(c) && v < 0.0)
+            a = fmin(fmax((double)y[i] / v, amin), amax);
+        dx[i] = (float)(v > 0.0 ? (double)dy[i] : a * (double)dy[i]);
+    }
+}
+
+const tn_activation tn__act_rrelu = {
+    .name = "rrelu",
+    .formula = "y = x >= 0 ? x : a * x, a ~ U(lower, upper) in training, (lower+upper)/2 else",
+    .range = "(-inf, inf)",
+    .default_init = "he_uniform",
+    .flags = TN_ACT_RANDOM,
+    .n_params = 2,
+    .params = {{"lower", RRELU_LOWER_DEF, 0.0f, 1.0f}, {"upper", RRELU_UPPER_DEF, 0.0f, 1.0f}},
+    .forward = rrelu_forward,
+    .backward = rrelu_backward,
+};
+
+/* ---- elu: y = x > 0 ? x : alpha * (e^x - 1) --------------------------------------------
+ * expm1 keeps accuracy near 0; e^x of x <= 0 never overflows. */
+enum { ELU_ALPHA };
+#define ELU_ALPHA_DEF 1.0f
+
+static double elu_f(const tn_act_ctx *c, double x)
+{
+    return x > 0.0 ? x : tn__act_hp(c, ELU_ALPHA, ELU_ALPHA_DEF) * expm1(x);
+}
+static double elu_df(const tn_act_ctx *c, double x)
+{
+    return x > 0.0 ? 1.0 : tn__act_hp(c, ELU_ALPHA, ELU_ALPHA_DEF) * exp(x);
+}
+TN__ACT_ELEMENTWISE(elu, elu_f, elu_df)
+
+const tn_activation tn__act_elu = {
+    .name = "elu",
+    .formula = "y = x > 0 ? x : alpha * (exp(x) - 1)",
+    .range = "(-alpha, inf)",
+    .default_init = "he_uniform",
+    .n_params = 1,
+    .params = {{"alpha", ELU_ALPHA_DEF, 0.0f, 1000.0f}},
+    .forward = elu_forward,
+    .backward = elu_backward,
+};
+
+/* ---- selu: y = scale * (x > 0 ? x : alpha * (e^x - 1)), constants from torch.nn.SELU -- */
+#define SELU_ALPHA 1.6732632423543772848170429916717
+#define SELU_SCALE 1.0507009873554804934193349852946
+
+static double selu_f(const tn_act_ctx *c, double x)
+{
+    (void)c;
+    return SELU_SCALE * (x > 0.0 ? x : SELU_ALPHA * expm1(x));
+}
+static double selu_df(const tn_act_ctx *c, double x)
+{
+    (void)c;
+    return SELU_SCALE * (x > 0.0 ? 1.0 : SELU_ALPHA * exp(x));
+}
+TN__ACT_ELEMENTWISE(selu, selu_f, selu_df)
+
+const tn_activation tn__act_selu = {
+    .name = "selu",
+    .formula = "y = 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * (exp(x) - 1))",
+    .range = "(-1.7580993408473766, inf)",
+    .default_init = "lecun_normal",
+    .forward = selu_forward,
+    .backward = selu_backward,
+};
+
+/* ---- celu: y = max(0, x) + min(0, alpha * (e^(x/alpha) - 1)) -------------------------- */
+enum { CELU_ALPHA };
+#define CELU_ALPHA_DEF 1.0f
+
+static double celu_f(const tn_act_ctx *c, double x)
+{
+    double alpha = tn__act_hp(c, CELU_ALPHA, CELU_ALPHA_DEF);
+    return x > 0.0 ? x : alpha * expm1(x / alpha);
+}
+static double celu_df(const tn_act_ctx *c, double x)
+{
+    return x > 0.0 ? 1.0 : exp(x / tn__act_hp(c, CELU_ALPHA, CELU_ALPHA_DEF));
+}
+TN__ACT_ELEMENTWISE(celu, celu_f, celu_df)
+
+const tn_activation tn__act_celu = {
+    .name = "celu",
+    .formula = "y = max(0, x) + min(0, alpha * (exp(x / alpha) - 1))",
+    .range = "(-alpha, inf)",
+    .default_init = "he_uniform",
+    .n_params = 1,
+    /* alpha > 0: it divides x. */
+    .params = {{"alpha", CELU_ALPHA_DEF, 1e-3f, 1000.0f}},
+    .forward = celu_forward,
+    .backward = celu_backward,
+};
