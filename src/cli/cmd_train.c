@@ -1,0 +1,194 @@
+/* tinynet train CONFIG: load data, train, report, save the model. */
+#include "cli/cli.h"
+#include "cli/progress.h"
+
+#include "core/blas.h"
+#include "core/error.h"
+#include "io/config.h"
+#include "io/dataset.h"
+#include "io/model.h"
+#include "layers/actinst.h"
+#include "net/loss.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage[] =
+    "tinynet train CONFIG [-o MODEL] [--epochs N] [--seed S] [--threads T] [--log FILE.jsonl]";
+
+typedef struct train_opts {
+    const char *config, *model, *log;
+    long long epochs, seed, threads; /* -1: from the config */
+} train_opts;
+
+static int parse_args(int argc, char **argv, train_opts *o)
+{
+    *o = (train_opts){.epochs = -1, .seed = -1, .threads = -1};
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        int m;
+        if ((m = tn_cli_option(argc, argv, &i, "-o", &v)) ||
+            (m = tn_cli_option(argc, argv, &i, "--output", &v))) {
+            if (m < 0)
+                return tn_cli_usage("train", usage, "%s needs a file name", argv[i]);
+            o->model = v;
+        } else if ((m = tn_cli_option(argc, argv, &i, "--log", &v))) {
+            if (m < 0)
+                return tn_cli_usage("train", usage, "--log needs a file name");
+            o->log = v;
+        } else if ((m = tn_cli_option(argc, argv, &i, "--epochs", &v))) {
+            if (m < 0 || tn_cli_int(v, 1, 1000000, &o->epochs))
+                return tn_cli_usage("train", usage, "--epochs needs an integer in [1, 1000000]");
+        } else if ((m = tn_cli_option(argc, argv, &i, "--seed", &v))) {
+            if (m < 0 || tn_cli_int(v, 0, 1LL << 53, &o->seed))
+                return tn_cli_usage("train", usage, "--seed needs an integer in [0, 2^53]");
+        } else if ((m = tn_cli_option(argc, argv, &i, "--threads", &v))) {
+            if (m < 0 || tn_cli_int(v, 1, 256, &o->threads))
+                return tn_cli_usage("train", usage, "--threads needs an integer in [1, 256]");
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return tn_cli_usage("train", usage, "unknown option \"%s\"", argv[i]);
+        } else if (o->config) {
+            return tn_cli_usage("train", usage, "unexpected argument \"%s\"", argv[i]);
+        } else {
+            o->config = argv[i];
+        }
+    }
+    if (!o->config)
+        return tn_cli_usage("train", usage, "missing CONFIG");
+    return TN_EXIT_OK;
+}
+
+/* A layer whose activation has a zero derivative stops every gradient below it. */
+static void warn_untrainable(const tn_net *net)
+{
+    for (int i = 0; i < net->n_layers; i++) {
+        const tn_layer *L = &net->layers[i];
+        const tn_act_inst *a = L->ops->activation ? L->ops->activation(L) : NULL;
+        if (a && (a->m->flags & TN_ACT_ZERO_GRAD))
+            fprintf(stderr, "tinynet: warning: layers[%d] (\"%s\") uses %s, whose derivative "
+                    "is zero: gradient descent cannot train it or the layers before it\n", i,
+                    L->name, a->m->name);
+    }
+}
+
+static int load_data(const tn_config *c, tn_dataset **train, tn_dataset **val, int *val_is_test,
+                     tn_error *err)
+{
+    *train = *val = NULL;
+    *val_is_test = 0;
+    int rc = tn__data_load_csv(c->data.train, c->net, &c->data.columns, 1, c->loss, train, err);
+    if (rc == TN_OK && c->data.test) {
+        rc = tn__data_load_csv(c->data.test, c->net, &c->data.columns, 1, c->loss, val, err);
+        *val_is_test = 1;
+    } else if (rc == TN_OK && c->data.holdout > 0) {
+        tn_dataset *all = *train;
+        rc = tn__dataset_split(all, c->data.holdout, c->train.seed, train, val, err);
+        tn__dataset_free(all);
+    }
+    if (rc) {
+        tn__dataset_free(*train);
+        tn__dataset_free(*val);
+        *train = *val = NULL;
+    }
+    return rc;
+}
+
+static cJSON *training_record(const tn_config *c, const tn_train_result *res, int threads)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "config", c->path);
+    cJSON_AddNumberToObject(o, "seed", (double)c->train.seed);
+    cJSON_AddNumberToObject(o, "threads", threads);
+    cJSON_AddNumberToObject(o, "epochs", res->epochs_run);
+    cJSON_AddNumberToObject(o, "best_epoch", res->best_epoch);
+    cJSON_AddNumberToObject(o, "train_loss", res->train.loss);
+    if (!isnan(res->train.acc))
+        cJSON_AddNumberToObject(o, "train_accuracy", res->train.acc);
+    return o;
+}
+
+static void print_metrics(const char *label, const tn_metrics *m)
+{
+    if (isnan(m->acc))
+        printf("%-10s loss %.6f  (%zu rows)\n", label, m->loss, m->n);
+    else
+        printf("%-10s loss %.6f  accuracy %.4f  (%zu rows)\n", label, m->loss, m->acc, m->n);
+}
+
+static int run(const train_opts *o, tn_error *err)
+{
+    tn_config *c = NULL;
+    tn_dataset *train = NULL, *val = NULL;
+    tn_progress pg = {0};
+    int val_is_test, rc = tn__config_load(o->config, &c, err);
+    if (rc)
+        return rc;
+    if (o->epochs > 0)
+        c->train.epochs = (int)o->epochs;
+    if (o->seed >= 0)
+        c->train.seed = (unsigned long long)o->seed;
+    int threads = o->threads > 0 ? (int)o->threads : c->threads;
+    tn__blas_set_threads(threads);
+    warn_untrainable(c->net);
+    rc = load_data(c, &train, &val, &val_is_test, err);
+    if (rc == TN_OK)
+        rc = tn_progress_open(&pg, o->log, c, threads, err);
+    tn_train_result res;
+    if (rc == TN_OK) {
+        tn__net_init_params(c->net, c->train.seed);
+        tn_train_hooks hooks = {&pg, tn_progress_batch, tn_progress_epoch};
+        rc = tn__train(c->net, c->loss, &c->optim, &c->train, train, val, &hooks, &res, err);
+        tn_progress_close(&pg, rc == TN_OK ? &res : NULL);
+    }
+    if (rc == TN_OK) {
+        printf("trained %s: %d epoch%s%s, best epoch %d, %zu parameters\n", c->net->name,
+               res.epochs_run, res.epochs_run == 1 ? "" : "s",
+               res.stopped_early ? " (stopped early)" : "", res.best_epoch, c->net->n_params);
+        tn_metrics m;
+        rc = tn__evaluate(c->net, c->loss, train, c->train.batch_size, &m, err);
+        if (rc == TN_OK)
+            print_metrics("train", &m);
+        if (rc == TN_OK && val &&
+            (rc = tn__evaluate(c->net, c->loss, val, c->train.batch_size, &m, err)) == TN_OK)
+            print_metrics(val_is_test ? "test" : "validation", &m);
+    }
+    if (rc == TN_OK && o->model) {
+        cJSON *rec = training_record(c, &res, threads);
+        rc = tn__model_save(o->model, c->net, c->loss, &c->data.columns, rec, err);
+        cJSON_Delete(rec);
+        if (rc == TN_OK)
+            printf("saved %s\n", o->model);
+    }
+    tn__dataset_free(train);
+    tn__dataset_free(val);
+    tn__config_free(c);
+    return rc;
+}
+
+int tn_cli_train(int argc, char **argv)
+{
+    if (tn_cli_wants_help(argc, argv)) {
+        printf("usage: %s\n\n"
+               "Trains the network described by CONFIG (JSON) and prints the final loss and\n"
+               "accuracy on the training data and on the test or held-out data.\n\n"
+               "  -o, --output MODEL  save the trained model (.tnn)\n"
+               "  --epochs N          override train.epochs\n"
+               "  --seed S            override the seed (initialisation, shuffling, dropout)\n"
+               "  --threads T         BLAS threads (results are bit-exact per thread count)\n"
+               "  --log FILE.jsonl    write one JSON object per epoch\n\n"
+               "A progress line is shown while stderr is a terminal.\n", usage);
+        return TN_EXIT_OK;
+    }
+    train_opts o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc)
+        return rc;
+    tn_error err = {0};
+    if (run(&o, &err))
+        return tn_cli_fail(&err);
+    return TN_EXIT_OK;
+}

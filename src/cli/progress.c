@@ -1,0 +1,113 @@
+#include "cli/progress.h"
+
+#include "core/error.h"
+#include "net/loss.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* JSON has no NaN: regression runs log accuracy as null. */
+static void log_number(FILE *f, const char *key, double v)
+{
+    if (isfinite(v))
+        fprintf(f, ",\"%s\":%.9g", key, v);
+    else
+        fprintf(f, ",\"%s\":null", key);
+}
+
+int tn_progress_open(tn_progress *p, const char *log_path, const tn_config *c, int threads,
+                     tn_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->tty = isatty(STDERR_FILENO);
+    p->every = c->train.epochs <= 20 ? 1 : c->train.epochs / 20;
+    p->started = now();
+    if (!log_path)
+        return TN_OK;
+    p->log = fopen(log_path, "w");
+    if (!p->log)
+        return tn__err(err, TN_EIO, "%s: cannot open the log: %s", log_path, strerror(errno));
+    p->log_path = log_path;
+    fprintf(p->log, "{\"event\":\"start\",\"config\":\"%s\",\"network\":\"%s\",\"seed\":%llu,"
+            "\"threads\":%d,\"epochs\":%d,\"batch_size\":%zu,\"parameters\":%zu}\n",
+            c->path, c->net->name, c->train.seed, threads, c->train.epochs,
+            c->train.batch_size, c->net->n_params);
+    return TN_OK;
+}
+
+void tn_progress_batch(void *user, int epoch, size_t batch, size_t n_batches)
+{
+    tn_progress *p = user;
+    double t = now();
+    if (!p->tty || (t - p->last_draw < 0.1 && batch != n_batches))
+        return;
+    p->last_draw = t;
+    enum { WIDTH = 30 };
+    int filled = (int)((double)WIDTH * (double)batch / (double)n_batches);
+    char bar[WIDTH + 1];
+    for (int i = 0; i < WIDTH; i++)
+        bar[i] = i < filled ? '#' : '.';
+    bar[WIDTH] = '\0';
+    fprintf(stderr, "\r\033[Kepoch %d [%s] %zu/%zu batches  %.1fs", epoch, bar, batch, n_batches,
+            t - p->started);
+    fflush(stderr);
+}
+
+static void format_metrics(char *buf, size_t n, const char *prefix, const tn_metrics *m)
+{
+    if (isnan(m->acc))
+        snprintf(buf, n, "%sloss %.4f", prefix, m->loss);
+    else
+        snprintf(buf, n, "%sloss %.4f %sacc %.4f", prefix, m->loss, prefix, m->acc);
+}
+
+void tn_progress_epoch(void *user, const tn_epoch_report *r)
+{
+    tn_progress *p = user;
+    if (p->log) {
+        fprintf(p->log, "{\"event\":\"epoch\",\"epoch\":%d", r->epoch);
+        log_number(p->log, "train_loss", r->train.loss);
+        log_number(p->log, "train_accuracy", r->train.acc);
+        if (r->has_val) {
+            log_number(p->log, "val_loss", r->val.loss);
+            log_number(p->log, "val_accuracy", r->val.acc);
+        }
+        fprintf(p->log, ",\"improved\":%s,\"seconds\":%.6f}\n", r->improved ? "true" : "false",
+                r->seconds);
+        fflush(p->log);
+    }
+    if (!p->tty)
+        return;
+    if (r->epoch % p->every == 0 || r->epoch == r->epochs || r->epoch == 1) {
+        char tr[64], va[64] = "";
+        format_metrics(tr, sizeof tr, "", &r->train);
+        if (r->has_val)
+            format_metrics(va, sizeof va, "val_", &r->val);
+        fprintf(stderr, "\r\033[Kepoch %*d/%d  %s  %s\n", r->epochs >= 100 ? 4 : 2, r->epoch,
+                r->epochs, tr, va);
+    }
+}
+
+void tn_progress_close(tn_progress *p, const tn_train_result *res)
+{
+    if (p->tty)
+        fprintf(stderr, "\r\033[K");
+    if (!p->log)
+        return;
+    if (res)
+        fprintf(p->log, "{\"event\":\"end\",\"epochs\":%d,\"best_epoch\":%d,\"stopped_early\":%s,"
+                "\"seconds\":%.3f}\n", res->epochs_run, res->best_epoch,
+                res->stopped_early ? "true" : "false", now() - p->started);
+    fclose(p->log);
+    p->log = NULL;
+}

@@ -1,0 +1,27 @@
+/* What `tinynet train` shows while it works: a progress line redrawn on a terminal
+ * (nothing when stderr is not a terminal), a summary line every few epochs, and an
+ * optional JSON-lines log with one object per epoch. */
+#ifndef TN_CLI_PROGRESS_H
+#define TN_CLI_PROGRESS_H
+
+#include "io/config.h"
+#include "net/train.h"
+
+#include <stdio.h>
+
+typedef struct tn_progress {
+    int tty;
+    FILE *log;
+    const char *log_path;
+    int every;           /* print a summary line every this many epochs */
+    double started, last_draw;
+} tn_progress;
+
+int tn_progress_open(tn_progress *p, const char *log_path, const tn_config *c, int threads,
+                     tn_error *err);
+void tn_progress_batch(void *user, int epoch, size_t batch, size_t n_batches);
+void tn_progress_epoch(void *user, const tn_epoch_report *r);
+/* res NULL: training failed. */
+void tn_progress_close(tn_progress *p, const tn_train_result *res);
+
+#endif
