@@ -140,10 +140,12 @@ const char *tn__jr_describe(const cJSON *v, char *buf, size_t n)
 
 static void int_what(char *buf, size_t n, long long lo, long long hi)
 {
-    if (lo == 1 && hi == LLONG_MAX)
-        snprintf(buf, n, "a positive integer");
-    else if (lo == 0 && hi == LLONG_MAX)
-        snprintf(buf, n, "a non-negative integer");
+    /* Sizes have a cap far above any sane value: name the kind first, the cap after. */
+    const char *kind = lo == 1 ? "a positive integer" : lo == 0 ? "a non-negative integer" : NULL;
+    if (kind && hi == LLONG_MAX)
+        snprintf(buf, n, "%s", kind);
+    else if (kind && hi >= 1000)
+        snprintf(buf, n, "%s (at most %lld)", kind, hi);
     else
         snprintf(buf, n, "an integer in [%lld, %lld]", lo, hi);
 }
