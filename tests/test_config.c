@@ -1,0 +1,183 @@
+/* Every bad config gets one clear message naming the file, the JSON path and what was
+ * expected. Each case edits a valid config in one place and asserts the message. */
+#include "io/config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const good =
+    "{\"name\": \"t\", \"seed\": 1,\n"
+    " \"inputs\": [{\"name\": \"in\", \"size\": 2}],\n"
+    " \"layers\": [{\"type\": \"dense\", \"units\": 4, \"activation\": \"relu\"},\n"
+    "            {\"type\": \"dense\", \"units\": 1, \"activation\": \"sigmoid\"}],\n"
+    " \"loss\": \"binary_crossentropy\",\n"
+    " \"optimizer\": {\"type\": \"adam\", \"lr\": 0.01},\n"
+    " \"train\": {\"epochs\": 5, \"batch_size\": 8},\n"
+    " \"data\": {\"train\": \"a.csv\", \"inputs\": [\"x\", \"y\"], \"target\": \"label\"}}";
+
+/* good with the first occurrence of `from` replaced by `to`. */
+static char *edit(const char *from, const char *to)
+{
+    const char *at = strstr(good, from);
+    ck_assert_msg(at != NULL, "fixture lacks %s", from);
+    size_t n = strlen(good) - strlen(from) + strlen(to) + 1;
+    char *s = malloc(n);
+    snprintf(s, n, "%.*s%s%s", (int)(at - good), good, to, at + strlen(from));
+    return s;
+}
+
+static void expect_error(const char *text, int code, const char *msg)
+{
+    tn_config *c = (tn_config *)1;
+    tn_error err = {0};
+    int rc = tn__config_parse("models/x.json", text, strlen(text), &c, &err);
+    ck_assert_msg(rc == code, "want %s, got %s (%s)", tn_status_name(code), tn_status_name(rc),
+                  err.msg);
+    ck_assert_ptr_null(c);
+    ck_assert_msg(strstr(err.msg, msg) != NULL, "message \"%s\" lacks \"%s\"", err.msg, msg);
+}
+
+static void expect_edit_error(const char *from, const char *to, const char *msg)
+{
+    char *s = edit(from, to);
+    expect_error(s, TN_ECONFIG, msg);
+    free(s);
+}
+
+START_TEST(valid_config_parses)
+{
+    tn_config *c;
+    tn_error err = {0};
+    ck_assert_int_eq(tn__config_parse("models/x.json", good, strlen(good), &c, &err), TN_OK);
+    ck_assert_int_eq(c->net->n_layers, 2);
+    ck_assert_uint_eq(c->net->n_params, 2 * 4 + 4 + 4 * 1 + 1);
+    ck_assert_int_eq(c->train.epochs, 5);
+    ck_assert_uint_eq(c->train.batch_size, 8);
+    ck_assert_str_eq(c->data.train, "models/a.csv"); /* relative to the config file */
+    ck_assert_str_eq(c->data.columns.in[0].names[1], "y");
+    ck_assert_str_eq(c->data.columns.target.names[0], "label");
+    ck_assert_double_eq(c->optim.lr, 0.01);
+    tn__config_free(c);
+}
+END_TEST
+
+START_TEST(syntax_errors)
+{
+    expect_error("{\"a\": 1} x", TN_ECONFIG, "models/x.json:1:10: invalid JSON");
+    expect_error("{\n  \"a\": 1,\n}", TN_ECONFIG, "models/x.json:3:1: invalid JSON");
+    expect_error("", TN_ECONFIG, "models/x.json: empty document");
+    expect_error("{\"seed\": 1, \"seed\": 2}", TN_ECONFIG, "duplicate key \"seed\"");
+}
+END_TEST
+
+START_TEST(missing_file)
+{
+    tn_config *c;
+    tn_error err = {0};
+    ck_assert_int_eq(tn__config_load("/nonexistent/x.json", &c, &err), TN_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "/nonexistent/x.json"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "No such file"));
+}
+END_TEST
+
+START_TEST(type_and_range_errors)
+{
+    expect_edit_error("\"units\": 4", "\"units\": \"64\"",
+                      "models/x.json: layers[0].units: expected a positive integer (at most "
+                      "16777216), got \"64\"");
+    expect_edit_error("\"units\": 4", "\"units\": 1.5", "layers[0].units: expected a positive");
+    expect_edit_error("\"units\": 4", "\"units\": 0", "layers[0].units: expected a positive");
+    expect_edit_error("\"units\": 4", "\"units\": -3", "got -3");
+    expect_edit_error("\"units\": 4", "\"units\": 1e400", "layers[0].units:");
+    expect_edit_error("\"epochs\": 5", "\"epochs\": 3000000000", "train.epochs: expected");
+    expect_edit_error("\"batch_size\": 8", "\"batch_size\": true", "got true");
+    expect_edit_error("\"lr\": 0.01", "\"lr\": 0", "optimizer.lr: expected a number in (0, 10]");
+    expect_edit_error("\"lr\": 0.01", "\"lr\": \"fast\"", "optimizer.lr:");
+    expect_edit_error("\"size\": 2", "\"size\": 0", "inputs[0].size: expected a positive");
+    expect_edit_error("\"seed\": 1", "\"seed\": -1", "seed: expected a non-negative integer");
+    expect_edit_error("{\"type\": \"adam\", \"lr\": 0.01}", "5", "models/x.json: optimizer: expected");
+}
+END_TEST
+
+START_TEST(unknown_keys_and_names)
+{
+    expect_edit_error("\"loss\"", "\"los\"", "unknown key \"los\" (did you mean \"loss\"?)");
+    expect_edit_error("\"lr\"", "\"learnig_rate\"", "optimizer: unknown key \"learnig_rate\"");
+    expect_edit_error("\"units\": 4,", "\"unit\": 4,", "layers[0]: unknown key \"unit\" (did you mean \"units\"?)");
+    expect_edit_error("\"relu\"", "\"rleu\"",
+                      "layers[0].activation: unknown activation \"rleu\" (did you mean \"relu\"?)");
+    expect_edit_error("\"binary_crossentropy\"", "\"binary_crossentropyy\"",
+                      "loss: expected one of");
+    expect_edit_error("\"type\": \"adam\"", "\"type\": \"adma\"", "(did you mean \"adam\"?)");
+    expect_edit_error("\"activation\": \"relu\"", "\"activation\": \"relu\", \"init\": \"he\"",
+                      "layers[0].init: expected one of");
+    expect_edit_error("\"type\": \"dense\"", "\"type\": \"dens\"",
+                      "layers[0].type: expected one of");
+    expect_edit_error("\"activation\": \"relu\"",
+                      "\"activation\": {\"type\": \"leaky_relu\", \"alpah\": 0.1}",
+                      "layers[0].activation: unknown key \"alpah\" (did you mean \"alpha\"?)");
+    expect_edit_error("\"activation\": \"relu\"",
+                      "\"activation\": {\"type\": \"leaky_relu\", \"alpha\": 5}",
+                      "layers[0].activation.alpha: expected a number in [0, 1], got 5");
+    expect_edit_error("\"lr\": 0.01", "\"lr\": 0.01, \"momentum\": 0.9",
+                      "optimizer: unknown key \"momentum\"");
+}
+END_TEST
+
+START_TEST(graph_errors)
+{
+    expect_edit_error("{\"type\": \"dense\", \"units\": 1,",
+                      "{\"type\": \"dense\", \"input\": \"nope\", \"units\": 1,",
+                      "layers[1].input: unknown input or layer \"nope\"");
+    expect_edit_error("{\"type\": \"dense\", \"units\": 4,",
+                      "{\"type\": \"dense\", \"name\": \"a\", \"input\": \"b\", \"units\": 4,",
+                      "layers[0].input: unknown input or layer \"b\"");
+    expect_edit_error("{\"type\": \"dense\", \"units\": 4,",
+                      "{\"type\": \"dense\", \"name\": \"in\", \"units\": 4,",
+                      "layers[0].name: duplicate name \"in\"");
+    expect_edit_error("{\"type\": \"dense\", \"units\": 1,",
+                      "{\"type\": \"dense\", \"units\": 3}, {\"type\": \"dense\", \"input\": "
+                      "\"dense_1\", \"units\": 1,",
+                      "layers[1]: layer \"dense_2\" is never used");
+}
+END_TEST
+
+START_TEST(data_errors)
+{
+    expect_edit_error("\"inputs\": [\"x\", \"y\"]", "\"inputs\": [\"x\"]",
+                      "data.inputs: 1 column given, but input \"in\" has 2");
+    expect_edit_error("\"inputs\": [\"x\", \"y\"]", "\"inputs\": {\"inn\": [\"x\", \"y\"]}",
+                      "data.inputs: unknown key \"inn\" (did you mean \"in\"?)");
+    expect_edit_error("\"target\": \"label\"", "\"target\": [\"a\", \"b\"]",
+                      "data: target: the network has 1 output but 2 target columns");
+    expect_edit_error("\"train\": \"a.csv\"", "\"train\": \"a.csv\", \"test\": \"b.csv\", "
+                      "\"holdout\": 0.2", "data.holdout: give either a test file");
+    expect_edit_error("\"train\": \"a.csv\"", "\"train\": 7", "data.train: expected");
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+    Suite *s = suite_create("config");
+    TCase *tc = tcase_create("errors");
+    tcase_add_test(tc, valid_config_parses);
+    tcase_add_test(tc, syntax_errors);
+    tcase_add_test(tc, missing_file);
+    tcase_add_test(tc, type_and_range_errors);
+    tcase_add_test(tc, unknown_keys_and_names);
+    tcase_add_test(tc, graph_errors);
+    tcase_add_test(tc, data_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(config_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

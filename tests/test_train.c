@@ -1,0 +1,385 @@
+/* The demos are tests: XOR reaches 4/4, the ring net its accuracy, the linear ring net
+ * stays near chance. Plus reproducibility, early stopping, the no-allocation promise of the
+ * training step, and the losses and optimizers against hand-derived values. */
+#include "core/blas.h"
+#include "io/config.h"
+#include "io/dataset.h"
+#include "net/loss.h"
+#include "net/optim.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct trained {
+    tn_config *c;
+    tn_dataset *train, *test;
+    tn_train_result res;
+} trained;
+
+static void load(const char *path, trained *t)
+{
+    tn_error err = {0};
+    memset(t, 0, sizeof *t);
+    ck_assert_msg(tn__config_load(path, &t->c, &err) == TN_OK, "%s", err.msg);
+    ck_assert_msg(tn__data_load_csv(t->c->data.train, t->c->net, &t->c->data.columns, 1,
+                                    t->c->loss, &t->train, &err) == TN_OK, "%s", err.msg);
+    if (t->c->data.test)
+        ck_assert_msg(tn__data_load_csv(t->c->data.test, t->c->net, &t->c->data.columns, 1,
+                                        t->c->loss, &t->test, &err) == TN_OK, "%s", err.msg);
+}
+
+static void fit(trained *t, const tn_train_hooks *hooks)
+{
+    tn_error err = {0};
+    tn__net_init_params(t->c->net, t->c->train.seed);
+    ck_assert_msg(tn__train(t->c->net, t->c->loss, &t->c->optim, &t->c->train, t->train, t->test,
+                            hooks, &t->res, &err) == TN_OK, "%s", err.msg);
+}
+
+static double accuracy(trained *t, const tn_dataset *d)
+{
+    tn_metrics m;
+    tn_error err = {0};
+    ck_assert_msg(tn__evaluate(t->c->net, t->c->loss, d, 64, &m, &err) == TN_OK, "%s", err.msg);
+    return m.acc;
+}
+
+static void release(trained *t)
+{
+    tn__dataset_free(t->train);
+    tn__dataset_free(t->test);
+    tn__config_free(t->c);
+}
+
+START_TEST(xor_reaches_4_of_4)
+{
+    trained t;
+    load("models/xor.json", &t);
+    fit(&t, NULL);
+    ck_assert_double_eq(accuracy(&t, t.train), 1.0);
+    release(&t);
+}
+END_TEST
+
+START_TEST(ring_reaches_98_percent)
+{
+    trained t;
+    load("models/ring.json", &t);
+    fit(&t, NULL);
+    double acc = accuracy(&t, t.test);
+    ck_assert_msg(acc >= 0.98, "ring test accuracy %.4f < 0.98", acc);
+    release(&t);
+}
+END_TEST
+
+/* Without a non-linearity the net is one linear map: no better than a straight cut. */
+START_TEST(linear_ring_stays_near_chance)
+{
+    trained t;
+    load("models/ring_linear.json", &t);
+    fit(&t, NULL);
+    double acc = accuracy(&t, t.test);
+    ck_assert_msg(acc <= 0.65, "linear ring accuracy %.4f is not near chance", acc);
+    release(&t);
+}
+END_TEST
+
+START_TEST(same_seed_same_parameters)
+{
+    trained a, b;
+    load("models/ring.json", &a);
+    load("models/ring.json", &b);
+    a.c->train.epochs = b.c->train.epochs = 3;
+    fit(&a, NULL);
+    fit(&b, NULL);
+    ck_assert_int_eq(memcmp(a.c->net->P, b.c->net->P, a.c->net->n_params * sizeof(float)), 0);
+    b.c->train.seed++;
+    fit(&b, NULL);
+    ck_assert_int_ne(memcmp(a.c->net->P, b.c->net->P, a.c->net->n_params * sizeof(float)), 0);
+    release(&a);
+    release(&b);
+}
+END_TEST
+
+/* ---- no allocation in the training step ---------------------------------------------- */
+
+static long n_allocs;
+static void *counting_malloc(size_t n) { n_allocs++; return malloc(n); }
+static void *counting_realloc(void *p, size_t n) { n_allocs++; return realloc(p, n); }
+
+typedef struct alloc_probe {
+    long after_first_batch, at_last_batch;
+} alloc_probe;
+
+static void probe_batch(void *user, int epoch, size_t batch, size_t n_batches)
+{
+    alloc_probe *p = user;
+    if (epoch == 1 && batch == 1)
+        p->after_first_batch = n_allocs;
+    (void)n_batches;
+    p->at_last_batch = n_allocs;
+}
+
+START_TEST(training_step_does_not_allocate)
+{
+    trained t;
+    load("models/ring.json", &t);
+    t.c->train.epochs = 3;
+    alloc_probe probe = {-1, -1};
+    tn_train_hooks hooks = {&probe, probe_batch, NULL};
+    tn_replace_allocator(counting_malloc, counting_realloc, free);
+    n_allocs = 0;
+    fit(&t, &hooks);
+    tn_replace_allocator(NULL, NULL, NULL);
+    ck_assert_int_gt(n_allocs, 0); /* the probe sees the library's allocations at all */
+    ck_assert_int_ge(probe.after_first_batch, 0);
+    ck_assert_int_eq(probe.at_last_batch, probe.after_first_batch);
+    release(&t);
+}
+END_TEST
+
+/* ---- early stopping ------------------------------------------------------------------ */
+
+typedef struct epochs_seen {
+    int n;
+    double val_loss[64];
+} epochs_seen;
+
+static void record_epoch(void *user, const tn_epoch_report *r)
+{
+    epochs_seen *e = user;
+    e->val_loss[e->n++] = r->val.loss;
+}
+
+START_TEST(early_stopping_keeps_the_best_epoch)
+{
+    trained t;
+    load("models/ring.json", &t);
+    /* A learning rate this high makes the validation loss bounce, so patience triggers. */
+    t.c->optim.lr = 0.5;
+    t.c->train.epochs = 60;
+    t.c->train.patience = 3;
+    epochs_seen seen = {0};
+    tn_train_hooks hooks = {&seen, NULL, record_epoch};
+    fit(&t, &hooks);
+    ck_assert_int_eq(seen.n, t.res.epochs_run);
+    ck_assert_int_le(t.res.epochs_run, t.res.best_epoch + 3);
+    double best = INFINITY;
+    for (int i = 0; i < seen.n; i++)
+        best = fmin(best, seen.val_loss[i]);
+    ck_assert_double_eq(seen.val_loss[t.res.best_epoch - 1], best);
+    tn_metrics m;
+    tn_error err = {0};
+    ck_assert_int_eq(tn__evaluate(t.c->net, t.c->loss, t.test, 32, &m, &err), TN_OK);
+    ck_assert_double_eq_tol(m.loss, best, 1e-9 + 1e-6 * best); /* restored, not the last */
+    release(&t);
+}
+END_TEST
+
+START_TEST(holdout_split_is_seeded_and_disjoint)
+{
+    trained t;
+    load("models/ring.json", &t);
+    tn_dataset *a, *b, *c, *d;
+    tn_error err = {0};
+    ck_assert_int_eq(tn__dataset_split(t.train, 0.2, 5, &a, &b, &err), TN_OK);
+    ck_assert_int_eq(tn__dataset_split(t.train, 0.2, 5, &c, &d, &err), TN_OK);
+    ck_assert_uint_eq(a->rows, 800);
+    ck_assert_uint_eq(b->rows, 200);
+    ck_assert_int_eq(memcmp(b->x[0], d->x[0], 200 * 2 * sizeof(float)), 0);
+    double sum_all = 0, sum_parts = 0;
+    for (size_t i = 0; i < 2000; i++)
+        sum_all += t.train->x[0][i];
+    for (size_t i = 0; i < 1600; i++)
+        sum_parts += a->x[0][i];
+    for (size_t i = 0; i < 400; i++)
+        sum_parts += b->x[0][i];
+    ck_assert_double_eq_tol(sum_all, sum_parts, 1e-3); /* a permutation, nothing lost */
+    ck_assert_int_eq(tn__dataset_split(t.train, 0.0, 5, &c, &d, &err), TN_EDATA);
+    tn__dataset_free(a);
+    tn__dataset_free(b);
+    release(&t);
+}
+END_TEST
+
+/* ---- losses --------------------------------------------------------------------------- */
+
+/* A one-layer net whose output activation is chosen, for driving the losses directly. */
+static tn_net *one_layer(const char *act, int units)
+{
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"inputs\": [{\"name\": \"x\", \"size\": 3}], \"layers\": [{\"type\": \"dense\", "
+             "\"units\": %d, \"activation\": \"%s\"}]}", units, act);
+    cJSON *root;
+    tn_error err = {0};
+    ck_assert_int_eq(tn__jr_parse("t", json, strlen(json), &root, &err), TN_OK);
+    tn_jr r;
+    tn__jr_init(&r, "t", &err);
+    tn_net *net;
+    ck_assert_msg(tn__net_from_json(&r, root, &net) == TN_OK, "%s", err.msg);
+    cJSON_Delete(root);
+    tn__net_init_params(net, 9);
+    return net;
+}
+
+/* d(loss)/d(parameter) by central differences in double against the backward pass. */
+static void check_loss_gradient(const char *act, int loss, int units, const float *t, size_t tw)
+{
+    tn_net *net = one_layer(act, units);
+    tn_run *run;
+    tn_error err = {0};
+    const size_t B = 4;
+    ck_assert_int_eq(tn__run_new(net, B, 1, 1, &run, &err), TN_OK);
+    for (size_t i = 0; i < B * 3; i++)
+        run->out[0][i] = (float)sin(1.7 * (double)i + 0.3) * 2.0f;
+    tn__run_forward(run, B);
+    tn__run_zero_grad(run);
+    tn__loss_eval(loss, run, t, tw, B, 1);
+    tn__run_backward(run, B);
+    int nonzero = 0;
+    for (size_t p = 0; p < net->n_params; p++) {
+        float keep = net->P[p];
+        const float eps = 1e-2f;
+        net->P[p] = keep + eps;
+        tn__run_forward(run, B);
+        double up = tn__loss_eval(loss, run, t, tw, B, 0) / (double)B;
+        net->P[p] = keep - eps;
+        tn__run_forward(run, B);
+        double down = tn__loss_eval(loss, run, t, tw, B, 0) / (double)B;
+        net->P[p] = keep;
+        double fd = (up - down) / (2.0 * eps), g = run->G[p];
+        nonzero += fabs(g) > 1e-3;
+        ck_assert_msg(fabs(fd - g) <= 2e-3 + 2e-2 * fabs(fd),
+                      "%s/%s param %zu: backward %g, finite difference %g", act,
+                      tn__loss_names[loss], p, g, fd);
+    }
+    ck_assert_int_ge(nonzero, (int)net->n_params / 2);
+    tn__run_free(run);
+    tn__net_free(net);
+}
+
+START_TEST(loss_gradients_match_finite_differences)
+{
+    const float bin[4] = {0, 1, 1, 0};
+    const float cls[4] = {2, 0, 1, 2};
+    const float onehot[12] = {0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1};
+    const float reg[8] = {0.5f, -1, 2, 0.25f, -0.5f, 1, 0, 3};
+    check_loss_gradient("sigmoid", TN_LOSS_BCE, 1, bin, 1);  /* fused */
+    check_loss_gradient("tanh", TN_LOSS_MSE, 2, reg, 2);
+    check_loss_gradient("softmax", TN_LOSS_CCE, 3, cls, 1);  /* fused, class index */
+    check_loss_gradient("softmax", TN_LOSS_CCE, 3, onehot, 3); /* fused, one-hot */
+}
+END_TEST
+
+/* From logits of +-100 the fused losses stay finite and exact. */
+START_TEST(fused_losses_are_stable)
+{
+    tn_net *net = one_layer("sigmoid", 1);
+    tn_run *run;
+    tn_error err = {0};
+    ck_assert_int_eq(tn__run_new(net, 2, 1, 1, &run, &err), TN_OK);
+    memset(net->P, 0, net->n_params * sizeof(float));
+    net->P[net->n_params - 1] = 100.0f; /* bias: z = 100 for every row */
+    tn__run_forward(run, 2);
+    const float t[2] = {0, 1};
+    double l = tn__loss_eval(TN_LOSS_BCE, run, t, 1, 2, 1);
+    ck_assert(isfinite(l));
+    ck_assert_double_eq_tol(l, 100.0, 1e-9); /* -log(1 - sigmoid(100)) = 100 + tiny, + 0 */
+    float *dz = tn__layer_work(&net->layers[0], run) + run->max_batch;
+    ck_assert_float_eq_tol(dz[0], 0.5f, 1e-6f);
+    ck_assert_float_eq_tol(dz[1], 0.0f, 1e-6f);
+    tn__run_free(run);
+    tn__net_free(net);
+}
+END_TEST
+
+/* ---- optimizers against values worked by hand (PyTorch's update rules) ---------------- */
+
+START_TEST(optimizer_steps_match_reference)
+{
+    tn_optim_cfg c;
+    tn_optim *o;
+    tn_error err = {0};
+    float P[1], G[1];
+
+    tn__optim_defaults(&c, TN_OPTIM_SGD);
+    c.lr = 0.1;
+    c.momentum = 0.9;
+    ck_assert_int_eq(tn__optim_new(&c, 1, &o, &err), TN_OK);
+    P[0] = 1.0f;
+    G[0] = 1.0f;
+    tn__optim_step(o, P, G); /* v = 1, p = 0.9 */
+    G[0] = 1.0f;
+    tn__optim_step(o, P, G); /* v = 1.9, p = 0.71 */
+    ck_assert_float_eq_tol(P[0], 0.71f, 1e-6f);
+    tn__optim_free(o);
+
+    c.nesterov = 1;
+    ck_assert_int_eq(tn__optim_new(&c, 1, &o, &err), TN_OK);
+    P[0] = 1.0f;
+    G[0] = 1.0f;
+    tn__optim_step(o, P, G); /* v = 1, step g + 0.9 v = 1.9 -> p = 0.81 */
+    ck_assert_float_eq_tol(P[0], 0.81f, 1e-6f);
+    tn__optim_free(o);
+
+    tn__optim_defaults(&c, TN_OPTIM_ADAM);
+    c.lr = 0.1;
+    ck_assert_int_eq(tn__optim_new(&c, 1, &o, &err), TN_OK);
+    P[0] = 1.0f;
+    G[0] = 0.5f;
+    tn__optim_step(o, P, G); /* bias-corrected first step moves by lr * g/|g| */
+    ck_assert_float_eq_tol(P[0], 0.9f, 1e-6f);
+    G[0] = -0.25f;
+    tn__optim_step(o, P, G);
+    /* m = 0.9*0.05 - 0.025 = 0.02, v = 0.999*0.00025 + 0.001*0.0625 = 0.00031225;
+     * mhat = 0.02/0.19, vhat = 0.00031225/0.001999: p = 0.9 - 0.1*mhat/sqrt(vhat). */
+    double mhat = 0.02 / 0.19, vhat = 0.00031225 / (1 - 0.999 * 0.999);
+    ck_assert_float_eq_tol(P[0], (float)(0.9 - 0.1 * mhat / (sqrt(vhat) + 1e-8)), 1e-6f);
+    tn__optim_free(o);
+
+    tn__optim_defaults(&c, TN_OPTIM_SGD);
+    c.lr = 0.1;
+    c.weight_decay = 0.5;
+    ck_assert_int_eq(tn__optim_new(&c, 1, &o, &err), TN_OK);
+    P[0] = 2.0f;
+    G[0] = 0.0f;
+    tn__optim_step(o, P, G); /* g = 0 + 0.5 * 2 = 1 -> p = 1.9 */
+    ck_assert_float_eq_tol(P[0], 1.9f, 1e-6f);
+    tn__optim_free(o);
+}
+END_TEST
+
+static Suite *train_suite(void)
+{
+    Suite *s = suite_create("train");
+    TCase *demos = tcase_create("demos");
+    tcase_set_timeout(demos, 120);
+    tcase_add_test(demos, xor_reaches_4_of_4);
+    tcase_add_test(demos, ring_reaches_98_percent);
+    tcase_add_test(demos, linear_ring_stays_near_chance);
+    tcase_add_test(demos, same_seed_same_parameters);
+    tcase_add_test(demos, training_step_does_not_allocate);
+    tcase_add_test(demos, early_stopping_keeps_the_best_epoch);
+    tcase_add_test(demos, holdout_split_is_seeded_and_disjoint);
+    suite_add_tcase(s, demos);
+    TCase *units = tcase_create("units");
+    tcase_add_test(units, loss_gradients_match_finite_differences);
+    tcase_add_test(units, fused_losses_are_stable);
+    tcase_add_test(units, optimizer_steps_match_reference);
+    suite_add_tcase(s, units);
+    return s;
+}
+
+int main(void)
+{
+    tn__blas_set_threads(1); /* the promised bit-exact reproduction is per thread count */
+    SRunner *sr = srunner_create(train_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
