@@ -34,13 +34,17 @@ static void z_free(voidpf opaque, voidpf p)
     tn__free(p);
 }
 
-/* The gzip trailer holds the size mod 2^32: a good first guess for the output buffer. */
+/* The gzip trailer holds the size mod 2^32: a good first guess for the output buffer.
+ * Deflate expands at most 1032:1, so a lying trailer cannot make a small file reserve
+ * the whole cap up front. */
 static size_t gzip_size_hint(const unsigned char *in, size_t len, size_t cap)
 {
-    size_t hint = 0;
+    size_t hint = 0, most;
     if (len >= 18)
         hint = (size_t)in[len - 4] | (size_t)in[len - 3] << 8 | (size_t)in[len - 2] << 16 |
                (size_t)in[len - 1] << 24;
+    if (!tn__mul_size(len, 1032, &most) && hint > most)
+        hint = most;
     if (hint < 4096)
         hint = 4096;
     return hint > cap ? cap + 1 : hint;
