@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# End-to-end checks of the command line: results, exit codes, messages, files.
+# Usage: tests/cli_train.sh PATH/TO/tinynet   (run from the repository root)
+set -u
+tn=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+check() { # check NAME CONDITION-COMMAND...
+    local name=$1
+    shift
+    if "$@"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL: $name" >&2
+    fi
+}
+# run CMD...: sets $out, $err, $rc
+run() {
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    out=$(cat "$tmp/out")
+    err=$(cat "$tmp/err")
+}
+has() { grep -qF -- "$2" <<<"$1"; }
+
+run "$tn" --version
+check "version" [ $rc -eq 0 ]
+check "version text" has "$out" "tinynet 0."
+run "$tn" --help
+check "help exits 0" [ $rc -eq 0 ]
+check "help lists train" has "$out" "train CONFIG"
+run "$tn" frobnicate
+check "unknown command is a usage error" [ $rc -eq 2 ]
+check "unknown command named" has "$err" 'unknown command "frobnicate"'
+run "$tn" train
+check "train without config is a usage error" [ $rc -eq 2 ]
+run "$tn" train models/xor.json --epochs zero
+check "bad --epochs is a usage error" [ $rc -eq 2 ]
+run "$tn" train models/xor.json --bogus
+check "unknown option" [ $rc -eq 2 ]
+check "unknown option named" has "$err" '"--bogus"'
+
+# Train XOR, quietly since stderr is not a terminal, with a JSON-lines log.
+run "$tn" train models/xor.json -o "$tmp/xor.tnn" --log "$tmp/xor.jsonl"
+check "xor trains" [ $rc -eq 0 ]
+check "xor 4/4" has "$out" "accuracy 1.0000  (4 rows)"
+check "quiet when stderr is not a terminal" [ -z "$err" ]
+check "model written" [ -s "$tmp/xor.tnn" ]
+check "no temporary files left" [ "$(ls "$tmp" | grep -c tmp)" -eq 0 ]
+check "log has 300 epochs" [ "$(grep -c '"event":"epoch"' "$tmp/xor.jsonl")" -eq 300 ]
+check "log starts and ends" bash -c "head -1 '$tmp/xor.jsonl' | grep -q '\"event\":\"start\"' && tail -1 '$tmp/xor.jsonl' | grep -q '\"event\":\"end\"'"
+
+run "$tn" info "$tmp/xor.tnn"
+check "info" [ $rc -eq 0 ]
+check "info shows layers" has "$out" "dense_2        dense      dense_1"
+check "info shows parameters" has "$out" "17 parameters"
+
+run "$tn" predict "$tmp/xor.tnn" data/xor.csv
+check "predict" [ $rc -eq 0 ]
+check "predict prints one line per row" [ "$(wc -l <<<"$out")" -eq 4 ]
+check "predictions classify xor" [ "$(awk '{printf "%d", ($1 >= 0.5)}' <<<"$out")" = "0110" ]
+run bash -c "'$tn' predict '$tmp/xor.tnn' - < data/xor.csv"
+check "predict from stdin" [ "$(wc -l <<<"$out")" -eq 4 ]
+
+run "$tn" eval "$tmp/xor.tnn" data/xor.csv
+check "eval" [ $rc -eq 0 ]
+check "eval accuracy" has "$out" "accuracy  1.0000"
+
+# Same seed, same model, byte for byte.
+"$tn" train models/xor.json -o "$tmp/xor2.tnn" >/dev/null
+check "training is reproducible" cmp -s "$tmp/xor.tnn" "$tmp/xor2.tnn"
+
+# Bad inputs: one clear message, exit 1, nothing left behind.
+printf '{"name": "x",\n "seed": }' >"$tmp/bad.json"
+run "$tn" train "$tmp/bad.json"
+check "invalid JSON fails" [ $rc -eq 1 ]
+check "invalid JSON names line and column" has "$err" "bad.json:2:10: invalid JSON"
+run "$tn" train "$tmp/missing.json"
+check "missing config fails" [ $rc -eq 1 ]
+check "missing config named" has "$err" "missing.json"
+run "$tn" info "$tmp/missing.tnn"
+check "missing model fails" [ $rc -eq 1 ]
+head -c 100 "$tmp/xor.tnn" >"$tmp/cut.tnn"
+run "$tn" predict "$tmp/cut.tnn" data/xor.csv
+check "truncated model fails" [ $rc -eq 1 ]
+check "truncated model explained" has "$err" "truncated"
+cp "$tmp/xor.tnn" "$tmp/flip.tnn"
+size=$(stat -c %s "$tmp/flip.tnn")
+printf '\x7f' | dd of="$tmp/flip.tnn" bs=1 seek=$((size - 20)) conv=notrunc status=none
+run "$tn" info "$tmp/flip.tnn"
+check "flipped byte fails" [ $rc -eq 1 ]
+check "flipped byte is a checksum error" has "$err" "checksum"
+run "$tn" train models/xor.json -o "$tmp/no/such/dir/x.tnn"
+check "unwritable output fails" [ $rc -eq 1 ]
+check "unwritable output named" has "$err" "$tmp/no/such/dir/x.tnn"
+printf 'x1,x2\n0,zero\n' >"$tmp/bad.csv"
+run "$tn" predict "$tmp/xor.tnn" "$tmp/bad.csv"
+check "bad data row fails" [ $rc -eq 1 ]
+check "bad data row names line and column" has "$err" 'line 2: column "x2": expected a number, got "zero"'
+run "$tn" eval "$tmp/xor.tnn" data/ring_test.csv
+check "eval on foreign columns fails" [ $rc -eq 1 ]
+check "eval names the missing column" has "$err" 'no column "x1"'
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

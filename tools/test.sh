@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite: install what is missing, build with warnings as errors, run every
+# test; then again under AddressSanitizer and UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. tools/deps.sh
+tn_install_deps "${TN_BUILD_DEPS[@]}" check dataset-fashion-mnist
+jobs=$(nproc)
+
+cmake -S . -B build-test -DTN_WERROR=ON >/dev/null
+cmake --build build-test -j"$jobs"
+ctest --test-dir build-test -j"$jobs" --output-on-failure
+
+cmake -S . -B build-asan -DTN_WERROR=ON -DTN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan -j"$jobs" --output-on-failure
