@@ -362,6 +362,17 @@ START_TEST(test_gradcheck)
     ck_assert_msg(s.skipped * 10 <= s.checked, "%s: %zu points skipped as kinks", c->name,
                   s.skipped);
     ck_assert_ptr_null(gc_verdict(&s, c->min_nonzero));
+    /* a dropout layer really dropped some values and kept others in the checked forward */
+    for (int l = 0; l < g.net->n_layers; l++) {
+        const tn_layer *L = &g.net->layers[l];
+        if (strcmp(L->ops->type, "dropout") != 0)
+            continue;
+        const float *m = tn__layer_work(L, g.run);
+        size_t dropped = 0, n = g.B * L->width;
+        for (size_t i = 0; i < n; i++)
+            dropped += m[i] == 0.0f;
+        ck_assert_msg(dropped > 0 && dropped < n, "%s: %zu of %zu dropped", L->name, dropped, n);
+    }
     gc_free(&g);
 }
 END_TEST
