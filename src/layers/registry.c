@@ -4,9 +4,17 @@
 #include <string.h>
 
 extern const tn_layer_ops tn__dense_ops;
+extern const tn_layer_ops tn__dropout_ops;
+extern const tn_layer_ops tn__embedding_ops;
+extern const tn_layer_ops tn__concat_ops;
+extern const tn_layer_ops tn__maxout_ops;
 
 static const tn_layer_ops *const layer_types[] = {
     &tn__dense_ops,
+    &tn__dropout_ops,
+    &tn__embedding_ops,
+    &tn__concat_ops,
+    &tn__maxout_ops,
 };
 
 #define N_TYPES (sizeof layer_types / sizeof layer_types[0])

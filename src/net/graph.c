@@ -184,6 +184,9 @@ static int check_input_count(tn_jr *r, const tn_layer *L)
         if (ops->min_inputs == ops->max_inputs)
             return tn__jr_fail(r, NULL, "a %s layer takes %d input%s, got %d", ops->type,
                                ops->min_inputs, ops->min_inputs == 1 ? "" : "s", L->n_in);
+        if (L->n_in > ops->max_inputs)
+            return tn__jr_fail(r, NULL, "a %s layer takes at most %d inputs, got %d",
+                               ops->type, ops->max_inputs, L->n_in);
         return tn__jr_fail(r, NULL, "a %s layer takes at least %d inputs, got %d", ops->type,
                            ops->min_inputs, L->n_in);
     }

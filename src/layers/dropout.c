@@ -1,0 +1,95 @@
+/* Dropout layer (inverted): in training y = x * m with m = (u >= rate) / (1 - rate),
+ * u ~ U[0, 1) from the run's noise stream, so inference needs no rescaling: y = x.
+ * No parameters. Work per sample: the mask m (width), kept for backward. */
+#include "core/alloc.h"
+#include "net/net.h"
+
+#include <float.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct dropout {
+    double rate;   /* kept as read so describe() writes back the same number */
+    float scale;   /* 1 / (1 - rate) */
+} dropout;
+
+static const char *const dropout_keys[] = {"rate", NULL};
+
+static int dropout_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_net *net)
+{
+    dropout *d = tn__calloc(1, sizeof *d);
+    if (!d)
+        return tn__jr_fail(r, NULL, "out of memory");
+    L->state = d;
+    /* jr_num only knows closed ranges; read any number and say the half-open one. */
+    int rc = tn__jr_num(r, obj, "rate", 1, 0.0, -DBL_MAX, DBL_MAX, &d->rate);
+    if (rc)
+        return rc;
+    if (!(d->rate >= 0.0 && d->rate < 1.0))
+        return tn__jr_fail(r, "rate", "expected a number in [0, 1), got %g", d->rate);
+    d->scale = (float)(1.0 / (1.0 - d->rate));
+    L->width = net->nodes[L->in[0]].width;
+    L->n_params = 0;
+    L->work = L->width;
+    L->n_tensors = 0;
+    return TN_OK;
+}
+
+static void dropout_forward(const tn_layer *L, tn_run *run, size_t B)
+{
+    const dropout *d = L->state;
+    size_t n = B * L->width;
+    const float *x = run->out[L->in[0]]; /* (B, width) */
+    float *y = run->out[L->node];        /* (B, width) */
+    if (!run->training) {
+        memcpy(y, x, n * sizeof *y);
+        return;
+    }
+    float *m = tn__layer_work(L, run);   /* (B, width) mask: 0 or scale */
+    float rate = (float)d->rate;
+    for (size_t i = 0; i < n; i++) {
+        m[i] = tn__rng_uniform(&run->noise) >= rate ? d->scale : 0.0f;
+        y[i] = x[i] * m[i];
+    }
+}
+
+static void dropout_backward(const tn_layer *L, tn_run *run, size_t B)
+{
+    float *dx = run->dout[L->in[0]];        /* (B, width) or NULL for an input node */
+    if (!dx)
+        return;
+    const float *dy = run->dout[L->node];   /* (B, width) */
+    const float *m = tn__layer_work(L, run); /* (B, width) */
+    size_t n = B * L->width;
+    for (size_t i = 0; i < n; i++)
+        dx[i] += dy[i] * m[i];
+}
+
+static int dropout_describe(const tn_layer *L, cJSON *obj)
+{
+    const dropout *d = L->state;
+    return cJSON_AddNumberToObject(obj, "rate", d->rate) ? TN_OK : TN_ENOMEM;
+}
+
+static void dropout_summary(const tn_layer *L, char *buf, size_t n)
+{
+    const dropout *d = L->state;
+    snprintf(buf, n, "rate=%g", d->rate);
+}
+
+static void dropout_destroy(tn_layer *L) { tn__free(L->state); }
+
+const tn_layer_ops tn__dropout_ops = {
+    .type = "dropout",
+    .keys = dropout_keys,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .configure = dropout_configure,
+    .init_params = NULL,
+    .forward = dropout_forward,
+    .backward = dropout_backward,
+    .describe = dropout_describe,
+    .summary = dropout_summary,
+    .activation = NULL,
+    .destroy = dropout_destroy,
+};

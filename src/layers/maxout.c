@@ -1,0 +1,142 @@
+/* Maxout layer (Goodfellow et al. 2013): z = x W + b, y_j = max_k z_{j,k}.
+ * Column j * pieces + k of W holds piece k of unit j, so a unit's pieces are adjacent.
+ * Parameters: W (in x units*pieces), then b (units*pieces).
+ * Work per sample: z (units*pieces), dz (units*pieces), then the winning piece of each
+ * unit (units, as floats). Ties go to the first piece. */
+#include "layers/init.h"
+#include "core/alloc.h"
+#include "core/blas.h"
+#include "net/net.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAXOUT_MAX_PIECES 64
+
+typedef struct maxout {
+    size_t in, units, pieces;
+    int init;        /* enum tn_init */
+} maxout;
+
+static const char *const maxout_keys[] = {"units", "pieces", "init", NULL};
+
+static int maxout_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_net *net)
+{
+    maxout *m = tn__calloc(1, sizeof *m);
+    if (!m)
+        return tn__jr_fail(r, NULL, "out of memory");
+    L->state = m;
+    m->in = net->nodes[L->in[0]].width;
+    long long units, pieces;
+    int init_index, rc;
+    if ((rc = tn__jr_int(r, obj, "units", 1, 0, 1, TN_MAX_WIDTH, &units)) ||
+        (rc = tn__jr_int(r, obj, "pieces", 1, 0, 2, MAXOUT_MAX_PIECES, &pieces)) ||
+        (rc = tn__jr_enum(r, obj, "init", 0, TN_INIT_GLOROT_UNIFORM, tn__init_names,
+                          &init_index)))
+        return rc;
+    m->units = (size_t)units;
+    m->pieces = (size_t)pieces;
+    m->init = tn__init_canonical(init_index);
+    size_t K = m->units * m->pieces;
+    if (K > TN_MAX_WIDTH)
+        return tn__jr_fail(r, NULL, "units * pieces = %zu is more than %u", K,
+                           (unsigned)TN_MAX_WIDTH);
+    L->width = m->units;
+    L->n_params = m->in * K + K; /* in, K <= 2^24: no overflow in a 64-bit size_t */
+    L->work = 2 * K + m->units;
+    L->n_tensors = 2;
+    L->tensors[0] = (tn_tensor_info){"W", m->in, K, 0};
+    L->tensors[1] = (tn_tensor_info){"b", 1, K, m->in * K};
+    return TN_OK;
+}
+
+static void maxout_init_params(const tn_layer *L, float *p, tn_rng *rng)
+{
+    const maxout *m = L->state;
+    size_t K = m->units * m->pieces;
+    /* Each piece is a dense in -> units map: scale as a dense layer of that width. */
+    tn__init_fill(m->init, p, m->in * K, m->in, m->units, rng);
+    memset(p + m->in * K, 0, K * sizeof *p);
+}
+
+static void maxout_forward(const tn_layer *L, tn_run *run, size_t B)
+{
+    const maxout *m = L->state;
+    size_t U = m->units, P = m->pieces, K = U * P;
+    const float *x = run->out[L->in[0]];       /* (B, in) */
+    const float *W = tn__layer_params(L, run); /* (in, K) */
+    const float *b = W + m->in * K;            /* (K) */
+    float *z = tn__layer_work(L, run);         /* (B, K) */
+    float *arg = z + 2 * run->max_batch * K;   /* (B, units) winning piece */
+    float *y = run->out[L->node];              /* (B, units) */
+    for (size_t i = 0; i < B; i++)
+        memcpy(z + i * K, b, K * sizeof *z);
+    tn__sgemm(0, 0, B, K, m->in, 1.0f, x, m->in, W, K, 1.0f, z, K);
+    for (size_t i = 0; i < B * U; i++) {
+        const float *zj = z + i * P;          /* row i / U, unit i % U: contiguous pieces */
+        size_t best = 0;
+        for (size_t k = 1; k < P; k++)
+            if (zj[k] > zj[best])
+                best = k;
+        y[i] = zj[best];
+        arg[i] = (float)best;
+    }
+}
+
+static void maxout_backward(const tn_layer *L, tn_run *run, size_t B)
+{
+    const maxout *m = L->state;
+    size_t U = m->units, P = m->pieces, K = U * P, I = m->in;
+    const float *x = run->out[L->in[0]];       /* (B, in) */
+    const float *W = tn__layer_params(L, run); /* (in, K) */
+    float *dW = tn__layer_grads(L, run);       /* (in, K) */
+    float *db = dW + I * K;                    /* (K) */
+    float *z = tn__layer_work(L, run);
+    float *dz = z + run->max_batch * K;        /* (B, K) */
+    const float *arg = z + 2 * run->max_batch * K; /* (B, units) */
+    const float *dy = run->dout[L->node];      /* (B, units) */
+    float *dx = run->dout[L->in[0]];           /* (B, in) or NULL for an input node */
+    /* Only the winning piece of each unit passes the gradient. */
+    memset(dz, 0, B * K * sizeof *dz);
+    for (size_t i = 0; i < B * U; i++)
+        dz[i * P + (size_t)arg[i]] = dy[i];
+    tn__sgemm(1, 0, I, K, B, 1.0f, x, I, dz, K, 1.0f, dW, K);      /* dW += x^T dz */
+    for (size_t i = 0; i < B; i++)
+        for (size_t j = 0; j < K; j++)
+            db[j] += dz[i * K + j];
+    if (dx)
+        tn__sgemm(0, 1, B, I, K, 1.0f, dz, K, W, K, 1.0f, dx, I);  /* dx += dz W^T */
+}
+
+static int maxout_describe(const tn_layer *L, cJSON *obj)
+{
+    const maxout *m = L->state;
+    if (!cJSON_AddNumberToObject(obj, "units", (double)m->units) ||
+        !cJSON_AddNumberToObject(obj, "pieces", (double)m->pieces) ||
+        !cJSON_AddStringToObject(obj, "init", tn__init_names[m->init]))
+        return TN_ENOMEM;
+    return TN_OK;
+}
+
+static void maxout_summary(const tn_layer *L, char *buf, size_t n)
+{
+    const maxout *m = L->state;
+    snprintf(buf, n, "%zu pieces", m->pieces);
+}
+
+static void maxout_destroy(tn_layer *L) { tn__free(L->state); }
+
+const tn_layer_ops tn__maxout_ops = {
+    .type = "maxout",
+    .keys = maxout_keys,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .configure = maxout_configure,
+    .init_params = maxout_init_params,
+    .forward = maxout_forward,
+    .backward = maxout_backward,
+    .describe = maxout_describe,
+    .summary = maxout_summary,
+    .activation = NULL,
+    .destroy = maxout_destroy,
+};
