@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
 tn_install_deps "${TN_BUILD_DEPS[@]}"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DTN_TESTS=OFF >/dev/null
-cmake --build build -j"$(nproc)" >/dev/null
+cmake -S . -B build-demo -DCMAKE_BUILD_TYPE=Release -DTN_TESTS=OFF >/dev/null
+cmake --build build-demo -j"$(nproc)" >/dev/null
 config=${1:-models/ring.json}
-model=build/$(basename "$config" .json).tnn
-./build/tinynet train "$config" -o "$model"
+model=build-demo/$(basename "$config" .json).tnn
+./build-demo/tinynet train "$config" -o "$model"
