@@ -672,7 +672,7 @@ START_TEST(test_config_errors)
                  "layers[1]: an embedding reads an index input", "\"dense_1\" is a layer");
     expect_error("{'inputs': [{'name': 'u', 'type': 'index', 'size': 3}], 'layers': "
                  "[{'type': 'embedding'}]}", "layers[0].dim: missing",
-                 "(expected an integer in [1, 16777216])");
+                 "(expected a positive integer (at most 16777216))");
     expect_error("{'inputs': [{'name': 'u', 'type': 'index', 'size': 3}], 'layers': "
                  "[{'type': 'embedding', 'dim': 0}]}",
                  "layers[0].dim: expected an integer in [1, 16777216], got 0", NULL);
