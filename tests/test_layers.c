@@ -675,7 +675,7 @@ START_TEST(test_config_errors)
                  "(expected a positive integer (at most 16777216))");
     expect_error("{'inputs': [{'name': 'u', 'type': 'index', 'size': 3}], 'layers': "
                  "[{'type': 'embedding', 'dim': 0}]}",
-                 "layers[0].dim: expected an integer in [1, 16777216], got 0", NULL);
+                 "layers[0].dim: expected a positive integer (at most 16777216), got 0", NULL);
     expect_error("{'inputs': [{'name': 'u', 'type': 'index', 'size': 3}], 'layers': "
                  "[{'type': 'embedding', 'dim': 2, 'init': 'unifrom'}]}",
                  "layers[0].init:", "(did you mean \"uniform\"?)");
