@@ -142,7 +142,10 @@ static int run(const train_opts *o, tn_error *err)
         tn__net_init_params(c->net, c->train.seed);
         tn_train_hooks hooks = {&pg, tn_progress_batch, tn_progress_epoch};
         rc = tn__train(c->net, c->loss, &c->optim, &c->train, train, val, &hooks, &res, err);
-        tn_progress_close(&pg, rc == TN_OK ? &res : NULL);
+        if (rc == TN_OK)
+            rc = tn_progress_close(&pg, &res, err);
+        else
+            tn_progress_close(&pg, NULL, NULL);
     }
     if (rc == TN_OK) {
         printf("trained %s: %d epoch%s%s, best epoch %d, %zu parameters\n", c->net->name,

@@ -38,10 +38,26 @@ int tn_progress_open(tn_progress *p, const char *log_path, const tn_config *c, i
     if (!p->log)
         return tn__err(err, TN_EIO, "%s: cannot open the log: %s", log_path, strerror(errno));
     p->log_path = log_path;
-    fprintf(p->log, "{\"event\":\"start\",\"config\":\"%s\",\"network\":\"%s\",\"seed\":%llu,"
-            "\"threads\":%d,\"epochs\":%d,\"batch_size\":%zu,\"parameters\":%zu}\n",
-            c->path, c->net->name, c->train.seed, threads, c->train.epochs,
-            c->train.batch_size, c->net->n_params);
+    /* Built with cJSON so a path or name with quotes stays valid JSON. */
+    cJSON *start = cJSON_CreateObject();
+    char *line = NULL;
+    if (start && cJSON_AddStringToObject(start, "event", "start") &&
+        cJSON_AddStringToObject(start, "config", c->path) &&
+        cJSON_AddStringToObject(start, "network", c->net->name) &&
+        cJSON_AddNumberToObject(start, "seed", (double)c->train.seed) &&
+        cJSON_AddNumberToObject(start, "threads", threads) &&
+        cJSON_AddNumberToObject(start, "epochs", c->train.epochs) &&
+        cJSON_AddNumberToObject(start, "batch_size", (double)c->train.batch_size) &&
+        cJSON_AddNumberToObject(start, "parameters", (double)c->net->n_params))
+        line = cJSON_PrintUnformatted(start);
+    cJSON_Delete(start);
+    if (!line) {
+        fclose(p->log);
+        p->log = NULL;
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    }
+    fprintf(p->log, "%s\n", line);
+    cJSON_free(line);
     return TN_OK;
 }
 
@@ -98,16 +114,20 @@ void tn_progress_epoch(void *user, const tn_epoch_report *r)
     }
 }
 
-void tn_progress_close(tn_progress *p, const tn_train_result *res)
+int tn_progress_close(tn_progress *p, const tn_train_result *res, tn_error *err)
 {
     if (p->tty)
         fprintf(stderr, "\r\033[K");
     if (!p->log)
-        return;
+        return TN_OK;
     if (res)
         fprintf(p->log, "{\"event\":\"end\",\"epochs\":%d,\"best_epoch\":%d,\"stopped_early\":%s,"
                 "\"seconds\":%.3f}\n", res->epochs_run, res->best_epoch,
                 res->stopped_early ? "true" : "false", now() - p->started);
-    fclose(p->log);
+    int failed = ferror(p->log) != 0;
+    failed |= fclose(p->log) != 0;
     p->log = NULL;
+    if (failed)
+        return tn__err(err, TN_EIO, "%s: writing the log failed", p->log_path);
+    return TN_OK;
 }

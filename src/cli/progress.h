@@ -21,7 +21,7 @@ int tn_progress_open(tn_progress *p, const char *log_path, const tn_config *c, i
                      tn_error *err);
 void tn_progress_batch(void *user, int epoch, size_t batch, size_t n_batches);
 void tn_progress_epoch(void *user, const tn_epoch_report *r);
-/* res NULL: training failed. */
-void tn_progress_close(tn_progress *p, const tn_train_result *res);
+/* res NULL: training failed (no end record). Fails when the log could not be written. */
+int tn_progress_close(tn_progress *p, const tn_train_result *res, tn_error *err);
 
 #endif
