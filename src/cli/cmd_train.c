@@ -140,7 +140,8 @@ static int run(const train_opts *o, tn_error *err)
     tn_train_result res;
     if (rc == TN_OK) {
         tn__net_init_params(c->net, c->train.seed);
-        tn_train_hooks hooks = {&pg, tn_progress_batch, tn_progress_epoch};
+        tn_train_hooks hooks = {.user = &pg, .on_batch = tn_progress_batch,
+                                .on_epoch = tn_progress_epoch};
         rc = tn__train(c->net, c->loss, &c->optim, &c->train, train, val, &hooks, &res, err);
         if (rc == TN_OK)
             rc = tn_progress_close(&pg, &res, err);

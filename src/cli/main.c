@@ -16,6 +16,10 @@ static const char usage_text[] =
     "  eval MODEL DATA       loss and accuracy of a trained model on labelled data\n"
     "  predict MODEL [DATA]  one prediction per row of DATA (a CSV file, or - for stdin)\n"
     "  info MODEL            describe a model file\n"
+    "  activations [NAME] [--param K=V] [--table FROM:TO:STEP] [--plot DIR]\n"
+    "                        list, tabulate or draw the activation functions\n"
+    "  study CONFIG --activations A,B,...\n"
+    "                        train once per hidden activation; compare the statistics\n"
     "\n"
     "  tinynet COMMAND --help shows a command's options; tinynet --version its version.\n";
 
@@ -82,6 +86,8 @@ static const struct {
     {"eval", tn_cli_eval},
     {"predict", tn_cli_predict},
     {"info", tn_cli_info},
+    {"activations", tn_cli_activations},
+    {"study", tn_cli_study},
 };
 
 int main(int argc, char **argv)

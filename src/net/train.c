@@ -209,6 +209,8 @@ static int train_epoch(trainer *s, tn_net *net, int loss, const tn_train_cfg *tc
         total += l;
         correct += tn__loss_correct(loss, s->run->out[net->output], W, s->t, d->t_width, b);
         tn__run_backward(s->run, b);
+        if (h && h->on_step)
+            h->on_step(h->user, s->run);
         tn__optim_step(s->opt, net->P, s->run->G);
         if (h && h->on_batch)
             h->on_batch(h->user, epoch, k + 1, n_batches);

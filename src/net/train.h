@@ -51,6 +51,9 @@ typedef struct tn_train_hooks {
     void *user;
     void (*on_batch)(void *user, int epoch, size_t batch, size_t n_batches);
     void (*on_epoch)(void *user, const tn_epoch_report *r);
+    /* After backward, before the optimizer: run->G holds this batch's gradients (for
+     * instrumentation such as `tinynet study`; must not change anything). May be NULL. */
+    void (*on_step)(void *user, const tn_run *run);
 } tn_train_hooks;
 
 typedef struct tn_train_result {
