@@ -129,7 +129,7 @@ START_TEST(training_step_does_not_allocate)
     load("models/ring.json", &t);
     t.c->train.epochs = 3;
     alloc_probe probe = {-1, -1};
-    tn_train_hooks hooks = {&probe, probe_batch, NULL};
+    tn_train_hooks hooks = {.user = &probe, .on_batch = probe_batch};
     tn_replace_allocator(counting_malloc, counting_realloc, free);
     n_allocs = 0;
     fit(&t, &hooks);
@@ -163,7 +163,7 @@ START_TEST(early_stopping_keeps_the_best_epoch)
     t.c->train.epochs = 60;
     t.c->train.patience = 3;
     epochs_seen seen = {0};
-    tn_train_hooks hooks = {&seen, NULL, record_epoch};
+    tn_train_hooks hooks = {.user = &seen, .on_epoch = record_epoch};
     fit(&t, &hooks);
     ck_assert_int_eq(seen.n, t.res.epochs_run);
     ck_assert_int_le(t.res.epochs_run, t.res.best_epoch + 3);
