@@ -149,8 +149,15 @@ static int decode_container(const char *name, tn_modelfile *mf, tn_model **out, 
     snprintf(label, sizeof label, "%s: header", name);
     cJSON *root;
     int rc = tn__jr_parse(label, mf->header, mf->header_len, &root, err);
-    if (rc)
+    if (rc) {
+        /* Bad JSON in a model file is a malformed file, not a bad config. */
+        if (rc != TN_ENOMEM) {
+            rc = TN_EFORMAT;
+            if (err)
+                err->code = rc;
+        }
         return rc;
+    }
     tn_model *m = tn__calloc(1, sizeof *m);
     if (!m) {
         cJSON_Delete(root);
