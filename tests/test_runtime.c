@@ -2,7 +2,12 @@
  * many threads on one shared model, no allocation per predict call, argument checks.
  *
  * Only dense layers exist in this tree (no embedding/concat yet), so every model here has
- * one float input; index-input validation is exercised once embeddings arrive. */
+ * one float input; index-input validation is exercised once embeddings arrive.
+ *
+ * ThreadSanitizer: cmake -S . -B build-tsan -DTN_TSAN=ON -DCMAKE_C_COMPILER=clang, then
+ * ctest in build-tsan. No suppressions are needed: with BLAS on one thread, OpenBLAS
+ * (not instrumented) runs in the caller's thread and TSan sees no race. Sharing one ctx
+ * between two threads, by contrast, is reported at once. */
 #include "rt_util.h"
 #include "tinynet/tinynet.h"
 
