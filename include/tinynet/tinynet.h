@@ -56,6 +56,75 @@ TN_API const char *tn_version(void);           /* "0.1.0" */
 TN_API void tn_replace_allocator(void *(*malloc_fn)(size_t), void *(*realloc_fn)(void *, size_t),
                                  void (*free_fn)(void *));
 
+/* ---- Inference runtime ---------------------------------------------------------------
+ *
+ * Ownership: whoever creates an object frees it (tn_model_free, tn_ctx_free; both accept
+ * NULL). Buffers passed in stay the caller's; the library keeps no pointer to them after the
+ * call returns (tn_model_load_buffer copies what it needs).
+ *
+ * Thread safety: a tn_model is immutable once loaded, so any number of threads may use one
+ * model at the same time (queries, tn_ctx_new) without locking. A tn_ctx holds the scratch
+ * buffers and the last error message of one thread's predictions: use each context from
+ * one thread at a time. A model must outlive every context made from it. The library has no
+ * global mutable state on this path; the only process-wide settings are the allocator
+ * (tn_replace_allocator) and the activation registry of train.h, which must not change
+ * while models are being loaded.
+ *
+ * Results: predictions are bit-for-bit those of the training build's forward pass for the
+ * same input, max_batch and BLAS thread count (BLAS results differ between thread counts).
+ *
+ * Hostile files: every loader checks the whole file (magic, version, lengths, CRC-32, the
+ * JSON header against the architecture, every size) before it trusts or allocates anything
+ * sized by it, and returns TN_EFORMAT, TN_EVERSION or TN_ECHECKSUM with a message. */
+
+typedef struct tn_model tn_model; /* a loaded network; immutable */
+typedef struct tn_ctx tn_ctx;     /* per-thread scratch for tn_predict */
+
+enum tn_input_kind {
+    TN_INPUT_FLOAT = 0, /* width float features per row */
+    TN_INPUT_INDEX = 1  /* one integer id per row (passed as a float), in [0, vocab) */
+};
+
+/* Flags for the _v2 loaders. */
+enum {
+    TN_LOAD_ALLOW_NONFINITE = 1u << 0 /* accept NaN/Inf weights (refused by default) */
+};
+
+/* Loads a .tnn file. On success *out is a new model; on failure *out is NULL and err (may
+ * be NULL) holds the status and a message naming the file and the problem. */
+TN_API int tn_model_load(const char *path, tn_model **out, tn_error *err);
+/* The same from len bytes of memory (copied; buf may be freed after the call). */
+TN_API int tn_model_load_buffer(const void *buf, size_t len, tn_model **out, tn_error *err);
+TN_API int tn_model_load_v2(const char *path, unsigned flags, tn_model **out, tn_error *err);
+TN_API int tn_model_load_buffer_v2(const void *buf, size_t len, unsigned flags, tn_model **out,
+                                   tn_error *err);
+TN_API void tn_model_free(tn_model *m);
+
+/* Queries. Out-of-range i gives NULL / -1 / 0. The name is owned by the model. */
+TN_API const char *tn_model_name(const tn_model *m);
+TN_API size_t tn_model_n_inputs(const tn_model *m);
+TN_API const char *tn_model_input_name(const tn_model *m, size_t i);
+TN_API int tn_model_input_kind(const tn_model *m, size_t i);      /* enum tn_input_kind */
+TN_API size_t tn_model_input_width(const tn_model *m, size_t i);  /* floats per row; 1 for ids */
+TN_API size_t tn_model_input_vocab(const tn_model *m, size_t i);  /* ids: the bound; floats: 0 */
+TN_API size_t tn_model_output_width(const tn_model *m);
+
+/* A context for batches of up to max_batch rows (1 .. 16777216). Allocates all its scratch
+ * here; tn_predict then allocates nothing. */
+TN_API int tn_ctx_new(const tn_model *m, size_t max_batch, tn_ctx **out, tn_error *err);
+TN_API void tn_ctx_free(tn_ctx *ctx);
+/* The message of the last failed tn_predict on ctx ("" after a success). Valid until the
+ * next call on ctx. */
+TN_API const char *tn_ctx_errmsg(const tn_ctx *ctx);
+
+/* Predicts batch rows. inputs[i] is a row-major batch x tn_model_input_width(i) array for
+ * model input i, in input order; index inputs hold integral ids as floats, each checked
+ * (an id outside [0, vocab) or not an integer is TN_EDATA, nothing is read out of bounds).
+ * out receives batch x tn_model_output_width floats. A batch larger than max_batch is run
+ * in chunks of max_batch rows. Returns TN_OK, TN_EINVAL (NULL arguments) or TN_EDATA; every
+ * id is checked before anything is computed, so on an error out is untouched. */
+TN_API int tn_predict(tn_ctx *ctx, const float *const *inputs, size_t batch, float *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -128,7 +128,7 @@ static int parse_header(tn_jr *r, const cJSON *root, size_t n_params, tn_model *
     if (strcmp(format, TN_MODEL_FORMAT) != 0)
         return tn__jr_fail(r, "format", "expected \"%s\", got \"%s\"", TN_MODEL_FORMAT, format);
     const cJSON *cols, *training;
-    if ((rc = tn__net_from_json(r, root, &m->net)) ||
+    if ((rc = tn__net_from_json_limit(r, root, n_params, &m->net)) ||
         (rc = tn__jr_enum(r, root, "loss", 1, 0, tn__loss_names, &m->loss)) ||
         (rc = tn__jr_object(r, root, "columns", 1, &cols)))
         return rc;
@@ -149,8 +149,15 @@ static int decode_container(const char *name, tn_modelfile *mf, tn_model **out, 
     snprintf(label, sizeof label, "%s: header", name);
     cJSON *root;
     int rc = tn__jr_parse(label, mf->header, mf->header_len, &root, err);
-    if (rc)
+    if (rc) {
+        /* Bad JSON in a model file is a malformed file, not a bad config. */
+        if (rc != TN_ENOMEM) {
+            rc = TN_EFORMAT;
+            if (err)
+                err->code = rc;
+        }
         return rc;
+    }
     tn_model *m = tn__calloc(1, sizeof *m);
     if (!m) {
         cJSON_Delete(root);
@@ -171,27 +178,39 @@ static int decode_container(const char *name, tn_modelfile *mf, tn_model **out, 
     return TN_OK;
 }
 
-int tn__model_decode(const char *name, const unsigned char *buf, size_t len, tn_model **out,
-                     tn_error *err)
+int tn__model_open(const char *name, const unsigned char *buf, size_t len, unsigned flags,
+                   tn_model **out, tn_error *err)
 {
+    if (!out)
+        return tn__err(err, TN_EINVAL, "tn__model_open: NULL argument");
     *out = NULL;
+    int allow_nonfinite = (flags & TN__MODEL_ALLOW_NONFINITE) != 0;
     tn_modelfile mf = {0};
-    int rc = tn__modelfile_decode(name, buf, len, 0, &mf, err);
+    int rc = buf ? tn__modelfile_decode(name, buf, len, allow_nonfinite, &mf, err)
+                 : tn__modelfile_read(name, allow_nonfinite, &mf, err);
     if (rc == TN_OK)
-        rc = decode_container(name, &mf, out, err);
+        rc = decode_container(name ? name : "model", &mf, out, err);
     tn__modelfile_release(&mf);
     return rc;
 }
 
+int tn__model_decode(const char *name, const unsigned char *buf, size_t len, tn_model **out,
+                     tn_error *err)
+{
+    if (!buf && out)
+        *out = NULL;
+    if (!buf)
+        return tn__err(err, TN_EINVAL, "%s: NULL buffer", name ? name : "model");
+    return tn__model_open(name, buf, len, 0, out, err);
+}
+
 int tn__model_load(const char *path, tn_model **out, tn_error *err)
 {
-    *out = NULL;
-    tn_modelfile mf = {0};
-    int rc = tn__modelfile_read(path, 0, &mf, err);
-    if (rc == TN_OK)
-        rc = decode_container(path, &mf, out, err);
-    tn__modelfile_release(&mf);
-    return rc;
+    if (!path && out)
+        *out = NULL;
+    if (!path)
+        return tn__err(err, TN_EINVAL, "tn__model_load: NULL path");
+    return tn__model_open(path, NULL, 0, 0, out, err);
 }
 
 void tn__model_free(tn_model *m)

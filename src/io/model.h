@@ -8,6 +8,8 @@
 #include "io/config.h"
 #include "net/net.h"
 
+/* The public tn_model handle of tinynet.h is this struct (same tag): the runtime API
+ * works on it directly. */
 typedef struct tn_model {
     tn_net *net;
     int loss;
@@ -19,6 +21,11 @@ typedef struct tn_model {
 int tn__model_save(const char *path, const tn_net *net, int loss, const tn_columns *cols,
                    const cJSON *training, tn_error *err);
 int tn__model_load(const char *path, tn_model **out, tn_error *err);
+/* Either form, with flags: buf != NULL decodes len bytes of memory named `name`, else reads
+ * the file at path `name`. */
+#define TN__MODEL_ALLOW_NONFINITE 1u
+int tn__model_open(const char *name, const unsigned char *buf, size_t len, unsigned flags,
+                   tn_model **out, tn_error *err);
 int tn__model_decode(const char *name, const unsigned char *buf, size_t len, tn_model **out,
                      tn_error *err);
 void tn__model_free(tn_model *m);

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "net/net.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -299,6 +300,11 @@ static int parse_layers(tn_jr *r, const cJSON *root, tn_net *net)
 
 int tn__net_from_json(tn_jr *r, const cJSON *root, tn_net **out)
 {
+    return tn__net_from_json_limit(r, root, SIZE_MAX, out);
+}
+
+int tn__net_from_json_limit(tn_jr *r, const cJSON *root, size_t max_params, tn_net **out)
+{
     *out = NULL;
     tn_net *net = tn__calloc(1, sizeof *net);
     if (!net)
@@ -317,6 +323,13 @@ int tn__net_from_json(tn_jr *r, const cJSON *root, tn_net **out)
             net->n_params += net->layers[i].n_params;
         }
         net->output = net->layers[net->n_layers - 1].node;
+        /* A model header may claim layers far larger than its file: refuse before P is
+         * allocated. Widths <= 2^24 and <= 256 layers keep the sum far from overflow. */
+        if (net->n_params > max_params)
+            rc = tn__jr_fail(r, NULL, "the architecture needs %zu parameters, the file holds "
+                             "%zu", net->n_params, max_params);
+    }
+    if (rc == TN_OK) {
         net->P = tn__floats_alloc(net->n_params);
         if (!net->P)
             rc = tn__jr_fail(r, NULL, "out of memory for %zu parameters", net->n_params);

@@ -6,9 +6,6 @@
 #include <math.h>
 #include <string.h>
 
-const char *const tn__loss_names[] = {"mse", "binary_crossentropy", "categorical_crossentropy",
-                                      NULL};
-
 int tn__loss_is_fused(int loss, const tn_net *net)
 {
     const tn_layer *L = tn__net_output_layer(net);

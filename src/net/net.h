@@ -114,6 +114,9 @@ struct tn_run {
 /* Parses "inputs" and "layers" of a config or model header (r names the file and path).
  * Allocates P (zeroed; call tn__net_init_params to initialise). */
 int tn__net_from_json(tn_jr *r, const cJSON *root, tn_net **out);
+/* The same, failing before anything large is allocated when the architecture needs more
+ * than max_params parameters (a model file's own count). */
+int tn__net_from_json_limit(tn_jr *r, const cJSON *root, size_t max_params, tn_net **out);
 void tn__net_init_params(tn_net *net, unsigned long long seed);
 void tn__net_free(tn_net *net);
 /* Normalised "inputs" and "layers" arrays added to obj (used for the model header). */

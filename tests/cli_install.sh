@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Stages `cmake --install` into a temporary prefix and builds the embedding example against
+# it with nothing but pkg-config; its predictions must equal `tinynet predict` exactly.
+# Also checks the exported symbols, that a static predict-only link pulls no training
+# objects, and find_package(tinynet CONFIG).
+# Usage: cli_install.sh PATH/TO/tinynet (run from the repository root).
+set -euo pipefail
+tinynet=$(realpath "$1")
+build=$(dirname "$tinynet")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+pc=$(find "$tmp/prefix" -name tinynet.pc)
+[ -n "$pc" ] || fail "no tinynet.pc installed"
+libdir=$(dirname "$(dirname "$pc")")
+export PKG_CONFIG_PATH=$(dirname "$pc")
+for f in tinynet/tinynet.h tinynet/train.h; do
+  [ -f "$tmp/prefix/include/$f" ] || fail "header $f not installed"
+done
+
+# A sanitized library needs the sanitizer runtime in the program too.
+san=()
+grep -q '^TN_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" && san=(-fsanitize=address,undefined)
+grep -q '^TN_TSAN:BOOL=ON' "$build/CMakeCache.txt" && san=(-fsanitize=thread)
+
+# Only the public API is exported, and the SONAME carries the major version.
+bad=$(nm -D --defined-only "$libdir/libtinynet.so" | awk '$2 ~ /[TDBR]/ {print $3}' |
+      grep -v '^tn_[a-z]' | grep -v '^_' || true)
+[ -z "$bad" ] || fail "unexpected exported symbols: $bad"
+nm -D --defined-only "$libdir/libtinynet.so" | grep -q ' tn__' && fail "private tn__ symbol exported"
+readelf -d "$libdir/libtinynet.so" | grep -q 'SONAME.*libtinynet\.so\.0' || fail "no SONAME"
+
+# Shared build of the example with only pkg-config.
+cc -std=c11 -Wall -Wextra -Werror "${san[@]}" -o "$tmp/example" tools/example/example_predict.c \
+   $(pkg-config --cflags --libs tinynet)
+readelf -d "$tmp/example" | grep -q 'NEEDED.*libtinynet\.so\.0' || fail "example not linked to libtinynet.so.0"
+
+"$tinynet" train models/ring.json -o "$tmp/ring.tnn" --epochs 20 >/dev/null
+export OPENBLAS_NUM_THREADS=1
+"$tinynet" predict "$tmp/ring.tnn" data/ring_test.csv >"$tmp/want.txt"
+tail -n +2 data/ring_test.csv | cut -d, -f1,2 |
+  LD_LIBRARY_PATH="$libdir" "$tmp/example" "$tmp/ring.tnn" >"$tmp/got.txt"
+[ "$(wc -l <"$tmp/want.txt")" -eq 500 ] || fail "tinynet predict gave no rows"
+cmp "$tmp/want.txt" "$tmp/got.txt" || fail "example predictions differ from tinynet predict"
+# one row from argv
+row=$(sed -n 2p data/ring_test.csv | cut -d, -f1,2 | tr , ' ')
+LD_LIBRARY_PATH="$libdir" "$tmp/example" "$tmp/ring.tnn" $row >"$tmp/one.txt"
+[ "$(cat "$tmp/one.txt")" = "$(head -1 "$tmp/want.txt")" ] || fail "argv row differs"
+# a hostile file is a clean error
+head -c 100 "$tmp/ring.tnn" >"$tmp/cut.tnn"
+if LD_LIBRARY_PATH="$libdir" "$tmp/example" "$tmp/cut.tnn" 1 2 2>"$tmp/err.txt"; then
+  fail "truncated model accepted"
+fi
+grep -q truncated "$tmp/err.txt" || fail "no truncation message: $(cat "$tmp/err.txt")"
+
+# Static link of a predict-only program: which archive members does it pull?
+cc -std=c11 "${san[@]}" -o "$tmp/example_static" tools/example/example_predict.c \
+   $(pkg-config --cflags tinynet) "$libdir/libtinynet.a" \
+   $(pkg-config --libs --static tinynet | sed 's/-ltinynet//') -Wl,-Map="$tmp/map.txt"
+members=$(grep -o 'libtinynet\.a([^)]*)' "$tmp/map.txt" | sed 's/.*(\(.*\))/\1/' | sort -u)
+for obj in train.c.o optim.c.o config.c.o loss.c.o dataset.c.o csv.c.o; do
+  ! grep -qx "$obj" <<<"$members" || fail "a predict-only program links $obj"
+done
+tail -n +2 data/ring_test.csv | cut -d, -f1,2 | "$tmp/example_static" "$tmp/ring.tnn" >"$tmp/got2.txt"
+cmp "$tmp/want.txt" "$tmp/got2.txt" || fail "static example predictions differ"
+
+# find_package(tinynet CONFIG) gives tinynet::tinynet.
+mkdir -p "$tmp/cm"
+cat >"$tmp/cm/CMakeLists.txt" <<CM
+cmake_minimum_required(VERSION 3.18)
+project(use_tinynet C)
+find_package(tinynet 0.1 CONFIG REQUIRED)
+add_executable(example $(pwd)/tools/example/example_predict.c)
+target_link_libraries(example PRIVATE tinynet::tinynet)
+target_compile_options(example PRIVATE ${san[*]})
+target_link_options(example PRIVATE ${san[*]})
+CM
+cmake -S "$tmp/cm" -B "$tmp/cm/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+cmake --build "$tmp/cm/build" >/dev/null
+LD_LIBRARY_PATH="$libdir" "$tmp/cm/build/example" "$tmp/ring.tnn" $row >"$tmp/one2.txt"
+cmp "$tmp/one.txt" "$tmp/one2.txt" || fail "find_package build differs"
+echo "install: OK ($(wc -w <<<"$members") archive members in a static predict-only link)"
