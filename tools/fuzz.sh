@@ -17,9 +17,9 @@ cmake -S "$root" -B "$out/cli" -DTN_TESTS=OFF >/dev/null
 cmake --build "$out/cli" --target tinynet -j"$(nproc)" >/dev/null
 mapfile -t srcs < <(find "$root/src/core" "$root/src/act" "$root/src/layers" "$root/src/net" \
                          "$root/src/io" "$root/src/runtime" -name '*.c' | sort)
-"$CC" "${flags[@]}" -I"$root/include" -I"$root/src" $(pkg-config --cflags openblas libcjson) \
+"$CC" "${flags[@]}" -I"$root/include" -I"$root/src" $(pkg-config --cflags openblas libcjson zlib) \
       "$root/tests/fuzz/fuzz_model.c" "${srcs[@]}" -o "$out/fuzz_model" \
-      $(pkg-config --libs openblas libcjson) -lm
+      $(pkg-config --libs openblas libcjson zlib) -lm
 
 # Seeds: real models in both modes (first byte 0: as is, 1: CRC recomputed).
 corpus=$out/corpus

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is missing, build with warnings as errors, run every
-# test; then again under AddressSanitizer and UndefinedBehaviorSanitizer.
+# test; then again under AddressSanitizer and UndefinedBehaviorSanitizer; the runtime's
+# thread test under ThreadSanitizer; and the model loader under libFuzzer for a minute.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
-tn_install_deps "${TN_BUILD_DEPS[@]}" check dataset-fashion-mnist
+tn_install_deps "${TN_BUILD_DEPS[@]}" check dataset-fashion-mnist clang libclang-rt-14-dev
 jobs=$(nproc)
 
 cmake -S . -B build-test -DTN_WERROR=ON >/dev/null
@@ -14,3 +15,9 @@ ctest --test-dir build-test -j"$jobs" --output-on-failure
 cmake -S . -B build-asan -DTN_WERROR=ON -DTN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan -j"$jobs" --output-on-failure
+
+CC=clang cmake -S . -B build-tsan -DTN_WERROR=ON -DTN_TSAN=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-tsan -j"$jobs" --target test_runtime
+ctest --test-dir build-tsan -R '^test_runtime$' --output-on-failure
+
+tools/fuzz.sh "${TN_FUZZ_SECONDS:-60}"
