@@ -198,6 +198,43 @@ START_TEST(idx_data_trains_and_confusion_adds_up)
 }
 END_TEST
 
+static long n_allocs, at_first, at_last;
+static void *counting_malloc(size_t n) { n_allocs++; return malloc(n); }
+static void *counting_realloc(void *p, size_t n) { n_allocs++; return realloc(p, n); }
+static void probe(void *user, int epoch, size_t batch, size_t n_batches)
+{
+    (void)user, (void)n_batches;
+    if (epoch == 1 && batch == 1)
+        at_first = n_allocs;
+    at_last = n_allocs;
+}
+
+/* The image path (class-index targets, softmax fused with the loss, evaluation each epoch)
+ * keeps the promise of the training step: nothing allocated after the first batch. */
+START_TEST(image_training_step_does_not_allocate)
+{
+    fitted f = {0};
+    tn_error err = {0};
+    int val_is_test;
+    tn_train_result res;
+    ck_assert_msg(tn__config_load(config_path, &f.c, &err) == TN_OK, "%s", err.msg);
+    ck_assert_int_eq(tn__data_load_config(f.c, &f.train, &f.test, &val_is_test, &f.scaling,
+                                          &err), TN_OK);
+    f.c->train.epochs = 3;
+    tn_train_hooks hooks = {NULL, probe, NULL};
+    tn_replace_allocator(counting_malloc, counting_realloc, free);
+    n_allocs = 0;
+    at_first = at_last = -1;
+    int rc = tn__train(f.c->net, f.c->loss, &f.c->optim, &f.c->train, f.train, f.test, &hooks,
+                       &res, &err);
+    tn_replace_allocator(NULL, NULL, NULL);
+    ck_assert_msg(rc == TN_OK, "%s", err.msg);
+    ck_assert_int_gt(at_first, 0);
+    ck_assert_int_eq(at_last, at_first);
+    release(&f);
+}
+END_TEST
+
 /* Save, load, apply the stored scaling to freshly read raw data: the same predictions. */
 static void round_trip(const char *scaling)
 {
@@ -347,6 +384,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, image_config_errors);
     tcase_add_test(tc, idx_data_trains_and_confusion_adds_up);
+    tcase_add_test(tc, image_training_step_does_not_allocate);
     tcase_add_test(tc, scaling_survives_the_model_file);
     tcase_add_test(tc, bad_scaling_in_a_model_header);
     tcase_add_test(tc, fashion_subset_beats_chance);

@@ -198,7 +198,10 @@ START_TEST(holdout_split_is_seeded_and_disjoint)
     for (size_t i = 0; i < 400; i++)
         sum_parts += b->x[0][i];
     ck_assert_double_eq_tol(sum_all, sum_parts, 1e-3); /* a permutation, nothing lost */
+    tn__dataset_free(c);
+    tn__dataset_free(d);
     ck_assert_int_eq(tn__dataset_split(t.train, 0.0, 5, &c, &d, &err), TN_EDATA);
+    ck_assert_ptr_null(c);
     tn__dataset_free(a);
     tn__dataset_free(b);
     release(&t);
