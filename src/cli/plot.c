@@ -33,27 +33,35 @@ static int close_out(FILE *f, const char *path, tn_error *err)
 
 enum { PW = 420, PH = 320, ML = 60, MR = 20, MT = 60, MB = 50 };
 
+/* Series k (0 train, 1 validation or test) of epoch i. */
+static double value(const tn_epoch_report *h, int i, int k, int use_acc)
+{
+    const tn_metrics *m = k ? &h[i].val : &h[i].train;
+    return use_acc ? m->acc : m->loss;
+}
+
 /* One panel at x offset ox: series[0] train, series[1] val (may be absent). */
 static void panel(FILE *f, int ox, const char *title, const tn_epoch_report *h, int n,
                   int use_acc, const char *val_label)
 {
     double lo = INFINITY, hi = -INFINITY;
     for (int i = 0; i < n; i++) {
-        double v[2] = {use_acc ? h[i].train.acc : h[i].train.loss,
-                       use_acc ? h[i].val.acc : h[i].val.loss};
-        for (int k = 0; k < 1 + h[i].has_val; k++)
-            if (isfinite(v[k])) {
-                lo = v[k] < lo ? v[k] : lo;
-                hi = v[k] > hi ? v[k] : hi;
+        for (int k = 0; k < 1 + h[i].has_val; k++) {
+            double v = value(h, i, k, use_acc);
+            if (isfinite(v)) {
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
             }
+        }
     }
     if (!(hi > lo)) { /* one point or a flat line: give the axis some height */
         lo = isfinite(lo) ? lo - 0.5 : 0;
         hi = lo + 1;
     }
     double pad = (hi - lo) * 0.05;
-    lo -= pad;
-    hi += pad;
+    /* The padding must not invent impossible values: no negative loss, no accuracy > 1. */
+    lo = lo - pad < 0 && lo >= 0 ? 0 : lo - pad;
+    hi = use_acc && hi + pad > 1 && hi <= 1 ? 1 : hi + pad;
     int x0 = ox + ML, x1 = ox + PW - MR, y0 = PH - MB, y1 = MT;
     fprintf(f, "<text x='%d' y='%d' text-anchor='middle' font-size='15'>%s</text>\n",
             (x0 + x1) / 2, 20, title);
@@ -67,7 +75,8 @@ static void panel(FILE *f, int ox, const char *title, const tn_epoch_report *h, 
                 x0 - 4, y + 4, v);
     }
     int step = n <= 10 ? 1 : (n + 9) / 10;
-    for (int i = 0; i < n; i += step) { /* x ticks: epochs */
+    for (int i = 0; i < n; i = i + step < n - 1 || i == n - 1 ? i + step : n - 1) {
+        /* x ticks: epochs, every step-th and the last */
         double x = n == 1 ? (x0 + x1) / 2.0 : x0 + (double)(x1 - x0) * i / (n - 1);
         fprintf(f, "<text x='%.1f' y='%d' text-anchor='middle' font-size='11'>%d</text>\n", x,
                 y0 + 16, h[i].epoch);
@@ -80,17 +89,14 @@ static void panel(FILE *f, int ox, const char *title, const tn_epoch_report *h, 
             break;
         fprintf(f, "<polyline fill='none' stroke='%s' stroke-width='2' points='", colour[k]);
         for (int i = 0; i < n; i++) {
-            double v = k ? (use_acc ? h[i].val.acc : h[i].val.loss)
-                         : (use_acc ? h[i].train.acc : h[i].train.loss);
+            double v = value(h, i, k, use_acc);
             double x = n == 1 ? (x0 + x1) / 2.0 : x0 + (double)(x1 - x0) * i / (n - 1);
             fprintf(f, "%.1f,%.1f ", x, y0 - (v - lo) / (hi - lo) * (y0 - y1));
         }
         fprintf(f, "'/>\n");
-        for (int i = 0; n == 1 && i < 1; i++) /* a single epoch is a point, not a line */
+        if (n == 1) /* a single epoch is a point, which a polyline does not draw */
             fprintf(f, "<circle cx='%.1f' cy='%.1f' r='3' fill='%s'/>\n", (x0 + x1) / 2.0,
-                    y0 - ((k ? (use_acc ? h[0].val.acc : h[0].val.loss)
-                             : (use_acc ? h[0].train.acc : h[0].train.loss)) - lo) /
-                             (hi - lo) * (y0 - y1), colour[k]);
+                    y0 - (value(h, 0, k, use_acc) - lo) / (hi - lo) * (y0 - y1), colour[k]);
         /* The legend sits between title and box, where no curve can hide it. */
         int lx = x0 + 200 * k;
         fprintf(f, "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='%s' stroke-width='2'/>"
