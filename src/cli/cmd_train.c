@@ -14,10 +14,10 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdlib.h>
-#include <sys/stat.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static const char usage[] =
@@ -131,8 +131,6 @@ static int write_plots(const char *dir, const tn_net *net, const tn_dataset *d,
                        const tn_scaling *s, const char *const *names, const history *hist,
                        const char *label, tn_error *err)
 {
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return tn__err(err, TN_EIO, "%s: cannot create the directory: %s", dir, strerror(errno));
     int rc = tn_plot_curves(dir, hist->h, hist->n, label, err);
     if (rc == TN_OK)
         printf("wrote %s/curves.svg\n", dir);
@@ -168,6 +166,10 @@ static int run(const train_opts *o, tn_error *err)
     rc = tn__data_load_config(c, &train, &val, &val_is_test, &scaling, err);
     if (rc == TN_OK)
         rc = tn_progress_open(&pg, o->log, c, threads, err);
+    /* The plot directory is made before training, so a bad one costs no training time. */
+    if (rc == TN_OK && o->plot && mkdir(o->plot, 0777) != 0 && errno != EEXIST)
+        rc = tn__err(err, TN_EIO, "%s: cannot create the directory: %s", o->plot,
+                     strerror(errno));
     if (rc == TN_OK && o->plot && !(hist.h = calloc((size_t)c->train.epochs, sizeof *hist.h)))
         rc = tn__err(err, TN_ENOMEM, "out of memory");
     tn_train_result res;
