@@ -29,7 +29,7 @@ static void rt_train_model(const char *config, int epochs, const char *out_path)
     tn_train_result res;
     rc = tn__train(c->net, c->loss, &c->optim, &c->train, train, NULL, NULL, &res, &err);
     ck_assert_msg(rc == TN_OK, "%s", err.msg);
-    rc = tn__model_save(out_path, c->net, c->loss, &c->data.columns, NULL, &err);
+    rc = tn__model_save(out_path, c->net, c->loss, &c->data.columns, NULL, NULL, &err);
     ck_assert_msg(rc == TN_OK, "%s", err.msg);
     tn__dataset_free(train);
     tn__config_free(c);

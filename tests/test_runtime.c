@@ -8,6 +8,7 @@
  * ctest in build-tsan. No suppressions are needed: with BLAS on one thread, OpenBLAS
  * (not instrumented) runs in the caller's thread and TSan sees no race. Sharing one ctx
  * between two threads, by contrast, is reported at once. */
+#include "io/scaling.h"
 #include "rt_util.h"
 #include "tinynet/tinynet.h"
 
@@ -102,6 +103,55 @@ START_TEST(same_numbers_as_training_forward)
     free(got);
     free(ref);
     tn__model_free(m);
+}
+END_TEST
+
+/* A model trained on standardized inputs keeps its scaling; tn_predict takes raw rows and
+ * must feed the network exactly what training and `tinynet predict` feed it. */
+START_TEST(applies_the_models_input_scaling)
+{
+    tn_error err = {0};
+    tn_config *c;
+    tn_dataset *train, *raw, *scaled;
+    ck_assert_int_eq(tn__config_load("models/ring.json", &c, &err), TN_OK);
+    c->train.epochs = 2;
+    ck_assert_int_eq(tn__data_load_csv(c->data.train, c->net, &c->data.columns, 1, c->loss,
+                                       &train, &err), TN_OK);
+    ck_assert_int_eq(tn__data_load_csv(c->data.test, c->net, &c->data.columns, 1, c->loss,
+                                       &raw, &err), TN_OK);
+    ck_assert_int_eq(tn__data_load_csv(c->data.test, c->net, &c->data.columns, 1, c->loss,
+                                       &scaled, &err), TN_OK);
+    tn_scaling sc = {0};
+    ck_assert_int_eq(tn__scaling_fit(&sc, TN_SCALING_STANDARDIZE, 0, c->net, train, &err), TN_OK);
+    tn__scaling_apply(&sc, train);
+    tn__scaling_apply(&sc, scaled);
+    tn__net_init_params(c->net, 1);
+    tn_train_result res;
+    ck_assert_int_eq(tn__train(c->net, c->loss, &c->optim, &c->train, train, NULL, NULL, &res,
+                               &err), TN_OK);
+    const char *path = TN_BINARY_DIR "/scaled_ring.tnn";
+    ck_assert_int_eq(tn__model_save(path, c->net, c->loss, &c->data.columns, &sc, NULL, &err),
+                     TN_OK);
+    size_t n = raw->rows;
+    float *ref = calloc(n, sizeof(float)), *got = calloc(n, sizeof(float));
+    ck_assert_int_eq(tn__predict(c->net, scaled, 256, ref, &err), TN_OK);
+    tn_model *m;
+    tn_ctx *ctx;
+    ck_assert_msg(tn_model_load(path, &m, &err) == TN_OK, "%s", err.msg);
+    ck_assert_int_eq(tn_ctx_new(m, 256, &ctx, &err), TN_OK);
+    const float *in[1] = {raw->x[0]};
+    ck_assert_int_eq(tn_predict(ctx, in, n, got), TN_OK);
+    ck_assert_int_eq(memcmp(ref, got, n * sizeof(float)), 0);
+    ck_assert_float_ne(raw->x[0][0], scaled->x[0][0]); /* the scaling is not a no-op */
+    tn_ctx_free(ctx);
+    tn_model_free(m);
+    free(ref);
+    free(got);
+    tn__scaling_free(&sc);
+    tn__dataset_free(train);
+    tn__dataset_free(raw);
+    tn__dataset_free(scaled);
+    tn__config_free(c);
 }
 END_TEST
 
@@ -237,6 +287,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, queries);
     tcase_add_test(tc, same_numbers_as_training_forward);
+    tcase_add_test(tc, applies_the_models_input_scaling);
     tcase_add_test(tc, threads_share_one_model);
     tcase_add_test(tc, no_allocation_per_call);
     tcase_add_test(tc, argument_errors);

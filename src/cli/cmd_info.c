@@ -76,8 +76,14 @@ int tn_cli_info(int argc, char **argv)
            m->net->n_params);
     printf("loss       %s\n\n", tn__loss_names[m->loss]);
     print_layers(m->net);
-    printf("\ncolumns\n");
-    print_columns(m);
+    if (m->columns.n_inputs) {
+        printf("\ncolumns\n");
+        print_columns(m);
+    }
+    if (m->scaling.kind != TN_SCALING_NONE)
+        printf("\nscaling    %s of input \"%s\": (x - mean) / std, %zu value%s each\n",
+               tn__scaling_names[m->scaling.kind], m->net->nodes[m->scaling.input].name,
+               m->scaling.n, m->scaling.n == 1 ? "" : "s");
     if (m->training) {
         char *t = cJSON_PrintUnformatted(m->training);
         if (t)

@@ -26,8 +26,11 @@ int tn_cli_predict(int argc, char **argv)
     tn_dataset *d = NULL;
     float *out = NULL;
     int rc = tn__model_load(argv[1], &m, &err);
-    if (rc == TN_OK)
-        rc = tn__data_load_csv(data, m->net, &m->columns, 0, m->loss, &d, &err);
+    if (rc == TN_OK && m->columns.n_inputs == 0)
+        rc = tn__err(&err, TN_EDATA, "%s: the model was trained on IDX images: predict reads "
+                     "CSV (use `tinynet eval` for IDX data)", argv[1]);
+    if (rc == TN_OK && !(rc = tn__data_load_csv(data, m->net, &m->columns, 0, m->loss, &d, &err)))
+        tn__scaling_apply(&m->scaling, d);
     size_t W = rc == TN_OK ? m->net->nodes[m->net->output].width : 0, n;
     if (rc == TN_OK && (tn__mul_size(d->rows, W, &n) || !(out = tn__floats_alloc(n))))
         rc = tn__err(&err, TN_ENOMEM, "out of memory for %zu predictions", d->rows);

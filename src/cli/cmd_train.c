@@ -1,25 +1,31 @@
 /* tinynet train CONFIG: load data, train, report, save the model. */
 #include "cli/cli.h"
 #include "cli/progress.h"
+#include "cli/report.h"
 
 #include "core/blas.h"
 #include "core/error.h"
 #include "io/config.h"
 #include "io/dataset.h"
+#include "io/idx.h"
 #include "io/model.h"
 #include "layers/actinst.h"
 #include "net/loss.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static const char usage[] =
-    "tinynet train CONFIG [-o MODEL] [--epochs N] [--seed S] [--threads T] [--log FILE.jsonl]";
+    "tinynet train CONFIG [-o MODEL] [--epochs N] [--seed S] [--threads T] [--log FILE.jsonl]\n"
+    "                     [--plot DIR]";
 
 typedef struct train_opts {
-    const char *config, *model, *log;
+    const char *config, *model, *log, *plot;
     long long epochs, seed, threads; /* -1: from the config */
 } train_opts;
 
@@ -38,6 +44,10 @@ static int parse_args(int argc, char **argv, train_opts *o)
             if (m < 0)
                 return tn_cli_usage("train", usage, "--log needs a file name");
             o->log = v;
+        } else if ((m = tn_cli_option(argc, argv, &i, "--plot", &v))) {
+            if (m < 0)
+                return tn_cli_usage("train", usage, "--plot needs a directory");
+            o->plot = v;
         } else if ((m = tn_cli_option(argc, argv, &i, "--epochs", &v))) {
             if (m < 0 || tn_cli_int(v, 1, 1000000, &o->epochs))
                 return tn_cli_usage("train", usage, "--epochs needs an integer in [1, 1000000]");
@@ -73,26 +83,24 @@ static void warn_untrainable(const tn_net *net)
     }
 }
 
-static int load_data(const tn_config *c, tn_dataset **train, tn_dataset **val, int *val_is_test,
-                     tn_error *err)
+/* The epochs seen so far, for --plot; the progress display sees them first. */
+typedef struct history {
+    tn_progress *pg;
+    tn_epoch_report *h;
+    int n;
+} history;
+
+static void history_epoch(void *user, const tn_epoch_report *r)
 {
-    *train = *val = NULL;
-    *val_is_test = 0;
-    int rc = tn__data_load_csv(c->data.train, c->net, &c->data.columns, 1, c->loss, train, err);
-    if (rc == TN_OK && c->data.test) {
-        rc = tn__data_load_csv(c->data.test, c->net, &c->data.columns, 1, c->loss, val, err);
-        *val_is_test = 1;
-    } else if (rc == TN_OK && c->data.holdout > 0) {
-        tn_dataset *all = *train;
-        rc = tn__dataset_split(all, c->data.holdout, c->train.seed, train, val, err);
-        tn__dataset_free(all);
-    }
-    if (rc) {
-        tn__dataset_free(*train);
-        tn__dataset_free(*val);
-        *train = *val = NULL;
-    }
-    return rc;
+    history *hi = user;
+    tn_progress_epoch(hi->pg, r);
+    if (hi->h && r->epoch <= r->epochs)
+        hi->h[hi->n++] = *r;
+}
+
+static void history_batch(void *user, int epoch, size_t batch, size_t n_batches)
+{
+    tn_progress_batch(((history *)user)->pg, epoch, batch, n_batches);
 }
 
 static cJSON *training_record(const tn_config *c, const tn_train_result *res, int threads)
@@ -119,11 +127,32 @@ static void print_metrics(const char *label, const tn_metrics *m)
         printf("%-10s loss %.6f  accuracy %.4f  (%zu rows)\n", label, m->loss, m->acc, m->n);
 }
 
+static int write_plots(const char *dir, const tn_net *net, const tn_dataset *d,
+                       const tn_scaling *s, const char *const *names, const history *hist,
+                       const char *label, tn_error *err)
+{
+    int rc = tn_plot_curves(dir, hist->h, hist->n, label, err);
+    if (rc == TN_OK)
+        printf("wrote %s/curves.svg\n", dir);
+    if (rc == TN_OK && net->nodes[net->output].width > 1 && d->t) {
+        rc = tn_plot_misclassified(dir, net, d, s, names, err);
+        if (rc == TN_OK)
+            printf("wrote %s/misclassified.svg\n", dir);
+        else if (rc == TN_ESHAPE) { /* not images: the curves are still worth having */
+            fprintf(stderr, "tinynet: note: %s\n", err->msg);
+            rc = TN_OK;
+        }
+    }
+    return rc;
+}
+
 static int run(const train_opts *o, tn_error *err)
 {
     tn_config *c = NULL;
     tn_dataset *train = NULL, *val = NULL;
     tn_progress pg = {0};
+    tn_scaling scaling = {0};
+    history hist = {&pg, NULL, 0};
     int val_is_test, rc = tn__config_load(o->config, &c, err);
     if (rc)
         return rc;
@@ -134,14 +163,20 @@ static int run(const train_opts *o, tn_error *err)
     int threads = o->threads > 0 ? (int)o->threads : c->threads;
     tn__blas_set_threads(threads);
     warn_untrainable(c->net);
-    rc = load_data(c, &train, &val, &val_is_test, err);
+    rc = tn__data_load_config(c, &train, &val, &val_is_test, &scaling, err);
     if (rc == TN_OK)
         rc = tn_progress_open(&pg, o->log, c, threads, err);
+    /* The plot directory is made before training, so a bad one costs no training time. */
+    if (rc == TN_OK && o->plot && mkdir(o->plot, 0777) != 0 && errno != EEXIST)
+        rc = tn__err(err, TN_EIO, "%s: cannot create the directory: %s", o->plot,
+                     strerror(errno));
+    if (rc == TN_OK && o->plot && !(hist.h = calloc((size_t)c->train.epochs, sizeof *hist.h)))
+        rc = tn__err(err, TN_ENOMEM, "out of memory");
     tn_train_result res;
     if (rc == TN_OK) {
         tn__net_init_params(c->net, c->train.seed);
-        tn_train_hooks hooks = {.user = &pg, .on_batch = tn_progress_batch,
-                                .on_epoch = tn_progress_epoch};
+        tn_train_hooks hooks = {.user = &hist, .on_batch = history_batch,
+                                .on_epoch = history_epoch};
         rc = tn__train(c->net, c->loss, &c->optim, &c->train, train, val, &hooks, &res, err);
         if (rc == TN_OK)
             rc = tn_progress_close(&pg, &res, err);
@@ -159,16 +194,25 @@ static int run(const train_opts *o, tn_error *err)
         if (rc == TN_OK && val &&
             (rc = tn__evaluate(c->net, c->loss, val, c->train.batch_size, &m, err)) == TN_OK)
             print_metrics(val_is_test ? "test" : "validation", &m);
+        const char *const *names = c->data.format == TN_DATA_FASHION ? tn__fashion_classes : NULL;
+        const char *label = val_is_test ? "test" : val ? "validation" : "train";
+        if (rc == TN_OK && tn__loss_has_accuracy(c->loss))
+            rc = tn_cli_print_confusion(label, c->net, val ? val : train, names, err);
+        if (rc == TN_OK && o->plot)
+            rc = write_plots(o->plot, c->net, val ? val : train, &scaling, names, &hist,
+                             label, err);
     }
     if (rc == TN_OK && o->model) {
         cJSON *rec = training_record(c, &res, threads);
-        rc = tn__model_save(o->model, c->net, c->loss, &c->data.columns, rec, err);
+        rc = tn__model_save(o->model, c->net, c->loss, &c->data.columns, &scaling, rec, err);
         cJSON_Delete(rec);
         if (rc == TN_OK)
             printf("saved %s\n", o->model);
     }
     tn__dataset_free(train);
     tn__dataset_free(val);
+    tn__scaling_free(&scaling);
+    free(hist.h);
     tn__config_free(c);
     return rc;
 }
@@ -183,7 +227,16 @@ int tn_cli_train(int argc, char **argv)
                "  --epochs N          override train.epochs\n"
                "  --seed S            override the seed (initialisation, shuffling, dropout)\n"
                "  --threads T         BLAS threads (results are bit-exact per thread count)\n"
-               "  --log FILE.jsonl    write one JSON object per epoch\n\n"
+               "  --log FILE.jsonl    write one JSON object per epoch\n"
+               "  --plot DIR          write DIR/curves.svg (loss and accuracy per epoch,\n"
+               "                      train and test) and, for a class output whose input is\n"
+               "                      a square image, DIR/misclassified.svg (test images\n"
+               "                      labelled true/predicted)\n\n"
+               "A class output also gets a confusion matrix of the test (or held-out) data.\n"
+               "Data formats (see the config's \"data\" section): \"csv\", \"idx\" with\n"
+               "{\"images\", \"labels\"} files, \"fashion-mnist\" (Debian's package);\n"
+               "\"scaling\": \"none\", \"unit\" or \"standardize\" is fitted on the training\n"
+               "data and stored in the model.\n\n"
                "A progress line is shown while stderr is a terminal.\n", usage);
         return TN_EXIT_OK;
     }

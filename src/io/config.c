@@ -4,19 +4,24 @@
 #include "core/error.h"
 #include "io/fileutil.h"
 #include "io/jsonread.h"
+#include "io/scaling.h"
 #include "net/loss.h"
 
 #include <stdio.h>
 #include <string.h>
 
-const char *const tn__data_format_names[] = {"csv", NULL};
+const char *const tn__data_format_names[] = {"csv", "idx", "fashion-mnist", NULL};
 
 static const char *const top_keys[] = {"name", "seed", "inputs", "layers", "loss",
                                        "optimizer", "train", "data", NULL};
 static const char *const train_keys[] = {"epochs", "batch_size", "shuffle", "patience",
                                          "min_delta", "threads", NULL};
 static const char *const data_keys[] = {"format", "train", "test", "holdout", "inputs",
-                                        "target", NULL};
+                                        "target", "scaling", NULL};
+static const char *const idx_data_keys[] = {"format", "train", "test", "holdout", "scaling",
+                                            NULL};
+static const char *const fashion_data_keys[] = {"format", "scaling", NULL};
+static const char *const idx_file_keys[] = {"images", "labels", NULL};
 static const char *const sgd_keys[] = {"type", "lr", "momentum", "nesterov", "weight_decay",
                                        "clip_norm", NULL};
 static const char *const adam_keys[] = {"type", "lr", "beta1", "beta2", "eps", "weight_decay",
@@ -103,6 +108,61 @@ static char *resolve_path(const char *config_path, const char *p)
     return s;
 }
 
+/* {"images": FILE, "labels": FILE} at key; absent and not required leaves both NULL. */
+static int parse_idx_files(tn_jr *r, const cJSON *obj, const char *key, int required,
+                           const char *config, char **images, char **labels)
+{
+    const cJSON *o;
+    int rc = tn__jr_object(r, obj, key, required, &o);
+    if (rc || !o)
+        return rc;
+    size_t mark = tn__jr_push_key(r, key);
+    const char *im, *lb;
+    if (!(rc = tn__jr_check_keys(r, o, idx_file_keys)) &&
+        !(rc = tn__jr_str(r, o, "images", 1, NULL, &im)) &&
+        !(rc = tn__jr_str(r, o, "labels", 1, NULL, &lb)) &&
+        (!(*images = resolve_path(config, im)) || !(*labels = resolve_path(config, lb))))
+        rc = tn__jr_fail(r, NULL, "out of memory");
+    tn__jr_pop(r, mark);
+    return rc;
+}
+
+/* "idx" and "fashion-mnist": images into the one float input, class-index labels. */
+static int parse_image_data(tn_jr *r, const cJSON *obj, tn_config *c)
+{
+    tn_data_cfg *d = &c->data;
+    const char *fmt = tn__data_format_names[d->format];
+    static const char *const csv_only[] = {"inputs", "target", NULL};
+    static const char *const named_files[] = {"train", "test", "holdout", NULL};
+    for (int i = 0; csv_only[i]; i++)
+        if (cJSON_GetObjectItemCaseSensitive(obj, csv_only[i]))
+            return tn__jr_fail(r, csv_only[i], "not used with format \"%s\": the images feed "
+                               "the network's one float input and the labels are the target",
+                               fmt);
+    for (int i = 0; d->format == TN_DATA_FASHION && named_files[i]; i++)
+        if (cJSON_GetObjectItemCaseSensitive(obj, named_files[i]))
+            return tn__jr_fail(r, named_files[i], "not used with format \"fashion-mnist\": its "
+                               "train and test files come from the dataset-fashion-mnist "
+                               "package (format \"idx\" names files)");
+    int rc = tn__jr_check_keys(r, obj, d->format == TN_DATA_IDX ? idx_data_keys
+                                                                 : fashion_data_keys);
+    if (rc == TN_OK && (c->net->n_inputs != 1 || c->net->nodes[0].kind != TN_NODE_FLOAT_INPUT))
+        rc = tn__jr_fail(r, "format", "\"%s\" needs a network with one float input (the "
+                         "flattened image), this one has %d input%s", fmt, c->net->n_inputs,
+                         c->net->n_inputs == 1 ? " of ids" : "s");
+    if (rc == TN_OK && c->loss != TN_LOSS_CCE)
+        rc = tn__jr_fail(r, "format", "\"%s\" labels are class indices: the loss must be "
+                         "\"categorical_crossentropy\", not \"%s\"", fmt,
+                         tn__loss_names[c->loss]);
+    if (rc == TN_OK && d->format == TN_DATA_IDX &&
+        !(rc = parse_idx_files(r, obj, "train", 1, c->path, &d->train, &d->train_labels)) &&
+        !(rc = parse_idx_files(r, obj, "test", 0, c->path, &d->test, &d->test_labels)) &&
+        !(rc = tn__jr_num(r, obj, "holdout", 0, 0, 0, 0.9, &d->holdout)) && d->test &&
+        cJSON_GetObjectItemCaseSensitive(obj, "holdout"))
+        rc = tn__jr_fail(r, "holdout", "give either a test set or a holdout fraction, not both");
+    return rc;
+}
+
 static int parse_data(tn_jr *r, const cJSON *root, tn_config *c)
 {
     const cJSON *obj;
@@ -112,8 +172,18 @@ static int parse_data(tn_jr *r, const cJSON *root, tn_config *c)
     size_t mark = tn__jr_push_key(r, "data");
     const char *train, *test;
     tn_data_cfg *d = &c->data;
-    if (!(rc = tn__jr_check_keys(r, obj, data_keys)) &&
-        !(rc = tn__jr_enum(r, obj, "format", 0, TN_DATA_CSV, tn__data_format_names, &d->format)) &&
+    tn_error e;
+    if (!(rc = tn__jr_enum(r, obj, "format", 0, TN_DATA_CSV, tn__data_format_names, &d->format)) &&
+        !(rc = tn__jr_enum(r, obj, "scaling", 0, TN_SCALING_NONE, tn__scaling_names,
+                           &d->scaling)) &&
+        d->scaling != TN_SCALING_NONE && tn__scaling_input(c->net, &e) < 0)
+        rc = tn__jr_fail(r, "scaling", "%s", e.msg);
+    if (rc == TN_OK && d->format != TN_DATA_CSV) {
+        rc = parse_image_data(r, obj, c);
+        tn__jr_pop(r, mark);
+        return rc;
+    }
+    if (rc == TN_OK && !(rc = tn__jr_check_keys(r, obj, data_keys)) &&
         !(rc = tn__jr_str(r, obj, "train", 1, NULL, &train)) &&
         !(rc = tn__jr_str(r, obj, "test", 0, NULL, &test)) &&
         !(rc = tn__jr_num(r, obj, "holdout", 0, 0, 0, 0.9, &d->holdout))) {
@@ -145,8 +215,8 @@ static int parse_root(tn_jr *r, const cJSON *root, tn_config *c)
     if (c->net->n_inputs > TN_MAX_INPUTS)
         return tn__jr_fail(r, "inputs", "at most %d inputs are supported", TN_MAX_INPUTS);
     tn_error e;
-    if (tn__loss_check_targets(c->loss, c->net->nodes[c->net->output].width,
-                               c->data.columns.target.n, &e))
+    size_t tw = c->data.format == TN_DATA_CSV ? c->data.columns.target.n : 1;
+    if (tn__loss_check_targets(c->loss, c->net->nodes[c->net->output].width, tw, &e))
         return tn__jr_fail(r, "data", "target: %s", e.msg);
     return TN_OK;
 }
@@ -198,6 +268,8 @@ void tn__config_free(tn_config *c)
     tn__columns_free(&c->data.columns);
     tn__free(c->data.train);
     tn__free(c->data.test);
+    tn__free(c->data.train_labels);
+    tn__free(c->data.test_labels);
     tn__free(c->path);
     tn__free(c);
 }

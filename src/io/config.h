@@ -21,15 +21,23 @@ typedef struct tn_columns {
     tn_colspec target;
 } tn_columns;
 
-enum tn_data_format { TN_DATA_CSV };
+/* "csv": "train"/"test" are CSV files, "inputs"/"target" name their columns.
+ * "idx": "train"/"test" are {"images": FILE, "labels": FILE} (IDX, plain or gzip); the
+ *        images, flattened, feed the one float input; labels are class indices.
+ * "fashion-mnist": like "idx" with the files of Debian's dataset-fashion-mnist package
+ *        (located when the data is loaded, so a config parses without the package). */
+enum tn_data_format { TN_DATA_CSV, TN_DATA_IDX, TN_DATA_FASHION };
 extern const char *const tn__data_format_names[];
 
 typedef struct tn_data_cfg {
     int format;
-    char *train;            /* paths resolved against the config file's directory */
-    char *test;             /* NULL: none */
+    char *train;            /* paths resolved against the config file's directory; */
+    char *test;             /* the images for "idx"; NULL for "fashion-mnist". test NULL: none */
+    char *train_labels;     /* "idx" only */
+    char *test_labels;
     double holdout;         /* fraction of train held out when there is no test file */
-    tn_columns columns;
+    int scaling;            /* enum tn_scaling_kind, fitted on the training rows */
+    tn_columns columns;     /* "csv" only */
 } tn_data_cfg;
 
 typedef struct tn_config {

@@ -3,11 +3,13 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "io/csv.h"
+#include "io/idx.h"
 #include "io/jsonread.h"
 #include "net/loss.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 static int find_columns(const char *path, const tn_table *tab, const tn_colspec *spec, int *idx,
                         tn_error *err)
@@ -111,4 +113,111 @@ int tn__data_load_csv(const char *path, const tn_net *net, const tn_columns *col
     }
     *out = d;
     return TN_OK;
+}
+
+static float idx_type_max(int type)
+{
+    switch (type) {
+    case 0x08: return 255.0f;
+    case 0x09: return 127.0f;
+    case 0x0B: return 32767.0f;
+    case 0x0C: return 2147483647.0f;
+    default: return 0.0f; /* float types */
+    }
+}
+
+int tn__data_load_idx(const char *images, const char *labels, const tn_net *net,
+                      tn_dataset **out, float *type_max, tn_error *err)
+{
+    *out = NULL;
+    tn_idx *im = NULL, *lb = NULL;
+    tn_dataset *d = NULL;
+    size_t W = net->nodes[net->output].width;
+    int rc = tn__idx_read(images, &im, err);
+    if (rc == TN_OK && labels && !(rc = tn__idx_read(labels, &lb, err)))
+        rc = tn__idx_check_pair(im, images, lb, labels, W, err);
+    if (rc == TN_OK && im->ndim < 2)
+        rc = tn__err(err, TN_ESHAPE, "%s: images need at least 2 dimensions (count x "
+                     "features), got %d", images, im->ndim);
+    if (rc == TN_OK && (net->n_inputs != 1 || net->nodes[0].kind != TN_NODE_FLOAT_INPUT))
+        rc = tn__err(err, TN_ESHAPE, "%s: images feed a network with one float input",
+                     images);
+    if (rc == TN_OK && im->item != net->nodes[0].width)
+        rc = tn__err(err, TN_ESHAPE, "%s: each image has %zu values, but input \"%s\" has "
+                     "width %zu", images, im->item, net->nodes[0].name, net->nodes[0].width);
+    if (rc == TN_OK && !(d = tn__calloc(1, sizeof *d)))
+        rc = tn__err(err, TN_ENOMEM, "out of memory");
+    if (rc == TN_OK) {
+        /* The reader's float buffers become the dataset's: no copy of 47 M values. */
+        d->rows = im->count;
+        d->n_inputs = 1;
+        d->width[0] = im->item;
+        d->x[0] = im->values;
+        im->values = NULL;
+        if (lb) {
+            d->t = lb->values;
+            d->t_width = 1;
+            lb->values = NULL;
+        }
+        *type_max = idx_type_max(im->type);
+        *out = d;
+    }
+    tn__idx_free(im);
+    tn__idx_free(lb);
+    return rc;
+}
+
+int tn__data_load_fashion(int which, const tn_net *net, tn_dataset **out, float *type_max,
+                          tn_error *err)
+{
+    char images[4096], labels[4096];
+    *out = NULL;
+    int rc = tn__fashion_paths(which, images, sizeof images, labels, sizeof labels, err);
+    return rc ? rc : tn__data_load_idx(images, labels, net, out, type_max, err);
+}
+
+/* which: 0 train, 1 test. *out NULL (and TN_OK) when the config names no test set. */
+static int load_part(const tn_config *c, int which, tn_dataset **out, float *type_max,
+                     tn_error *err)
+{
+    const tn_data_cfg *d = &c->data;
+    const char *path = which ? d->test : d->train;
+    *out = NULL;
+    if (d->format == TN_DATA_FASHION)
+        return tn__data_load_fashion(which, c->net, out, type_max, err);
+    if (!path)
+        return TN_OK;
+    if (d->format == TN_DATA_IDX)
+        return tn__data_load_idx(path, which ? d->test_labels : d->train_labels, c->net, out,
+                                 type_max, err);
+    *type_max = 0;
+    return tn__data_load_csv(path, c->net, &d->columns, 1, c->loss, out, err);
+}
+
+int tn__data_load_config(const tn_config *c, tn_dataset **train, tn_dataset **val,
+                         int *val_is_test, tn_scaling *scaling, tn_error *err)
+{
+    *train = *val = NULL;
+    *val_is_test = 0;
+    memset(scaling, 0, sizeof *scaling);
+    float type_max = 0, unused;
+    int rc = load_part(c, 0, train, &type_max, err);
+    if (rc == TN_OK && !(rc = load_part(c, 1, val, &unused, err)) && *val) {
+        *val_is_test = 1;
+    } else if (rc == TN_OK && c->data.holdout > 0) {
+        tn_dataset *all = *train;
+        rc = tn__dataset_split(all, c->data.holdout, c->train.seed, train, val, err);
+        tn__dataset_free(all);
+    }
+    if (rc == TN_OK &&
+        !(rc = tn__scaling_fit(scaling, c->data.scaling, type_max, c->net, *train, err))) {
+        tn__scaling_apply(scaling, *train);
+        tn__scaling_apply(scaling, *val);
+    }
+    if (rc) {
+        tn__dataset_free(*train);
+        tn__dataset_free(*val);
+        *train = *val = NULL;
+    }
+    return rc;
 }

@@ -13,7 +13,7 @@
 #define TN_MODEL_FORMAT "tinynet-model"
 
 static const char *const header_keys[] = {"format", "name", "inputs", "layers", "loss",
-                                          "columns", "tensors", "training", NULL};
+                                          "columns", "scaling", "tensors", "training", NULL};
 static const char *const tensor_keys[] = {"layer", "name", "shape", NULL};
 
 static cJSON *tensor_json(const tn_layer *L, const tn_tensor_info *t)
@@ -30,14 +30,15 @@ static cJSON *tensor_json(const tn_layer *L, const tn_tensor_info *t)
 }
 
 static char *build_header(const tn_net *net, int loss, const tn_columns *cols,
-                          const cJSON *training)
+                          const tn_scaling *scaling, const cJSON *training)
 {
     cJSON *h = cJSON_CreateObject(), *tensors = NULL, *colobj = NULL;
     int ok = h && cJSON_AddStringToObject(h, "format", TN_MODEL_FORMAT) &&
              cJSON_AddStringToObject(h, "name", net->name) && tn__net_describe(net, h) == TN_OK &&
              cJSON_AddStringToObject(h, "loss", tn__loss_names[loss]) &&
-             (colobj = cJSON_AddObjectToObject(h, "columns")) &&
-             tn__columns_describe(cols, net, colobj) == TN_OK &&
+             (!cols->n_inputs || ((colobj = cJSON_AddObjectToObject(h, "columns")) &&
+                                  tn__columns_describe(cols, net, colobj) == TN_OK)) &&
+             tn__scaling_describe(scaling, net, h) == TN_OK &&
              (tensors = cJSON_AddArrayToObject(h, "tensors"));
     for (int i = 0; ok && i < net->n_layers; i++) {
         const tn_layer *L = &net->layers[i];
@@ -60,9 +61,9 @@ static char *build_header(const tn_net *net, int loss, const tn_columns *cols,
 }
 
 int tn__model_save(const char *path, const tn_net *net, int loss, const tn_columns *cols,
-                   const cJSON *training, tn_error *err)
+                   const tn_scaling *scaling, const cJSON *training, tn_error *err)
 {
-    char *header = build_header(net, loss, cols, training);
+    char *header = build_header(net, loss, cols, scaling, training);
     if (!header)
         return tn__err(err, TN_ENOMEM, "%s: out of memory building the model header", path);
     int rc = tn__modelfile_write(path, header, net->P, net->n_params, err);
@@ -127,14 +128,20 @@ static int parse_header(tn_jr *r, const cJSON *root, size_t n_params, tn_model *
         return rc;
     if (strcmp(format, TN_MODEL_FORMAT) != 0)
         return tn__jr_fail(r, "format", "expected \"%s\", got \"%s\"", TN_MODEL_FORMAT, format);
-    const cJSON *cols, *training;
+    const cJSON *cols, *training, *scaling;
     if ((rc = tn__net_from_json_limit(r, root, n_params, &m->net)) ||
         (rc = tn__jr_enum(r, root, "loss", 1, 0, tn__loss_names, &m->loss)) ||
-        (rc = tn__jr_object(r, root, "columns", 1, &cols)))
+        (rc = tn__jr_object(r, root, "columns", 0, &cols)) ||
+        (rc = tn__jr_object(r, root, "scaling", 0, &scaling)))
         return rc;
-    size_t mark = tn__jr_push_key(r, "columns");
-    rc = tn__columns_parse(r, cols, m->net, 0, &m->columns);
-    tn__jr_pop(r, mark);
+    /* No columns: trained on IDX images, which need none. */
+    if (cols) {
+        size_t mark = tn__jr_push_key(r, "columns");
+        rc = tn__columns_parse(r, cols, m->net, 0, &m->columns);
+        tn__jr_pop(r, mark);
+    }
+    if (rc == TN_OK && scaling)
+        rc = tn__scaling_parse(r, scaling, m->net, &m->scaling);
     if (rc || (rc = check_tensors(r, root, m->net, n_params)) ||
         (rc = tn__jr_object(r, root, "training", 0, &training)))
         return rc;
@@ -219,6 +226,7 @@ void tn__model_free(tn_model *m)
         return;
     tn__net_free(m->net);
     tn__columns_free(&m->columns);
+    tn__scaling_free(&m->scaling);
     cJSON_Delete(m->training);
     tn__free(m);
 }

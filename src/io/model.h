@@ -6,6 +6,7 @@
 #define TN_IO_MODEL_H
 
 #include "io/config.h"
+#include "io/scaling.h"
 #include "net/net.h"
 
 /* The public tn_model handle of tinynet.h is this struct (same tag): the runtime API
@@ -13,13 +14,14 @@
 typedef struct tn_model {
     tn_net *net;
     int loss;
-    tn_columns columns;  /* the data columns the model was trained on */
+    tn_columns columns;  /* the CSV columns it was trained on (none for IDX data) */
+    tn_scaling scaling;  /* apply to its input data first (tn__scaling_apply) */
     cJSON *training;     /* free-form record of how it was trained (may be NULL) */
 } tn_model;
 
-/* training: an object copied into the header (may be NULL). */
+/* training: an object copied into the header (may be NULL); scaling may be NULL. */
 int tn__model_save(const char *path, const tn_net *net, int loss, const tn_columns *cols,
-                   const cJSON *training, tn_error *err);
+                   const tn_scaling *scaling, const cJSON *training, tn_error *err);
 int tn__model_load(const char *path, tn_model **out, tn_error *err);
 /* Either form, with flags: buf != NULL decodes len bytes of memory named `name`, else reads
  * the file at path `name`. */

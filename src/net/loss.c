@@ -115,6 +115,23 @@ double tn__loss_eval(int loss, tn_run *run, const float *t, size_t tw, size_t B,
 
 int tn__loss_has_accuracy(int loss) { return loss != TN_LOSS_MSE; }
 
+static size_t argmax(const float *v, size_t n)
+{
+    size_t best = 0;
+    for (size_t k = 1; k < n; k++)
+        best = v[k] > v[best] ? k : best;
+    return best;
+}
+
+void tn__loss_confusion_add(const float *y, size_t W, const float *t, size_t tw, size_t B,
+                            size_t *cm)
+{
+    for (size_t i = 0; i < B; i++) {
+        size_t truth = tw == 1 ? (size_t)t[i] : argmax(t + i * tw, tw);
+        cm[truth * W + argmax(y + i * W, W)]++;
+    }
+}
+
 size_t tn__loss_correct(int loss, const float *y, size_t W, const float *t, size_t tw, size_t B)
 {
     size_t correct = 0;
@@ -126,16 +143,8 @@ size_t tn__loss_correct(int loss, const float *y, size_t W, const float *t, size
             correct += ok;
             continue;
         }
-        size_t best = 0, truth = 0;
-        for (size_t k = 1; k < W; k++)
-            best = y[i * W + k] > y[i * W + best] ? k : best;
-        if (tw == 1) {
-            truth = (size_t)t[i];
-        } else {
-            for (size_t k = 1; k < tw; k++)
-                truth = t[i * tw + k] > t[i * tw + truth] ? k : truth;
-        }
-        correct += best == truth;
+        size_t truth = tw == 1 ? (size_t)t[i] : argmax(t + i * tw, tw);
+        correct += argmax(y + i * W, W) == truth;
     }
     return correct;
 }

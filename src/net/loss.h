@@ -26,5 +26,9 @@ double tn__loss_eval(int loss, tn_run *run, const float *t, size_t target_width,
 size_t tn__loss_correct(int loss, const float *y, size_t width, const float *t,
                         size_t target_width, size_t batch);
 int tn__loss_has_accuracy(int loss);
+/* Adds the batch to a width x width confusion matrix (row: true class, column: the argmax
+ * of y), for class outputs (width > 1) with class-index or one-hot targets. */
+void tn__loss_confusion_add(const float *y, size_t width, const float *t, size_t target_width,
+                            size_t batch, size_t *cm);
 
 #endif

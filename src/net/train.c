@@ -307,6 +307,30 @@ int tn__evaluate(const tn_net *net, int loss, const tn_dataset *d, size_t batch,
     return rc;
 }
 
+int tn__confusion(const tn_net *net, const tn_dataset *d, size_t batch, size_t *cm,
+                  tn_error *err)
+{
+    size_t W = net->nodes[net->output].width;
+    int rc = check_dataset(net, d, err);
+    if (rc == TN_OK && (!d->t || W < 2))
+        rc = tn__err(err, TN_EDATA, "a confusion matrix needs labelled data and a class output");
+    if (rc == TN_OK)
+        rc = tn__loss_check_targets(TN_LOSS_CCE, W, d->t_width, err);
+    tn_run *run;
+    if (rc || (rc = tn__run_new(net, batch, 0, 0, &run, err)))
+        return rc;
+    memset(cm, 0, W * W * sizeof *cm);
+    for (size_t first = 0; first < d->rows; first += batch) {
+        size_t b = d->rows - first < batch ? d->rows - first : batch;
+        load_batch(d, NULL, first, b, run, NULL);
+        tn__run_forward(run, b);
+        tn__loss_confusion_add(run->out[net->output], W, d->t + first * d->t_width, d->t_width,
+                               b, cm);
+    }
+    tn__run_free(run);
+    return TN_OK;
+}
+
 int tn__predict(const tn_net *net, const tn_dataset *d, size_t batch, float *out, tn_error *err)
 {
     int rc = check_dataset(net, d, err);

@@ -68,6 +68,10 @@ int tn__train(tn_net *net, int loss, const tn_optim_cfg *oc, const tn_train_cfg 
               tn_train_result *res, tn_error *err);
 int tn__evaluate(const tn_net *net, int loss, const tn_dataset *d, size_t batch, tn_metrics *m,
                  tn_error *err);
+/* Fills cm (output-width x output-width, row = true class, column = predicted) for a class
+ * output (width > 1) and labelled data; its sum is d->rows, its trace the correct count. */
+int tn__confusion(const tn_net *net, const tn_dataset *d, size_t batch, size_t *cm,
+                  tn_error *err);
 /* Writes rows x output-width predictions into out. */
 int tn__predict(const tn_net *net, const tn_dataset *d, size_t batch, float *out, tn_error *err);
 

@@ -6,6 +6,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "io/model.h"
+#include "io/scaling.h"
 #include "net/net.h"
 #include "tinynet/tinynet.h"
 
@@ -179,6 +180,10 @@ int tn_predict(tn_ctx *ctx, const float *const *inputs, size_t batch, float *out
             size_t w = net->nodes[i].width;
             memcpy(run->out[i], inputs[i] + first * w, b * w * sizeof(float));
         }
+        /* The model's input scaling, as train, eval and predict apply it. */
+        const tn_scaling *sc = &ctx->model->scaling;
+        if (sc->kind != TN_SCALING_NONE)
+            tn__scaling_apply_rows(sc, run->out[sc->input], b, net->nodes[sc->input].width);
         tn__run_forward(run, b);
         memcpy(out + first * W, run->out[net->output], b * W * sizeof *out);
     }

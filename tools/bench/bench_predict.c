@@ -123,7 +123,7 @@ static tn_model *make_model(const char *root, const char *config_text, const cha
     char tmp[] = "/tmp/bench_predict_XXXXXX";
     int fd = mkstemp(tmp);
     tn_model *m = NULL;
-    if (fd < 0 || (rc = tn__model_save(tmp, c->net, c->loss, &c->data.columns, NULL, &err)) ||
+    if (fd < 0 || (rc = tn__model_save(tmp, c->net, c->loss, &c->data.columns, NULL, NULL, &err)) ||
         (rc = tn_model_load(tmp, &m, &err))) {
         fprintf(stderr, "bench_predict: %s\n", err.msg);
         exit(1);
