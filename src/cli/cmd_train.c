@@ -1,6 +1,7 @@
 /* tinynet train CONFIG: load data, train, report, save the model. */
 #include "cli/cli.h"
 #include "cli/progress.h"
+#include "cli/recsys.h"
 
 #include "core/blas.h"
 #include "core/error.h"
@@ -74,10 +75,14 @@ static void warn_untrainable(const tn_net *net)
 }
 
 static int load_data(const tn_config *c, tn_dataset **train, tn_dataset **val, int *val_is_test,
-                     tn_error *err)
+                     tn_cli_recsys *rs, tn_error *err)
 {
     *train = *val = NULL;
     *val_is_test = 0;
+    if (c->data.format == TN_DATA_RATINGS) {
+        *val_is_test = 1;
+        return tn_cli_recsys_load(c, train, val, rs, err);
+    }
     int rc = tn__data_load_csv(c->data.train, c->net, &c->data.columns, 1, c->loss, train, err);
     if (rc == TN_OK && c->data.test) {
         rc = tn__data_load_csv(c->data.test, c->net, &c->data.columns, 1, c->loss, val, err);
@@ -108,6 +113,9 @@ static cJSON *training_record(const tn_config *c, const tn_train_result *res, in
     cJSON_AddNumberToObject(o, "train_loss", res->train.loss);
     if (!isnan(res->train.acc))
         cJSON_AddNumberToObject(o, "train_accuracy", res->train.acc);
+    /* `tinynet recommend` reads the training ratings back to skip what a user has seen. */
+    if (c->data.format == TN_DATA_RATINGS)
+        cJSON_AddItemToObject(o, "data", tn__ratings_cfg_json(&c->data.ratings, c->data.train));
     return o;
 }
 
@@ -124,6 +132,7 @@ static int run(const train_opts *o, tn_error *err)
     tn_config *c = NULL;
     tn_dataset *train = NULL, *val = NULL;
     tn_progress pg = {0};
+    tn_cli_recsys rs = {0};
     int val_is_test, rc = tn__config_load(o->config, &c, err);
     if (rc)
         return rc;
@@ -134,7 +143,7 @@ static int run(const train_opts *o, tn_error *err)
     int threads = o->threads > 0 ? (int)o->threads : c->threads;
     tn__blas_set_threads(threads);
     warn_untrainable(c->net);
-    rc = load_data(c, &train, &val, &val_is_test, err);
+    rc = load_data(c, &train, &val, &val_is_test, &rs, err);
     if (rc == TN_OK)
         rc = tn_progress_open(&pg, o->log, c, threads, err);
     tn_train_result res;
@@ -155,6 +164,8 @@ static int run(const train_opts *o, tn_error *err)
         if (rc == TN_OK && val &&
             (rc = tn__evaluate(c->net, c->loss, val, c->train.batch_size, &m, err)) == TN_OK)
             print_metrics(val_is_test ? "test" : "validation", &m);
+        if (rc == TN_OK && rs.im)
+            rc = tn_cli_recsys_report(c, &rs, err);
     }
     if (rc == TN_OK && o->model) {
         cJSON *rec = training_record(c, &res, threads);
@@ -165,6 +176,7 @@ static int run(const train_opts *o, tn_error *err)
     }
     tn__dataset_free(train);
     tn__dataset_free(val);
+    tn_cli_recsys_free(&rs);
     tn__config_free(c);
     return rc;
 }

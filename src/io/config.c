@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const tn__data_format_names[] = {"csv", NULL};
+const char *const tn__data_format_names[] = {"csv", "ratings", NULL};
 
 static const char *const top_keys[] = {"name", "seed", "inputs", "layers", "loss",
                                        "optimizer", "train", "data", NULL};
@@ -228,6 +228,36 @@ static char *resolve_path(const char *config_path, const char *p)
     return s;
 }
 
+/* Ratings data: its own keys (io/ratings.c); the columns recorded for the model name the
+ * user and item columns, so `tinynet predict` reads a CSV with the same header. */
+static int parse_ratings(tn_jr *r, const cJSON *obj, tn_config *c)
+{
+    tn_data_cfg *d = &c->data;
+    const char *train;
+    int rc = tn__ratings_cfg_parse(r, obj, c->net, &d->ratings);
+    if (rc == TN_OK)
+        rc = tn__jr_str(r, obj, "train", 1, NULL, &train);
+    if (rc == TN_OK && !(d->train = resolve_path(c->path, train)))
+        rc = tn__jr_fail(r, NULL, "out of memory");
+    tn_columns *cols = &d->columns;
+    cols->n_inputs = c->net->n_inputs;
+    for (int i = 0; rc == TN_OK && i < c->net->n_inputs; i++) {
+        int user = strcmp(c->net->nodes[i].name, d->ratings.user_input) == 0;
+        const char *col = d->ratings.header[user ? TN_RF_USER : TN_RF_ITEM];
+        if (!(cols->in[i].names = tn__calloc(1, sizeof *cols->in[i].names)))
+            return tn__jr_fail(r, NULL, "out of memory");
+        cols->in[i].n = 1;
+        snprintf(cols->in[i].names[0], TN_MAX_NAME, "%s", col);
+    }
+    if (rc == TN_OK && !(cols->target.names = tn__calloc(1, sizeof *cols->target.names)))
+        return tn__jr_fail(r, NULL, "out of memory");
+    if (rc == TN_OK) {
+        cols->target.n = 1;
+        snprintf(cols->target.names[0], TN_MAX_NAME, "label");
+    }
+    return rc;
+}
+
 static int parse_data(tn_jr *r, const cJSON *root, tn_config *c)
 {
     const cJSON *obj;
@@ -237,8 +267,13 @@ static int parse_data(tn_jr *r, const cJSON *root, tn_config *c)
     size_t mark = tn__jr_push_key(r, "data");
     const char *train, *test;
     tn_data_cfg *d = &c->data;
-    if (!(rc = tn__jr_check_keys(r, obj, data_keys)) &&
-        !(rc = tn__jr_enum(r, obj, "format", 0, TN_DATA_CSV, tn__data_format_names, &d->format)) &&
+    if (!(rc = tn__jr_enum(r, obj, "format", 0, TN_DATA_CSV, tn__data_format_names,
+                           &d->format)) && d->format == TN_DATA_RATINGS) {
+        rc = parse_ratings(r, obj, c);
+        tn__jr_pop(r, mark);
+        return rc;
+    }
+    if (rc == TN_OK && !(rc = tn__jr_check_keys(r, obj, data_keys)) &&
         !(rc = tn__jr_str(r, obj, "train", 1, NULL, &train)) &&
         !(rc = tn__jr_str(r, obj, "test", 0, NULL, &test)) &&
         !(rc = tn__jr_num(r, obj, "holdout", 0, 0, 0, 0.9, &d->holdout))) {

@@ -6,6 +6,7 @@
 #include "net/net.h"
 #include "net/optim.h"
 #include "net/train.h"
+#include "io/ratings.h"
 
 #define TN_CONFIG_MAX_BYTES ((size_t)16 << 20)
 
@@ -21,7 +22,7 @@ typedef struct tn_columns {
     tn_colspec target;
 } tn_columns;
 
-enum tn_data_format { TN_DATA_CSV };
+enum tn_data_format { TN_DATA_CSV, TN_DATA_RATINGS };
 extern const char *const tn__data_format_names[];
 
 typedef struct tn_data_cfg {
@@ -29,7 +30,8 @@ typedef struct tn_data_cfg {
     char *train;            /* paths resolved against the config file's directory */
     char *test;             /* NULL: none */
     double holdout;         /* fraction of train held out when there is no test file */
-    tn_columns columns;
+    tn_columns columns;     /* ratings: user/item columns (for predict), target "label" */
+    tn_ratings_cfg ratings; /* format "ratings" only */
 } tn_data_cfg;
 
 typedef struct tn_config {
