@@ -16,6 +16,10 @@ static const char usage_text[] =
     "  eval MODEL DATA       loss and accuracy of a trained model on labelled data\n"
     "  predict MODEL [DATA]  one prediction per row of DATA (a CSV file, or - for stdin)\n"
     "  info MODEL            describe a model file\n"
+    "  graph CONFIG|MODEL [-o FILE.dot|.svg|.png]\n"
+    "                        draw the network (images need Graphviz' dot)\n"
+    "  recommend MODEL --user U [--top N] [--ratings FILE]\n"
+    "                        the best items a user has not rated yet\n"
     "\n"
     "  tinynet COMMAND --help shows a command's options; tinynet --version its version.\n";
 
@@ -82,6 +86,8 @@ static const struct {
     {"eval", tn_cli_eval},
     {"predict", tn_cli_predict},
     {"info", tn_cli_info},
+    {"graph", tn_cli_graph},
+    {"recommend", tn_cli_recommend},
 };
 
 int main(int argc, char **argv)
