@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "io/model.h"
 #include "io/ratings.h"
+#include "cli/recsys.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,32 +28,6 @@ static int best_first(const void *a, const void *b)
     return (x->item > y->item) - (x->item < y->item); /* ties: lower id first, stable output */
 }
 
-/* The ratings settings of a model: its training record, or defaults for a model trained on
- * CSV pairs (inputs "user" and "item"). */
-static int model_ratings_cfg(const tn_model *m, const char *name, tn_ratings_cfg *c,
-                             const char **train, tn_error *err)
-{
-    const cJSON *data = m->training ? cJSON_GetObjectItemCaseSensitive(m->training, "data") : NULL;
-    char label[300];
-    snprintf(label, sizeof label, "%s: training record", name);
-    tn_jr r;
-    tn__jr_init(&r, label, err);
-    *train = NULL;
-    if (data) {
-        size_t mark = tn__jr_push_key(&r, "data");
-        int rc = tn__ratings_cfg_from_json(&r, data, m->net, c, train);
-        tn__jr_pop(&r, mark);
-        return rc;
-    }
-    tn__ratings_cfg_defaults(c);
-    cJSON *empty = cJSON_CreateObject();
-    if (!empty)
-        return tn__err(err, TN_ENOMEM, "out of memory");
-    int rc = tn__ratings_cfg_parse(&r, empty, m->net, c);
-    cJSON_Delete(empty);
-    return rc;
-}
-
 static int run(const char *model, long long user_id, long long top, const char *ratings_path,
                tn_error *err)
 {
@@ -66,7 +41,7 @@ static int run(const char *model, long long user_id, long long top, const char *
     uint8_t *seen = NULL;
     int rc = tn__model_load(model, &m, err);
     if (rc == TN_OK)
-        rc = model_ratings_cfg(m, model, &c, &train, err);
+        rc = tn_cli_model_ratings_cfg(m, model, &c, &train, err);
     if (rc)
         goto done;
     if (!ratings_path && !train) {
