@@ -40,7 +40,9 @@ static int parse_input_name(tn_jr *r, const cJSON *data, const char *key, const 
                             char *out)
 {
     const char *name;
-    int rc = tn__jr_str(r, data, key, 0, out, &name);
+    char def[TN_MAX_NAME];
+    snprintf(def, sizeof def, "%s", out); /* name may point at def: copy from a copy */
+    int rc = tn__jr_str(r, data, key, 0, def, &name);
     if (rc)
         return rc;
     int k = tn__net_find_node(net, name);
@@ -340,12 +342,13 @@ int tn__ratings_parse(const char *name, const char *text, size_t len, const tn_r
         span f[64];
         if (first) {
             first = 0;
-            /* A comma makes it CSV; any non-number field makes the line a header. */
+            /* A comma makes it CSV; a line without a single number is a header (so a bad
+             * value in the first data line is reported as such, not as a header). */
             delim = memchr(line.p, ',', line.n) ? ',' : memchr(line.p, '\t', line.n) ? '\t' : ' ';
             size_t n = split(line, delim, f, 64);
-            int header = 0;
+            int header = 1;
             for (size_t j = 0; j < n && j < 64; j++)
-                header |= !is_number(f[j]);
+                header &= !is_number(f[j]);
             if (header) {
                 rc = map_header(&rd, line, delim, c, need_rating, col, &n_cols);
                 continue;
@@ -449,9 +452,8 @@ int tn__ratings_sniff_headerless(const char *path, int *headerless, tn_error *er
         char delim = memchr(s.p, ',', s.n) ? ',' : memchr(s.p, '\t', s.n) ? '\t' : ' ';
         span fl[64];
         size_t n = split(s, delim, fl, 64);
-        *headerless = 1;
         for (size_t j = 0; j < n && j < 64; j++)
-            *headerless &= is_number(fl[j]);
+            *headerless |= is_number(fl[j]);
         break;
     }
     fclose(f);

@@ -5,7 +5,7 @@
  * Files: the MovieLens u.data layout (no header; four tab- or blank-separated fields
  * `user item rating timestamp`), or CSV with a header naming the columns (defaults "user",
  * "item", "rating", "timestamp"; see tn_ratings_cfg.header). '#' lines and blank lines are
- * skipped. The first non-skipped line decides: a header when any field is not a number.
+ * skipped. The first non-skipped line decides: a header when none of its fields is a number.
  *
  * Ids are kept as given minus id_base (0 by default; 1 for MovieLens' 1-based ids), and
  * must then lie in [0, vocab) of the network's index input, so a model's vocabulary and
@@ -75,7 +75,7 @@ int tn__ratings_parse(const char *name, const char *text, size_t len, const tn_r
                       size_t n_users, size_t n_items, int need_rating, tn_ratings **out,
                       tn_error *err);
 void tn__ratings_free(tn_ratings *r);
-/* 1 when the first data line of the file is all numbers (the headerless u.data layout). */
+/* 1 when the first line has a number in it (the headerless u.data layout). */
 int tn__ratings_sniff_headerless(const char *path, int *headerless, tn_error *err);
 
 /* Implicit feedback with the leave-one-out split. */
