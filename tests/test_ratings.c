@@ -357,6 +357,9 @@ START_TEST(recommender_beats_popularity)
     ck_assert_int_eq(tn__rank_set_build(im, rc, c->train.seed, &rs, &err), TN_OK);
     ck_assert_int_eq(tn__rank_set_pairs(rs, c->net, rc, &test, &err), TN_OK);
     ck_assert_uint_eq(rs->n_users, 300); /* every user of the generator has >= 2 positives */
+    for (size_t k = 0; k < train->rows; k++) /* negatives are never rated items */
+        ck_assert(train->t[k] == 1 || !tn__implicit_is_rated(im, (uint32_t)train->x[0][k],
+                                                             (uint32_t)train->x[1][k]));
     tn__net_init_params(c->net, c->train.seed);
     tn_train_result res;
     ck_assert_msg(tn__train(c->net, c->loss, &c->optim, &c->train, train, test, NULL, &res,

@@ -186,7 +186,9 @@ int tn_cli_train(int argc, char **argv)
     if (tn_cli_wants_help(argc, argv)) {
         printf("usage: %s\n\n"
                "Trains the network described by CONFIG (JSON) and prints the final loss and\n"
-               "accuracy on the training data and on the test or held-out data.\n\n"
+               "accuracy on the training data and on the test or held-out data. With ratings\n"
+               "data (\"format\": \"ratings\") it then prints log-loss, AUC, HR@k and NDCG@k\n"
+               "of the model beside a popularity baseline.\n\n"
                "  -o, --output MODEL  save the trained model (.tnn)\n"
                "  --epochs N          override train.epochs\n"
                "  --seed S            override the seed (initialisation, shuffling, dropout)\n"
