@@ -148,7 +148,7 @@ static void release(fitted *f)
 START_TEST(image_config_errors)
 {
     expect_edit_error("\"format\": \"idx\"", "\"format\": \"idz\"",
-                      "data.format: expected one of \"csv\", \"idx\", \"fashion-mnist\", got "
+                      "data.format: expected one of \"csv\", \"idx\", \"fashion-mnist\", \"ratings\", got "
                       "\"idz\" (did you mean \"idx\"?)");
     expect_edit_error("\"scaling\": \"standardize\"", "\"scaling\": \"standardise\"",
                       "data.scaling: expected one of \"none\", \"unit\", \"standardize\", got "

@@ -13,6 +13,8 @@ int tn_cli_predict(int argc, char **argv);
 int tn_cli_info(int argc, char **argv);
 int tn_cli_activations(int argc, char **argv);
 int tn_cli_study(int argc, char **argv);
+int tn_cli_graph(int argc, char **argv);
+int tn_cli_recommend(int argc, char **argv);
 
 /* Prints "tinynet: <message>" on stderr; returns TN_EXIT_FAIL. */
 int tn_cli_fail(const tn_error *err);

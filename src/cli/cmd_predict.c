@@ -1,5 +1,6 @@
 /* tinynet predict MODEL [DATA|-]: one line of outputs per input row. */
 #include "cli/cli.h"
+#include "cli/recsys.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -7,6 +8,7 @@
 #include "io/model.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char usage[] = "tinynet predict MODEL [DATA|-]";
 
@@ -15,7 +17,9 @@ int tn_cli_predict(int argc, char **argv)
     if (tn_cli_wants_help(argc, argv)) {
         printf("usage: %s\n\nReads DATA (CSV with a header naming at least the model's input\n"
                "columns; - or nothing reads stdin) and prints one line per row: the model's\n"
-               "outputs, tab-separated (a probability for a sigmoid output).\n", usage);
+               "outputs, tab-separated (a probability for a sigmoid output). For a recommender\n"
+               "(user and item index inputs) DATA may also be headerless `user item ...` lines\n"
+               "in the u.data layout.\n", usage);
         return TN_EXIT_OK;
     }
     if (argc != 2 && argc != 3)
@@ -25,7 +29,18 @@ int tn_cli_predict(int argc, char **argv)
     tn_model *m = NULL;
     tn_dataset *d = NULL;
     float *out = NULL;
-    int rc = tn__model_load(argv[1], &m, &err);
+    int rc = tn__model_load(argv[1], &m, &err), headerless = 0;
+    /* A headerless u.data-style file of (user, item) pairs for a two-input recommender. */
+    if (rc == TN_OK && strcmp(data, "-") != 0 && m->net->n_inputs == 2 &&
+        m->net->nodes[0].kind == TN_NODE_INDEX_INPUT &&
+        m->net->nodes[1].kind == TN_NODE_INDEX_INPUT &&
+        (rc = tn__ratings_sniff_headerless(data, &headerless, &err)) == TN_OK && headerless) {
+        rc = tn_cli_recsys_predict_pairs(m, argv[1], data, &err);
+        tn__model_free(m);
+        if (rc == TN_OK && (fflush(stdout) != 0 || ferror(stdout)))
+            rc = tn__err(&err, TN_EIO, "cannot write the predictions to stdout");
+        return rc ? tn_cli_fail(&err) : TN_EXIT_OK;
+    }
     if (rc == TN_OK && m->columns.n_inputs == 0)
         rc = tn__err(&err, TN_EDATA, "%s: the model was trained on IDX images: predict reads "
                      "CSV (use `tinynet eval` for IDX data)", argv[1]);

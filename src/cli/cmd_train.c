@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "cli/recsys.h"
 
 #include "core/blas.h"
 #include "core/error.h"
@@ -116,6 +117,9 @@ static cJSON *training_record(const tn_config *c, const tn_train_result *res, in
     cJSON_AddNumberToObject(o, "train_loss", res->train.loss);
     if (!isnan(res->train.acc))
         cJSON_AddNumberToObject(o, "train_accuracy", res->train.acc);
+    /* `tinynet recommend` reads the training ratings back to skip what a user has seen. */
+    if (c->data.format == TN_DATA_RATINGS)
+        cJSON_AddItemToObject(o, "data", tn__ratings_cfg_json(&c->data.ratings, c->data.train));
     return o;
 }
 
@@ -153,6 +157,7 @@ static int run(const train_opts *o, tn_error *err)
     tn_progress pg = {0};
     tn_scaling scaling = {0};
     history hist = {&pg, NULL, 0};
+    tn_cli_recsys rs = {0};
     int val_is_test, rc = tn__config_load(o->config, &c, err);
     if (rc)
         return rc;
@@ -163,7 +168,12 @@ static int run(const train_opts *o, tn_error *err)
     int threads = o->threads > 0 ? (int)o->threads : c->threads;
     tn__blas_set_threads(threads);
     warn_untrainable(c->net);
-    rc = tn__data_load_config(c, &train, &val, &val_is_test, &scaling, err);
+    if (c->data.format == TN_DATA_RATINGS) {
+        val_is_test = 1;
+        rc = tn_cli_recsys_load(c, &train, &val, &rs, err);
+    } else {
+        rc = tn__data_load_config(c, &train, &val, &val_is_test, &scaling, err);
+    }
     if (rc == TN_OK)
         rc = tn_progress_open(&pg, o->log, c, threads, err);
     /* The plot directory is made before training, so a bad one costs no training time. */
@@ -201,6 +211,8 @@ static int run(const train_opts *o, tn_error *err)
         if (rc == TN_OK && o->plot)
             rc = write_plots(o->plot, c->net, val ? val : train, &scaling, names, &hist,
                              label, err);
+        if (rc == TN_OK && rs.im)
+            rc = tn_cli_recsys_report(c, &rs, err);
     }
     if (rc == TN_OK && o->model) {
         cJSON *rec = training_record(c, &res, threads);
@@ -213,6 +225,7 @@ static int run(const train_opts *o, tn_error *err)
     tn__dataset_free(val);
     tn__scaling_free(&scaling);
     free(hist.h);
+    tn_cli_recsys_free(&rs);
     tn__config_free(c);
     return rc;
 }
@@ -222,7 +235,9 @@ int tn_cli_train(int argc, char **argv)
     if (tn_cli_wants_help(argc, argv)) {
         printf("usage: %s\n\n"
                "Trains the network described by CONFIG (JSON) and prints the final loss and\n"
-               "accuracy on the training data and on the test or held-out data.\n\n"
+               "accuracy on the training data and on the test or held-out data. With ratings\n"
+               "data (\"format\": \"ratings\") it then prints log-loss, AUC, HR@k and NDCG@k\n"
+               "of the model beside a popularity baseline.\n\n"
                "  -o, --output MODEL  save the trained model (.tnn)\n"
                "  --epochs N          override train.epochs\n"
                "  --seed S            override the seed (initialisation, shuffling, dropout)\n"

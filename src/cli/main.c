@@ -21,6 +21,10 @@ static const char usage_text[] =
     "                        list, tabulate or draw the activation functions\n"
     "  study CONFIG --activations A,B,...\n"
     "                        train once per hidden activation; compare the statistics\n"
+    "  graph CONFIG|MODEL [-o FILE.dot|.svg|.png]\n"
+    "                        draw the network (images need Graphviz' dot)\n"
+    "  recommend MODEL --user U [--top N] [--ratings FILE]\n"
+    "                        the best items a user has not rated yet\n"
     "\n"
     "  tinynet COMMAND --help shows a command's options; tinynet --version its version.\n";
 
@@ -89,6 +93,8 @@ static const struct {
     {"info", tn_cli_info},
     {"activations", tn_cli_activations},
     {"study", tn_cli_study},
+    {"graph", tn_cli_graph},
+    {"recommend", tn_cli_recommend},
 };
 
 int main(int argc, char **argv)

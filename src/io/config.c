@@ -10,7 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const tn__data_format_names[] = {"csv", "idx", "fashion-mnist", NULL};
+const char *const tn__data_format_names[] = {"csv", "idx", "fashion-mnist", "ratings",
+                                              NULL};
 
 static const char *const top_keys[] = {"name", "seed", "inputs", "layers", "loss",
                                        "optimizer", "train", "data", NULL};
@@ -163,6 +164,36 @@ static int parse_image_data(tn_jr *r, const cJSON *obj, tn_config *c)
     return rc;
 }
 
+/* Ratings data: its own keys (io/ratings.c); the columns recorded for the model name the
+ * user and item columns, so `tinynet predict` reads a CSV with the same header. */
+static int parse_ratings(tn_jr *r, const cJSON *obj, tn_config *c)
+{
+    tn_data_cfg *d = &c->data;
+    const char *train;
+    int rc = tn__ratings_cfg_parse(r, obj, c->net, &d->ratings);
+    if (rc == TN_OK)
+        rc = tn__jr_str(r, obj, "train", 1, NULL, &train);
+    if (rc == TN_OK && !(d->train = resolve_path(c->path, train)))
+        rc = tn__jr_fail(r, NULL, "out of memory");
+    tn_columns *cols = &d->columns;
+    cols->n_inputs = c->net->n_inputs;
+    for (int i = 0; rc == TN_OK && i < c->net->n_inputs; i++) {
+        int user = strcmp(c->net->nodes[i].name, d->ratings.user_input) == 0;
+        const char *col = d->ratings.header[user ? TN_RF_USER : TN_RF_ITEM];
+        if (!(cols->in[i].names = tn__calloc(1, sizeof *cols->in[i].names)))
+            return tn__jr_fail(r, NULL, "out of memory");
+        cols->in[i].n = 1;
+        snprintf(cols->in[i].names[0], TN_MAX_NAME, "%s", col);
+    }
+    if (rc == TN_OK && !(cols->target.names = tn__calloc(1, sizeof *cols->target.names)))
+        return tn__jr_fail(r, NULL, "out of memory");
+    if (rc == TN_OK) {
+        cols->target.n = 1;
+        snprintf(cols->target.names[0], TN_MAX_NAME, "label");
+    }
+    return rc;
+}
+
 static int parse_data(tn_jr *r, const cJSON *root, tn_config *c)
 {
     const cJSON *obj;
@@ -179,7 +210,7 @@ static int parse_data(tn_jr *r, const cJSON *root, tn_config *c)
         d->scaling != TN_SCALING_NONE && tn__scaling_input(c->net, &e) < 0)
         rc = tn__jr_fail(r, "scaling", "%s", e.msg);
     if (rc == TN_OK && d->format != TN_DATA_CSV) {
-        rc = parse_image_data(r, obj, c);
+        rc = d->format == TN_DATA_RATINGS ? parse_ratings(r, obj, c) : parse_image_data(r, obj, c);
         tn__jr_pop(r, mark);
         return rc;
     }

@@ -6,6 +6,7 @@
 #include "net/net.h"
 #include "net/optim.h"
 #include "net/train.h"
+#include "io/ratings.h"
 
 #define TN_CONFIG_MAX_BYTES ((size_t)16 << 20)
 
@@ -25,8 +26,9 @@ typedef struct tn_columns {
  * "idx": "train"/"test" are {"images": FILE, "labels": FILE} (IDX, plain or gzip); the
  *        images, flattened, feed the one float input; labels are class indices.
  * "fashion-mnist": like "idx" with the files of Debian's dataset-fashion-mnist package
- *        (located when the data is loaded, so a config parses without the package). */
-enum tn_data_format { TN_DATA_CSV, TN_DATA_IDX, TN_DATA_FASHION };
+ *        (located when the data is loaded, so a config parses without the package).
+ * "ratings": user/item/rating rows (io/ratings.c), see tn_ratings_cfg. */
+enum tn_data_format { TN_DATA_CSV, TN_DATA_IDX, TN_DATA_FASHION, TN_DATA_RATINGS };
 extern const char *const tn__data_format_names[];
 
 typedef struct tn_data_cfg {
@@ -37,7 +39,8 @@ typedef struct tn_data_cfg {
     char *test_labels;
     double holdout;         /* fraction of train held out when there is no test file */
     int scaling;            /* enum tn_scaling_kind, fitted on the training rows */
-    tn_columns columns;     /* "csv" only */
+    tn_columns columns;     /* "csv"; for "ratings" the user/item columns and target "label" */
+    tn_ratings_cfg ratings; /* format "ratings" only */
 } tn_data_cfg;
 
 typedef struct tn_config {

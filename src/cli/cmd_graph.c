@@ -1,0 +1,171 @@
+/* tinynet graph CONFIG|MODEL [-o FILE]: the network as Graphviz DOT on stdout or in FILE;
+ * .svg, .png and .pdf are rendered by Graphviz' `dot`, found on PATH at run time (an
+ * optional dependency, needed for images only). */
+#include "cli/cli.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "io/config.h"
+#include "io/dot.h"
+#include "io/fileutil.h"
+#include "io/model.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static const char usage[] = "tinynet graph CONFIG|MODEL [-o FILE.dot|.svg|.png|.pdf]";
+
+/* A model file starts with the container's magic; anything else is read as a config. */
+static int is_model_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char magic[4] = {0};
+    int yes = f && fread(magic, 1, 4, f) == 4 && memcmp(magic, "TNN1", 4) == 0;
+    if (f)
+        fclose(f);
+    return yes;
+}
+
+/* Whether an executable `name` is on PATH, the way posix_spawnp will look for it. */
+static int on_path(const char *name)
+{
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        path = "/usr/bin:/bin";
+    char full[4096];
+    for (const char *p = path;; p++) {
+        const char *q = strchr(p, ':');
+        size_t n = q ? (size_t)(q - p) : strlen(p);
+        if (n && n + strlen(name) + 2 <= sizeof full) {
+            snprintf(full, sizeof full, "%.*s/%s", (int)n, p, name);
+            if (access(full, X_OK) == 0)
+                return 1;
+        }
+        if (!q)
+            return 0;
+        p = q;
+    }
+}
+
+/* Runs `dot -T<fmt> -o FILE` with the DOT text on its stdin. No shell is involved, so a
+ * file name is only ever an argument. */
+static int render(const char *dot_text, size_t len, const char *fmt, const char *file,
+                  tn_error *err)
+{
+    if (!on_path("dot"))
+        return tn__err(err, TN_ENOTFOUND, "cannot draw %s: Graphviz' \"dot\" is not on PATH "
+                       "(install Graphviz, e.g. apt-get install graphviz, or write .dot)", file);
+    int fd[2];
+    if (pipe(fd) != 0)
+        return tn__err(err, TN_EIO, "pipe: %s", strerror(errno));
+    char tflag[16];
+    snprintf(tflag, sizeof tflag, "-T%s", fmt);
+    char *args[] = {"dot", tflag, "-o", (char *)file, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fd[0], 0);
+    posix_spawn_file_actions_addclose(&fa, fd[1]);
+    pid_t pid;
+    int e = posix_spawnp(&pid, "dot", &fa, NULL, args, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fd[0]);
+    if (e != 0) {
+        close(fd[1]);
+        return tn__err(err, TN_EIO, "cannot run dot: %s", strerror(e));
+    }
+    /* dot may exit early on an error; see that as its status, not as SIGPIPE. */
+    void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t k = write(fd[1], dot_text + done, len - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        done += (size_t)k;
+    }
+    close(fd[1]);
+    signal(SIGPIPE, old);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return tn__err(err, TN_EIO, "waiting for dot: %s", strerror(errno));
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || done < len)
+        return tn__err(err, TN_EIO, "dot failed to write %s (status %d)", file,
+                       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return TN_OK;
+}
+
+static const char *extension(const char *file)
+{
+    const char *dot = strrchr(file, '.'), *slash = strrchr(file, '/');
+    return dot && (!slash || dot > slash) ? dot + 1 : "";
+}
+
+int tn_cli_graph(int argc, char **argv)
+{
+    if (tn_cli_wants_help(argc, argv)) {
+        printf("usage: %s\n\n"
+               "Draws the network of a JSON config or a .tnn model: inputs side by side, each\n"
+               "layer a box (name, type, output shape, parameters), activations as ellipses,\n"
+               "arrows for the data flow. Writes Graphviz DOT to stdout, or to FILE by its\n"
+               "extension: .dot (DOT text), .svg, .png or .pdf (rendered by Graphviz' dot,\n"
+               "which must be installed for images only, e.g. apt-get install graphviz).\n",
+               usage);
+        return TN_EXIT_OK;
+    }
+    const char *in = NULL, *file = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int m;
+        if ((m = tn_cli_option(argc, argv, &i, "-o", &v)) ||
+            (m = tn_cli_option(argc, argv, &i, "--output", &v))) {
+            if (m < 0)
+                return tn_cli_usage("graph", usage, "%s needs a file name", argv[i]);
+            file = v;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return tn_cli_usage("graph", usage, "unknown option \"%s\"", argv[i]);
+        } else if (in) {
+            return tn_cli_usage("graph", usage, "unexpected argument \"%s\"", argv[i]);
+        } else {
+            in = argv[i];
+        }
+    }
+    if (!in)
+        return tn_cli_usage("graph", usage, "missing CONFIG or MODEL");
+    const char *ext = file ? extension(file) : "dot";
+    if (strcmp(ext, "dot") && strcmp(ext, "gv") && strcmp(ext, "svg") && strcmp(ext, "png") &&
+        strcmp(ext, "pdf"))
+        return tn_cli_usage("graph", usage, "cannot tell the format of \"%s\": use .dot, .svg, "
+                            ".png or .pdf", file);
+    tn_error err = {0};
+    tn_config *c = NULL;
+    tn_model *m = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    int rc = is_model_file(in) ? tn__model_load(in, &m, &err) : tn__config_load(in, &c, &err);
+    if (rc == TN_OK)
+        rc = tn__net_dot(m ? m->net : c->net, &text, &len, &err);
+    if (rc == TN_OK && !file) {
+        if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0)
+            rc = tn__err(&err, TN_EIO, "cannot write to stdout");
+    } else if (rc == TN_OK && (!strcmp(ext, "dot") || !strcmp(ext, "gv"))) {
+        rc = tn__write_atomic(file, text, len, &err);
+    } else if (rc == TN_OK) {
+        rc = render(text, len, ext, file, &err);
+    }
+    if (rc == TN_OK && file)
+        fprintf(stderr, "wrote %s\n", file);
+    tn__free(text);
+    tn__model_free(m);
+    tn__config_free(c);
+    return rc ? tn_cli_fail(&err) : TN_EXIT_OK;
+}
