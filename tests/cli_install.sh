@@ -55,6 +55,22 @@ if LD_LIBRARY_PATH="$libdir" "$tmp/example" "$tmp/cut.tnn" 1 2 2>"$tmp/err.txt";
 fi
 grep -q truncated "$tmp/err.txt" || fail "no truncation message: $(cat "$tmp/err.txt")"
 
+# Training from C with a custom activation, through the installed public API only, on a
+# shorter run of the same config (its data paths made absolute).
+cc -std=c11 -Wall -Wextra -Werror "${san[@]}" -o "$tmp/custom" tools/example/custom_activation.c \
+   $(pkg-config --cflags --libs tinynet) -lm
+sed -e 's/"epochs": 100/"epochs": 30/' -e "s|\"\\.\\./data/|\"$PWD/data/|g" models/ring_custom.json \
+  >"$tmp/ring_custom.json"
+LD_LIBRARY_PATH="$libdir" "$tmp/custom" "$tmp/ring_custom.json" "$tmp/custom.tnn" \
+  >"$tmp/custom.txt" || fail "custom_activation failed"
+acc=$(sed -n 's/.*accuracy \([0-9.]*\).*/\1/p' "$tmp/custom.txt")
+awk -v a="$acc" 'BEGIN { exit !(a + 0 >= 0.95) }' || fail "custom activation accuracy '$acc' < 0.95"
+# A program that has not registered scaled_tanh cannot load that model, and says why.
+if LD_LIBRARY_PATH="$libdir" "$tmp/example" "$tmp/custom.tnn" 1 2 2>"$tmp/err2.txt"; then
+  fail "model with an unregistered activation accepted"
+fi
+grep -q 'unknown activation "scaled_tanh"' "$tmp/err2.txt" || fail "unclear message: $(cat "$tmp/err2.txt")"
+
 # Static link of a predict-only program: which archive members does it pull?
 cc -std=c11 "${san[@]}" -o "$tmp/example_static" tools/example/example_predict.c \
    $(pkg-config --cflags tinynet) "$libdir/libtinynet.a" \

@@ -66,6 +66,53 @@ TN_API const tn_activation *tn_activation_find(const char *name);
 TN_API size_t tn_activation_count(void);
 TN_API const tn_activation *tn_activation_at(size_t i);
 
+/* ---- Training from a JSON config -------------------------------------------------------
+ *
+ * The C face of `tinynet train`: a trainer holds one config (the JSON format of the README),
+ * its data and its network. Typical use:
+ *
+ *     tn_trainer *t;
+ *     if (tn_trainer_new("models/ring.json", &t, &err)) { puts(err.msg); ... }
+ *     if (tn_trainer_fit(t, NULL, NULL) || tn_trainer_save(t, "ring.tnn"))
+ *         puts(tn_trainer_errmsg(t));
+ *     tn_trainer_free(t);
+ *
+ * Activations registered with tn_activation_register before tn_trainer_new may be named in
+ * the config. A trainer is used by one thread at a time. Results are bit-exact for a given
+ * build, seed and thread count. */
+
+typedef struct tn_trainer tn_trainer;
+
+typedef struct tn_epoch_info {
+    int epoch, epochs;           /* 1-based */
+    double train_loss;           /* mean per row over the epoch */
+    double train_accuracy;       /* NaN for regression losses */
+    int has_val;                 /* a test set or a holdout is configured */
+    double val_loss, val_accuracy;
+    double seconds;
+} tn_epoch_info;
+
+typedef void (*tn_epoch_fn)(void *user, const tn_epoch_info *info);
+
+/* Parses the config (its data are read by tn_trainer_fit). */
+TN_API int tn_trainer_new(const char *config_path, tn_trainer **out, tn_error *err);
+/* Overrides of the config, before tn_trainer_fit: the seed (initialisation, shuffling,
+ * holdout split, dropout), the number of epochs, the BLAS thread count. */
+TN_API int tn_trainer_set_seed(tn_trainer *t, unsigned long long seed);
+TN_API int tn_trainer_set_epochs(tn_trainer *t, int epochs);
+TN_API int tn_trainer_set_threads(tn_trainer *t, int threads);
+/* Reads the data, initialises the network from the seed and trains it; on_epoch (may be
+ * NULL) is called after every epoch. May be called again to train afresh. */
+TN_API int tn_trainer_fit(tn_trainer *t, tn_epoch_fn on_epoch, void *user);
+/* Loss and accuracy (NaN for regression) of the trained network on the training data
+ * (on_test 0) or on the test/holdout data (on_test 1; TN_ENOTFOUND when there is none). */
+TN_API int tn_trainer_evaluate(tn_trainer *t, int on_test, double *loss, double *accuracy);
+/* Writes the trained model (.tnn) atomically: tn_model_load reads it back. */
+TN_API int tn_trainer_save(tn_trainer *t, const char *model_path);
+/* The message of the trainer's last failure ("" after a success). */
+TN_API const char *tn_trainer_errmsg(const tn_trainer *t);
+TN_API void tn_trainer_free(tn_trainer *t);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,12 +4,10 @@
 #include "cli/report.h"
 #include "cli/recsys.h"
 
-#include "core/blas.h"
+#include "api/session.h"
+
 #include "core/error.h"
-#include "io/config.h"
-#include "io/dataset.h"
 #include "io/idx.h"
-#include "io/model.h"
 #include "layers/actinst.h"
 #include "net/loss.h"
 
@@ -19,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 static const char usage[] =
     "tinynet train CONFIG [-o MODEL] [--epochs N] [--seed S] [--threads T] [--log FILE.jsonl]\n"
@@ -104,25 +101,6 @@ static void history_batch(void *user, int epoch, size_t batch, size_t n_batches)
     tn_progress_batch(((history *)user)->pg, epoch, batch, n_batches);
 }
 
-static cJSON *training_record(const tn_config *c, const tn_train_result *res, int threads)
-{
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    cJSON_AddStringToObject(o, "config", c->path);
-    cJSON_AddNumberToObject(o, "seed", (double)c->train.seed);
-    cJSON_AddNumberToObject(o, "threads", threads);
-    cJSON_AddNumberToObject(o, "epochs", res->epochs_run);
-    cJSON_AddNumberToObject(o, "best_epoch", res->best_epoch);
-    cJSON_AddNumberToObject(o, "train_loss", res->train.loss);
-    if (!isnan(res->train.acc))
-        cJSON_AddNumberToObject(o, "train_accuracy", res->train.acc);
-    /* `tinynet recommend` reads the training ratings back to skip what a user has seen. */
-    if (c->data.format == TN_DATA_RATINGS)
-        cJSON_AddItemToObject(o, "data", tn__ratings_cfg_json(&c->data.ratings, c->data.train));
-    return o;
-}
-
 static void print_metrics(const char *label, const tn_metrics *m)
 {
     if (isnan(m->acc))
@@ -150,83 +128,74 @@ static int write_plots(const char *dir, const tn_net *net, const tn_dataset *d,
     return rc;
 }
 
+/* What `train` prints after training: metrics, confusion matrix, pictures, ranking. */
+static int report(const train_opts *o, const tn_session *s, const history *hist, tn_error *err)
+{
+    const tn_config *c = s->config;
+    const tn_train_result *res = &s->result;
+    const tn_dataset *train = s->train, *val = s->val;
+    printf("trained %s: %d epoch%s%s, best epoch %d, %zu parameters\n", c->net->name,
+           res->epochs_run, res->epochs_run == 1 ? "" : "s",
+           res->stopped_early ? " (stopped early)" : "", res->best_epoch, c->net->n_params);
+    tn_metrics m;
+    int rc = tn__evaluate(c->net, c->loss, train, c->train.batch_size, &m, err);
+    if (rc == TN_OK)
+        print_metrics("train", &m);
+    if (rc == TN_OK && val &&
+        (rc = tn__evaluate(c->net, c->loss, val, c->train.batch_size, &m, err)) == TN_OK)
+        print_metrics(s->val_is_test ? "test" : "validation", &m);
+    const char *const *names = c->data.format == TN_DATA_FASHION ? tn__fashion_classes : NULL;
+    const char *label = s->val_is_test ? "test" : val ? "validation" : "train";
+    if (rc == TN_OK && tn__loss_has_accuracy(c->loss))
+        rc = tn_cli_print_confusion(label, c->net, val ? val : train, names, err);
+    if (rc == TN_OK && o->plot)
+        rc = write_plots(o->plot, c->net, val ? val : train, &s->scaling, names, hist, label,
+                         err);
+    if (rc == TN_OK && s->im)
+        rc = tn_cli_recsys_report(c, s->im, s->ranks, err);
+    return rc;
+}
+
 static int run(const train_opts *o, tn_error *err)
 {
-    tn_config *c = NULL;
-    tn_dataset *train = NULL, *val = NULL;
+    tn_session s;
     tn_progress pg = {0};
-    tn_scaling scaling = {0};
     history hist = {&pg, NULL, 0};
-    tn_cli_recsys rs = {0};
-    int val_is_test, rc = tn__config_load(o->config, &c, err);
+    int rc = tn__session_open(o->config, &s, err);
     if (rc)
         return rc;
+    tn_config *c = s.config;
     if (o->epochs > 0)
         c->train.epochs = (int)o->epochs;
     if (o->seed >= 0)
         c->train.seed = (unsigned long long)o->seed;
-    int threads = o->threads > 0 ? (int)o->threads : c->threads;
-    tn__blas_set_threads(threads);
+    if (o->threads > 0)
+        s.threads = (int)o->threads;
     warn_untrainable(c->net);
-    if (c->data.format == TN_DATA_RATINGS) {
-        val_is_test = 1;
-        rc = tn_cli_recsys_load(c, &train, &val, &rs, err);
-    } else {
-        rc = tn__data_load_config(c, &train, &val, &val_is_test, &scaling, err);
-    }
+    rc = tn__session_load_data(&s, err);
     if (rc == TN_OK)
-        rc = tn_progress_open(&pg, o->log, c, threads, err);
+        rc = tn_progress_open(&pg, o->log, c, s.threads, err);
     /* The plot directory is made before training, so a bad one costs no training time. */
     if (rc == TN_OK && o->plot && mkdir(o->plot, 0777) != 0 && errno != EEXIST)
         rc = tn__err(err, TN_EIO, "%s: cannot create the directory: %s", o->plot,
                      strerror(errno));
     if (rc == TN_OK && o->plot && !(hist.h = calloc((size_t)c->train.epochs, sizeof *hist.h)))
         rc = tn__err(err, TN_ENOMEM, "out of memory");
-    tn_train_result res;
     if (rc == TN_OK) {
-        tn__net_init_params(c->net, c->train.seed);
         tn_train_hooks hooks = {.user = &hist, .on_batch = history_batch,
                                 .on_epoch = history_epoch};
-        rc = tn__train(c->net, c->loss, &c->optim, &c->train, train, val, &hooks, &res, err);
+        rc = tn__session_fit(&s, &hooks, err);
         if (rc == TN_OK)
-            rc = tn_progress_close(&pg, &res, err);
+            rc = tn_progress_close(&pg, &s.result, err);
         else
             tn_progress_close(&pg, NULL, NULL);
     }
-    if (rc == TN_OK) {
-        printf("trained %s: %d epoch%s%s, best epoch %d, %zu parameters\n", c->net->name,
-               res.epochs_run, res.epochs_run == 1 ? "" : "s",
-               res.stopped_early ? " (stopped early)" : "", res.best_epoch, c->net->n_params);
-        tn_metrics m;
-        rc = tn__evaluate(c->net, c->loss, train, c->train.batch_size, &m, err);
-        if (rc == TN_OK)
-            print_metrics("train", &m);
-        if (rc == TN_OK && val &&
-            (rc = tn__evaluate(c->net, c->loss, val, c->train.batch_size, &m, err)) == TN_OK)
-            print_metrics(val_is_test ? "test" : "validation", &m);
-        const char *const *names = c->data.format == TN_DATA_FASHION ? tn__fashion_classes : NULL;
-        const char *label = val_is_test ? "test" : val ? "validation" : "train";
-        if (rc == TN_OK && tn__loss_has_accuracy(c->loss))
-            rc = tn_cli_print_confusion(label, c->net, val ? val : train, names, err);
-        if (rc == TN_OK && o->plot)
-            rc = write_plots(o->plot, c->net, val ? val : train, &scaling, names, &hist,
-                             label, err);
-        if (rc == TN_OK && rs.im)
-            rc = tn_cli_recsys_report(c, &rs, err);
-    }
-    if (rc == TN_OK && o->model) {
-        cJSON *rec = training_record(c, &res, threads);
-        rc = tn__model_save(o->model, c->net, c->loss, &c->data.columns, &scaling, rec, err);
-        cJSON_Delete(rec);
-        if (rc == TN_OK)
-            printf("saved %s\n", o->model);
-    }
-    tn__dataset_free(train);
-    tn__dataset_free(val);
-    tn__scaling_free(&scaling);
+    if (rc == TN_OK)
+        rc = report(o, &s, &hist, err);
+    if (rc == TN_OK && o->model && (rc = tn__session_save(&s, o->model, err)) == TN_OK)
+        printf("saved %s\n", o->model);
     free(hist.h);
-    tn_cli_recsys_free(&rs);
-    tn__config_free(c);
+    tn__session_close(&s);
     return rc;
 }
 

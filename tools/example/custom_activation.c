@@ -6,16 +6,16 @@
  *
  *   "activation": {"type": "scaled_tanh", "scale": 1.7159}
  *
+ * It uses only the installed public API (tinynet/train.h) and builds with
+ *   cc custom_activation.c $(pkg-config --cflags --libs tinynet) -lm
+ *
  * The registration must come before the config is loaded: the config parser looks names
  * up in the registry. (`tinynet train models/ring_custom.json` fails for that reason: the
- * stock CLI does not know scaled_tanh.)
+ * stock CLI does not know scaled_tanh; so does loading the saved model in a program that
+ * has not registered it.)
  *
- * Usage: custom_activation [CONFIG]   (run from the repository root) */
-#include "core/blas.h"
-#include "io/config.h"
-#include "io/dataset.h"
-#include "net/train.h"
-#include "tinynet/train.h"
+ * Usage: custom_activation [CONFIG [MODEL]]   (run from the repository root) */
+#include <tinynet/train.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -57,33 +57,26 @@ static const tn_activation scaled_tanh = {
 
 int main(int argc, char **argv)
 {
-    const char *path = argc > 1 ? argv[1] : "models/ring_custom.json";
+    const char *config = argc > 1 ? argv[1] : "models/ring_custom.json";
+    const char *model = argc > 2 ? argv[2] : NULL;
     tn_error err = {0};
-    tn_config *c = NULL;
-    tn_dataset *train = NULL, *test = NULL;
-    tn_train_result res;
-    tn_metrics m;
-    int rc = tn_activation_register(&scaled_tanh, &err);
-    if (rc == TN_OK)
-        rc = tn__config_load(path, &c, &err);
-    if (rc == TN_OK)
-        rc = tn__data_load_csv(c->data.train, c->net, &c->data.columns, 1, c->loss, &train, &err);
-    if (rc == TN_OK && c->data.test)
-        rc = tn__data_load_csv(c->data.test, c->net, &c->data.columns, 1, c->loss, &test, &err);
-    if (rc == TN_OK) {
-        tn__blas_set_threads(c->threads);
-        tn__net_init_params(c->net, c->train.seed);
-        rc = tn__train(c->net, c->loss, &c->optim, &c->train, train, test, NULL, &res, &err);
-    }
-    if (rc == TN_OK)
-        rc = tn__evaluate(c->net, c->loss, test ? test : train, c->train.batch_size, &m, &err);
-    if (rc == TN_OK)
-        printf("trained %s with scaled_tanh: %d epochs, %s accuracy %.4f\n", c->net->name,
-               res.epochs_run, test ? "test" : "training", m.acc);
-    else
+    tn_trainer *t = NULL;
+    if (tn_activation_register(&scaled_tanh, &err) != TN_OK ||
+        tn_trainer_new(config, &t, &err) != TN_OK) {
         fprintf(stderr, "custom_activation: %s\n", err.msg);
-    tn__dataset_free(train);
-    tn__dataset_free(test);
-    tn__config_free(c);
+        return 1;
+    }
+    double loss, acc;
+    int on_test = 1, rc = tn_trainer_fit(t, NULL, NULL);
+    if (rc == TN_OK && (rc = tn_trainer_evaluate(t, on_test, &loss, &acc)) == TN_ENOTFOUND)
+        rc = tn_trainer_evaluate(t, on_test = 0, &loss, &acc);
+    if (rc == TN_OK && model)
+        rc = tn_trainer_save(t, model);
+    if (rc == TN_OK)
+        printf("trained with scaled_tanh: %s loss %.4f, accuracy %.4f\n",
+               on_test ? "test" : "training", loss, acc);
+    else
+        fprintf(stderr, "custom_activation: %s\n", tn_trainer_errmsg(t));
+    tn_trainer_free(t);
     return rc == TN_OK ? 0 : 1;
 }

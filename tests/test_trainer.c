@@ -1,0 +1,122 @@
+/* The public training API of train.h, used as a C program would use it: only the public
+ * headers, training, evaluation, saving, loading back with the runtime, and its errors. */
+#include "tinynet/tinynet.h"
+#include "tinynet/train.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int epochs_seen;
+static double last_train_loss;
+
+static void count_epoch(void *user, const tn_epoch_info *e)
+{
+    ck_assert_ptr_eq(user, &epochs_seen);
+    ck_assert_int_eq(e->epoch, epochs_seen + 1);
+    ck_assert(e->has_val == 0);
+    epochs_seen++;
+    last_train_loss = e->train_loss;
+}
+
+START_TEST(xor_trains_saves_and_loads)
+{
+    tn_error err = {0};
+    tn_trainer *t;
+    ck_assert_msg(tn_trainer_new("models/xor.json", &t, &err) == TN_OK, "%s", err.msg);
+    ck_assert_int_eq(tn_trainer_set_threads(t, 1), TN_OK);
+    epochs_seen = 0;
+    ck_assert_msg(tn_trainer_fit(t, count_epoch, &epochs_seen) == TN_OK, "%s",
+                  tn_trainer_errmsg(t));
+    ck_assert_int_eq(epochs_seen, 300);
+    double loss, acc;
+    ck_assert_int_eq(tn_trainer_evaluate(t, 0, &loss, &acc), TN_OK);
+    ck_assert_double_eq(acc, 1.0);
+    ck_assert_double_eq_tol(loss, last_train_loss, 0.05);
+    ck_assert_int_eq(tn_trainer_evaluate(t, 1, &loss, &acc), TN_ENOTFOUND);
+    ck_assert_ptr_nonnull(strstr(tn_trainer_errmsg(t), "no test or holdout data"));
+
+    const char *path = TN_BINARY_DIR "/trainer_xor.tnn";
+    ck_assert_msg(tn_trainer_save(t, path) == TN_OK, "%s", tn_trainer_errmsg(t));
+    ck_assert_str_eq(tn_trainer_errmsg(t), "");
+    tn_trainer_free(t);
+
+    tn_model *m;
+    tn_ctx *ctx;
+    ck_assert_msg(tn_model_load(path, &m, &err) == TN_OK, "%s", err.msg);
+    ck_assert_int_eq(tn_ctx_new(m, 4, &ctx, &err), TN_OK);
+    const float x[8] = {0, 0, 0, 1, 1, 0, 1, 1};
+    const float *in[1] = {x};
+    float y[4];
+    ck_assert_int_eq(tn_predict(ctx, in, 4, y), TN_OK);
+    ck_assert(y[0] < 0.5f && y[1] >= 0.5f && y[2] >= 0.5f && y[3] < 0.5f);
+    tn_ctx_free(ctx);
+    tn_model_free(m);
+}
+END_TEST
+
+/* The seed fixes everything; a new seed re-draws the holdout split too. */
+START_TEST(seed_override_changes_the_run)
+{
+    tn_error err = {0};
+    tn_trainer *t;
+    double a, b, c;
+    ck_assert_int_eq(tn_trainer_new("models/ring.json", &t, &err), TN_OK);
+    ck_assert_int_eq(tn_trainer_set_epochs(t, 2), TN_OK);
+    ck_assert_int_eq(tn_trainer_set_threads(t, 1), TN_OK);
+    ck_assert_int_eq(tn_trainer_fit(t, NULL, NULL), TN_OK);
+    ck_assert_int_eq(tn_trainer_evaluate(t, 1, &a, NULL), TN_OK);
+    ck_assert_int_eq(tn_trainer_fit(t, NULL, NULL), TN_OK);
+    ck_assert_int_eq(tn_trainer_evaluate(t, 1, &b, NULL), TN_OK);
+    ck_assert_double_eq(a, b); /* bit-exact: same seed, same thread count */
+    ck_assert_int_eq(tn_trainer_set_seed(t, 7), TN_OK);
+    ck_assert_int_eq(tn_trainer_fit(t, NULL, NULL), TN_OK);
+    ck_assert_int_eq(tn_trainer_evaluate(t, 1, &c, NULL), TN_OK);
+    ck_assert_double_ne(a, c);
+    tn_trainer_free(t);
+}
+END_TEST
+
+START_TEST(errors_are_reported)
+{
+    tn_error err = {0};
+    tn_trainer *t = (tn_trainer *)1;
+    ck_assert_int_eq(tn_trainer_new("models/nope.json", &t, &err), TN_EIO);
+    ck_assert_ptr_null(t);
+    ck_assert_ptr_nonnull(strstr(err.msg, "models/nope.json"));
+    ck_assert_int_eq(tn_trainer_new(NULL, &t, &err), TN_EINVAL);
+
+    ck_assert_int_eq(tn_trainer_new("models/xor.json", &t, &err), TN_OK);
+    ck_assert_int_eq(tn_trainer_set_epochs(t, 0), TN_ERANGE);
+    ck_assert_ptr_nonnull(strstr(tn_trainer_errmsg(t), "epochs 0 is out of range"));
+    ck_assert_int_eq(tn_trainer_set_threads(t, 0), TN_ERANGE);
+    ck_assert_int_eq(tn_trainer_save(t, TN_BINARY_DIR "/never.tnn"), TN_EINVAL);
+    ck_assert_ptr_nonnull(strstr(tn_trainer_errmsg(t), "has not been trained"));
+    ck_assert_int_eq(tn_trainer_evaluate(t, 0, NULL, NULL), TN_EINVAL);
+    ck_assert_int_eq(tn_trainer_set_epochs(t, 5), TN_OK);
+    ck_assert_int_eq(tn_trainer_fit(t, NULL, NULL), TN_OK);
+    ck_assert_int_eq(tn_trainer_save(t, "/nonexistent/dir/x.tnn"), TN_EIO);
+    ck_assert_ptr_nonnull(strstr(tn_trainer_errmsg(t), "/nonexistent/dir/x.tnn"));
+    tn_trainer_free(t);
+    tn_trainer_free(NULL);
+    ck_assert_int_eq(tn_trainer_fit(NULL, NULL, NULL), TN_EINVAL);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("trainer");
+    TCase *tc = tcase_create("public");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, xor_trains_saves_and_loads);
+    tcase_add_test(tc, seed_override_changes_the_run);
+    tcase_add_test(tc, errors_are_reported);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
