@@ -144,6 +144,46 @@ START_TEST(graph_errors)
 }
 END_TEST
 
+/* A two-input network: wiring mistakes are named by path and by name. */
+START_TEST(graph_wiring_errors)
+{
+    const char *head =
+        "{\"inputs\": [{\"name\": \"a\", \"size\": 2}, {\"name\": \"ids\", \"type\": "
+        "\"index\", \"size\": 10}],\n \"layers\": [";
+    const char *tail =
+        "],\n \"loss\": \"mse\", \"train\": {\"epochs\": 1},\n \"data\": {\"train\": "
+        "\"a.csv\", \"inputs\": {\"a\": [\"x\", \"y\"], \"ids\": \"u\"}, \"target\": \"t\"}}";
+    static const struct {
+        const char *layers, *msg;
+    } cases[] = {
+        {"{\"type\": \"dense\", \"units\": 1}",
+         "layers[0]: has no \"input\" and the network has 2 inputs: name the one it reads"},
+        {"{\"type\": \"dense\", \"input\": \"a\", \"units\": 1}",
+         "inputs[1]: input \"ids\" is never used"},
+        {"{\"type\": \"dense\", \"name\": \"d\", \"input\": \"d\", \"units\": 1}",
+         "layers[0].input: layer \"d\" cannot take its own output as input"},
+        {"{\"type\": \"dense\", \"name\": \"d1\", \"input\": \"d2\", \"units\": 2}, "
+         "{\"type\": \"dense\", \"name\": \"d2\", \"input\": \"d1\", \"units\": 1}",
+         "layers[0].input: \"d2\" is layers[1], defined later: a layer may only read inputs "
+         "and earlier layers (no cycles)"},
+        {"{\"type\": \"dense\", \"input\": \"ids\", \"units\": 1}",
+         "layers[0]: input \"ids\" holds integer ids; only an embedding layer can read it"},
+        {"{\"type\": \"embedding\", \"input\": \"idz\", \"dim\": 2}",
+         "layers[0].input: unknown input or layer \"idz\" (did you mean \"ids\"?)"},
+        {"{\"type\": \"embedding\", \"name\": \"e\", \"input\": \"ids\", \"dim\": 2}, "
+         "{\"type\": \"concat\", \"inputs\": [\"a\", \"e\", \"a\"]}",
+         "layers[1].inputs[2]: \"a\" is listed twice"},
+        {"{\"type\": \"embedding\", \"name\": \"a\", \"input\": \"ids\", \"dim\": 2}",
+         "layers[0].name: duplicate name \"a\" (already used by input 0)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[2048];
+        snprintf(text, sizeof text, "%s%s%s", head, cases[i].layers, tail);
+        expect_error(text, TN_ECONFIG, cases[i].msg);
+    }
+}
+END_TEST
+
 START_TEST(data_errors)
 {
     expect_edit_error("\"inputs\": [\"x\", \"y\"]", "\"inputs\": [\"x\"]",
@@ -168,6 +208,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, type_and_range_errors);
     tcase_add_test(tc, unknown_keys_and_names);
     tcase_add_test(tc, graph_errors);
+    tcase_add_test(tc, graph_wiring_errors);
     tcase_add_test(tc, data_errors);
     suite_add_tcase(s, tc);
     return s;

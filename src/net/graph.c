@@ -149,14 +149,10 @@ static int parse_layer_inputs(tn_jr *r, const cJSON *obj, const cJSON *layers, i
             }
             size_t m2 = tn__jr_push_index(r, (size_t)L->n_in);
             rc = resolve_ref(r, NULL, item->valuestring, layers, self, net, &L->in[L->n_in]);
-            tn__jr_pop(r, m2);
-            if (rc)
-                break;
-            for (int j = 0; j < L->n_in; j++)
-                if (L->in[j] == L->in[L->n_in]) {
+            for (int j = 0; rc == TN_OK && j < L->n_in; j++)
+                if (L->in[j] == L->in[L->n_in])
                     rc = tn__jr_fail(r, NULL, "\"%s\" is listed twice", item->valuestring);
-                    break;
-                }
+            tn__jr_pop(r, m2);
             if (rc)
                 break;
             L->n_in++;
