@@ -198,6 +198,74 @@ START_TEST(data_errors)
 }
 END_TEST
 
+START_TEST(loss_and_input_limits)
+{
+    expect_edit_error("\"binary_crossentropy\"", "\"categorical_crossentropy\"",
+                      "models/x.json: loss: categorical_crossentropy needs an output layer with "
+                      "a softmax (or log_softmax) activation, and the last layer's is \"sigmoid\"");
+    /* 17 inputs: one more than a network may have. */
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text, "{\"inputs\": [");
+    for (int i = 0; i < 17; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "%s{\"name\": \"i%d\", \"size\": 1}",
+                              i ? ", " : "", i);
+    snprintf(text + n, sizeof text - n, "], \"layers\": [{\"type\": \"concat\", \"inputs\": "
+             "[\"i0\", \"i1\"]}], \"loss\": \"mse\", \"train\": {\"epochs\": 1}, "
+             "\"data\": {\"train\": \"a.csv\", \"inputs\": {}, \"target\": \"t\"}}");
+    expect_error(text, TN_ECONFIG, "models/x.json: inputs: too many inputs (17; at most 16)");
+}
+END_TEST
+
+START_TEST(ratings_header_columns_are_distinct)
+{
+    const char *text =
+        "{\"inputs\": [{\"name\": \"user\", \"type\": \"index\", \"size\": 5}, "
+        "{\"name\": \"item\", \"type\": \"index\", \"size\": 5}],"
+        " \"layers\": [{\"type\": \"embedding\", \"name\": \"u\", \"input\": \"user\", "
+        "\"dim\": 2}, {\"type\": \"embedding\", \"name\": \"v\", \"input\": \"item\", "
+        "\"dim\": 2}, {\"type\": \"concat\", \"inputs\": [\"u\", \"v\"]}, {\"type\": "
+        "\"dense\", \"units\": 1, \"activation\": \"sigmoid\"}],"
+        " \"loss\": \"binary_crossentropy\", \"train\": {\"epochs\": 1},"
+        " \"data\": {\"format\": \"ratings\", \"train\": \"r.csv\", "
+        "\"header\": {\"user\": \"id\", \"item\": \"id\"}}}";
+    expect_error(text, TN_ECONFIG,
+                 "data.header.item: column \"id\" is already the user column");
+}
+END_TEST
+
+/* Every allocation of config parsing may fail: each failure is TN_ENOMEM with a message,
+ * never a crash, a leak (under ASan) or a misleading config error. */
+static long fail_at, n_allocs;
+static void *failing_malloc(size_t n) { return ++n_allocs == fail_at ? NULL : malloc(n); }
+static void *failing_realloc(void *p, size_t n)
+{
+    return ++n_allocs == fail_at ? NULL : realloc(p, n);
+}
+
+START_TEST(out_of_memory_anywhere)
+{
+    int failures = 0;
+    for (fail_at = 1;; fail_at++) {
+        tn_config *c = NULL;
+        tn_error err = {0};
+        n_allocs = 0;
+        tn_replace_allocator(failing_malloc, failing_realloc, free);
+        int rc = tn__config_parse("models/x.json", good, strlen(good), &c, &err);
+        tn_replace_allocator(NULL, NULL, NULL);
+        if (rc == TN_OK) {
+            tn__config_free(c);
+            break;
+        }
+        failures++;
+        ck_assert_msg(rc == TN_ENOMEM, "allocation %ld: %s (%s)", fail_at, tn_status_name(rc),
+                      err.msg);
+        ck_assert_ptr_nonnull(strstr(err.msg, "out of memory"));
+        ck_assert_ptr_null(c);
+    }
+    ck_assert_int_gt(failures, 5); /* the sweep did reach the parser's allocations */
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -210,6 +278,9 @@ static Suite *config_suite(void)
     tcase_add_test(tc, graph_errors);
     tcase_add_test(tc, graph_wiring_errors);
     tcase_add_test(tc, data_errors);
+    tcase_add_test(tc, loss_and_input_limits);
+    tcase_add_test(tc, ratings_header_columns_are_distinct);
+    tcase_add_test(tc, out_of_memory_anywhere);
     suite_add_tcase(s, tc);
     return s;
 }

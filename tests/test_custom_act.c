@@ -84,6 +84,31 @@ START_TEST(test_params_validated)
 }
 END_TEST
 
+/* A module's default init is checked where a layer uses it, with a message. */
+static const tn_activation odd_init = {
+    .name = "odd_init",
+    .formula = "y = x",
+    .range = "(-inf, inf)",
+    .default_init = "kaiming",
+    .forward = st_forward,
+    .backward = st_backward,
+    .n_params = 1,
+    .params = {{"scale", 1.0f, 0.0f, 100.0f}},
+};
+
+START_TEST(test_unknown_default_init)
+{
+    tn_error err = {0};
+    ck_assert_int_eq(tn_activation_register(&odd_init, &err), TN_OK);
+    char json[2048];
+    double acc;
+    ring_json(json, sizeof json, "\"odd_init\"", 1);
+    ck_assert_int_eq(ring_train(json, &acc, &err), TN_ECONFIG);
+    ck_assert_msg(strstr(err.msg, "activation \"odd_init\" asks for default init \"kaiming\", "
+                                  "which is not an init name") != NULL, "%s", err.msg);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("custom_act");
@@ -94,6 +119,7 @@ int main(void)
     tcase_add_test(tc, test_found_by_name);
     tcase_add_test(tc, test_trains_ring_by_name);
     tcase_add_test(tc, test_params_validated);
+    tcase_add_test(tc, test_unknown_default_init);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -290,7 +290,10 @@ START_TEST(bad_scaling_in_a_model_header)
                   err.msg);
     static const struct { const char *json, *msg; } cases[] = {
         {"{\"kind\": \"unit\", \"input\": \"pixels\", \"mean\": [0], \"std\": [0]}",
-         "h: scaling.std[0]: expected a positive number, got 0"},
+         "h: scaling.std[0]: expected a standard deviation >= 1e-06, got 0"},
+        /* positive as a double, but 0 as a float: every prediction would be inf */
+        {"{\"kind\": \"unit\", \"input\": \"pixels\", \"mean\": [0], \"std\": [1e-50]}",
+         "h: scaling.std[0]: expected a standard deviation >= 1e-06, got 1e-50"},
         {"{\"kind\": \"unit\", \"input\": \"pixels\", \"mean\": [0, 1], \"std\": [1, 1]}",
          "h: scaling.mean: expected 1 or 16 numbers (the input's width), got 2"},
         {"{\"kind\": \"unit\", \"input\": \"pix\", \"mean\": [0], \"std\": [1]}",

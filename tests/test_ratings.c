@@ -258,6 +258,19 @@ START_TEST(hit_rate_and_ndcg_by_hand)
     const float flat[99] = {0};
     tn__rank_hit(0, flat, 99, 10, &h, &g);
     ck_assert_double_eq_tol(h, 0.1, 1e-12);
+    /* NaN scores (a diverged model) rank lowest: never a hit for free. */
+    float nans[99];
+    for (int i = 0; i < 99; i++)
+        nans[i] = NAN;
+    tn__rank_hit(NAN, nans, 99, 10, &h, &g);
+    ck_assert_double_eq_tol(h, 0.1, 1e-12); /* no better than a constant scorer */
+    tn__rank_hit(NAN, neg, 5, 3, &h, &g);
+    ck_assert_double_eq(h, 0);
+    const float sc[4] = {NAN, 0.2f, 0.9f, 0.1f}, lb[4] = {1, 0, 1, 0};
+    double auc;
+    tn_error err = {0};
+    ck_assert_int_eq(tn__roc_auc(sc, lb, 4, &auc, &err), TN_OK);
+    ck_assert_double_eq_tol(auc, 0.5, 1e-12); /* the NaN positive ranks below both negatives */
 }
 END_TEST
 

@@ -275,6 +275,11 @@ START_TEST(loss_gradients_match_finite_differences)
     check_loss_gradient("tanh", TN_LOSS_MSE, 2, reg, 2);
     check_loss_gradient("softmax", TN_LOSS_CCE, 3, cls, 1);  /* fused, class index */
     check_loss_gradient("softmax", TN_LOSS_CCE, 3, onehot, 3); /* fused, one-hot */
+    /* rows that do not sum to 1: the fused gradient is p * sum(t) - t, not p - t */
+    const float soft[12] = {0.2f, 0.3f, 0.2f, 1, 1, 0, 0, 0, 0, 0.5f, 0.25f, 0.75f};
+    check_loss_gradient("softmax", TN_LOSS_CCE, 3, soft, 3);
+    check_loss_gradient("log_softmax", TN_LOSS_CCE, 3, cls, 1); /* outputs are log-probs */
+    check_loss_gradient("log_softmax", TN_LOSS_CCE, 3, onehot, 3);
 }
 END_TEST
 
@@ -297,6 +302,72 @@ START_TEST(fused_losses_are_stable)
     ck_assert_float_eq_tol(dz[1], 0.0f, 1e-6f);
     tn__run_free(run);
     tn__net_free(net);
+}
+END_TEST
+
+/* With a log_softmax output the loss is -log p of the target class, not of a clamped y. */
+START_TEST(log_softmax_cross_entropy_value)
+{
+    tn_net *a = one_layer("softmax", 3), *b = one_layer("log_softmax", 3);
+    tn_run *ra, *rb;
+    tn_error err = {0};
+    ck_assert_int_eq(tn__run_new(a, 4, 0, 1, &ra, &err), TN_OK);
+    ck_assert_int_eq(tn__run_new(b, 4, 0, 1, &rb, &err), TN_OK);
+    for (size_t i = 0; i < 12; i++)
+        ra->out[0][i] = rb->out[0][i] = (float)cos((double)i);
+    tn__run_forward(ra, 4);
+    tn__run_forward(rb, 4);
+    const float cls[4] = {2, 0, 1, 2};
+    double la = tn__loss_eval(TN_LOSS_CCE, ra, cls, 1, 4, 0);
+    double lb = tn__loss_eval(TN_LOSS_CCE, rb, cls, 1, 4, 0);
+    ck_assert(la > 0.1);
+    ck_assert_double_eq_tol(la, lb, 1e-5);
+    tn__run_free(ra);
+    tn__run_free(rb);
+    tn__net_free(a);
+    tn__net_free(b);
+}
+END_TEST
+
+/* Without early stopping the result is the last epoch, whatever the losses did. */
+static void keep_last(void *user, const tn_epoch_report *r)
+{
+    *(tn_metrics *)user = r->train;
+}
+
+START_TEST(result_is_the_last_epoch_without_patience)
+{
+    trained t;
+    load("models/ring.json", &t);
+    t.c->optim.lr = 0.5; /* bouncing losses: the last epoch is not the best */
+    t.c->train.epochs = 12;
+    tn_metrics last = {0};
+    tn_train_hooks hooks = {.user = &last, .on_epoch = keep_last};
+    fit(&t, &hooks);
+    ck_assert_int_eq(t.res.best_epoch, 12);
+    ck_assert_double_eq(t.res.train.loss, last.loss);
+    release(&t);
+}
+END_TEST
+
+START_TEST(validation_targets_are_checked)
+{
+    trained t;
+    load("models/ring.json", &t);
+    tn_dataset *bad;
+    tn_error err = {0};
+    size_t w[1] = {2};
+    ck_assert_int_eq(tn__dataset_new(5, 1, w, 2, &bad, &err), TN_OK);
+    ck_assert_int_eq(tn__train(t.c->net, t.c->loss, &t.c->optim, &t.c->train, t.train, bad, NULL,
+                               &t.res, &err), TN_ESHAPE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "1 output but 2 target columns"));
+    tn__dataset_free(bad);
+    ck_assert_int_eq(tn__dataset_new(5, 1, w, 0, &bad, &err), TN_OK);
+    ck_assert_int_eq(tn__train(t.c->net, t.c->loss, &t.c->optim, &t.c->train, t.train, bad, NULL,
+                               &t.res, &err), TN_EDATA);
+    ck_assert_ptr_nonnull(strstr(err.msg, "the validation data has no targets"));
+    tn__dataset_free(bad);
+    release(&t);
 }
 END_TEST
 
@@ -368,10 +439,13 @@ static Suite *train_suite(void)
     tcase_add_test(demos, training_step_does_not_allocate);
     tcase_add_test(demos, early_stopping_keeps_the_best_epoch);
     tcase_add_test(demos, holdout_split_is_seeded_and_disjoint);
+    tcase_add_test(demos, result_is_the_last_epoch_without_patience);
+    tcase_add_test(demos, validation_targets_are_checked);
     suite_add_tcase(s, demos);
     TCase *units = tcase_create("units");
     tcase_add_test(units, loss_gradients_match_finite_differences);
     tcase_add_test(units, fused_losses_are_stable);
+    tcase_add_test(units, log_softmax_cross_entropy_value);
     tcase_add_test(units, optimizer_steps_match_reference);
     suite_add_tcase(s, units);
     return s;

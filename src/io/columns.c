@@ -26,7 +26,7 @@ static int parse_colspec(tn_jr *r, const cJSON *obj, const char *key, size_t wan
         return tn__jr_fail(r, key, "expected at least one column name");
     out->names = tn__calloc(n, sizeof *out->names);
     if (!out->names)
-        return tn__jr_fail(r, key, "out of memory");
+        return tn__jr_oom(r, key);
     out->n = n;
     if (cJSON_IsString(v)) {
         snprintf(out->names[0], TN_MAX_NAME, "%s", v->valuestring);

@@ -123,7 +123,7 @@ static int parse_idx_files(tn_jr *r, const cJSON *obj, const char *key, int requ
         !(rc = tn__jr_str(r, o, "images", 1, NULL, &im)) &&
         !(rc = tn__jr_str(r, o, "labels", 1, NULL, &lb)) &&
         (!(*images = resolve_path(config, im)) || !(*labels = resolve_path(config, lb))))
-        rc = tn__jr_fail(r, NULL, "out of memory");
+        rc = tn__jr_oom(r, NULL);
     tn__jr_pop(r, mark);
     return rc;
 }
@@ -174,19 +174,19 @@ static int parse_ratings(tn_jr *r, const cJSON *obj, tn_config *c)
     if (rc == TN_OK)
         rc = tn__jr_str(r, obj, "train", 1, NULL, &train);
     if (rc == TN_OK && !(d->train = resolve_path(c->path, train)))
-        rc = tn__jr_fail(r, NULL, "out of memory");
+        rc = tn__jr_oom(r, NULL);
     tn_columns *cols = &d->columns;
     cols->n_inputs = c->net->n_inputs;
     for (int i = 0; rc == TN_OK && i < c->net->n_inputs; i++) {
         int user = strcmp(c->net->nodes[i].name, d->ratings.user_input) == 0;
         const char *col = d->ratings.header[user ? TN_RF_USER : TN_RF_ITEM];
         if (!(cols->in[i].names = tn__calloc(1, sizeof *cols->in[i].names)))
-            return tn__jr_fail(r, NULL, "out of memory");
+            return tn__jr_oom(r, NULL);
         cols->in[i].n = 1;
         snprintf(cols->in[i].names[0], TN_MAX_NAME, "%s", col);
     }
     if (rc == TN_OK && !(cols->target.names = tn__calloc(1, sizeof *cols->target.names)))
-        return tn__jr_fail(r, NULL, "out of memory");
+        return tn__jr_oom(r, NULL);
     if (rc == TN_OK) {
         cols->target.n = 1;
         snprintf(cols->target.names[0], TN_MAX_NAME, "label");
@@ -223,7 +223,7 @@ static int parse_data(tn_jr *r, const cJSON *root, tn_config *c)
                              "not both");
         else if (!(d->train = resolve_path(c->path, train)) ||
                  (test && !(d->test = resolve_path(c->path, test))))
-            rc = tn__jr_fail(r, NULL, "out of memory");
+            rc = tn__jr_oom(r, NULL);
     }
     if (rc == TN_OK)
         rc = tn__columns_parse(r, obj, c->net, 1, &d->columns);
@@ -234,18 +234,19 @@ static int parse_data(tn_jr *r, const cJSON *root, tn_config *c)
 static int parse_root(tn_jr *r, const cJSON *root, tn_config *c)
 {
     long long seed;
+    tn_error e;
     int rc;
     if ((rc = tn__jr_check_keys(r, root, top_keys)) ||
         (rc = tn__jr_int(r, root, "seed", 0, 1, 0, (1LL << 53), &seed)) ||
         (rc = tn__net_from_json(r, root, &c->net)) ||
-        (rc = tn__jr_enum(r, root, "loss", 1, 0, tn__loss_names, &c->loss)) ||
-        (rc = parse_optimizer(r, root, &c->optim)) || (rc = parse_train(r, root, c)) ||
+        (rc = tn__jr_enum(r, root, "loss", 1, 0, tn__loss_names, &c->loss)))
+        return rc;
+    if (tn__loss_check_output(c->loss, c->net, &e))
+        return tn__jr_fail(r, "loss", "%s", e.msg);
+    if ((rc = parse_optimizer(r, root, &c->optim)) || (rc = parse_train(r, root, c)) ||
         (rc = parse_data(r, root, c)))
         return rc;
     c->train.seed = (unsigned long long)seed;
-    if (c->net->n_inputs > TN_MAX_INPUTS)
-        return tn__jr_fail(r, "inputs", "at most %d inputs are supported", TN_MAX_INPUTS);
-    tn_error e;
     size_t tw = c->data.format == TN_DATA_CSV ? c->data.columns.target.n : 1;
     if (tn__loss_check_targets(c->loss, c->net->nodes[c->net->output].width, tw, &e))
         return tn__jr_fail(r, "data", "target: %s", e.msg);

@@ -61,6 +61,16 @@ static int check_targets(const char *path, int loss, size_t out_width, const tn_
                 return tn__err(err, TN_EDATA, "%s: data row %zu: target %g is outside [0, 1], "
                                "which %s needs", path, r + 1, (double)t, tn__loss_names[loss]);
         }
+        /* One column per class: a one-hot or probability row, summing to 1. */
+        if (loss == TN_LOSS_CCE && d->t_width > 1) {
+            double sum = 0;
+            for (size_t k = 0; k < d->t_width; k++)
+                sum += d->t[r * d->t_width + k];
+            if (fabs(sum - 1.0) > 1e-3)
+                return tn__err(err, TN_EDATA, "%s: data row %zu: the %zu target columns sum to "
+                               "%g; categorical_crossentropy needs one-hot or probability rows",
+                               path, r + 1, d->t_width, sum);
+        }
     }
     return TN_OK;
 }

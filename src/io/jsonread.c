@@ -335,6 +335,14 @@ int tn__jr_fail(tn_jr *r, const char *key, const char *fmt, ...)
     return rc;
 }
 
+int tn__jr_oom(tn_jr *r, const char *key)
+{
+    tn__jr_fail(r, key, "out of memory");
+    if (r->err)
+        r->err->code = TN_ENOMEM;
+    return TN_ENOMEM;
+}
+
 static int fail_got(tn_jr *r, const char *key, const char *what, const cJSON *v)
 {
     char got[JR_QUOTE_MAX * 6 + 16];

@@ -89,6 +89,8 @@ int tn__jr_fail(tn_jr *r, const char *key, const char *fmt, ...) __attribute__((
 /* Every key of obj must be in allowed (NULL-terminated): otherwise `unknown key "x" (did
  * you mean "y"?)`, or `unknown key "x" (allowed: "a", "b")` when nothing is close. Also an
  * error when obj is not an object. */
+/* Out of memory while reading: the same message form, but status TN_ENOMEM. */
+int tn__jr_oom(tn_jr *r, const char *key);
 int tn__jr_check_keys(tn_jr *r, const cJSON *obj, const char *const *allowed);
 /* Closest candidate by Damerau-Levenshtein (optimal string alignment) distance, if that
  * distance is <= max(1, strlen(word)/3); ties go to the earlier candidate. Else NULL. */

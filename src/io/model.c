@@ -146,7 +146,7 @@ static int parse_header(tn_jr *r, const cJSON *root, size_t n_params, tn_model *
         (rc = tn__jr_object(r, root, "training", 0, &training)))
         return rc;
     if (training && !(m->training = cJSON_Duplicate(training, 1)))
-        return tn__jr_fail(r, "training", "out of memory");
+        return tn__jr_oom(r, "training");
     return TN_OK;
 }
 
@@ -175,10 +175,14 @@ static int decode_container(const char *name, tn_modelfile *mf, tn_model **out, 
     rc = parse_header(&r, root, mf->n_params, m);
     cJSON_Delete(root);
     if (rc) {
+        /* A header the architecture parser rejects is a malformed file (out of memory is
+         * not the file's fault). */
+        if (rc != TN_ENOMEM)
+            rc = TN_EFORMAT;
         if (err)
-            err->code = TN_EFORMAT;
+            err->code = rc;
         tn__model_free(m);
-        return TN_EFORMAT;
+        return rc;
     }
     memcpy(m->net->P, mf->params, mf->n_params * sizeof *mf->params);
     *out = m;

@@ -80,6 +80,11 @@ static int parse_header(tn_jr *r, const cJSON *data, tn_ratings_cfg *c)
                              "characters", TN_MAX_NAME - 1);
         if (rc == TN_OK)
             snprintf(c->header[f], TN_MAX_NAME, "%s", s);
+        /* Each field reads its own column; a shared one would also break the layout checks. */
+        for (int g = 0; rc == TN_OK && g < f; g++)
+            if (strcmp(c->header[g], c->header[f]) == 0)
+                rc = tn__jr_fail(r, tn__ratings_field_names[f], "column \"%s\" is already the "
+                                 "%s column", c->header[f], tn__ratings_field_names[g]);
     }
     tn__jr_pop(r, mark);
     return rc;

@@ -6,6 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#define MIN_STD 1e-6 /* below it a feature counts as constant: only centred */
+
 const char *const tn__scaling_names[] = {"none", "unit", "standardize", NULL};
 
 static const char *const scaling_keys[] = {"kind", "input", "mean", "std", NULL};
@@ -67,7 +69,7 @@ int tn__scaling_fit(tn_scaling *s, int kind, float type_max, const tn_net *net,
             ss += (x[r * W + j] - mean) * (x[r * W + j] - mean);
         double sd = rows ? sqrt(ss / (double)rows) : 0;
         s->mean[j] = (float)mean;
-        s->std[j] = sd < 1e-6 ? 1.0f : (float)sd;
+        s->std[j] = sd < MIN_STD ? 1.0f : (float)sd;
     }
     return TN_OK;
 }
@@ -148,16 +150,19 @@ static int parse_stats(tn_jr *r, const cJSON *obj, const char *key, size_t width
         return tn__jr_fail(r, key, "expected %zu numbers, as many as \"mean\"", *n);
     *n = len;
     if (!(*out = tn__floats_alloc(len)))
-        return tn__jr_fail(r, key, "out of memory");
+        return tn__jr_oom(r, key);
     size_t i = 0;
     const cJSON *v;
     cJSON_ArrayForEach(v, a) {
         double x = cJSON_IsNumber(v) ? v->valuedouble : NAN;
-        if (!isfinite(x) || fabs(x) > 3.4e38 || (positive && !(x > 0))) {
+        /* A std the fit would never produce (below its floor) could round to 0 as a float
+         * and turn every prediction into inf. */
+        if (!isfinite(x) || fabs(x) > 3.4e38 || (positive && !(x >= MIN_STD))) {
             char got[64];
             size_t mark = tn__jr_push_key(r, key);
             tn__jr_push_index(r, i);
-            rc = tn__jr_fail(r, NULL, "expected a %snumber, got %s", positive ? "positive " : "",
+            rc = tn__jr_fail(r, NULL, "expected %s, got %s",
+                             positive ? "a standard deviation >= 1e-06" : "a number",
                              tn__jr_describe(v, got, sizeof got));
             tn__jr_pop(r, mark);
             return rc;

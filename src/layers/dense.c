@@ -23,7 +23,7 @@ static int dense_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_net
 {
     dense *d = tn__calloc(1, sizeof *d);
     if (!d)
-        return tn__jr_fail(r, NULL, "out of memory");
+        return tn__jr_oom(r, NULL);
     L->state = d;
     d->in = net->nodes[L->in[0]].width;
     long long units;
@@ -34,9 +34,10 @@ static int dense_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_net
     if ((rc = tn__act_inst_parse(r, obj, "activation", "identity", d->units, &d->act)))
         return rc;
     const char *def_init = d->act.m->default_init ? d->act.m->default_init : "glorot_uniform";
-    int def_index = 0;
-    while (strcmp(tn__init_names[def_index], def_init) != 0)
-        def_index++;
+    int def_index = tn__init_find(def_init);
+    if (def_index < 0) /* a custom module's field: registration cannot see layers' names */
+        return tn__jr_fail(r, "activation", "activation \"%s\" asks for default init \"%s\", "
+                           "which is not an init name", d->act.m->name, def_init);
     int init_index;
     if ((rc = tn__jr_enum(r, obj, "init", 0, def_index, tn__init_names, &init_index)))
         return rc;

@@ -19,7 +19,7 @@ static int dropout_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_n
 {
     dropout *d = tn__calloc(1, sizeof *d);
     if (!d)
-        return tn__jr_fail(r, NULL, "out of memory");
+        return tn__jr_oom(r, NULL);
     L->state = d;
     /* jr_num only knows closed ranges; read any number and say the half-open one. */
     int rc = tn__jr_num(r, obj, "rate", 1, 0.0, -DBL_MAX, DBL_MAX, &d->rate);

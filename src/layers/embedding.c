@@ -21,7 +21,7 @@ static int embedding_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn
 {
     embedding *e = tn__calloc(1, sizeof *e);
     if (!e)
-        return tn__jr_fail(r, NULL, "out of memory");
+        return tn__jr_oom(r, NULL);
     L->state = e;
     const tn_node *in = &net->nodes[L->in[0]];
     if (in->kind != TN_NODE_INDEX_INPUT)

@@ -1,11 +1,20 @@
 #include "layers/init.h"
 
 #include <math.h>
+#include <string.h>
 
 const char *const tn__init_names[] = {
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform",
     "lecun_normal", "zeros", "xavier_uniform", "xavier_normal", "kaiming_uniform",
     "kaiming_normal", NULL};
+
+int tn__init_find(const char *name)
+{
+    for (int i = 0; tn__init_names[i]; i++)
+        if (strcmp(tn__init_names[i], name) == 0)
+            return i;
+    return -1;
+}
 
 int tn__init_canonical(int name_index)
 {

@@ -14,6 +14,7 @@ enum tn_init {
 /* Canonical names first (index = enum), then the aliases xavier_* and kaiming_*. */
 extern const char *const tn__init_names[];
 int tn__init_canonical(int name_index); /* alias index -> enum value */
+int tn__init_find(const char *name);    /* index in tn__init_names, or -1 */
 
 void tn__init_fill(int kind, float *w, size_t n, size_t fan_in, size_t fan_out, tn_rng *rng);
 

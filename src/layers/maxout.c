@@ -24,7 +24,7 @@ static int maxout_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_ne
 {
     maxout *m = tn__calloc(1, sizeof *m);
     if (!m)
-        return tn__jr_fail(r, NULL, "out of memory");
+        return tn__jr_oom(r, NULL);
     L->state = m;
     m->in = net->nodes[L->in[0]].width;
     long long units, pieces;

@@ -51,8 +51,8 @@ static int parse_inputs(tn_jr *r, const cJSON *root, tn_net *net)
     int n = cJSON_GetArraySize(arr);
     if (n == 0)
         rc = tn__jr_fail(r, NULL, "expected at least one input");
-    if (n > TN_MAX_NODES / 2)
-        rc = tn__jr_fail(r, NULL, "too many inputs (%d; at most %d)", n, TN_MAX_NODES / 2);
+    if (n > TN_MAX_INPUTS)
+        rc = tn__jr_fail(r, NULL, "too many inputs (%d; at most %d)", n, TN_MAX_INPUTS);
     const cJSON *in;
     size_t i = 0;
     cJSON_ArrayForEach(in, arr) {
@@ -275,7 +275,7 @@ static int parse_layers(tn_jr *r, const cJSON *root, tn_net *net)
                            TN_MAX_NODES - net->n_inputs);
     net->layers = tn__calloc((size_t)n, sizeof *net->layers);
     if (!net->layers)
-        return tn__jr_fail(r, "layers", "out of memory");
+        return tn__jr_oom(r, "layers");
     size_t mark = tn__jr_push_key(r, "layers");
     const cJSON *obj;
     cJSON_ArrayForEach(obj, arr) {
@@ -304,7 +304,7 @@ int tn__net_from_json_limit(tn_jr *r, const cJSON *root, size_t max_params, tn_n
     *out = NULL;
     tn_net *net = tn__calloc(1, sizeof *net);
     if (!net)
-        return tn__jr_fail(r, NULL, "out of memory");
+        return tn__jr_oom(r, NULL);
     const char *name;
     int rc = tn__jr_str(r, root, "name", 0, "network", &name);
     if (rc == TN_OK)
@@ -328,7 +328,7 @@ int tn__net_from_json_limit(tn_jr *r, const cJSON *root, size_t max_params, tn_n
     if (rc == TN_OK) {
         net->P = tn__floats_alloc(net->n_params);
         if (!net->P)
-            rc = tn__jr_fail(r, NULL, "out of memory for %zu parameters", net->n_params);
+            rc = tn__jr_oom(r, NULL);
     }
     if (rc) {
         tn__net_free(net);

@@ -16,6 +16,31 @@ int tn__loss_is_fused(int loss, const tn_net *net)
            (loss == TN_LOSS_CCE && strcmp(act, "softmax") == 0);
 }
 
+static const char *output_activation(const tn_net *net)
+{
+    const tn_layer *L = tn__net_output_layer(net);
+    return L->ops->activation ? L->ops->activation(L)->m->name : NULL;
+}
+
+/* log_softmax outputs are log-probabilities: cross-entropy is then -sum t y (PyTorch's
+ * NLLLoss after LogSoftmax), no clamping, no exp. */
+static int outputs_log_probs(int loss, const tn_net *net)
+{
+    const char *act = output_activation(net);
+    return loss == TN_LOSS_CCE && act && strcmp(act, "log_softmax") == 0;
+}
+
+int tn__loss_check_output(int loss, const tn_net *net, tn_error *err)
+{
+    const char *act = output_activation(net);
+    if (loss != TN_LOSS_CCE || (act && (strcmp(act, "softmax") == 0 ||
+                                        strcmp(act, "log_softmax") == 0)))
+        return TN_OK;
+    return tn__err(err, TN_ECONFIG, "categorical_crossentropy needs an output layer with a "
+                   "softmax (or log_softmax) activation, and the last layer's is %s%s%s",
+                   act ? "\"" : "", act ? act : "none", act ? "\"" : "");
+}
+
 int tn__loss_check_targets(int loss, size_t out_width, size_t target_width, tn_error *err)
 {
     if (target_width == out_width || (loss == TN_LOSS_CCE && target_width == 1 && out_width > 1))
@@ -60,12 +85,15 @@ static double cce_fused(const float *z, float *dz, const float *t, size_t tw, si
             mx = zi[k] > mx ? zi[k] : mx;
         for (size_t k = 0; k < W; k++)
             sum += exp(zi[k] - mx);
-        double lse = mx + log(sum);
+        double lse = mx + log(sum), tsum = 0;
+        for (size_t k = 0; k < W; k++)
+            tsum += target_prob(t, tw, i, k);
+        /* d/dz of sum_k t_k (lse - z_k) is p * sum(t) - t: p - t only when the row sums to 1. */
         for (size_t k = 0; k < W; k++) {
             double tk = target_prob(t, tw, i, k);
             total += tk * (lse - zi[k]);
             if (grad)
-                dz[i * W + k] = (float)((exp(zi[k] - lse) - tk) / (double)B);
+                dz[i * W + k] = (float)((exp(zi[k] - lse) * tsum - tk) / (double)B);
         }
     }
     return total;
@@ -83,6 +111,7 @@ double tn__loss_eval(int loss, tn_run *run, const float *t, size_t tw, size_t B,
     float *dz = fused ? tn__layer_work(L, run) + run->max_batch * W : NULL;
     run->fused_output = grad && fused;
     double total = 0, n = (double)(B * W);
+    int log_probs = outputs_log_probs(loss, net);
     if (loss == TN_LOSS_CCE && fused)
         return cce_fused(z, dz, t, tw, B, W, grad);
     for (size_t i = 0; i < B; i++) {
@@ -102,6 +131,11 @@ double tn__loss_eval(int loss, tn_run *run, const float *t, size_t tw, size_t B,
                 total -= (t[j] * log(p) + (1.0 - t[j]) * log(1.0 - p)) / (double)W;
                 if (grad)
                     dy[j] = (float)((p - t[j]) / (p * (1.0 - p)) / n);
+            } else if (log_probs) {
+                double tk = target_prob(t, tw, i, k);
+                total -= tk * y[j];
+                if (grad)
+                    dy[j] = (float)(-tk / (double)B);
             } else { /* categorical cross-entropy on probabilities */
                 double p = fmax(y[j], TN_PROB_EPS), tk = target_prob(t, tw, i, k);
                 total -= tk * log(p);

@@ -11,6 +11,10 @@ extern const char *const tn__loss_names[]; /* "mse", "binary_crossentropy", ... 
  * pre-activation (sigmoid + binary_crossentropy, softmax + categorical_crossentropy). */
 int tn__loss_is_fused(int loss, const tn_net *net);
 
+/* categorical_crossentropy needs a softmax or log_softmax output (its loss and gradient
+ * read the outputs as probabilities or log-probabilities). */
+int tn__loss_check_output(int loss, const tn_net *net, tn_error *err);
+
 /* Checks the target width against the output: mse and binary_crossentropy need one
  * target per output; categorical_crossentropy takes one class index or one per class. */
 int tn__loss_check_targets(int loss, size_t out_width, size_t target_width, tn_error *err);

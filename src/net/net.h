@@ -18,6 +18,7 @@
 #define TN_MAX_NAME 64
 #define TN_MAX_WIDTH (1u << 24)   /* features per node; keeps every size product small */
 #define TN_MAX_NODES 256
+#define TN_MAX_INPUTS 16         /* named inputs of one network */
 
 typedef struct tn_net tn_net;
 typedef struct tn_run tn_run;

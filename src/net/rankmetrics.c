@@ -16,6 +16,10 @@ double tn__log_loss(const float *p, const float *label, size_t n)
     return n ? sum / (double)n : NAN;
 }
 
+/* A NaN score (a diverged model) ranks below everything: it must never count as a hit, and
+ * qsort needs a total order. */
+static float rankable(float s) { return isnan(s) ? -INFINITY : s; }
+
 typedef struct scored {
     float s;
     int pos;
@@ -35,7 +39,7 @@ int tn__roc_auc(const float *score, const float *label, size_t n, double *auc, t
         return tn__err(err, TN_ENOMEM, "out of memory for %zu scores", n);
     size_t n_pos = 0;
     for (size_t i = 0; i < n; i++) {
-        v[i] = (scored){score[i], label[i] > 0.5f};
+        v[i] = (scored){rankable(score[i]), label[i] > 0.5f};
         n_pos += (size_t)v[i].pos;
     }
     qsort(v, n, sizeof *v, by_score);
@@ -60,9 +64,10 @@ void tn__rank_hit(float pos, const float *neg, size_t n_neg, size_t k, double *h
                   double *ndcg)
 {
     size_t above = 0, equal = 0;
+    pos = rankable(pos);
     for (size_t i = 0; i < n_neg; i++) {
-        above += neg[i] > pos;
-        equal += neg[i] == pos;
+        above += rankable(neg[i]) > pos;
+        equal += rankable(neg[i]) == pos;
     }
     double h = 0, g = 0;
     for (size_t r = above; r <= above + equal && r < k; r++) {

@@ -127,6 +127,18 @@ static int check_dataset(const tn_net *net, const tn_dataset *d, tn_error *err)
     return TN_OK;
 }
 
+/* A dataset with targets that fit the network and the loss. */
+static int check_labelled(const tn_net *net, int loss, const tn_dataset *d, const char *what,
+                          tn_error *err)
+{
+    int rc = check_dataset(net, d, err);
+    if (rc == TN_OK && !d->t)
+        rc = tn__err(err, TN_EDATA, "the %s data has no targets", what);
+    if (rc == TN_OK)
+        rc = tn__loss_check_targets(loss, net->nodes[net->output].width, d->t_width, err);
+    return rc;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -180,7 +192,7 @@ static int trainer_init(trainer *s, tn_net *net, const tn_optim_cfg *oc, const t
         rc = tn__optim_new(oc, net->n_params, &s->opt, err);
     if (rc == TN_OK && (!(s->perm = tn__calloc(train->rows, sizeof *s->perm)) ||
                         !(s->t = tn__floats_alloc(bs * tw)) ||
-                        !(s->best = tn__floats_alloc(net->n_params))))
+                        (tc->patience > 0 && !(s->best = tn__floats_alloc(net->n_params)))))
         rc = tn__err(err, TN_ENOMEM, "out of memory");
     return rc;
 }
@@ -226,13 +238,13 @@ int tn__train(tn_net *net, int loss, const tn_optim_cfg *oc, const tn_train_cfg 
               tn_train_result *res, tn_error *err)
 {
     memset(res, 0, sizeof *res);
-    int rc = check_dataset(net, train, err);
+    int rc = check_labelled(net, loss, train, "training", err);
     if (rc == TN_OK && val)
-        rc = check_dataset(net, val, err);
-    if (rc == TN_OK && !train->t)
-        rc = tn__err(err, TN_EDATA, "the training data has no targets");
-    if (rc == TN_OK)
-        rc = tn__loss_check_targets(loss, net->nodes[net->output].width, train->t_width, err);
+        rc = check_labelled(net, loss, val, "validation", err);
+    /* Training and validation targets share one batch buffer. */
+    if (rc == TN_OK && val && val->t_width != train->t_width)
+        rc = tn__err(err, TN_ESHAPE, "the validation data has %zu target columns, the training "
+                     "data %zu", val->t_width, train->t_width);
     if (rc == TN_OK && train->rows > UINT32_MAX)
         rc = tn__err(err, TN_EDATA, "too many rows (%zu)", train->rows);
     if (rc == TN_OK && (tc->epochs < 1 || tc->batch_size < 1))
@@ -256,16 +268,21 @@ int tn__train(tn_net *net, int loss, const tn_optim_cfg *oc, const tn_train_cfg 
         rep.seconds = now_seconds() - t0;
         double monitored = val ? rep.val.loss : rep.train.loss;
         rep.improved = monitored < best - tc->min_delta;
-        res->epochs_run = epoch;
         if (rep.improved || epoch == 1) {
             best = monitored < best ? monitored : best;
             since_best = 0;
+        } else {
+            since_best++;
+        }
+        /* The result is the last epoch, or with early stopping the best one, whose
+         * parameters are restored at the end, as a user expects. */
+        res->epochs_run = epoch;
+        if (tc->patience == 0 || since_best == 0) {
             res->best_epoch = epoch;
             res->train = rep.train;
             res->val = rep.val;
-            memcpy(s.best, net->P, net->n_params * sizeof *net->P);
-        } else {
-            since_best++;
+            if (tc->patience > 0)
+                memcpy(s.best, net->P, net->n_params * sizeof *net->P);
         }
         if (hooks && hooks->on_epoch)
             hooks->on_epoch(hooks->user, &rep);
@@ -274,12 +291,8 @@ int tn__train(tn_net *net, int loss, const tn_optim_cfg *oc, const tn_train_cfg 
             break;
         }
     }
-    /* With early stopping the best epoch's parameters are kept, as a user expects. */
     if (rc == TN_OK && tc->patience > 0)
         memcpy(net->P, s.best, net->n_params * sizeof *net->P);
-    else if (rc == TN_OK) {
-        res->best_epoch = res->epochs_run;
-    }
     trainer_free(&s);
     return rc;
 }
@@ -287,11 +300,7 @@ int tn__train(tn_net *net, int loss, const tn_optim_cfg *oc, const tn_train_cfg 
 int tn__evaluate(const tn_net *net, int loss, const tn_dataset *d, size_t batch, tn_metrics *m,
                  tn_error *err)
 {
-    int rc = check_dataset(net, d, err);
-    if (rc == TN_OK && !d->t)
-        rc = tn__err(err, TN_EDATA, "the data has no targets");
-    if (rc == TN_OK)
-        rc = tn__loss_check_targets(loss, net->nodes[net->output].width, d->t_width, err);
+    int rc = check_labelled(net, loss, d, "evaluation", err);
     if (rc)
         return rc;
     tn_run *run;

@@ -5,7 +5,6 @@
 #include "net/net.h"
 #include "net/optim.h"
 
-#define TN_MAX_INPUTS 16
 
 /* Rows of every network input (in input order) and optionally targets. Owns its buffers. */
 typedef struct tn_dataset {
