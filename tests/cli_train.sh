@@ -96,6 +96,7 @@ check "flipped byte is a checksum error" has "$err" "checksum"
 run "$tn" train models/xor.json -o "$tmp/no/such/dir/x.tnn"
 check "unwritable output fails" [ $rc -eq 1 ]
 check "unwritable output named" has "$err" "$tmp/no/such/dir/x.tnn"
+check "unwritable output found before training" [ -z "$out" ]
 printf 'x1,x2\n0,zero\n' >"$tmp/bad.csv"
 run "$tn" predict "$tmp/xor.tnn" "$tmp/bad.csv"
 check "bad data row fails" [ $rc -eq 1 ]
@@ -103,6 +104,22 @@ check "bad data row names line and column" has "$err" 'line 2: column "x2": expe
 run "$tn" eval "$tmp/xor.tnn" data/ring_test.csv
 check "eval on foreign columns fails" [ $rc -eq 1 ]
 check "eval names the missing column" has "$err" 'no column "x1"'
+
+# Recommender pairs: the same scores from a file and from stdin.
+"$tn" train models/recommender.json --epochs 2 -o "$tmp/rec.tnn" >/dev/null
+printf '7\t56\n1\t2\n' >"$tmp/pairs.tsv"
+run "$tn" predict "$tmp/rec.tnn" "$tmp/pairs.tsv"
+check "predict pairs from a file" [ $rc -eq 0 ] && [ "$(wc -l <<<"$out")" -eq 2 ]
+file_out=$out
+run bash -c "'$tn' predict '$tmp/rec.tnn' - < '$tmp/pairs.tsv'"
+check "predict pairs from stdin" [ $rc -eq 0 ]
+check "stdin and file agree" [ "$out" = "$file_out" ]
+run "$tn" eval "$tmp/rec.tnn" data/ratings.tsv
+check "eval of ratings data fails" [ $rc -eq 1 ]
+check "eval of ratings data says why" has "$err" "tinynet train"
+run "$tn" eval "$tmp/xor.tnn" fashion-mnist:test
+check "eval of class labels with one output fails" [ $rc -eq 1 ]
+check "eval of class labels explains the output" has "$err" "has 1 output"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -6,6 +6,7 @@
 #include "io/model.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 int tn__session_open(const char *config_path, tn_session *s, tn_error *err)
@@ -78,8 +79,24 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
     s->trained = 0;
     rc = tn__train(c->net, c->loss, &c->optim, &c->train, s->train, s->val, hooks, &s->result,
                    err);
+    memset(&s->final_val, 0, sizeof s->final_val);
+    if (rc == TN_OK)
+        rc = tn__evaluate(c->net, c->loss, s->train, c->train.batch_size, &s->final_train, err);
+    if (rc == TN_OK && s->val)
+        rc = tn__evaluate(c->net, c->loss, s->val, c->train.batch_size, &s->final_val, err);
     s->trained = rc == TN_OK;
     return rc;
+}
+
+/* "<what>_loss" and "<what>_accuracy" (none for regression), as `train` prints them. */
+static int add_metrics(cJSON *o, const char *what, const tn_metrics *m)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%s_loss", what);
+    if (!cJSON_AddNumberToObject(o, key, m->loss))
+        return 0;
+    snprintf(key, sizeof key, "%s_accuracy", what);
+    return isnan(m->acc) || cJSON_AddNumberToObject(o, key, m->acc) != NULL;
 }
 
 static cJSON *training_record(const tn_session *s)
@@ -92,8 +109,8 @@ static cJSON *training_record(const tn_session *s)
              cJSON_AddNumberToObject(o, "threads", s->threads) &&
              cJSON_AddNumberToObject(o, "epochs", res->epochs_run) &&
              cJSON_AddNumberToObject(o, "best_epoch", res->best_epoch) &&
-             cJSON_AddNumberToObject(o, "train_loss", res->train.loss) &&
-             (isnan(res->train.acc) || cJSON_AddNumberToObject(o, "train_accuracy", res->train.acc));
+             add_metrics(o, "train", &s->final_train) &&
+             (!s->val || add_metrics(o, s->val_is_test ? "test" : "validation", &s->final_val));
     /* `tinynet recommend` reads the training ratings back to skip what a user has seen. */
     if (ok && c->data.format == TN_DATA_RATINGS) {
         cJSON *data = tn__ratings_cfg_json(&c->data.ratings, c->data.train);

@@ -20,6 +20,8 @@ typedef struct tn_session {
     unsigned long long data_seed; /* the seed the data were split and sampled with */
     int trained;
     tn_train_result result;
+    tn_metrics final_train;   /* the trained network evaluated on the training data */
+    tn_metrics final_val;     /* and on val (n == 0 without it) */
 } tn_session;
 
 /* Parses the config; the data are read by tn__session_load_data, after any override of
@@ -27,7 +29,8 @@ typedef struct tn_session {
 int tn__session_open(const char *config_path, tn_session *s, tn_error *err);
 int tn__session_load_data(tn_session *s, tn_error *err);
 /* Initialises the parameters from the seed and trains, reading the data first if they
- * are not loaded yet or were loaded with another seed. */
+ * are not loaded yet or were loaded with another seed; then evaluates the result (in
+ * inference mode) on the training and validation data. */
 int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err);
 /* The trained model, its scaling and a record of the training (seed, threads, epochs,
  * metrics, and for ratings data what `recommend` needs), written atomically. */

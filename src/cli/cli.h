@@ -28,5 +28,8 @@ int tn_cli_option(int argc, char **argv, int *i, const char *name, const char **
 /* Parses a whole decimal integer in [lo, hi]; 0 on success. */
 int tn_cli_int(const char *s, long long lo, long long hi, long long *out);
 int tn_cli_wants_help(int argc, char **argv);
+/* For commands that take no options: an argument starting with '-' (other than "-" for
+ * stdin) is a usage error, not a file name. Returns TN_EXIT_USAGE after printing, or 0. */
+int tn_cli_no_options(const char *cmd, const char *usage, int argc, char **argv);
 
 #endif

@@ -23,6 +23,10 @@ static int load(const tn_model *m, int argc, char **argv, tn_dataset **d,
     const char *data = argv[2];
     float type_max;
     *names = NULL;
+    size_t outputs = m->net->nodes[m->net->output].width;
+    if ((argc == 4 || strncmp(data, "fashion-mnist:", 14) == 0) && outputs < 2)
+        return tn__err(err, TN_ESHAPE, "%s: the model has 1 output, and class labels need one "
+                       "output per class (a softmax layer)", argv[1]);
     if (argc == 4)
         return tn__data_load_idx(argv[2], argv[3], m->net, d, &type_max, err);
     if (strncmp(data, "fashion-mnist:", 14) == 0) {
@@ -37,7 +41,16 @@ static int load(const tn_model *m, int argc, char **argv, tn_dataset **d,
         return tn__err(err, TN_EDATA, "%s: the model records no target columns%s", argv[1],
                        m->columns.n_inputs ? "" : " (it was trained on IDX images: give "
                        "IMAGES and LABELS files)");
-    return tn__data_load_csv(data, m->net, &m->columns, 1, m->loss, d, err);
+    int rc = tn__data_load_csv(data, m->net, &m->columns, 1, m->loss, d, err);
+    /* A recommender's ratings file has no header naming the columns; say where it goes. */
+    if (rc == TN_EDATA && m->net->nodes[0].kind == TN_NODE_INDEX_INPUT && err &&
+        strstr(err->msg, ": no column \""))
+        tn__err(err, rc, "%s: eval reads a CSV whose header names the columns %s%s%s and %s; "
+                "`tinynet train` reports AUC and HR@k on ratings data", data,
+                m->columns.in[0].names[0], m->columns.n_inputs > 1 ? ", " : "",
+                m->columns.n_inputs > 1 ? m->columns.in[1].names[0] : "",
+                m->columns.target.names[0]);
+    return rc;
 }
 
 int tn_cli_eval(int argc, char **argv)
@@ -55,6 +68,9 @@ int tn_cli_eval(int argc, char **argv)
                usage);
         return TN_EXIT_OK;
     }
+    int bad = tn_cli_no_options("eval", usage, argc, argv);
+    if (bad)
+        return bad;
     if (argc != 3 && argc != 4)
         return tn_cli_usage("eval", usage, "expected MODEL and DATA (or IMAGES and LABELS)");
     tn_error err = {0};

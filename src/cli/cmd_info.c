@@ -56,6 +56,27 @@ static void print_layers(const tn_net *net)
     }
 }
 
+/* The record of how the model was trained, one "key value" line each. */
+static void print_training(const cJSON *rec)
+{
+    printf("\ntraining\n");
+    const cJSON *v;
+    cJSON_ArrayForEach(v, rec) {
+        printf("  %-18s ", v->string);
+        if (cJSON_IsString(v)) {
+            printf("%s\n", v->valuestring);
+        } else if (cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble) {
+            printf("%lld\n", (long long)v->valuedouble);
+        } else if (cJSON_IsNumber(v)) {
+            printf("%.6f\n", v->valuedouble);
+        } else {
+            char *t = cJSON_PrintUnformatted(v);
+            printf("%s\n", t ? t : "?");
+            cJSON_free(t);
+        }
+    }
+}
+
 int tn_cli_info(int argc, char **argv)
 {
     if (tn_cli_wants_help(argc, argv)) {
@@ -63,6 +84,9 @@ int tn_cli_info(int argc, char **argv)
                usage);
         return TN_EXIT_OK;
     }
+    int bad = tn_cli_no_options("info", usage, argc, argv);
+    if (bad)
+        return bad;
     if (argc != 2)
         return tn_cli_usage("info", usage, "expected MODEL");
     tn_error err = {0};
@@ -84,12 +108,8 @@ int tn_cli_info(int argc, char **argv)
         printf("\nscaling    %s of input \"%s\": (x - mean) / std, %zu value%s each\n",
                tn__scaling_names[m->scaling.kind], m->net->nodes[m->scaling.input].name,
                m->scaling.n, m->scaling.n == 1 ? "" : "s");
-    if (m->training) {
-        char *t = cJSON_PrintUnformatted(m->training);
-        if (t)
-            printf("\ntraining   %s\n", t);
-        cJSON_free(t);
-    }
+    if (m->training)
+        print_training(m->training);
     tn__model_free(m);
     return TN_EXIT_OK;
 }

@@ -5,6 +5,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "io/dataset.h"
+#include "io/fileutil.h"
 #include "io/model.h"
 
 #include <stdio.h>
@@ -22,20 +23,30 @@ int tn_cli_predict(int argc, char **argv)
                "in the u.data layout.\n", usage);
         return TN_EXIT_OK;
     }
+    int bad = tn_cli_no_options("predict", usage, argc, argv);
+    if (bad)
+        return bad;
     if (argc != 2 && argc != 3)
         return tn_cli_usage("predict", usage, "expected MODEL and optionally DATA");
     const char *data = argc == 3 ? argv[2] : "-";
     tn_error err = {0};
     tn_model *m = NULL;
+    tn_table *tab = NULL;
     tn_dataset *d = NULL;
     float *out = NULL;
-    int rc = tn__model_load(argv[1], &m, &err), headerless = 0;
-    /* A headerless u.data-style file of (user, item) pairs for a two-input recommender. */
-    if (rc == TN_OK && strcmp(data, "-") != 0 && m->net->n_inputs == 2 &&
-        m->net->nodes[0].kind == TN_NODE_INDEX_INPUT &&
+    unsigned char *text = NULL;
+    size_t len = 0;
+    const char *name = strcmp(data, "-") == 0 ? "<stdin>" : data;
+    /* Read once, so stdin works for every layout the file form accepts. */
+    int rc = tn__model_load(argv[1], &m, &err);
+    if (rc == TN_OK)
+        rc = tn__read_file(data, TN_CSV_MAX_BYTES, &text, &len, &err);
+    /* A headerless u.data-style list of (user, item) pairs for a two-input recommender. */
+    if (rc == TN_OK && m->net->n_inputs == 2 && m->net->nodes[0].kind == TN_NODE_INDEX_INPUT &&
         m->net->nodes[1].kind == TN_NODE_INDEX_INPUT &&
-        (rc = tn__ratings_sniff_headerless(data, &headerless, &err)) == TN_OK && headerless) {
-        rc = tn_cli_recsys_predict_pairs(m, argv[1], data, &err);
+        tn__ratings_is_headerless((const char *)text, len)) {
+        rc = tn_cli_recsys_predict_pairs(m, argv[1], name, (const char *)text, len, &err);
+        tn__free(text);
         tn__model_free(m);
         if (rc == TN_OK && (fflush(stdout) != 0 || ferror(stdout)))
             rc = tn__err(&err, TN_EIO, "cannot write the predictions to stdout");
@@ -44,8 +55,13 @@ int tn_cli_predict(int argc, char **argv)
     if (rc == TN_OK && m->columns.n_inputs == 0)
         rc = tn__err(&err, TN_EDATA, "%s: the model was trained on IDX images: predict reads "
                      "CSV (use `tinynet eval` for IDX data)", argv[1]);
-    if (rc == TN_OK && !(rc = tn__data_load_csv(data, m->net, &m->columns, 0, m->loss, &d, &err)))
+    if (rc == TN_OK)
+        rc = tn__csv_parse(name, (const char *)text, len, &tab, &err);
+    tn__free(text);
+    if (rc == TN_OK &&
+        !(rc = tn__data_from_table(name, tab, m->net, &m->columns, 0, m->loss, &d, &err)))
         tn__scaling_apply(&m->scaling, d);
+    tn__table_free(tab);
     size_t W = rc == TN_OK ? m->net->nodes[m->net->output].width : 0, n;
     if (rc == TN_OK && (tn__mul_size(d->rows, W, &n) || !(out = tn__floats_alloc(n))))
         rc = tn__err(&err, TN_ENOMEM, "out of memory for %zu predictions", d->rows);

@@ -57,8 +57,12 @@ static int run(const char *model, long long user_id, long long top, const char *
         goto done;
     }
     uint32_t u = (uint32_t)(user_id - c.id_base);
-    if ((rc = tn__ratings_read(ratings_path, &c, n_users, n_items, 0, &rt, err)))
+    if ((rc = tn__ratings_read(ratings_path, &c, n_users, n_items, 0, &rt, err))) {
+        /* The recorded path is relative to where training ran. */
+        if (rc == TN_EIO && ratings_path == train)
+            tn__err_prefix(err, "the ratings file recorded in %s (give --ratings FILE)", model);
         goto done;
+    }
     if (!(seen = tn__calloc(n_items, 1)) || !(items = tn__calloc(n_items, sizeof *items)) ||
         !(users = tn__calloc(n_items, sizeof *users)) || !(scores = tn__floats_alloc(n_items)) ||
         !(cands = tn__calloc(n_items, sizeof *cands))) {

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
     "tinynet train CONFIG [-o MODEL] [--epochs N] [--seed S] [--threads T] [--log FILE.jsonl]\n"
@@ -137,13 +138,10 @@ static int report(const train_opts *o, const tn_session *s, const history *hist,
     printf("trained %s: %d epoch%s%s, best epoch %d, %zu parameters\n", c->net->name,
            res->epochs_run, res->epochs_run == 1 ? "" : "s",
            res->stopped_early ? " (stopped early)" : "", res->best_epoch, c->net->n_params);
-    tn_metrics m;
-    int rc = tn__evaluate(c->net, c->loss, train, c->train.batch_size, &m, err);
-    if (rc == TN_OK)
-        print_metrics("train", &m);
-    if (rc == TN_OK && val &&
-        (rc = tn__evaluate(c->net, c->loss, val, c->train.batch_size, &m, err)) == TN_OK)
-        print_metrics(s->val_is_test ? "test" : "validation", &m);
+    print_metrics("train", &s->final_train);
+    if (val)
+        print_metrics(s->val_is_test ? "test" : "validation", &s->final_val);
+    int rc = TN_OK;
     const char *const *names = c->data.format == TN_DATA_FASHION ? tn__fashion_classes : NULL;
     const char *label = s->val_is_test ? "test" : val ? "validation" : "train";
     if (rc == TN_OK && tn__loss_has_accuracy(c->loss))
@@ -154,6 +152,23 @@ static int report(const train_opts *o, const tn_session *s, const history *hist,
     if (rc == TN_OK && s->im)
         rc = tn_cli_recsys_report(c, s->im, s->ranks, err);
     return rc;
+}
+
+/* The model is written at the end: a directory it cannot go to is found before training. */
+static int check_output_dir(const char *path, tn_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    if (access(dir, W_OK | X_OK) != 0)
+        return tn__err(err, TN_EIO, "%s: cannot write the model there: %s: %s", path, dir,
+                       strerror(errno));
+    return TN_OK;
 }
 
 static int run(const train_opts *o, tn_error *err)
@@ -172,7 +187,10 @@ static int run(const train_opts *o, tn_error *err)
     if (o->threads > 0)
         s.threads = (int)o->threads;
     warn_untrainable(c->net);
-    rc = tn__session_load_data(&s, err);
+    if (o->model)
+        rc = check_output_dir(o->model, err);
+    if (rc == TN_OK)
+        rc = tn__session_load_data(&s, err);
     if (rc == TN_OK)
         rc = tn_progress_open(&pg, o->log, c, s.threads, err);
     /* The plot directory is made before training, so a bad one costs no training time. */

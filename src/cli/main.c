@@ -83,6 +83,14 @@ int tn_cli_wants_help(int argc, char **argv)
     return 0;
 }
 
+int tn_cli_no_options(const char *cmd, const char *usage, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return tn_cli_usage(cmd, usage, "unknown option \"%s\"", argv[i]);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*run)(int argc, char **argv);

@@ -54,8 +54,8 @@ int tn_cli_model_ratings_cfg(const tn_model *m, const char *name, tn_ratings_cfg
 }
 
 /* Headerless `user item [...]` lines, scored one per line. */
-int tn_cli_recsys_predict_pairs(const tn_model *m, const char *model, const char *path,
-                                tn_error *err)
+int tn_cli_recsys_predict_pairs(const tn_model *m, const char *model, const char *name,
+                                const char *text, size_t len, tn_error *err)
 {
     tn_ratings_cfg c;
     const char *train;
@@ -67,7 +67,7 @@ int tn_cli_recsys_predict_pairs(const tn_model *m, const char *model, const char
         return rc;
     size_t n_users = m->net->nodes[tn__net_find_node(m->net, c.user_input)].vocab;
     size_t n_items = m->net->nodes[tn__net_find_node(m->net, c.item_input)].vocab;
-    if ((rc = tn__ratings_read(path, &c, n_users, n_items, 0, &rt, err)))
+    if ((rc = tn__ratings_parse(name, text, len, &c, n_users, n_items, 0, &rt, err)))
         return rc;
     if (!(users = tn__calloc(rt->n, sizeof *users)) || !(items = tn__calloc(rt->n, sizeof *items)) ||
         !(scores = tn__floats_alloc(rt->n)))

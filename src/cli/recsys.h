@@ -15,8 +15,9 @@ int tn_cli_recsys_report(const tn_config *c, const tn_implicit *im, const tn_ran
  * "user" and "item"). *train: the recorded ratings file or NULL. */
 int tn_cli_model_ratings_cfg(const tn_model *m, const char *name, tn_ratings_cfg *c,
                              const char **train, tn_error *err);
-/* `tinynet predict` on a headerless u.data-style file: one score per line on stdout. */
-int tn_cli_recsys_predict_pairs(const tn_model *m, const char *model, const char *path,
-                                tn_error *err);
+/* `tinynet predict` on headerless u.data-style text (from the file or stream called name):
+ * one score per line on stdout. */
+int tn_cli_recsys_predict_pairs(const tn_model *m, const char *model, const char *name,
+                                const char *text, size_t len, tn_error *err);
 
 #endif

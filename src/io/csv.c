@@ -3,6 +3,8 @@
  * number is copied out, NUL-terminated, for strtod. */
 #include "io/csv.h"
 
+#include "io/fileutil.h"
+
 #include "core/alloc.h"
 #include "core/error.h"
 
@@ -348,44 +350,6 @@ int tn__csv_parse(const char *name, const char *text, size_t len, tn_table **out
     return TN_OK;
 }
 
-static const char *errno_text(int e, char *buf, size_t cap)
-{
-    if (strerror_r(e, buf, cap) != 0)
-        snprintf(buf, cap, "error %d", e);
-    return buf;
-}
-
-/* Reads all of f into a tn__malloc'd buffer, doubling as it goes. */
-static int slurp(FILE *f, const char *name, char **buf, size_t *len, tn_error *err)
-{
-    size_t cap = 1 << 16, n = 0;
-    char *b = tn__malloc(cap);
-    if (!b)
-        return tn__err(err, TN_ENOMEM, "%s: out of memory", name);
-    for (;;) {
-        n += fread(b + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        char *nb = cap > SIZE_MAX / 2 ? NULL : tn__realloc(b, cap * 2);
-        if (!nb) {
-            tn__free(b);
-            return tn__err(err, TN_ENOMEM, "%s: out of memory (file larger than %zu bytes)",
-                           name, cap);
-        }
-        b = nb;
-        cap *= 2;
-    }
-    if (ferror(f)) {
-        char msg[128];
-        int e = errno;
-        tn__free(b);
-        return tn__err(err, TN_EIO, "%s: read error: %s", name, errno_text(e, msg, sizeof msg));
-    }
-    *buf = b;
-    *len = n;
-    return TN_OK;
-}
-
 int tn__csv_read(const char *path, tn_table **out, tn_error *err)
 {
     if (!out)
@@ -393,22 +357,13 @@ int tn__csv_read(const char *path, tn_table **out, tn_error *err)
     *out = NULL;
     if (!path)
         return tn__err(err, TN_EINVAL, "tn__csv_read: path is NULL");
-    int use_stdin = strcmp(path, "-") == 0;
-    const char *name = use_stdin ? "<stdin>" : path;
-    FILE *f = use_stdin ? stdin : fopen(path, "rb");
-    if (!f) {
-        char msg[128];
-        return tn__err(err, TN_EIO, "%s: cannot open: %s", name,
-                       errno_text(errno, msg, sizeof msg));
-    }
-    char *buf = NULL;
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    unsigned char *buf = NULL;
     size_t len = 0;
-    int rc = slurp(f, name, &buf, &len, err);
-    if (!use_stdin)
-        fclose(f); /* read-only: nothing to lose on close */
+    int rc = tn__read_file(path, TN_CSV_MAX_BYTES, &buf, &len, err);
     if (rc)
         return rc;
-    rc = tn__csv_parse(name, buf, len, out, err);
+    rc = tn__csv_parse(name, (const char *)buf, len, out, err);
     tn__free(buf);
     return rc;
 }

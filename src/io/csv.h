@@ -21,6 +21,8 @@
 
 #include <stddef.h>
 
+#define TN_CSV_MAX_BYTES ((size_t)4 << 30) /* 4 GiB of text: far past any table in memory */
+
 typedef struct tn_table {
     size_t rows, cols;
     char **names;  /* [cols] column names from the header */

@@ -85,11 +85,22 @@ static void gather(const tn_table *tab, const int *idx, size_t n, float *dst)
 int tn__data_load_csv(const char *path, const tn_net *net, const tn_columns *cols,
                       int with_target, int loss, tn_dataset **out, tn_error *err)
 {
-    *out = NULL;
     tn_table *tab;
+    *out = NULL;
     int rc = tn__csv_read(path, &tab, err);
-    if (rc)
-        return rc;
+    if (rc == TN_OK)
+        rc = tn__data_from_table(strcmp(path, "-") == 0 ? "<stdin>" : path, tab, net, cols,
+                                 with_target, loss, out, err);
+    tn__table_free(tab);
+    return rc;
+}
+
+int tn__data_from_table(const char *path, const tn_table *tab, const tn_net *net,
+                        const tn_columns *cols, int with_target, int loss, tn_dataset **out,
+                        tn_error *err)
+{
+    *out = NULL;
+    int rc;
     size_t widths[TN_MAX_INPUTS];
     for (int i = 0; i < net->n_inputs; i++)
         widths[i] = net->nodes[i].width;
@@ -116,7 +127,6 @@ int tn__data_load_csv(const char *path, const tn_net *net, const tn_columns *col
                                cols->target.names[0], err);
         }
     }
-    tn__table_free(tab);
     if (rc) {
         tn__dataset_free(d);
         return rc;

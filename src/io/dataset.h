@@ -3,6 +3,7 @@
 #define TN_IO_DATASET_H
 
 #include "io/config.h"
+#include "io/csv.h"
 #include "io/scaling.h"
 #include "net/train.h"
 
@@ -10,6 +11,10 @@
  * with_target). Validates ids of index inputs and targets against the loss. */
 int tn__data_load_csv(const char *path, const tn_net *net, const tn_columns *cols,
                       int with_target, int loss, tn_dataset **out, tn_error *err);
+/* The same from a parsed table (name is the file named in messages). */
+int tn__data_from_table(const char *name, const tn_table *tab, const tn_net *net,
+                        const tn_columns *cols, int with_target, int loss, tn_dataset **out,
+                        tn_error *err);
 
 /* Reads IDX images (any count x ... shape, flattened per item) into the network's one float
  * input, and with labels (may be NULL) class-index targets checked against the output

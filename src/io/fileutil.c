@@ -205,7 +205,7 @@ static int read_fd(const char *path, int fd, size_t max_bytes, unsigned char **o
 {
     struct stat st;
     if (fstat(fd, &st) != 0)
-        return io_err(err, TN_EIO, path, "stat", errno);
+        return io_err(err, TN_EIO, path, "cannot stat", errno);
     if (!S_ISREG(st.st_mode))
         return tn__err(err, TN_EIO, "%s: not a regular file", path);
     if (st.st_size < 0 || (uintmax_t)st.st_size > max_bytes || (uintmax_t)st.st_size >= SIZE_MAX)
@@ -219,7 +219,7 @@ static int read_fd(const char *path, int fd, size_t max_bytes, unsigned char **o
     unsigned char extra;
     ssize_t more = got < 0 ? -1 : read_upto(fd, &extra, 1);
     if (got < 0 || more < 0) {
-        int rc = io_err(err, TN_EIO, path, "read", errno);
+        int rc = io_err(err, TN_EIO, path, "cannot read", errno);
         tn__free(buf);
         return rc;
     }
@@ -235,6 +235,42 @@ static int read_fd(const char *path, int fd, size_t max_bytes, unsigned char **o
     return TN_OK;
 }
 
+/* A pipe or terminal has no size to check first: read in doubling chunks up to the cap. */
+static int read_stream(const char *name, int fd, size_t max_bytes, unsigned char **out,
+                       size_t *len, tn_error *err)
+{
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *buf = tn__malloc(cap + 1);
+    for (;;) {
+        if (!buf)
+            return tn__err(err, TN_ENOMEM, "%s: out of memory reading %zu bytes", name, cap);
+        ssize_t got = read_upto(fd, buf + n, cap - n);
+        if (got < 0) {
+            int rc = io_err(err, TN_EIO, name, "cannot read", errno);
+            tn__free(buf);
+            return rc;
+        }
+        n += (size_t)got;
+        if (n < cap)
+            break;
+        if (cap >= max_bytes) {
+            tn__free(buf);
+            return tn__err(err, TN_ERANGE, "%s: more than %zu bytes (the limit)", name,
+                           max_bytes);
+        }
+        size_t next = cap > max_bytes / 2 ? max_bytes : cap * 2;
+        unsigned char *grown = tn__realloc(buf, next + 1);
+        if (!grown)
+            tn__free(buf);
+        buf = grown;
+        cap = next;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return TN_OK;
+}
+
 int tn__read_file(const char *path, size_t max_bytes, unsigned char **out, size_t *len,
                   tn_error *err)
 {
@@ -242,9 +278,11 @@ int tn__read_file(const char *path, size_t max_bytes, unsigned char **out, size_
         return tn__err(err, TN_EINVAL, "tn__read_file: NULL argument");
     *out = NULL;
     *len = 0;
+    if (strcmp(path, "-") == 0)
+        return read_stream("<stdin>", STDIN_FILENO, max_bytes, out, len, err);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return io_err(err, TN_EIO, path, "open", errno);
+        return io_err(err, TN_EIO, path, "cannot open", errno);
     int rc = read_fd(path, fd, max_bytes, out, len, err);
     close(fd);
     return rc;

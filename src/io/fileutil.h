@@ -18,10 +18,11 @@ uint32_t tn__crc32(uint32_t crc, const void *data, size_t n);
  * allocated). The new file keeps the old file's permission bits, or gets 0644. */
 int tn__write_atomic(const char *path, const void *data, size_t len, tn_error *err);
 
-/* Read a whole regular file into a tn__malloc'd buffer, NUL-terminated for convenience
- * (*len excludes the NUL); free it with tn__free. Files larger than max_bytes are refused
- * with TN_ERANGE before anything is allocated; open/read errors and non-regular files give
- * TN_EIO. On failure *out is NULL and *len is 0. */
+/* Read a whole regular file, or standard input when path is "-" (named "<stdin>" in
+ * messages), into a tn__malloc'd buffer, NUL-terminated for convenience (*len excludes the
+ * NUL); free it with tn__free. Input larger than max_bytes is refused with TN_ERANGE (a
+ * file before anything is allocated); open/read errors and non-regular files give TN_EIO.
+ * On failure *out is NULL and *len is 0. */
 int tn__read_file(const char *path, size_t max_bytes, unsigned char **out, size_t *len,
                   tn_error *err);
 

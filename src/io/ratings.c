@@ -400,69 +400,38 @@ int tn__ratings_parse(const char *name, const char *text, size_t len, const tn_r
     return TN_OK;
 }
 
-static int slurp(const char *path, char **buf, size_t *len, tn_error *err)
-{
-    if (strcmp(path, "-") != 0)
-        return tn__read_file(path, TN_RATINGS_MAX_BYTES, (unsigned char **)buf, len, err);
-    size_t cap = 1 << 16, n = 0;
-    char *p = tn__malloc(cap);
-    while (p) {
-        n += fread(p + n, 1, cap - n, stdin);
-        if (n < cap)
-            break;
-        char *q = cap < TN_RATINGS_MAX_BYTES ? tn__realloc(p, cap * 2) : NULL;
-        if (!q)
-            tn__free(p);
-        p = q;
-        cap *= 2;
-    }
-    if (!p)
-        return tn__err(err, TN_ENOMEM, "<stdin>: out of memory or larger than %zu bytes",
-                       TN_RATINGS_MAX_BYTES);
-    if (ferror(stdin)) {
-        tn__free(p);
-        return tn__err(err, TN_EIO, "<stdin>: cannot read");
-    }
-    *buf = p;
-    *len = n;
-    return TN_OK;
-}
 
 int tn__ratings_read(const char *path, const tn_ratings_cfg *c, size_t n_users, size_t n_items,
                      int need_rating, tn_ratings **out, tn_error *err)
 {
     *out = NULL;
-    char *buf;
+    unsigned char *buf;
     size_t len;
-    int rc = slurp(path, &buf, &len, err);
+    int rc = tn__read_file(path, TN_RATINGS_MAX_BYTES, &buf, &len, err);
     if (rc)
         return rc;
-    rc = tn__ratings_parse(strcmp(path, "-") == 0 ? "<stdin>" : path, buf, len, c, n_users,
-                           n_items, need_rating, out, err);
+    rc = tn__ratings_parse(strcmp(path, "-") == 0 ? "<stdin>" : path, (const char *)buf, len, c,
+                           n_users, n_items, need_rating, out, err);
     tn__free(buf);
     return rc;
 }
 
-int tn__ratings_sniff_headerless(const char *path, int *headerless, tn_error *err)
+int tn__ratings_is_headerless(const char *text, size_t len)
 {
-    *headerless = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return tn__err(err, TN_EIO, "%s: cannot open: %s", path, strerror(errno));
-    char line[4096];
-    while (fgets(line, sizeof line, f)) {
-        span s = {line, strcspn(line, "\r\n")};
+    reader rd = {.name = "", .cur = text, .end = text + len};
+    span s;
+    while (next_line(&rd, &s)) {
         if (is_skipped(s))
             continue;
         char delim = memchr(s.p, ',', s.n) ? ',' : memchr(s.p, '\t', s.n) ? '\t' : ' ';
         span fl[64];
         size_t n = split(s, delim, fl, 64);
         for (size_t j = 0; j < n && j < 64; j++)
-            *headerless |= is_number(fl[j]);
-        break;
+            if (is_number(fl[j]))
+                return 1;
+        return 0;
     }
-    fclose(f);
-    return TN_OK;
+    return 0;
 }
 
 void tn__ratings_free(tn_ratings *r)

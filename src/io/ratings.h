@@ -75,8 +75,8 @@ int tn__ratings_parse(const char *name, const char *text, size_t len, const tn_r
                       size_t n_users, size_t n_items, int need_rating, tn_ratings **out,
                       tn_error *err);
 void tn__ratings_free(tn_ratings *r);
-/* 1 when the first line has a number in it (the headerless u.data layout). */
-int tn__ratings_sniff_headerless(const char *path, int *headerless, tn_error *err);
+/* 1 when the first line of text has a number in it (the headerless u.data layout). */
+int tn__ratings_is_headerless(const char *text, size_t len);
 
 /* Implicit feedback with the leave-one-out split. */
 typedef struct tn_implicit {
