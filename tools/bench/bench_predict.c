@@ -1,6 +1,6 @@
 /* Predict latency and throughput of the runtime (tinynet.h), each quoted as a ratio to a
  * plain reference measured in the same run: a hand-written loop forward pass of the same
- * dense network (no BLAS, no checks), whose results are first checked against the
+ * network (no BLAS, no id checks), whose results are first checked against the
  * runtime's. Ratio = runtime time / reference time (< 1: the runtime is faster).
  *
  *   bench_predict [REPO_ROOT]     (default: the current directory)
