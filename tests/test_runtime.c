@@ -1,28 +1,105 @@
 /* The inference runtime of tinynet.h: same numbers as the training build's forward pass,
  * many threads on one shared model, no allocation per predict call, argument checks.
  *
- * Only dense layers exist in this tree (no embedding/concat yet), so every model here has
- * one float input; index-input validation is exercised once embeddings arrive.
+ * Two models: the ring classifier (one float input) and the recommender (two index inputs,
+ * embeddings, concat), so the multi-input path and id validation are covered as well.
  *
  * ThreadSanitizer: cmake -S . -B build-tsan -DTN_TSAN=ON -DCMAKE_C_COMPILER=clang, then
  * ctest in build-tsan. No suppressions are needed: with BLAS on one thread, OpenBLAS
  * (not instrumented) runs in the caller's thread and TSan sees no race. Sharing one ctx
  * between two threads, by contrast, is reported at once. */
+#include "io/ratings.h"
 #include "io/scaling.h"
 #include "rt_util.h"
 #include "tinynet/tinynet.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <string.h>
 
 #define RING_MODEL TN_BINARY_DIR "/test_runtime_ring.tnn"
 #define RING_TEST TN_SOURCE_DIR "/data/ring_test.csv"
+#define REC_MODEL TN_BINARY_DIR "/test_runtime_rec.tnn"
 #define N_THREADS 6
+/* Not a multiple of 256, so batches end in a partial chunk. */
+#define REC_ROWS 1100
 
 static tn_model *g_model;
 static tn_dataset *g_data;   /* ring test rows */
 static float *g_ref_batch;   /* single-threaded tn_predict, max_batch 256 */
 static float *g_ref_single;  /* single-threaded tn_predict, one row per call */
+
+static tn_model *g_rec;                  /* the recommender: inputs "user", "item" */
+static float g_rec_user[REC_ROWS], g_rec_item[REC_ROWS];
+static float g_rec_ref_batch[REC_ROWS];  /* single-threaded, max_batch 256 */
+static float g_rec_ref_single[REC_ROWS]; /* single-threaded, one row per call */
+
+/* The recommender trained the way `tinynet train` does it (src/cli/recsys.c): implicit
+ * feedback from the ratings file with sampled negatives. A couple of epochs give real,
+ * non-uniform embeddings; quality does not matter here. */
+static void rt_train_recommender(int epochs, const char *out_path)
+{
+    tn_error err = {0};
+    tn_config *c = NULL;
+    tn_ratings *r = NULL;
+    tn_implicit *im = NULL;
+    tn_dataset *train = NULL;
+    int rc = tn__config_load(TN_SOURCE_DIR "/models/recommender.json", &c, &err);
+    ck_assert_msg(rc == TN_OK, "%s", err.msg);
+    ck_assert_int_eq(c->data.format, TN_DATA_RATINGS);
+    c->train.epochs = epochs;
+    const tn_ratings_cfg *rc_ = &c->data.ratings;
+    int ui = tn__net_find_node(c->net, rc_->user_input);
+    int ii = tn__net_find_node(c->net, rc_->item_input);
+    rc = tn__ratings_read(c->data.train, rc_, c->net->nodes[ui].vocab, c->net->nodes[ii].vocab, 1,
+                          &r, &err);
+    if (rc == TN_OK)
+        rc = tn__implicit_build(r, rc_->threshold, c->train.seed, &im, &err);
+    if (rc == TN_OK)
+        rc = tn__implicit_train_set(im, c->net, rc_, c->train.seed, &train, &err);
+    ck_assert_msg(rc == TN_OK, "%s", err.msg);
+    tn__net_init_params(c->net, c->train.seed);
+    tn_train_result res;
+    rc = tn__train(c->net, c->loss, &c->optim, &c->train, train, NULL, NULL, &res, &err);
+    ck_assert_msg(rc == TN_OK, "%s", err.msg);
+    rc = tn__model_save(out_path, c->net, c->loss, &c->data.columns, NULL, NULL, &err);
+    ck_assert_msg(rc == TN_OK, "%s", err.msg);
+    tn__dataset_free(train);
+    tn__implicit_free(im);
+    tn__ratings_free(r);
+    tn__config_free(c);
+}
+
+/* Pairs that visit every user and item, including both ends of each vocabulary. */
+static void rec_fill_ids(void)
+{
+    for (size_t r = 0; r < REC_ROWS; r++) {
+        g_rec_user[r] = (float)((r * 7) % 300);
+        g_rec_item[r] = (float)((r * 13 + 5) % 400);
+    }
+    g_rec_user[0] = 0.0f;
+    g_rec_item[0] = 0.0f;
+    g_rec_user[REC_ROWS - 1] = 299.0f;
+    g_rec_item[REC_ROWS - 1] = 399.0f;
+}
+
+static void rec_setup(void)
+{
+    tn_error err = {0};
+    rt_train_recommender(2, REC_MODEL);
+    int rc = tn_model_load(REC_MODEL, &g_rec, &err);
+    ck_assert_msg(rc == TN_OK, "%s", err.msg);
+    rec_fill_ids();
+    tn_ctx *ctx;
+    ck_assert_int_eq(tn_ctx_new(g_rec, 256, &ctx, &err), TN_OK);
+    const float *in[2] = {g_rec_user, g_rec_item};
+    ck_assert_int_eq(tn_predict(ctx, in, REC_ROWS, g_rec_ref_batch), TN_OK);
+    for (size_t r = 0; r < REC_ROWS; r++) {
+        const float *row[2] = {g_rec_user + r, g_rec_item + r};
+        ck_assert_int_eq(tn_predict(ctx, row, 1, g_rec_ref_single + r), TN_OK);
+    }
+    tn_ctx_free(ctx);
+}
 
 static void setup(void)
 {
@@ -48,6 +125,7 @@ static void setup(void)
         ck_assert_int_eq(tn_predict(ctx, row, 1, g_ref_single + r), TN_OK);
     }
     tn_ctx_free(ctx);
+    rec_setup();
 }
 
 static void teardown(void)
@@ -58,6 +136,9 @@ static void teardown(void)
     tn__dataset_free(g_data);
     tn_model_free(g_model);
     remove(RING_MODEL);
+    tn_model_free(g_rec);
+    g_rec = NULL;
+    remove(REC_MODEL);
 }
 
 START_TEST(queries)
@@ -73,6 +154,23 @@ START_TEST(queries)
     ck_assert_int_eq(tn_model_input_kind(g_model, 1), -1);
     ck_assert_uint_eq(tn_model_n_inputs(NULL), 0);
     ck_assert_str_eq(tn_version(), TN_VERSION_STRING);
+}
+END_TEST
+
+START_TEST(rec_queries)
+{
+    ck_assert_str_eq(tn_model_name(g_rec), "recommender");
+    ck_assert_uint_eq(tn_model_n_inputs(g_rec), 2);
+    ck_assert_str_eq(tn_model_input_name(g_rec, 0), "user");
+    ck_assert_str_eq(tn_model_input_name(g_rec, 1), "item");
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_int_eq(tn_model_input_kind(g_rec, i), TN_INPUT_INDEX);
+        ck_assert_uint_eq(tn_model_input_width(g_rec, i), 1);
+    }
+    ck_assert_uint_eq(tn_model_input_vocab(g_rec, 0), 300);
+    ck_assert_uint_eq(tn_model_input_vocab(g_rec, 1), 400);
+    ck_assert_uint_eq(tn_model_output_width(g_rec), 1);
+    ck_assert_ptr_null(tn_model_input_name(g_rec, 2));
 }
 END_TEST
 
@@ -102,6 +200,43 @@ START_TEST(same_numbers_as_training_forward)
     tn_model_free(mb);
     free(got);
     free(ref);
+    tn__model_free(m);
+}
+END_TEST
+
+/* The same for two index inputs: tn__predict on a dataset holding the same ids. */
+START_TEST(rec_same_numbers_as_training_forward)
+{
+    tn_error err = {0};
+    tn_model *m;
+    ck_assert_int_eq(tn__model_load(REC_MODEL, &m, &err), TN_OK);
+    tn_dataset *d;
+    size_t w[2] = {1, 1};
+    ck_assert_int_eq(tn__dataset_new(REC_ROWS, 2, w, 0, &d, &err), TN_OK);
+    memcpy(d->x[0], g_rec_user, sizeof g_rec_user);
+    memcpy(d->x[1], g_rec_item, sizeof g_rec_item);
+    float *ref = calloc(REC_ROWS, sizeof(float));
+    ck_assert_int_eq(tn__predict(m->net, d, 256, ref, &err), TN_OK);
+    ck_assert_int_eq(memcmp(ref, g_rec_ref_batch, sizeof g_rec_ref_batch), 0);
+    /* Scores must differ between pairs, or equality would prove little. */
+    ck_assert_float_ne(ref[0], ref[REC_ROWS - 1]);
+    /* and through a buffer load */
+    size_t len;
+    unsigned char *buf = rt_read(REC_MODEL, &len);
+    tn_model *mb;
+    ck_assert_int_eq(tn_model_load_buffer(buf, len, &mb, &err), TN_OK);
+    tn__free(buf);
+    tn_ctx *ctx;
+    ck_assert_int_eq(tn_ctx_new(mb, 256, &ctx, &err), TN_OK);
+    const float *in[2] = {g_rec_user, g_rec_item};
+    float *got = calloc(REC_ROWS, sizeof(float));
+    ck_assert_int_eq(tn_predict(ctx, in, REC_ROWS, got), TN_OK);
+    ck_assert_int_eq(memcmp(ref, got, REC_ROWS * sizeof(float)), 0);
+    tn_ctx_free(ctx);
+    tn_model_free(mb);
+    free(got);
+    free(ref);
+    tn__dataset_free(d);
     tn__model_free(m);
 }
 END_TEST
@@ -173,8 +308,14 @@ static void *work(void *arg)
         snprintf(w->msg, sizeof w->msg, "ctx: %s", err.msg);
         return NULL;
     }
+    tn_ctx *rctx;
+    if (tn_ctx_new(g_rec, 256, &rctx, &err) != TN_OK) {
+        snprintf(w->msg, sizeof w->msg, "recommender ctx: %s", err.msg);
+        tn_ctx_free(ctx);
+        return NULL;
+    }
     size_t n = g_data->rows;
-    float *out = malloc(n * sizeof *out);
+    float *out = malloc(n * sizeof *out), *rout = malloc(REC_ROWS * sizeof *rout);
     for (int iter = 0; iter < 20; iter++) {
         const float *in[1] = {g_data->x[0]};
         if (tn_predict(ctx, in, n, out) != TN_OK ||
@@ -193,11 +334,32 @@ static void *work(void *arg)
                 goto done;
             }
         }
+        /* The recommender on the same threads, interleaved with the ring, so two shared
+         * models and the two-input path run concurrently. */
+        const float *rin[2] = {g_rec_user, g_rec_item};
+        if (tn_predict(rctx, rin, REC_ROWS, rout) != TN_OK ||
+            memcmp(rout, g_rec_ref_batch, sizeof g_rec_ref_batch) != 0) {
+            snprintf(w->msg, sizeof w->msg, "recommender batch mismatch, iteration %d", iter);
+            goto done;
+        }
+        for (size_t k = 0; k < REC_ROWS; k += 5) {
+            size_t r = (k + (size_t)w->id * 37) % REC_ROWS;
+            const float *row[2] = {g_rec_user + r, g_rec_item + r};
+            float y;
+            if (tn_predict(rctx, row, 1, &y) != TN_OK ||
+                memcmp(&y, &g_rec_ref_single[r], sizeof y)) {
+                snprintf(w->msg, sizeof w->msg, "recommender row %zu mismatch, iteration %d", r,
+                         iter);
+                goto done;
+            }
+        }
     }
     w->ok = 1;
 done:
     free(out);
+    free(rout);
     tn_ctx_free(ctx);
+    tn_ctx_free(rctx);
     return NULL;
 }
 
@@ -247,6 +409,78 @@ START_TEST(no_allocation_per_call)
 }
 END_TEST
 
+/* The same for the recommender: two inputs, id checks, embedding gathers, concat. */
+START_TEST(rec_no_allocation_per_call)
+{
+    tn_error err = {0};
+    tn_ctx *ctx;
+    ck_assert_int_eq(tn_ctx_new(g_rec, 64, &ctx, &err), TN_OK);
+    static float out[REC_ROWS], bad_item[REC_ROWS];
+    memcpy(bad_item, g_rec_item, sizeof bad_item);
+    bad_item[REC_ROWS - 1] = 400.0f;
+    tn_replace_allocator(counting_malloc, counting_realloc, free);
+    g_allocs = 0;
+    const float *in[2] = {g_rec_user, g_rec_item}, *bad[2] = {g_rec_user, bad_item};
+    for (int i = 0; i < 10; i++) {
+        ck_assert_int_eq(tn_predict(ctx, in, 1, out), TN_OK);
+        ck_assert_int_eq(tn_predict(ctx, in, 64, out), TN_OK);
+        ck_assert_int_eq(tn_predict(ctx, bad, REC_ROWS, out), TN_EDATA); /* error path too */
+        ck_assert_int_eq(tn_predict(ctx, in, REC_ROWS, out), TN_OK);     /* chunked */
+    }
+    ck_assert_uint_eq(g_allocs, 0);
+    tn_replace_allocator(NULL, NULL, NULL);
+    for (size_t r = 0; r < REC_ROWS; r++)
+        ck_assert_float_eq_tol(out[r], g_rec_ref_batch[r], 1e-6f);
+    tn_ctx_free(ctx);
+}
+END_TEST
+
+/* An id that is out of range, negative or not an integer (or NaN) would index outside an
+ * embedding table: TN_EDATA, a message naming the input, and out untouched -- even when
+ * the bad id sits in a later chunk than rows that are fine. */
+START_TEST(rec_bad_ids)
+{
+    tn_error err = {0};
+    tn_ctx *ctx;
+    ck_assert_int_eq(tn_ctx_new(g_rec, 4, &ctx, &err), TN_OK);
+    enum { N = 10 };
+    static const struct {
+        int input;      /* 0 user, 1 item */
+        float id;
+        const char *shown; /* how the message prints the id */
+    } cases[] = {
+        {0, 300.0f, "300"}, {1, 400.0f, "400"}, {1, 1e9f, "1e+09"},
+        {0, -1.0f, "-1"},   {1, -0.5f, "-0.5"}, {0, 2.5f, "2.5"},
+        {1, 398.75f, "398.75"}, {0, NAN, "nan"}, {1, INFINITY, "inf"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        float ids[2][N];
+        memcpy(ids[0], g_rec_user, sizeof ids[0]);
+        memcpy(ids[1], g_rec_item, sizeof ids[1]);
+        ids[cases[c].input][N - 1] = cases[c].id; /* the last row: the third chunk of 4 */
+        float out[N + 1];
+        for (size_t i = 0; i <= N; i++)
+            out[i] = -7.0f; /* a sentinel no sigmoid gives */
+        const float *in[2] = {ids[0], ids[1]};
+        ck_assert_int_eq(tn_predict(ctx, in, N, out), TN_EDATA);
+        for (size_t i = 0; i <= N; i++)
+            ck_assert_msg(out[i] == -7.0f, "case %zu: out[%zu] written", c, i);
+        const char *msg = tn_ctx_errmsg(ctx);
+        const char *name = cases[c].input ? "\"item\"" : "\"user\"";
+        const char *other = cases[c].input ? "\"user\"" : "\"item\"";
+        ck_assert_msg(strstr(msg, name) && !strstr(msg, other), "case %zu: %s", c, msg);
+        ck_assert_msg(strstr(msg, "row 9") && strstr(msg, cases[c].shown), "case %zu: %s", c,
+                      msg);
+        /* The context stays usable and the message clears on success. */
+        const float *good[2] = {g_rec_user, g_rec_item};
+        ck_assert_int_eq(tn_predict(ctx, good, N, out), TN_OK);
+        ck_assert_str_eq(tn_ctx_errmsg(ctx), "");
+        ck_assert_float_eq(out[N], -7.0f);
+    }
+    tn_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(argument_errors)
 {
     tn_error err = {0};
@@ -286,10 +520,14 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, queries);
+    tcase_add_test(tc, rec_queries);
     tcase_add_test(tc, same_numbers_as_training_forward);
+    tcase_add_test(tc, rec_same_numbers_as_training_forward);
     tcase_add_test(tc, applies_the_models_input_scaling);
     tcase_add_test(tc, threads_share_one_model);
     tcase_add_test(tc, no_allocation_per_call);
+    tcase_add_test(tc, rec_no_allocation_per_call);
+    tcase_add_test(tc, rec_bad_ids);
     tcase_add_test(tc, argument_errors);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
