@@ -1,3 +1,3 @@
 # find_package(tinynet CONFIG) -> tinynet::tinynet (shared) and tinynet::tinynet_static.
-# The static library needs openblas, cjson, z and m at link time; they are linked by name.
+# The static library needs openblas, cjson, z, m and pthread at link time; they are linked by name.
 include("${CMAKE_CURRENT_LIST_DIR}/tinynetTargets.cmake")

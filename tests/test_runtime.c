@@ -290,6 +290,45 @@ START_TEST(applies_the_models_input_scaling)
 }
 END_TEST
 
+/* Models may be loaded from several threads at once (cJSON keeps a global error record
+ * that the loader must not race on). */
+typedef struct loader {
+    pthread_t tid;
+    const unsigned char *buf;
+    size_t len;
+    int ok;
+} loader;
+
+static void *load_many(void *arg)
+{
+    loader *l = arg;
+    l->ok = 1;
+    for (int i = 0; i < 20 && l->ok; i++) {
+        tn_model *m;
+        tn_error err = {0};
+        l->ok = tn_model_load_buffer(l->buf, l->len, &m, &err) == TN_OK;
+        tn_model_free(m);
+    }
+    return NULL;
+}
+
+START_TEST(models_load_concurrently)
+{
+    size_t len;
+    unsigned char *buf = rt_read(RING_MODEL, &len);
+    loader ls[4];
+    for (int i = 0; i < 4; i++) {
+        ls[i] = (loader){.buf = buf, .len = len};
+        ck_assert_int_eq(pthread_create(&ls[i].tid, NULL, load_many, &ls[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(ls[i].tid, NULL);
+        ck_assert(ls[i].ok);
+    }
+    tn__free(buf);
+}
+END_TEST
+
 typedef struct worker {
     pthread_t tid;
     int id, ok;
@@ -525,6 +564,7 @@ int main(void)
     tcase_add_test(tc, rec_same_numbers_as_training_forward);
     tcase_add_test(tc, applies_the_models_input_scaling);
     tcase_add_test(tc, threads_share_one_model);
+    tcase_add_test(tc, models_load_concurrently);
     tcase_add_test(tc, no_allocation_per_call);
     tcase_add_test(tc, rec_no_allocation_per_call);
     tcase_add_test(tc, rec_bad_ids);

@@ -8,7 +8,7 @@ secs=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build-fuzz
 CC=${CC_FUZZ:-clang}
-flags=(-std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+flags=(-std=c11 -g -O1 -pthread -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -ffp-contract=off -D_POSIX_C_SOURCE=200809L -DTN_BUILDING -fvisibility=hidden)
 
 # The library sources the loader needs, built with the fuzzer's instrumentation, and the

@@ -8,11 +8,15 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* cJSON keeps a global error record (see tn__jr_parse). */
+static pthread_mutex_t cjson_parse_lock = PTHREAD_MUTEX_INITIALIZER;
 
 enum {
     JR_QUOTE_MAX = 40,     /* bytes of a quoted string shown before "..." */
@@ -946,7 +950,11 @@ static int parse_terminated(const char *file, const char *s, size_t len, cJSON *
      * value is followed by whitespace and then exactly that NUL. The end pointer is ours,
      * not the global cJSON_GetErrorPtr(). */
     const char *end = NULL;
+    /* cJSON 1.7.15 resets and sets a global error record in every parse: serialise the call
+     * so models and configs can be loaded from several threads at once. */
+    pthread_mutex_lock(&cjson_parse_lock);
     cJSON *doc = cJSON_ParseWithLengthOpts(s, len + 1, &end, 1);
+    pthread_mutex_unlock(&cjson_parse_lock);
     if (!doc)
         return err_cjson(err, file, s, len, end ? (size_t)(end - s) : 0);
     tn_jr r;
