@@ -91,6 +91,7 @@ if command -v dot >/dev/null; then
     run "$tn" graph models/recommender.json -o "$tmp/rec.svg"
     check "svg rendered" bash -c "grep -q '<svg' '$tmp/rec.svg'"
 else
+    echo "note: cli_recommend: rendering skipped: apt-get install graphviz" >&2
     run env PATH=/nonexistent "$tn" graph models/recommender.json -o "$tmp/rec.png"
     check "no dot: clear message" has "$err" "Graphviz"
 fi
