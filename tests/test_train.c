@@ -135,7 +135,7 @@ START_TEST(training_step_does_not_allocate)
     fit(&t, &hooks);
     tn_replace_allocator(NULL, NULL, NULL);
     ck_assert_int_gt(n_allocs, 0); /* the probe sees the library's allocations at all */
-    /* The hook ran (not -1), after the setup allocations it must not count as steady. */
+    /* The hook ran (not -1), after the library had allocated its buffers. */
     ck_assert_int_gt(probe.after_first_batch, 0);
     ck_assert_int_eq(probe.at_last_batch, probe.after_first_batch);
     release(&t);
