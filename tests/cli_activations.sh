@@ -56,6 +56,8 @@ for f in "$tmp/plots"/relu.svg "$tmp/plots"/softmax.svg "$tmp/plots"/activations
 done
 if command -v xmllint > /dev/null; then
     check "sheet is well-formed XML" xmllint --noout "$tmp/plots/activations.svg"
+else
+    echo "note: cli_activations: XML check skipped: apt-get install libxml2-utils" >&2
 fi
 "$TN" activations elu --param alpha=2 --plot "$tmp/one" > /dev/null
 check "single plot" test -f "$tmp/one/elu.svg" -a ! -f "$tmp/one/activations.svg"

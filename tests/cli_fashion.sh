@@ -7,7 +7,7 @@ set -euo pipefail
 tinynet=$1
 dir=/usr/share/datasets/fashion-mnist
 if [ ! -f "$dir/t10k-images-idx3-ubyte.gz" ]; then
-    echo "note: cli_fashion skipped: apt-get install dataset-fashion-mnist"; exit 0
+    echo "note: cli_fashion skipped: apt-get install dataset-fashion-mnist" >&2; exit 0
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -90,7 +90,15 @@ if command -v dot >/dev/null; then
     check "png magic" bash -c "head -c 8 \"\$1\" | od -An -c | grep -q 'P   N   G'" _ "$tmp/it's a \$(net).png"
     run "$tn" graph models/recommender.json -o "$tmp/rec.svg"
     check "svg rendered" bash -c "grep -q '<svg' '$tmp/rec.svg'"
+    check "wrote on stdout" has "$out" "wrote $tmp/rec.svg"
+    check "nothing on stderr" [ -z "$err" ]
+    # dot's own complaint is folded into tinynet's single message.
+    run "$tn" graph models/recommender.json -o /nonexistent/x.png
+    check "unwritable image fails" [ $rc -eq 1 ]
+    check "one line of error" [ "$(wc -l <<<"$err")" -eq 1 ]
+    check "dot's reason in it" has "$err" 'tinynet: dot failed to write /nonexistent/x.png: Could not open'
 else
+    echo "note: cli_recommend: rendering skipped: apt-get install graphviz" >&2
     run env PATH=/nonexistent "$tn" graph models/recommender.json -o "$tmp/rec.png"
     check "no dot: clear message" has "$err" "Graphviz"
 fi

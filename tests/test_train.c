@@ -135,7 +135,8 @@ START_TEST(training_step_does_not_allocate)
     fit(&t, &hooks);
     tn_replace_allocator(NULL, NULL, NULL);
     ck_assert_int_gt(n_allocs, 0); /* the probe sees the library's allocations at all */
-    ck_assert_int_ge(probe.after_first_batch, 0);
+    /* The hook ran (not -1), after the library had allocated its buffers. */
+    ck_assert_int_gt(probe.after_first_batch, 0);
     ck_assert_int_eq(probe.at_last_batch, probe.after_first_batch);
     release(&t);
 }
@@ -166,6 +167,10 @@ START_TEST(early_stopping_keeps_the_best_epoch)
     tn_train_hooks hooks = {.user = &seen, .on_epoch = record_epoch};
     fit(&t, &hooks);
     ck_assert_int_eq(seen.n, t.res.epochs_run);
+    /* Stopping happened: fewer epochs than configured, and after the best one. */
+    ck_assert_int_lt(t.res.epochs_run, 60);
+    ck_assert_int_lt(t.res.best_epoch, t.res.epochs_run);
+    ck_assert_int_eq(t.res.stopped_early, 1);
     ck_assert_int_le(t.res.epochs_run, t.res.best_epoch + 3);
     double best = INFINITY;
     for (int i = 0; i < seen.n; i++)

@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
-tn_install_deps "${TN_BUILD_DEPS[@]}" check dataset-fashion-mnist clang libclang-rt-14-dev
+# graphviz and libxml2-utils: the CLI tests render with dot and check SVG with xmllint.
+tn_install_deps "${TN_BUILD_DEPS[@]}" check dataset-fashion-mnist clang libclang-rt-14-dev \
+    graphviz libxml2-utils
 jobs=$(nproc)
 
 cmake -S . -B build-test -DTN_WERROR=ON >/dev/null

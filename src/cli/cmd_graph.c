@@ -11,6 +11,8 @@
 #include "io/model.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -56,51 +58,108 @@ static int on_path(const char *name)
 }
 
 /* Runs `dot -T<fmt> -o FILE` with the DOT text on its stdin. No shell is involved, so a
- * file name is only ever an argument. */
+ * file name is only ever an argument. dot's stderr is captured, so that a failure is one
+ * message from tinynet (with dot's first line in it) rather than dot's and then ours. */
 static int render(const char *dot_text, size_t len, const char *fmt, const char *file,
                   tn_error *err)
 {
     if (!on_path("dot"))
         return tn__err(err, TN_ENOTFOUND, "cannot draw %s: Graphviz' \"dot\" is not on PATH "
                        "(install Graphviz, e.g. apt-get install graphviz, or write .dot)", file);
-    int fd[2];
-    if (pipe(fd) != 0)
+    int in[2], ep[2];
+    if (pipe(in) != 0)
         return tn__err(err, TN_EIO, "pipe: %s", strerror(errno));
+    if (pipe(ep) != 0) {
+        int e = errno;
+        close(in[0]);
+        close(in[1]);
+        return tn__err(err, TN_EIO, "pipe: %s", strerror(e));
+    }
     char tflag[16];
     snprintf(tflag, sizeof tflag, "-T%s", fmt);
     char *args[] = {"dot", tflag, "-o", (char *)file, NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fd[0], 0);
-    posix_spawn_file_actions_addclose(&fa, fd[1]);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, ep[1], 2);
+    posix_spawn_file_actions_addclose(&fa, in[1]);
+    posix_spawn_file_actions_addclose(&fa, ep[0]);
     pid_t pid;
     int e = posix_spawnp(&pid, "dot", &fa, NULL, args, environ);
     posix_spawn_file_actions_destroy(&fa);
-    close(fd[0]);
+    close(in[0]);
+    close(ep[1]);
     if (e != 0) {
-        close(fd[1]);
+        close(in[1]);
+        close(ep[0]);
         return tn__err(err, TN_EIO, "cannot run dot: %s", strerror(e));
     }
     /* dot may exit early on an error; see that as its status, not as SIGPIPE. */
     void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-    size_t done = 0;
-    while (done < len) {
-        ssize_t k = write(fd[1], dot_text + done, len - done);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
-        done += (size_t)k;
+    /* Feed stdin and drain stderr together: dot blocks if either pipe fills. Only the
+     * start of stderr is kept, for the message. */
+    char msg[512];
+    size_t done = 0, got = 0;
+    int wfd = in[1], rfd = ep[0];
+    /* Non-blocking, so a large write cannot wait on dot while dot waits on its stderr. */
+    fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) | O_NONBLOCK);
+    if (len == 0) {
+        close(wfd);
+        wfd = -1;
     }
-    close(fd[1]);
+    while (wfd >= 0 || rfd >= 0) {
+        struct pollfd p[2] = {{.fd = wfd, .events = POLLOUT}, {.fd = rfd, .events = POLLIN}};
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (wfd >= 0 && p[0].revents) {
+            ssize_t k = write(wfd, dot_text + done, len - done);
+            if (k > 0)
+                done += (size_t)k;
+            if ((k < 0 && errno != EINTR && errno != EAGAIN) || k == 0 || done == len) {
+                close(wfd);
+                wfd = -1;
+            }
+        }
+        if (rfd >= 0 && p[1].revents) {
+            char buf[512];
+            ssize_t k = read(rfd, buf, sizeof buf);
+            if (k > 0 && got < sizeof msg - 1) {
+                size_t n = (size_t)k < sizeof msg - 1 - got ? (size_t)k : sizeof msg - 1 - got;
+                memcpy(msg + got, buf, n);
+                got += n;
+            }
+            if (k == 0 || (k < 0 && errno != EINTR && errno != EAGAIN)) {
+                close(rfd);
+                rfd = -1;
+            }
+        }
+    }
+    if (wfd >= 0)
+        close(wfd);
+    if (rfd >= 0)
+        close(rfd);
     signal(SIGPIPE, old);
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
             return tn__err(err, TN_EIO, "waiting for dot: %s", strerror(errno));
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || done < len)
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || done < len) {
+        /* dot's first line, without its own "Error: " label and trailing blanks. */
+        msg[got] = 0;
+        char *line = msg + strspn(msg, " \t\r\n");
+        line[strcspn(line, "\r\n")] = 0;
+        if (!strncmp(line, "Error: ", 7))
+            line += 7;
+        for (size_t n = strlen(line); n && (line[n - 1] == ' ' || line[n - 1] == '\t'); n--)
+            line[n - 1] = 0;
+        if (*line)
+            return tn__err(err, TN_EIO, "dot failed to write %s: %s", file, line);
         return tn__err(err, TN_EIO, "dot failed to write %s (status %d)", file,
                        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
     return TN_OK;
 }
 
@@ -163,7 +222,7 @@ int tn_cli_graph(int argc, char **argv)
         rc = render(text, len, ext, file, &err);
     }
     if (rc == TN_OK && file)
-        fprintf(stderr, "wrote %s\n", file);
+        printf("wrote %s\n", file); /* on stdout, as train and activations do */
     tn__free(text);
     tn__model_free(m);
     tn__config_free(c);

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char usage[] =
     "tinynet study CONFIG [--activations A,B,...] [--target ACC] [--epochs N] [--seed S] "
@@ -454,7 +455,7 @@ static void report(const study_opts *o, const tn_config *c, const study_run *run
     printf("\nper layer (h1 .. h%d, then the output layer):\n", nl - 1);
     for (int r = 0; r < n; r++) {
         const study_run *s = &runs[r];
-        printf("%s  (%.1f s)\n", s->act, s->seconds);
+        printf("%s\n", s->act); /* no timings here: stdout stays byte-reproducible */
         printf("  %-18s", "mean at init");
         for (int l = 0; l < nl; l++)
             printf(" %7.3f", s->L[l].mean0);
@@ -493,7 +494,8 @@ static int run(const study_opts *o, tn_error *err)
         runs[i].act = o->acts[i];
         runs[i].target = o->target;
         rc = study_one(o, (const char *)text, len, &runs[i], &first, err);
-        if (rc == TN_OK)
+        /* Progress and timings are for a person watching; logs and pipes get none. */
+        if (rc == TN_OK && isatty(2))
             fprintf(stderr, "tinynet study: %s done (%.1f s)\n", runs[i].act, runs[i].seconds);
         else
             tn__err_prefix(err, "%s", runs[i].act);

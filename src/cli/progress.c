@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +15,15 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Columns of the terminal on stderr; 80 when it cannot say (e.g. a serial console). */
+static int terminal_width(void)
+{
+    struct winsize ws;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col < 500 ? ws.ws_col : 500;
+    return 80;
 }
 
 /* JSON has no NaN: regression runs log accuracy as null. */
@@ -31,7 +41,7 @@ int tn_progress_open(tn_progress *p, const char *log_path, const tn_config *c, i
     memset(p, 0, sizeof *p);
     p->tty = isatty(STDERR_FILENO);
     p->every = c->train.epochs <= 20 ? 1 : c->train.epochs / 20;
-    p->started = now();
+    p->started = p->epoch_started = now();
     if (!log_path)
         return TN_OK;
     p->log = fopen(log_path, "w");
@@ -68,14 +78,26 @@ void tn_progress_batch(void *user, int epoch, size_t batch, size_t n_batches)
     if (!p->tty || (t - p->last_draw < 0.1 && batch != n_batches))
         return;
     p->last_draw = t;
-    enum { WIDTH = 30 };
-    int filled = (int)((double)WIDTH * (double)batch / (double)n_batches);
-    char bar[WIDTH + 1];
-    for (int i = 0; i < WIDTH; i++)
-        bar[i] = i < filled ? '#' : '.';
-    bar[WIDTH] = '\0';
-    fprintf(stderr, "\r\033[Kepoch %d [%s] %zu/%zu batches  %.1fs", epoch, bar, batch, n_batches,
-            t - p->started);
+    /* The line is redrawn in place with \r, which only works while it fits on one row. */
+    int cols = terminal_width();
+    char line[512];
+    int head = snprintf(line, sizeof line, "epoch %d [", epoch);
+    char tail[128];
+    int tail_len = snprintf(tail, sizeof tail, "] %zu/%zu batches  %.1fs", batch, n_batches,
+                            t - p->epoch_started);
+    int width = cols - 1 - head - tail_len; /* the last column would wrap on some terminals */
+    if (width > 30)
+        width = 30;
+    if (width < 5)
+        width = 5;
+    int filled = (int)((double)width * (double)batch / (double)n_batches);
+    for (int i = 0; i < width; i++)
+        line[head + i] = i < filled ? '#' : '.';
+    snprintf(line + head + width, sizeof line - (size_t)(head + width), "%s", tail);
+    int len = (int)strlen(line);
+    if (len > cols - 1)
+        len = cols - 1 > 0 ? cols - 1 : 0;
+    fprintf(stderr, "\r\033[K%.*s", len, line);
     fflush(stderr);
 }
 
@@ -112,6 +134,7 @@ void tn_progress_epoch(void *user, const tn_epoch_report *r)
         fprintf(stderr, "\r\033[Kepoch %*d/%d  %s  %s\n", r->epochs >= 100 ? 4 : 2, r->epoch,
                 r->epochs, tr, va);
     }
+    p->epoch_started = now(); /* the next epoch starts now */
 }
 
 int tn_progress_close(tn_progress *p, const tn_train_result *res, tn_error *err)

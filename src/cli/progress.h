@@ -15,6 +15,7 @@ typedef struct tn_progress {
     const char *log_path;
     int every;           /* print a summary line every this many epochs */
     double started, last_draw;
+    double epoch_started; /* the bar shows this epoch's time, not the run's */
 } tn_progress;
 
 int tn_progress_open(tn_progress *p, const char *log_path, const tn_config *c, int threads,
