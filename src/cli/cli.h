@@ -28,6 +28,18 @@ int tn_cli_option(int argc, char **argv, int *i, const char *name, const char **
 /* Parses a whole decimal integer in [lo, hi]; 0 on success. */
 int tn_cli_int(const char *s, long long lo, long long hi, long long *out);
 int tn_cli_wants_help(int argc, char **argv);
+
+/* The config overrides train and study share; -1 leaves the config's value. */
+typedef struct tn_cli_overrides {
+    long long epochs, seed, threads;
+} tn_cli_overrides;
+/* Matches --epochs/--seed/--threads at argv[*i]: 1 when parsed, 0 when argv[*i] is another
+ * argument, TN_EXIT_USAGE (after the message) when its value is missing or bad. */
+int tn_cli_override(const char *cmd, const char *usage, int argc, char **argv, int *i,
+                    tn_cli_overrides *o);
+/* Applies them to a parsed config; *threads gets the BLAS thread count to use. */
+struct tn_config;
+void tn_cli_apply_overrides(const tn_cli_overrides *o, struct tn_config *c, int *threads);
 /* For commands that take no options: an argument starting with '-' (other than "-" for
  * stdin) is a usage error, not a file name. Returns TN_EXIT_USAGE after printing, or 0. */
 int tn_cli_no_options(const char *cmd, const char *usage, int argc, char **argv);

@@ -7,6 +7,8 @@
  * first output is shown, with dy = [1, 0] giving d y_0 / d x. */
 #include "cli/cli.h"
 
+#include "layers/actinst.h"
+
 #include "io/jsonread.h"
 #include "tinynet/train.h"
 
@@ -158,14 +160,7 @@ static int find_module(const char *name, const tn_activation **out)
     *out = tn_activation_find(name);
     if (*out)
         return TN_EXIT_OK;
-    const char *names[160];
-    size_t n = tn_activation_count();
-    if (n > 159)
-        n = 159;
-    for (size_t i = 0; i < n; i++)
-        names[i] = tn_activation_at(i)->name;
-    names[n] = NULL;
-    const char *hint = tn__jr_suggest(name, names);
+    const char *hint = tn__act_closest(name);
     if (hint)
         return tn_cli_usage("activations", usage,
                             "unknown activation \"%s\" (did you mean \"%s\"?)", name, hint);

@@ -45,7 +45,7 @@ typedef struct study_opts {
     int n_acts;
     char act_buf[1024];
     double target;
-    long long epochs, seed, threads; /* -1: from the config */
+    tn_cli_overrides run;
 } study_opts;
 
 /* Per layer of one run. */
@@ -104,7 +104,7 @@ static int parse_args(int argc, char **argv, study_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->target = 0.95;
-    o->epochs = o->seed = o->threads = -1;
+    o->run = (tn_cli_overrides){-1, -1, -1};
     const char *acts = DEFAULT_ACTS;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
@@ -118,15 +118,9 @@ static int parse_args(int argc, char **argv, study_opts *o)
             if (m < 0 || !(o->target = strtod(v, &end), *v && !*end) || !(o->target > 0) ||
                 o->target > 1)
                 return tn_cli_usage("study", usage, "--target needs an accuracy in (0, 1]");
-        } else if ((m = tn_cli_option(argc, argv, &i, "--epochs", &v))) {
-            if (m < 0 || tn_cli_int(v, 1, 1000000, &o->epochs))
-                return tn_cli_usage("study", usage, "--epochs needs an integer in [1, 1000000]");
-        } else if ((m = tn_cli_option(argc, argv, &i, "--seed", &v))) {
-            if (m < 0 || tn_cli_int(v, 0, 1LL << 53, &o->seed))
-                return tn_cli_usage("study", usage, "--seed needs an integer in [0, 2^53]");
-        } else if ((m = tn_cli_option(argc, argv, &i, "--threads", &v))) {
-            if (m < 0 || tn_cli_int(v, 1, 256, &o->threads))
-                return tn_cli_usage("study", usage, "--threads needs an integer in [1, 256]");
+        } else if ((m = tn_cli_override("study", usage, argc, argv, &i, &o->run))) {
+            if (m != 1)
+                return m;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             return tn_cli_usage("study", usage, "unknown option \"%s\"", argv[i]);
         } else if (o->config) {
@@ -329,11 +323,9 @@ static int study_one(const study_opts *o, const char *text, size_t len, study_ru
     double t0 = now_seconds();
     int rc = config_with(o->config, text, len, s->act, &c, err);
     if (rc == TN_OK) {
-        if (o->epochs > 0)
-            c->train.epochs = (int)o->epochs;
-        if (o->seed >= 0)
-            c->train.seed = (unsigned long long)o->seed;
-        tn__blas_set_threads(o->threads > 0 ? (int)o->threads : c->threads);
+        int threads;
+        tn_cli_apply_overrides(&o->run, c, &threads);
+        tn__blas_set_threads(threads);
         rc = load_data(c, &train, &test, err);
     }
     if (rc == TN_OK) {

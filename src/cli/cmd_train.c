@@ -25,12 +25,12 @@ static const char usage[] =
 
 typedef struct train_opts {
     const char *config, *model, *log, *plot;
-    long long epochs, seed, threads; /* -1: from the config */
+    tn_cli_overrides run;
 } train_opts;
 
 static int parse_args(int argc, char **argv, train_opts *o)
 {
-    *o = (train_opts){.epochs = -1, .seed = -1, .threads = -1};
+    *o = (train_opts){.run = {-1, -1, -1}};
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         int m;
@@ -47,15 +47,9 @@ static int parse_args(int argc, char **argv, train_opts *o)
             if (m < 0)
                 return tn_cli_usage("train", usage, "--plot needs a directory");
             o->plot = v;
-        } else if ((m = tn_cli_option(argc, argv, &i, "--epochs", &v))) {
-            if (m < 0 || tn_cli_int(v, 1, 1000000, &o->epochs))
-                return tn_cli_usage("train", usage, "--epochs needs an integer in [1, 1000000]");
-        } else if ((m = tn_cli_option(argc, argv, &i, "--seed", &v))) {
-            if (m < 0 || tn_cli_int(v, 0, 1LL << 53, &o->seed))
-                return tn_cli_usage("train", usage, "--seed needs an integer in [0, 2^53]");
-        } else if ((m = tn_cli_option(argc, argv, &i, "--threads", &v))) {
-            if (m < 0 || tn_cli_int(v, 1, 256, &o->threads))
-                return tn_cli_usage("train", usage, "--threads needs an integer in [1, 256]");
+        } else if ((m = tn_cli_override("train", usage, argc, argv, &i, &o->run))) {
+            if (m != 1)
+                return m;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             return tn_cli_usage("train", usage, "unknown option \"%s\"", argv[i]);
         } else if (o->config) {
@@ -180,12 +174,7 @@ static int run(const train_opts *o, tn_error *err)
     if (rc)
         return rc;
     tn_config *c = s.config;
-    if (o->epochs > 0)
-        c->train.epochs = (int)o->epochs;
-    if (o->seed >= 0)
-        c->train.seed = (unsigned long long)o->seed;
-    if (o->threads > 0)
-        s.threads = (int)o->threads;
+    tn_cli_apply_overrides(&o->run, c, &s.threads);
     warn_untrainable(c->net);
     if (o->model)
         rc = check_output_dir(o->model, err);

@@ -2,7 +2,10 @@
  * C locale (no setlocale), so numbers are parsed and printed with a decimal point. */
 #include "cli/cli.h"
 
+#include "io/config.h"
+
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +85,41 @@ int tn_cli_wants_help(int argc, char **argv)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return 1;
     return 0;
+}
+
+int tn_cli_override(const char *cmd, const char *usage, int argc, char **argv, int *i,
+                    tn_cli_overrides *o)
+{
+    static const struct {
+        const char *name, *range;
+        long long lo, hi;
+        size_t field;
+    } opts[] = {
+        {"--epochs", "[1, 1000000]", 1, 1000000, offsetof(tn_cli_overrides, epochs)},
+        {"--seed", "[0, 2^53]", 0, 1LL << 53, offsetof(tn_cli_overrides, seed)},
+        {"--threads", "[1, 256]", 1, 256, offsetof(tn_cli_overrides, threads)},
+    };
+    for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+        const char *v;
+        int m = tn_cli_option(argc, argv, i, opts[k].name, &v);
+        if (m == 0)
+            continue;
+        long long *field = (long long *)((char *)o + opts[k].field);
+        if (m < 0 || tn_cli_int(v, opts[k].lo, opts[k].hi, field))
+            return tn_cli_usage(cmd, usage, "%s needs an integer in %s", opts[k].name,
+                                opts[k].range);
+        return 1;
+    }
+    return 0;
+}
+
+void tn_cli_apply_overrides(const tn_cli_overrides *o, tn_config *c, int *threads)
+{
+    if (o->epochs > 0)
+        c->train.epochs = (int)o->epochs;
+    if (o->seed >= 0)
+        c->train.seed = (unsigned long long)o->seed;
+    *threads = o->threads > 0 ? (int)o->threads : c->threads;
 }
 
 int tn_cli_no_options(const char *cmd, const char *usage, int argc, char **argv)

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int unknown_activation(tn_jr *r, const char *key, const char *name)
+const char *tn__act_closest(const char *name)
 {
     const char *names[160];
     size_t n = tn_activation_count();
@@ -12,7 +12,12 @@ static int unknown_activation(tn_jr *r, const char *key, const char *name)
     for (size_t i = 0; i < n; i++)
         names[i] = tn_activation_at(i)->name;
     names[n] = NULL;
-    const char *hint = tn__jr_suggest(name, names);
+    return tn__jr_suggest(name, names);
+}
+
+static int unknown_activation(tn_jr *r, const char *key, const char *name)
+{
+    const char *hint = tn__act_closest(name);
     if (hint)
         return tn__jr_fail(r, key, "unknown activation \"%s\" (did you mean \"%s\"?)", name, hint);
     return tn__jr_fail(r, key, "unknown activation \"%s\" (`tinynet activations` lists them)",
