@@ -3,7 +3,19 @@
  *
  * Convention for every module: compute in double from the float input, round once on
  * store. Backward reads x (not y) wherever the derivative from a rounded y would lose
- * accuracy (sigmoid near 1, say); softmax/log_softmax read y. */
+ * accuracy (sigmoid near 1, say); softmax/log_softmax read y.
+ *
+ * Precision and speed. The smooth modules (sigmoid, tanh, elu, selu, celu, gelu, silu,
+ * swish, mish, softplus, softsign, bipolar_sigmoid) stay in double: their libm calls are
+ * the cost, and float expf/tanhf/erfcf would not hold tests/test_act.c's 1e-6 relative
+ * bound (nor the current bits). The piecewise-linear ones go through TN__ACT_PIECEWISE:
+ * branch-free selects over restrict pointers, which GCC vectorizes (the library is built
+ * with -fvect-cost-model=dynamic, see CMakeLists.txt). They compute in float where the
+ * double computation was a select or one product of two floats -- exact in double, so its
+ * single rounding on store equals float's (identity, binary_step, relu, relu6,
+ * leaky_relu; prelu) -- and in double where double rounded more than once (x + 3 then
+ * / 6: hard_sigmoid, hard_swish; softsign; rrelu's double mean slope), so every result is
+ * bit-identical to the scalar double code. */
 #ifndef TN_ACT_ACT_H
 #define TN_ACT_ACT_H
 
@@ -79,5 +91,60 @@ static inline double tn__softplus_d(double x)
         for (size_t i = 0; i < n; i++)                                                     \
             dx[i] = (float)(df(c, (double)x[i]) * (double)dy[i]);                          \
     }
+
+/* Piecewise-linear modules: f(p, x), df(p, x) in the compute type T (float or double, see
+ * the top of this file), p = prep(c) the module's hyper-parameter read once per call (0
+ * when it has none). f and df must be selects (a ? b : c), not branches with side effects,
+ * so the loops if-convert and vectorize. The loops take restrict pointers; dx == dy (and
+ * y == x in forward) goes through an in-place loop over one pointer, same arithmetic. */
+#define TN__ACT_PIECEWISE(nm, T, prep, f, df)                                              \
+    static void nm##_fwd(T p, const float *restrict x, float *restrict y, size_t n)        \
+    {                                                                                      \
+        for (size_t i = 0; i < n; i++)                                                     \
+            y[i] = (float)f(p, (T)x[i]);                                                   \
+    }                                                                                      \
+    static void nm##_fwd_inplace(T p, float *restrict xy, size_t n)                        \
+    {                                                                                      \
+        for (size_t i = 0; i < n; i++)                                                     \
+            xy[i] = (float)f(p, (T)xy[i]);                                                 \
+    }                                                                                      \
+    static void nm##_bwd(T p, const float *restrict x, const float *restrict dy,           \
+                         float *restrict dx, size_t n)                                     \
+    {                                                                                      \
+        for (size_t i = 0; i < n; i++)                                                     \
+            dx[i] = (float)(df(p, (T)x[i]) * (T)dy[i]);                                    \
+    }                                                                                      \
+    static void nm##_bwd_inplace(T p, const float *restrict x, float *restrict d, size_t n) \
+    {                                                                                      \
+        for (size_t i = 0; i < n; i++)                                                     \
+            d[i] = (float)(df(p, (T)x[i]) * (T)d[i]);                                      \
+    }                                                                                      \
+    static void nm##_forward(const tn_act_ctx *c, const float *x, float *y, size_t rows,   \
+                             size_t cols)                                                  \
+    {                                                                                      \
+        if (x == y)                                                                        \
+            nm##_fwd_inplace(prep(c), y, rows * cols);                                     \
+        else                                                                               \
+            nm##_fwd(prep(c), x, y, rows * cols);                                          \
+    }                                                                                      \
+    static void nm##_backward(const tn_act_ctx *c, const float *x, const float *y,         \
+                              const float *dy, float *dx, float *dlearn, size_t rows,      \
+                              size_t cols)                                                 \
+    {                                                                                      \
+        (void)y;                                                                           \
+        (void)dlearn;                                                                      \
+        if (dx == dy)                                                                      \
+            nm##_bwd_inplace(prep(c), x, dx, rows * cols);                                 \
+        else                                                                               \
+            nm##_bwd(prep(c), x, dy, dx, rows * cols);                                     \
+    }
+
+/* prep for modules without a hyper-parameter. */
+#define TN__ACT_NO_PARAM(c) ((void)(c), 0)
+
+/* fmax(a, 0) and fmin(a, 6) as selects, with the results the libm calls gave here: 0 when
+ * a is NaN, and +0 for a = -0 (measured: relu6(-0) was +0). */
+#define TN__FMAX_SEL(a, b) ((a) > (b) ? (a) : (b))
+#define TN__FMIN_SEL(a, b) ((a) < (b) ? (a) : (b))
 
 #endif

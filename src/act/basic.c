@@ -6,9 +6,9 @@
 #include <math.h>
 
 /* ---- identity: y = x --------------------------------------------------------------- */
-static double identity_f(const tn_act_ctx *c, double x) { (void)c; return x; }
-static double identity_df(const tn_act_ctx *c, double x) { (void)c; (void)x; return 1.0; }
-TN__ACT_ELEMENTWISE(identity, identity_f, identity_df)
+static inline float identity_f(float p, float x) { (void)p; return x; }
+static inline float identity_df(float p, float x) { (void)p; (void)x; return 1.0f; }
+TN__ACT_PIECEWISE(identity, float, TN__ACT_NO_PARAM, identity_f, identity_df)
 
 const tn_activation tn__act_identity = {
     .name = "identity",
@@ -22,9 +22,9 @@ const tn_activation tn__act_identity = {
  * Defined as 1 at x = 0 (torch.heaviside with values = 1). Its derivative is zero almost
  * everywhere; backward writes 0 so nothing upstream learns through it (TN_ACT_ZERO_GRAD
  * lets the config layer warn about that). */
-static double binary_step_f(const tn_act_ctx *c, double x) { (void)c; return x >= 0.0 ? 1.0 : 0.0; }
-static double binary_step_df(const tn_act_ctx *c, double x) { (void)c; (void)x; return 0.0; }
-TN__ACT_ELEMENTWISE(binary_step, binary_step_f, binary_step_df)
+static inline float binary_step_f(float p, float x) { (void)p; return x >= 0.0f ? 1.0f : 0.0f; }
+static inline float binary_step_df(float p, float x) { (void)p; (void)x; return 0.0f; }
+TN__ACT_PIECEWISE(binary_step, float, TN__ACT_NO_PARAM, binary_step_f, binary_step_df)
 
 const tn_activation tn__act_binary_step = {
     .name = "binary_step",
@@ -79,14 +79,15 @@ const tn_activation tn__act_tanh = {
 };
 
 /* ---- softsign: y = x / (1 + |x|) ------------------------------------------------------ */
-static double softsign_f(const tn_act_ctx *c, double x) { (void)c; return x / (1.0 + fabs(x)); }
-static double softsign_df(const tn_act_ctx *c, double x)
+/* No libm call: the double loops vectorize as the piecewise ones do. */
+static inline double softsign_f(double p, double x) { (void)p; return x / (1.0 + fabs(x)); }
+static inline double softsign_df(double p, double x)
 {
-    (void)c;
+    (void)p;
     double d = 1.0 + fabs(x);
     return 1.0 / (d * d);
 }
-TN__ACT_ELEMENTWISE(softsign, softsign_f, softsign_df)
+TN__ACT_PIECEWISE(softsign, double, TN__ACT_NO_PARAM, softsign_f, softsign_df)
 
 const tn_activation tn__act_softsign = {
     .name = "softsign",
@@ -98,17 +99,18 @@ const tn_activation tn__act_softsign = {
 
 /* ---- hard_sigmoid (torch.nn.Hardsigmoid): y = relu6(x + 3) / 6 ------------------------
  * Gradient 1/6 on the open interval (-3, 3), 0 elsewhere, as PyTorch. */
-static double hard_sigmoid_f(const tn_act_ctx *c, double x)
+static inline double hard_sigmoid_f(double p, double x)
 {
-    (void)c;
-    return fmin(fmax(x + 3.0, 0.0), 6.0) / 6.0;
+    (void)p;
+    double t = TN__FMAX_SEL(x + 3.0, 0.0); /* fmin(fmax(x + 3, 0), 6) */
+    return TN__FMIN_SEL(t, 6.0) / 6.0;
 }
-static double hard_sigmoid_df(const tn_act_ctx *c, double x)
+static inline double hard_sigmoid_df(double p, double x)
 {
-    (void)c;
-    return (x > -3.0 && x < 3.0) ? 1.0 / 6.0 : 0.0;
+    (void)p;
+    return (x > -3.0) & (x < 3.0) ? 1.0 / 6.0 : 0.0;
 }
-TN__ACT_ELEMENTWISE(hard_sigmoid, hard_sigmoid_f, hard_sigmoid_df)
+TN__ACT_PIECEWISE(hard_sigmoid, double, TN__ACT_NO_PARAM, hard_sigmoid_f, hard_sigmoid_df)
 
 const tn_activation tn__act_hard_sigmoid = {
     .name = "hard_sigmoid",

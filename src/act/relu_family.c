@@ -7,9 +7,10 @@
 #include <math.h>
 
 /* ---- relu: y = max(0, x) ----------------------------------------------------------- */
-static double relu_f(const tn_act_ctx *c, double x) { (void)c; return x > 0.0 ? x : 0.0; }
-static double relu_df(const tn_act_ctx *c, double x) { (void)c; return x > 0.0 ? 1.0 : 0.0; }
-TN__ACT_ELEMENTWISE(relu, relu_f, relu_df)
+static inline float relu_f(float p, float x) { (void)p; return x > 0.0f ? x : 0.0f; }
+/* 0 * dy, not a select of dy: -0 for a negative dy and NaN for an infinite one, as before. */
+static inline float relu_df(float p, float x) { (void)p; return x > 0.0f ? 1.0f : 0.0f; }
+TN__ACT_PIECEWISE(relu, float, TN__ACT_NO_PARAM, relu_f, relu_df)
 
 const tn_activation tn__act_relu = {
     .name = "relu",
@@ -21,13 +22,18 @@ const tn_activation tn__act_relu = {
 };
 
 /* ---- relu6: y = min(max(0, x), 6) ---------------------------------------------------- */
-static double relu6_f(const tn_act_ctx *c, double x) { (void)c; return fmin(fmax(x, 0.0), 6.0); }
-static double relu6_df(const tn_act_ctx *c, double x)
+static inline float relu6_f(float p, float x)
 {
-    (void)c;
-    return (x > 0.0 && x < 6.0) ? 1.0 : 0.0;
+    (void)p;
+    float t = TN__FMAX_SEL(x, 0.0f); /* fmin(fmax(x, 0), 6): NaN and -0 give +0 */
+    return TN__FMIN_SEL(t, 6.0f);
 }
-TN__ACT_ELEMENTWISE(relu6, relu6_f, relu6_df)
+static inline float relu6_df(float p, float x)
+{
+    (void)p;
+    return (x > 0.0f) & (x < 6.0f) ? 1.0f : 0.0f;
+}
+TN__ACT_PIECEWISE(relu6, float, TN__ACT_NO_PARAM, relu6_f, relu6_df)
 
 const tn_activation tn__act_relu6 = {
     .name = "relu6",
@@ -42,15 +48,14 @@ const tn_activation tn__act_relu6 = {
 enum { LEAKY_ALPHA };
 #define LEAKY_ALPHA_DEF 0.01f
 
-static double leaky_relu_f(const tn_act_ctx *c, double x)
+/* alpha is a float, so alpha * x is exact in double: float's one rounding is the same. */
+static float leaky_relu_alpha(const tn_act_ctx *c)
 {
-    return x > 0.0 ? x : tn__act_hp(c, LEAKY_ALPHA, LEAKY_ALPHA_DEF) * x;
+    return (float)tn__act_hp(c, LEAKY_ALPHA, LEAKY_ALPHA_DEF);
 }
-static double leaky_relu_df(const tn_act_ctx *c, double x)
-{
-    return x > 0.0 ? 1.0 : tn__act_hp(c, LEAKY_ALPHA, LEAKY_ALPHA_DEF);
-}
-TN__ACT_ELEMENTWISE(leaky_relu, leaky_relu_f, leaky_relu_df)
+static inline float leaky_relu_f(float alpha, float x) { return x > 0.0f ? x : alpha * x; }
+static inline float leaky_relu_df(float alpha, float x) { return x > 0.0f ? 1.0f : alpha; }
+TN__ACT_PIECEWISE(leaky_relu, float, leaky_relu_alpha, leaky_relu_f, leaky_relu_df)
 
 const tn_activation tn__act_leaky_relu = {
     .name = "leaky_relu",
@@ -89,37 +94,56 @@ static double prelu_slope(const tn_act_ctx *c, size_t j, size_t cols)
     return (double)c->learn[(c->n_learn == cols) ? j : 0];
 }
 
+/* One row: y = x > 0 ? x : a_j x, a_j = a[j * per_unit]. a is a float, so a x is exact in
+ * double and float's one rounding matches. Row-major, so the inner loop vectorizes. */
 static void prelu_forward(const tn_act_ctx *c, const float *x, float *y, size_t rows,
                           size_t cols)
 {
-    for (size_t j = 0; j < cols; j++) {
-        double a = prelu_slope(c, j, cols);
-        for (size_t r = 0; r < rows; r++) {
-            double v = x[r * cols + j];
-            y[r * cols + j] = (float)(v > 0.0 ? v : a * v);
-        }
+    int per_unit = c && c->learn && c->n_learn == cols;
+    float a = (float)prelu_slope(c, 0, cols);
+    for (size_t r = 0; r < rows; r++) {
+        const float *xr = x + r * cols; /* (cols) */
+        float *yr = y + r * cols;       /* (cols) */
+        if (per_unit)
+            for (size_t j = 0; j < cols; j++)
+                yr[j] = xr[j] > 0.0f ? xr[j] : c->learn[j] * xr[j];
+        else
+            for (size_t j = 0; j < cols; j++)
+                yr[j] = xr[j] > 0.0f ? xr[j] : a * xr[j];
     }
 }
 
-/* dx = (x > 0 ? 1 : a) * dy;  dlearn[a] += sum over its elements of (x > 0 ? 0 : x * dy). */
+/* dx = (x > 0 ? 1 : a) * dy;  dlearn[a] += sum over its elements of (x > 0 ? 0 : x * dy).
+ * Each column's sum runs over rows in order, in double, and the shared slope's over
+ * columns in order, as a column-major loop would; adding +0.0 for x > 0 leaves a sum that
+ * starts at +0 unchanged. Columns go in blocks of PRELU_BLOCK for the sums' scratch. */
+#define PRELU_BLOCK 64
 static void prelu_backward(const tn_act_ctx *c, const float *x, const float *y, const float *dy,
                            float *dx, float *dlearn, size_t rows, size_t cols)
 {
     (void)y;
     int per_unit = c && c->learn && c->n_learn == cols;
+    float a_shared = (float)prelu_slope(c, 0, cols);
     double shared = 0.0;
-    for (size_t j = 0; j < cols; j++) {
-        double a = prelu_slope(c, j, cols), da = 0.0;
+    for (size_t j0 = 0; j0 < cols; j0 += PRELU_BLOCK) {
+        size_t nj = cols - j0 < PRELU_BLOCK ? cols - j0 : PRELU_BLOCK;
+        double da[PRELU_BLOCK] = {0};
+        float a[PRELU_BLOCK];
+        for (size_t j = 0; j < nj; j++)
+            a[j] = per_unit ? c->learn[j0 + j] : a_shared;
         for (size_t r = 0; r < rows; r++) {
-            size_t i = r * cols + j;
-            double v = x[i], g = dy[i];
-            if (v <= 0.0)
-                da += v * g;
-            dx[i] = (float)(v > 0.0 ? g : a * g);
+            size_t i0 = r * cols + j0;
+            for (size_t j = 0; j < nj; j++) {
+                float v = x[i0 + j], g = dy[i0 + j];
+                da[j] += v <= 0.0f ? (double)v * (double)g : 0.0;
+                dx[i0 + j] = v > 0.0f ? g : a[j] * g;
+            }
         }
-        if (per_unit && dlearn)
-            dlearn[j] += (float)da;
-        shared += da;
+        for (size_t j = 0; j < nj; j++) {
+            if (per_unit && dlearn)
+                dlearn[j0 + j] += (float)da[j];
+            shared += da[j];
+        }
     }
     if (!per_unit && dlearn && c && c->learn)
         dlearn[0] += (float)shared;
@@ -157,8 +181,15 @@ static void rrelu_forward(const tn_act_ctx *c, const float *x, float *y, size_t 
     double hi = tn__act_hp(c, RRELU_UPPER, RRELU_UPPER_DEF);
     double mean = 0.5 * (lo + hi);
     size_t n = rows * cols;
+    if (!rrelu_random(c)) { /* the mean slope, in double: branch-free, vectorizes */
+        for (size_t i = 0; i < n; i++) {
+            double v = x[i];
+            y[i] = (float)(v >= 0.0 ? v : mean * v);
+        }
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
-        double a = rrelu_random(c) ? lo + (hi - lo) * (double)tn__rng_uniform(c->rng) : mean;
+        double a = lo + (hi - lo) * (double)tn__rng_uniform(c->rng);
         double v = x[i];
         y[i] = (float)(v >= 0.0 ? v : a * v);
     }
@@ -172,10 +203,17 @@ static void rrelu_backward(const tn_act_ctx *c, const float *x, const float *y, 
     double hi = tn__act_hp(c, RRELU_UPPER, RRELU_UPPER_DEF);
     double mean = 0.5 * (lo + hi), amin = fmin(lo, hi), amax = fmax(lo, hi);
     size_t n = rows * cols;
+    if (!rrelu_random(c)) {
+        for (size_t i = 0; i < n; i++) {
+            double g = dy[i];
+            dx[i] = (float)(x[i] > 0.0f ? g : mean * g);
+        }
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         double v = x[i], a = mean;
         /* Clamp: y / x of a subnormal x can be off by far more than rounding. */
-        if (rrelu_random(c) && v < 0.0)
+        if (v < 0.0)
             a = fmin(fmax((double)y[i] / v, amin), amax);
         dx[i] = (float)(v > 0.0 ? (double)dy[i] : a * (double)dy[i]);
     }

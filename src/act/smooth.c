@@ -183,19 +183,19 @@ const tn_activation tn__act_softplus = {
 
 /* ---- hard_swish (torch.nn.Hardswish): y = x * relu6(x + 3) / 6 --------------------------
  * Gradient as PyTorch: 0 for x < -3, x/3 + 1/2 for -3 <= x <= 3, 1 above. */
-static double hard_swish_f(const tn_act_ctx *c, double x)
+static inline double hard_swish_f(double p, double x)
 {
-    (void)c;
-    return x * fmin(fmax(x + 3.0, 0.0), 6.0) / 6.0;
+    (void)p;
+    double t = TN__FMAX_SEL(x + 3.0, 0.0); /* fmin(fmax(x + 3, 0), 6) */
+    return x * TN__FMIN_SEL(t, 6.0) / 6.0;
 }
-static double hard_swish_df(const tn_act_ctx *c, double x)
+static inline double hard_swish_df(double p, double x)
 {
-    (void)c;
-    if (x < -3.0)
-        return 0.0;
-    return x <= 3.0 ? x / 3.0 + 0.5 : 1.0;
+    (void)p;
+    double mid = x <= 3.0 ? x / 3.0 + 0.5 : 1.0;
+    return x < -3.0 ? 0.0 : mid;
 }
-TN__ACT_ELEMENTWISE(hard_swish, hard_swish_f, hard_swish_df)
+TN__ACT_PIECEWISE(hard_swish, double, TN__ACT_NO_PARAM, hard_swish_f, hard_swish_df)
 
 const tn_activation tn__act_hard_swish = {
     .name = "hard_swish",

@@ -14,7 +14,10 @@ static double row_max(const float *x, size_t cols)
     return m;
 }
 
-/* ---- softmax: y_j = e^(x_j - m) / sum_k e^(x_k - m) --------------------------------- */
+/* ---- softmax: y_j = e^(x_j - m) / sum_k e^(x_k - m) ---------------------------------
+ * Rows up to SOFTMAX_KEEP wide keep their exponentials in a stack buffer (the same
+ * doubles, so the same bits); wider ones take each twice rather than allocate. */
+#define SOFTMAX_KEEP 1024
 static void softmax_forward(const tn_act_ctx *c, const float *x, float *y, size_t rows,
                             size_t cols)
 {
@@ -25,10 +28,20 @@ static void softmax_forward(const tn_act_ctx *c, const float *x, float *y, size_
         const float *xr = x + r * cols; /* (cols) */
         float *yr = y + r * cols;       /* (cols) */
         double m = row_max(xr, cols), sum = 0.0;
-        for (size_t j = 0; j < cols; j++)
-            sum += exp((double)xr[j] - m);
-        for (size_t j = 0; j < cols; j++)
-            yr[j] = (float)(exp((double)xr[j] - m) / sum);
+        if (cols <= SOFTMAX_KEEP) { /* each exponential once, kept in double */
+            double e[SOFTMAX_KEEP];
+            for (size_t j = 0; j < cols; j++) {
+                e[j] = exp((double)xr[j] - m);
+                sum += e[j];
+            }
+            for (size_t j = 0; j < cols; j++)
+                yr[j] = (float)(e[j] / sum);
+        } else {
+            for (size_t j = 0; j < cols; j++)
+                sum += exp((double)xr[j] - m);
+            for (size_t j = 0; j < cols; j++)
+                yr[j] = (float)(exp((double)xr[j] - m) / sum);
+        }
     }
 }
 

@@ -13,15 +13,6 @@ void tn__rng_seed(tn_rng *r, uint64_t seed, uint64_t stream)
     (void)tn__rng_u32(r);
 }
 
-uint32_t tn__rng_u32(tn_rng *r)
-{
-    uint64_t old = r->state;
-    r->state = old * 6364136223846793005ULL + r->inc;
-    uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
-    uint32_t rot = (uint32_t)(old >> 59u);
-    return (xorshifted >> rot) | (xorshifted << ((-rot) & 31u));
-}
-
 uint32_t tn__rng_below(tn_rng *r, uint32_t n)
 {
     uint32_t threshold = (uint32_t)(-n) % n; /* reject the biased low range */
@@ -31,8 +22,6 @@ uint32_t tn__rng_below(tn_rng *r, uint32_t n)
             return x % n;
     }
 }
-
-float tn__rng_uniform(tn_rng *r) { return (float)(tn__rng_u32(r) >> 8) * (1.0f / 16777216.0f); }
 
 double tn__rng_uniform_d(tn_rng *r)
 {

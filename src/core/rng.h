@@ -19,9 +19,24 @@ enum {
 };
 
 void tn__rng_seed(tn_rng *r, uint64_t seed, uint64_t stream);
-uint32_t tn__rng_u32(tn_rng *r);
+
+/* Inline: dropout and rrelu draw one number per element. */
+static inline uint32_t tn__rng_u32(tn_rng *r)
+{
+    uint64_t old = r->state;
+    r->state = old * 6364136223846793005ULL + r->inc;
+    uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
+    uint32_t rot = (uint32_t)(old >> 59u);
+    return (xorshifted >> rot) | (xorshifted << ((-rot) & 31u));
+}
+
+/* [0, 1), 24 random bits */
+static inline float tn__rng_uniform(tn_rng *r)
+{
+    return (float)(tn__rng_u32(r) >> 8) * (1.0f / 16777216.0f);
+}
+
 uint32_t tn__rng_below(tn_rng *r, uint32_t n); /* uniform in [0, n), unbiased; n > 0 */
-float tn__rng_uniform(tn_rng *r);              /* [0, 1), 24 random bits */
 double tn__rng_uniform_d(tn_rng *r);           /* [0, 1), 53 random bits */
 double tn__rng_normal(tn_rng *r);              /* standard normal (Box-Muller) */
 void tn__rng_shuffle(tn_rng *r, uint32_t *a, size_t n); /* Fisher-Yates */

@@ -46,11 +46,13 @@ static void dropout_forward(const tn_layer *L, tn_run *run, size_t B)
         return;
     }
     float *m = tn__layer_work(L, run);   /* (B, width) mask: 0 or scale */
-    float rate = (float)d->rate;
-    for (size_t i = 0; i < n; i++) {
-        m[i] = tn__rng_uniform(&run->noise) >= rate ? d->scale : 0.0f;
+    float rate = (float)d->rate, scale = d->scale;
+    tn_rng noise = run->noise;           /* a local copy: the draws stay in registers */
+    for (size_t i = 0; i < n; i++)       /* serial: each draw depends on the last */
+        m[i] = tn__rng_uniform(&noise) >= rate ? scale : 0.0f;
+    run->noise = noise;
+    for (size_t i = 0; i < n; i++)       /* vectorizes */
         y[i] = x[i] * m[i];
-    }
 }
 
 static void dropout_backward(const tn_layer *L, tn_run *run, size_t B)
