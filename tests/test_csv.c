@@ -131,6 +131,21 @@ START_TEST(test_err_empty_and_header)
 }
 END_TEST
 
+/* Each row knows the line it came from, past comments and blank lines. */
+START_TEST(test_row_lines)
+{
+    tn_error e = {0};
+    tn_table *t = NULL;
+    const char *text = "# made by hand\nx,y\n1,2\n\n# gap\n3,4\n5,6";
+    ck_assert_int_eq(tn__csv_parse("n", text, strlen(text), &t, &e), TN_OK);
+    ck_assert_uint_eq(t->rows, 3);
+    ck_assert_uint_eq(t->lines[0], 3);
+    ck_assert_uint_eq(t->lines[1], 6);
+    ck_assert_uint_eq(t->lines[2], 7);
+    tn__table_free(t);
+}
+END_TEST
+
 START_TEST(test_err_arguments)
 {
     tn_error e = {0};
@@ -509,6 +524,7 @@ static Suite *csv_suite(void)
 {
     Suite *s = suite_create("csv");
     TCase *tc = tcase_create("errors");
+    tcase_add_test(tc, test_row_lines);
     tcase_add_test(tc, test_err_not_a_number);
     tcase_add_test(tc, test_err_not_finite);
     tcase_add_test(tc, test_err_field_count);

@@ -108,7 +108,7 @@ static inline double hard_sigmoid_f(double p, double x)
 static inline double hard_sigmoid_df(double p, double x)
 {
     (void)p;
-    return (x > -3.0) & (x < 3.0) ? 1.0 / 6.0 : 0.0;
+    return ((x > -3.0) & (x < 3.0)) ? 1.0 / 6.0 : 0.0;
 }
 TN__ACT_PIECEWISE(hard_sigmoid, double, TN__ACT_NO_PARAM, hard_sigmoid_f, hard_sigmoid_df)
 

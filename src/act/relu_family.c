@@ -31,7 +31,7 @@ static inline float relu6_f(float p, float x)
 static inline float relu6_df(float p, float x)
 {
     (void)p;
-    return (x > 0.0f) & (x < 6.0f) ? 1.0f : 0.0f;
+    return ((x > 0.0f) & (x < 6.0f)) ? 1.0f : 0.0f;
 }
 TN__ACT_PIECEWISE(relu6, float, TN__ACT_NO_PARAM, relu6_f, relu6_df)
 

@@ -273,6 +273,14 @@ static int grow_rows(parser *ps)
     if (!v)
         return tn__err(ps->err, TN_ENOMEM, "%s: line %zu: out of memory (%zu rows)", ps->name,
                        ps->line, t->rows);
+    size_t bytes;
+    size_t *lines = tn__mul_size(cap, sizeof *lines, &bytes) ? NULL : tn__realloc(t->lines, bytes);
+    if (!lines) {
+        tn__floats_free(v);
+        return tn__err(ps->err, TN_ENOMEM, "%s: line %zu: out of memory (%zu rows)", ps->name,
+                       ps->line, t->rows);
+    }
+    t->lines = lines;
     if (t->values)
         memcpy(v, t->values, t->rows * t->cols * sizeof *v);
     tn__floats_free(t->values);
@@ -300,7 +308,7 @@ static int parse_row(parser *ps, span line)
         if (rc)
             return rc;
     }
-    t->rows++;
+    t->lines[t->rows++] = ps->line;
     return TN_OK;
 }
 
@@ -386,5 +394,6 @@ void tn__table_free(tn_table *t)
         tn__free(t->names[c]);
     tn__free(t->names);
     tn__floats_free(t->values);
+    tn__free(t->lines);
     tn__free(t);
 }

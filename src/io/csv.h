@@ -27,6 +27,7 @@ typedef struct tn_table {
     size_t rows, cols;
     char **names;  /* [cols] column names from the header */
     float *values; /* [rows x cols] row-major, from tn__floats_alloc */
+    size_t *lines; /* [rows] the 1-based line of the file each row came from */
 } tn_table;
 
 /* Reads a whole file ("-" = stdin) and parses it. On failure *out is NULL. */

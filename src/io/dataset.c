@@ -35,31 +35,44 @@ static int find_columns(const char *path, const tn_table *tab, const tn_colspec 
     return TN_OK;
 }
 
-static int check_ids(const char *path, const tn_node *in, const char *col, const float *x,
-                     size_t rows, tn_error *err)
+/* Where row r came from: its line in the file when known. */
+static const char *where(char *buf, size_t n, const size_t *lines, size_t r)
 {
+    if (lines)
+        snprintf(buf, n, "line %zu", lines[r]);
+    else
+        snprintf(buf, n, "data row %zu", r + 1);
+    return buf;
+}
+
+static int check_ids(const char *path, const size_t *lines, const tn_node *in, const char *col,
+                     const float *x, size_t rows, tn_error *err)
+{
+    char at[48];
     for (size_t r = 0; r < rows; r++)
         if (x[r] < 0 || x[r] >= (float)in->vocab || x[r] != floorf(x[r]))
-            return tn__err(err, TN_EDATA, "%s: data row %zu: column \"%s\": id %g is not an "
-                           "integer in [0, %zu) (input \"%s\")", path, r + 1, col, (double)x[r],
-                           in->vocab, in->name);
+            return tn__err(err, TN_EDATA, "%s: %s: column \"%s\": id %g is not an integer in "
+                           "[0, %zu) (input \"%s\")", path, where(at, sizeof at, lines, r), col,
+                           (double)x[r], in->vocab, in->name);
     return TN_OK;
 }
 
-static int check_targets(const char *path, int loss, size_t out_width, const tn_dataset *d,
-                         const char *col, tn_error *err)
+static int check_targets(const char *path, const size_t *lines, int loss, size_t out_width,
+                         const tn_dataset *d, const char *col, tn_error *err)
 {
+    char at[48];
     for (size_t r = 0; r < d->rows; r++) {
         for (size_t k = 0; k < d->t_width; k++) {
             float t = d->t[r * d->t_width + k];
             int class_index = loss == TN_LOSS_CCE && d->t_width == 1;
             if (class_index && (t < 0 || t >= (float)out_width || t != floorf(t)))
-                return tn__err(err, TN_EDATA, "%s: data row %zu: column \"%s\": class %g is "
-                               "not an integer in [0, %zu)", path, r + 1, col, (double)t,
-                               out_width);
+                return tn__err(err, TN_EDATA, "%s: %s: column \"%s\": class %g is not an "
+                               "integer in [0, %zu)", path, where(at, sizeof at, lines, r), col,
+                               (double)t, out_width);
             if (!class_index && loss != TN_LOSS_MSE && (t < 0 || t > 1))
-                return tn__err(err, TN_EDATA, "%s: data row %zu: target %g is outside [0, 1], "
-                               "which %s needs", path, r + 1, (double)t, tn__loss_names[loss]);
+                return tn__err(err, TN_EDATA, "%s: %s: target %g is outside [0, 1], which %s "
+                               "needs", path, where(at, sizeof at, lines, r), (double)t,
+                               tn__loss_names[loss]);
         }
         /* One column per class: a one-hot or probability row, summing to 1. */
         if (loss == TN_LOSS_CCE && d->t_width > 1) {
@@ -67,9 +80,9 @@ static int check_targets(const char *path, int loss, size_t out_width, const tn_
             for (size_t k = 0; k < d->t_width; k++)
                 sum += d->t[r * d->t_width + k];
             if (fabs(sum - 1.0) > 1e-3)
-                return tn__err(err, TN_EDATA, "%s: data row %zu: the %zu target columns sum to "
-                               "%g; categorical_crossentropy needs one-hot or probability rows",
-                               path, r + 1, d->t_width, sum);
+                return tn__err(err, TN_EDATA, "%s: %s: the %zu target columns sum to %g; "
+                               "categorical_crossentropy needs one-hot or probability rows",
+                               path, where(at, sizeof at, lines, r), d->t_width, sum);
         }
     }
     return TN_OK;
@@ -115,7 +128,8 @@ int tn__data_from_table(const char *path, const tn_table *tab, const tn_net *net
         else if (!(rc = find_columns(path, tab, spec, idx, err))) {
             gather(tab, idx, spec->n, d->x[i]);
             if (net->nodes[i].kind == TN_NODE_INDEX_INPUT)
-                rc = check_ids(path, &net->nodes[i], spec->names[0], d->x[i], d->rows, err);
+                rc = check_ids(path, tab->lines, &net->nodes[i], spec->names[0], d->x[i], d->rows,
+                               err);
         }
     }
     if (rc == TN_OK && tw) {
@@ -123,7 +137,7 @@ int tn__data_from_table(const char *path, const tn_table *tab, const tn_net *net
             rc = tn__err(err, TN_EDATA, "%s: too many target columns", path);
         else if (!(rc = find_columns(path, tab, &cols->target, idx, err))) {
             gather(tab, idx, tw, d->t);
-            rc = check_targets(path, loss, net->nodes[net->output].width, d,
+            rc = check_targets(path, tab->lines, loss, net->nodes[net->output].width, d,
                                cols->target.names[0], err);
         }
     }
