@@ -125,5 +125,15 @@ run "$tn" eval "$tmp/xor.tnn" fashion-mnist:test
 check "eval of class labels with one output fails" [ $rc -eq 1 ]
 check "eval of class labels explains the output" has "$err" "has 1 output"
 
+# Results that cannot be written are a failure; a setup failure leaves no half-written log.
+if [ -w /dev/full ]; then
+    run bash -c "'$tn' info '$tmp/xor.tnn' > /dev/full"
+    check "a full stdout fails" [ $rc -eq 1 ]
+    check "a full stdout is said" has "$err" "cannot write the results to stdout"
+fi
+run "$tn" train models/xor.json --log "$tmp/never.jsonl" --plot "$tmp/no/such/dir"
+check "bad --plot fails before training" [ $rc -eq 1 ] && [ -z "$out" ]
+check "bad --plot opens no log" [ ! -e "$tmp/never.jsonl" ]
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -2,6 +2,8 @@
  * robustness against truncated, mutated and out-of-memory input. */
 #include "core/rng.h"
 #include "io/csv.h"
+#include "core/alloc.h"
+#include "io/fileutil.h"
 
 #include <check.h>
 #include <math.h>
@@ -313,17 +315,32 @@ START_TEST(test_table_column)
 }
 END_TEST
 
+/* Standard input is read only when the CLI hands it over; for the library "-" is a name. */
 START_TEST(test_read_stdin)
 {
     char path[64];
     temp_path(path, sizeof path);
     write_file(path, "a,b\n1,2\n3,x\n");
     ck_assert_ptr_nonnull(freopen(path, "rb", stdin));
-    unlink(path);
     tn_error e = {0};
     tn_table *t = NULL;
-    ck_assert_int_eq(tn__csv_read("-", &t, &e), TN_EDATA);
+    unsigned char *buf;
+    size_t len;
+    ck_assert_int_eq(tn__read_stream("<stdin>", STDIN_FILENO, 1 << 20, &buf, &len, &e), TN_OK);
+    ck_assert_uint_eq(len, 12);
+    ck_assert_int_eq(tn__csv_parse("<stdin>", (const char *)buf, len, &t, &e), TN_EDATA);
     ck_assert_str_eq(e.msg, "<stdin>: line 3: column \"b\": expected a number, got \"x\"");
+    tn__free(buf);
+    /* exactly the cap is fine, one byte more is refused */
+    ck_assert_ptr_nonnull(freopen(path, "rb", stdin));
+    ck_assert_int_eq(tn__read_stream("<stdin>", STDIN_FILENO, 12, &buf, &len, &e), TN_OK);
+    tn__free(buf);
+    ck_assert_ptr_nonnull(freopen(path, "rb", stdin));
+    ck_assert_int_eq(tn__read_stream("<stdin>", STDIN_FILENO, 11, &buf, &len, &e), TN_ERANGE);
+    ck_assert_ptr_null(buf);
+    unlink(path);
+    ck_assert_int_eq(tn__csv_read("-", &t, &e), TN_EIO);
+    ck_assert_str_eq(e.msg, "-: cannot open: No such file or directory");
 }
 END_TEST
 

@@ -1,5 +1,6 @@
-/* The public training API of train.h, used as a C program would use it: only the public
- * headers, training, evaluation, saving, loading back with the runtime, and its errors. */
+/* The public training API of train.h, used as a C program would use it: training,
+ * evaluation, saving, loading back with the runtime, and its errors. */
+#include "io/model.h" /* to read the training record back */
 #include "tinynet/tinynet.h"
 #include "tinynet/train.h"
 
@@ -105,6 +106,47 @@ START_TEST(errors_are_reported)
 }
 END_TEST
 
+/* A fit that fails leaves nothing to save, and the saved record describes the run that
+ * made the parameters, not settings changed after it. */
+START_TEST(failed_refit_and_record)
+{
+    const char *csv = TN_BINARY_DIR "/trainer_xor.csv", *cfg = TN_BINARY_DIR "/trainer_xor.json";
+    FILE *f = fopen(csv, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("x1,x2,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n", f);
+    fclose(f);
+    f = fopen(cfg, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"seed\": 3, \"inputs\": [{\"name\": \"x\", \"size\": 2}], \"layers\": ["
+          "{\"type\": \"dense\", \"units\": 4, \"activation\": \"tanh\"}, {\"type\": "
+          "\"dense\", \"units\": 1, \"activation\": \"sigmoid\"}], \"loss\": "
+          "\"binary_crossentropy\", \"train\": {\"epochs\": 5, \"batch_size\": 4}, "
+          "\"data\": {\"train\": \"trainer_xor.csv\", \"inputs\": [\"x1\", \"x2\"], "
+          "\"target\": \"label\"}}", f);
+    fclose(f);
+    tn_error err = {0};
+    tn_trainer *t;
+    ck_assert_msg(tn_trainer_new(cfg, &t, &err) == TN_OK, "%s", err.msg);
+    ck_assert_int_eq(tn_trainer_fit(t, NULL, NULL), TN_OK);
+    ck_assert_int_eq(tn_trainer_set_seed(t, 99), TN_OK);
+    const char *model = TN_BINARY_DIR "/trainer_record.tnn";
+    ck_assert_int_eq(tn_trainer_save(t, model), TN_OK);
+    tn_model *m;
+    ck_assert_int_eq(tn__model_load(model, &m, &err), TN_OK);
+    const cJSON *seed = cJSON_GetObjectItemCaseSensitive(m->training, "seed");
+    ck_assert_double_eq(seed->valuedouble, 3); /* the seed the parameters came from */
+    tn__model_free(m);
+
+    remove(csv); /* the new seed re-reads the data, which is gone now */
+    ck_assert_int_eq(tn_trainer_fit(t, NULL, NULL), TN_EIO);
+    ck_assert_int_eq(tn_trainer_save(t, model), TN_EINVAL);
+    ck_assert_ptr_nonnull(strstr(tn_trainer_errmsg(t), "has not been trained"));
+    ck_assert_int_eq(tn_trainer_set_seed(t, (1ULL << 53) + 1), TN_ERANGE);
+    tn_trainer_free(t);
+    remove(cfg);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("trainer");
@@ -113,6 +155,7 @@ int main(void)
     tcase_add_test(tc, xor_trains_saves_and_loads);
     tcase_add_test(tc, seed_override_changes_the_run);
     tcase_add_test(tc, errors_are_reported);
+    tcase_add_test(tc, failed_refit_and_record);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

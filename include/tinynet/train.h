@@ -97,7 +97,8 @@ typedef void (*tn_epoch_fn)(void *user, const tn_epoch_info *info);
 /* Parses the config (its data are read by tn_trainer_fit). */
 TN_API int tn_trainer_new(const char *config_path, tn_trainer **out, tn_error *err);
 /* Overrides of the config, before tn_trainer_fit: the seed (initialisation, shuffling,
- * holdout split, dropout), the number of epochs, the BLAS thread count. */
+ * holdout split, dropout; at most 2^53, as the model file records it), the number of
+ * epochs (1 to 1000000), the BLAS thread count (1 to 256). Out of range: TN_ERANGE. */
 TN_API int tn_trainer_set_seed(tn_trainer *t, unsigned long long seed);
 TN_API int tn_trainer_set_epochs(tn_trainer *t, int epochs);
 TN_API int tn_trainer_set_threads(tn_trainer *t, int threads);

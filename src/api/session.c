@@ -70,20 +70,19 @@ int tn__session_load_data(tn_session *s, tn_error *err)
 int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
 {
     tn_config *c = s->config;
+    s->trained = 0; /* whatever fails below, nothing stale may be saved */
     int fresh = s->train && s->data_seed == c->train.seed;
     int rc = fresh ? TN_OK : tn__session_load_data(s, err);
     if (rc)
         return rc;
     tn__blas_set_threads(s->threads);
     tn__net_init_params(c->net, c->train.seed);
-    s->trained = 0;
     rc = tn__train(c->net, c->loss, &c->optim, &c->train, s->train, s->val, hooks, &s->result,
                    err);
-    memset(&s->final_val, 0, sizeof s->final_val);
     if (rc == TN_OK)
         rc = tn__evaluate(c->net, c->loss, s->train, c->train.batch_size, &s->final_train, err);
-    if (rc == TN_OK && s->val)
-        rc = tn__evaluate(c->net, c->loss, s->val, c->train.batch_size, &s->final_val, err);
+    s->fit_seed = c->train.seed;
+    s->fit_threads = s->threads;
     s->trained = rc == TN_OK;
     return rc;
 }
@@ -105,12 +104,12 @@ static cJSON *training_record(const tn_session *s)
     const tn_train_result *res = &s->result;
     cJSON *o = cJSON_CreateObject();
     int ok = o && cJSON_AddStringToObject(o, "config", c->path) &&
-             cJSON_AddNumberToObject(o, "seed", (double)c->train.seed) &&
-             cJSON_AddNumberToObject(o, "threads", s->threads) &&
+             cJSON_AddNumberToObject(o, "seed", (double)s->fit_seed) &&
+             cJSON_AddNumberToObject(o, "threads", s->fit_threads) &&
              cJSON_AddNumberToObject(o, "epochs", res->epochs_run) &&
              cJSON_AddNumberToObject(o, "best_epoch", res->best_epoch) &&
              add_metrics(o, "train", &s->final_train) &&
-             (!s->val || add_metrics(o, s->val_is_test ? "test" : "validation", &s->final_val));
+             (!s->val || add_metrics(o, s->val_is_test ? "test" : "validation", &s->result.val));
     /* `tinynet recommend` reads the training ratings back to skip what a user has seen. */
     if (ok && c->data.format == TN_DATA_RATINGS) {
         cJSON *data = tn__ratings_cfg_json(&c->data.ratings, c->data.train);

@@ -18,10 +18,11 @@ typedef struct tn_session {
     tn_implicit *im;          /* ratings data only: what the ranking report needs */
     tn_rank_set *ranks;
     unsigned long long data_seed; /* the seed the data were split and sampled with */
-    int trained;
-    tn_train_result result;
-    tn_metrics final_train;   /* the trained network evaluated on the training data */
-    tn_metrics final_val;     /* and on val (n == 0 without it) */
+    int trained;              /* the last fit succeeded: result and the fields below hold */
+    tn_train_result result;   /* result.val: the kept parameters on val, in inference mode */
+    tn_metrics final_train;   /* the kept parameters on the training data, inference mode */
+    unsigned long long fit_seed; /* the seed and thread count the fit ran with */
+    int fit_threads;
 } tn_session;
 
 /* Parses the config; the data are read by tn__session_load_data, after any override of

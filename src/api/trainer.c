@@ -41,6 +41,8 @@ int tn_trainer_set_seed(tn_trainer *t, unsigned long long seed)
 {
     if (begin(t))
         return TN_EINVAL;
+    if (seed > (1ULL << 53)) /* the model records it as a JSON number: a double */
+        return tn__err(&t->err, TN_ERANGE, "seed %llu is out of range [0, 2^53]", seed);
     t->s.config->train.seed = seed; /* tn__session_fit re-reads data drawn with another */
     return TN_OK;
 }
@@ -89,19 +91,14 @@ int tn_trainer_evaluate(tn_trainer *t, int on_test, double *loss, double *accura
         return TN_EINVAL;
     if (!t->s.trained)
         return tn__err(&t->err, TN_EINVAL, "the network has not been trained");
-    const tn_dataset *d = on_test ? t->s.val : t->s.train;
-    if (!d)
+    if (on_test && !t->s.val)
         return tn__err(&t->err, TN_ENOTFOUND, "the config has no test or holdout data");
-    tn_metrics m;
-    const tn_config *c = t->s.config;
-    int rc = tn__evaluate(c->net, c->loss, d, c->train.batch_size, &m, &t->err);
-    if (rc == TN_OK) {
-        if (loss)
-            *loss = m.loss;
-        if (accuracy)
-            *accuracy = m.acc;
-    }
-    return rc;
+    const tn_metrics *m = on_test ? &t->s.result.val : &t->s.final_train;
+    if (loss)
+        *loss = m->loss;
+    if (accuracy)
+        *accuracy = m->acc;
+    return TN_OK;
 }
 
 int tn_trainer_save(tn_trainer *t, const char *model_path)

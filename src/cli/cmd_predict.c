@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] = "tinynet predict MODEL [DATA|-]";
 
@@ -40,7 +41,9 @@ int tn_cli_predict(int argc, char **argv)
     /* Read once, so stdin works for every layout the file form accepts. */
     int rc = tn__model_load(argv[1], &m, &err);
     if (rc == TN_OK)
-        rc = tn__read_file(data, TN_CSV_MAX_BYTES, &text, &len, &err);
+        rc = strcmp(data, "-") == 0
+                 ? tn__read_stream(name, STDIN_FILENO, TN_CSV_MAX_BYTES, &text, &len, &err)
+                 : tn__read_file(data, TN_CSV_MAX_BYTES, &text, &len, &err);
     /* A headerless u.data-style list of (user, item) pairs for a two-input recommender. */
     if (rc == TN_OK && m->net->n_inputs == 2 && m->net->nodes[0].kind == TN_NODE_INDEX_INPUT &&
         m->net->nodes[1].kind == TN_NODE_INDEX_INPUT &&
@@ -48,8 +51,6 @@ int tn_cli_predict(int argc, char **argv)
         rc = tn_cli_recsys_predict_pairs(m, argv[1], name, (const char *)text, len, &err);
         tn__free(text);
         tn__model_free(m);
-        if (rc == TN_OK && (fflush(stdout) != 0 || ferror(stdout)))
-            rc = tn__err(&err, TN_EIO, "cannot write the predictions to stdout");
         return rc ? tn_cli_fail(&err) : TN_EXIT_OK;
     }
     if (rc == TN_OK && m->columns.n_inputs == 0)
@@ -73,7 +74,5 @@ int tn_cli_predict(int argc, char **argv)
     tn__floats_free(out);
     tn__dataset_free(d);
     tn__model_free(m);
-    if (rc == TN_OK && (fflush(stdout) != 0 || ferror(stdout)))
-        rc = tn__err(&err, TN_EIO, "cannot write the predictions to stdout");
     return rc ? tn_cli_fail(&err) : TN_EXIT_OK;
 }

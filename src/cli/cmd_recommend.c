@@ -91,8 +91,6 @@ static int run(const char *model, long long user_id, long long top, const char *
     for (size_t k = 0; k < n && k < (size_t)top; k++)
         printf("%zu\t%lld\t%.6f\n", k + 1, (long long)cands[k].item + c.id_base,
                (double)cands[k].score);
-    if (fflush(stdout) != 0 || ferror(stdout))
-        rc = tn__err(err, TN_EIO, "cannot write to stdout");
 done:
     tn__free(seen);
     tn__free(items);

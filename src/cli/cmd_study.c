@@ -80,13 +80,7 @@ static int split_acts(study_opts *o, const char *list)
         if (o->n_acts == MAX_ACTS)
             return tn_cli_usage("study", usage, "at most %d activations", MAX_ACTS);
         if (!tn_activation_find(p)) {
-            const char *names[160];
-            size_t n = tn_activation_count();
-            n = n > 159 ? 159 : n;
-            for (size_t i = 0; i < n; i++)
-                names[i] = tn_activation_at(i)->name;
-            names[n] = NULL;
-            const char *hint = tn__jr_suggest(p, names);
+            const char *hint = tn__act_closest(p);
             if (hint)
                 return tn_cli_usage("study", usage, "unknown activation \"%s\" (did you mean "
                                     "\"%s\"?)", p, hint);
@@ -171,24 +165,22 @@ static int config_with(const char *path, const char *text, size_t len, const cha
     return rc;
 }
 
-static int load_data(const tn_config *c, tn_dataset **train, tn_dataset **test, tn_error *err)
+/* The config's own data path (any format but ratings), with its scaling; the study
+ * compares test accuracies, so it needs test or holdout data. */
+static int load_data(const tn_config *c, tn_dataset **train, tn_dataset **test,
+                     tn_scaling *scaling, tn_error *err)
 {
+    int val_is_test;
     *train = *test = NULL;
-    int rc = tn__data_load_csv(c->data.train, c->net, &c->data.columns, 1, c->loss, train, err);
-    if (rc == TN_OK && c->data.test) {
-        rc = tn__data_load_csv(c->data.test, c->net, &c->data.columns, 1, c->loss, test, err);
-    } else if (rc == TN_OK && c->data.holdout > 0) {
-        tn_dataset *all = *train;
-        rc = tn__dataset_split(all, c->data.holdout, c->train.seed, train, test, err);
-        tn__dataset_free(all);
-    } else if (rc == TN_OK) {
+    if (c->data.format == TN_DATA_RATINGS)
+        return tn__err(err, TN_ECONFIG, "%s: the study trains classifiers on csv, idx or "
+                       "fashion-mnist data, not ratings", c->path);
+    int rc = tn__data_load_config(c, train, test, &val_is_test, scaling, err);
+    if (rc == TN_OK && !*test) {
+        tn__dataset_free(*train);
+        *train = NULL;
         rc = tn__err(err, TN_ECONFIG, "%s: the study needs test data (data.test or "
                      "data.holdout)", c->path);
-    }
-    if (rc) {
-        tn__dataset_free(*train);
-        tn__dataset_free(*test);
-        *train = *test = NULL;
     }
     return rc;
 }
@@ -320,13 +312,14 @@ static int study_one(const study_opts *o, const char *text, size_t len, study_ru
 {
     tn_config *c = NULL;
     tn_dataset *train = NULL, *test = NULL;
+    tn_scaling scaling = {0};
     double t0 = now_seconds();
     int rc = config_with(o->config, text, len, s->act, &c, err);
     if (rc == TN_OK) {
         int threads;
         tn_cli_apply_overrides(&o->run, c, &threads);
         tn__blas_set_threads(threads);
-        rc = load_data(c, &train, &test, err);
+        rc = load_data(c, &train, &test, &scaling, err);
     }
     if (rc == TN_OK) {
         s->n_layers = c->net->n_layers;
@@ -374,6 +367,7 @@ static int study_one(const study_opts *o, const char *text, size_t len, study_ru
     tn__free(dead);
     tn__dataset_free(train);
     tn__dataset_free(test);
+    tn__scaling_free(&scaling);
     if (rc == TN_OK && cfg_out && !*cfg_out)
         *cfg_out = c;
     else
@@ -489,7 +483,7 @@ static int run(const study_opts *o, tn_error *err)
         /* Progress and timings are for a person watching; logs and pipes get none. */
         if (rc == TN_OK && isatty(2))
             fprintf(stderr, "tinynet study: %s done (%.1f s)\n", runs[i].act, runs[i].seconds);
-        else
+        else if (rc)
             tn__err_prefix(err, "%s", runs[i].act);
     }
     if (rc == TN_OK)

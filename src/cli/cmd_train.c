@@ -134,7 +134,7 @@ static int report(const train_opts *o, const tn_session *s, const history *hist,
            res->stopped_early ? " (stopped early)" : "", res->best_epoch, c->net->n_params);
     print_metrics("train", &s->final_train);
     if (val)
-        print_metrics(s->val_is_test ? "test" : "validation", &s->final_val);
+        print_metrics(s->val_is_test ? "test" : "validation", &s->result.val);
     int rc = TN_OK;
     const char *const *names = c->data.format == TN_DATA_FASHION ? tn__fashion_classes : NULL;
     const char *label = s->val_is_test ? "test" : val ? "validation" : "train";
@@ -180,14 +180,15 @@ static int run(const train_opts *o, tn_error *err)
         rc = check_output_dir(o->model, err);
     if (rc == TN_OK)
         rc = tn__session_load_data(&s, err);
-    if (rc == TN_OK)
-        rc = tn_progress_open(&pg, o->log, c, s.threads, err);
-    /* The plot directory is made before training, so a bad one costs no training time. */
+    /* The plot directory is made before training, so a bad one costs no training time,
+     * and before the log opens, so every log that starts also ends. */
     if (rc == TN_OK && o->plot && mkdir(o->plot, 0777) != 0 && errno != EEXIST)
         rc = tn__err(err, TN_EIO, "%s: cannot create the directory: %s", o->plot,
                      strerror(errno));
     if (rc == TN_OK && o->plot && !(hist.h = calloc((size_t)c->train.epochs, sizeof *hist.h)))
         rc = tn__err(err, TN_ENOMEM, "out of memory");
+    if (rc == TN_OK)
+        rc = tn_progress_open(&pg, o->log, c, s.threads, err);
     if (rc == TN_OK) {
         tn_train_hooks hooks = {.user = &hist, .on_batch = history_batch,
                                 .on_epoch = history_epoch};

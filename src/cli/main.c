@@ -4,6 +4,7 @@
 
 #include "io/config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -144,6 +145,16 @@ static const struct {
     {"recommend", tn_cli_recommend},
 };
 
+/* Every command's results go to stdout: a full disk or a closed pipe is a failure, said
+ * once here rather than in each command. */
+static int flushed(int status)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return status;
+    fprintf(stderr, "tinynet: cannot write the results to stdout: %s\n", strerror(errno));
+    return status == TN_EXIT_OK ? TN_EXIT_FAIL : status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -161,7 +172,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+            return flushed(commands[i].run(argc - 1, argv + 1));
     fprintf(stderr, "tinynet: unknown command \"%s\"\n\n%s", argv[1], usage_text);
     return TN_EXIT_USAGE;
 }

@@ -365,7 +365,7 @@ int tn__csv_read(const char *path, tn_table **out, tn_error *err)
     *out = NULL;
     if (!path)
         return tn__err(err, TN_EINVAL, "tn__csv_read: path is NULL");
-    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    const char *name = path;
     unsigned char *buf = NULL;
     size_t len = 0;
     int rc = tn__read_file(path, TN_CSV_MAX_BYTES, &buf, &len, err);

@@ -30,7 +30,7 @@ typedef struct tn_table {
     size_t *lines; /* [rows] the 1-based line of the file each row came from */
 } tn_table;
 
-/* Reads a whole file ("-" = stdin) and parses it. On failure *out is NULL. */
+/* Reads a whole file and parses it. On failure *out is NULL. */
 int tn__csv_read(const char *path, tn_table **out, tn_error *err);
 /* Parses len bytes of text (need not be NUL-terminated; NUL bytes are data errors).
  * name is used in messages (NULL: "<memory>"). On failure *out is NULL. */

@@ -102,8 +102,7 @@ int tn__data_load_csv(const char *path, const tn_net *net, const tn_columns *col
     *out = NULL;
     int rc = tn__csv_read(path, &tab, err);
     if (rc == TN_OK)
-        rc = tn__data_from_table(strcmp(path, "-") == 0 ? "<stdin>" : path, tab, net, cols,
-                                 with_target, loss, out, err);
+        rc = tn__data_from_table(path, tab, net, cols, with_target, loss, out, err);
     tn__table_free(tab);
     return rc;
 }

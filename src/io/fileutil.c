@@ -236,10 +236,12 @@ static int read_fd(const char *path, int fd, size_t max_bytes, unsigned char **o
 }
 
 /* A pipe or terminal has no size to check first: read in doubling chunks up to the cap. */
-static int read_stream(const char *name, int fd, size_t max_bytes, unsigned char **out,
-                       size_t *len, tn_error *err)
+int tn__read_stream(const char *name, int fd, size_t max_bytes, unsigned char **out,
+                    size_t *len, tn_error *err)
 {
-    size_t cap = 1 << 16, n = 0;
+    *out = NULL;
+    *len = 0;
+    size_t cap = max_bytes < ((size_t)1 << 16) ? max_bytes : (size_t)1 << 16, n = 0;
     unsigned char *buf = tn__malloc(cap + 1);
     for (;;) {
         if (!buf)
@@ -253,8 +255,15 @@ static int read_stream(const char *name, int fd, size_t max_bytes, unsigned char
         n += (size_t)got;
         if (n < cap)
             break;
-        if (cap >= max_bytes) {
+        if (cap >= max_bytes) { /* exactly max_bytes is fine, one more is not */
+            unsigned char probe;
+            ssize_t more = read_upto(fd, &probe, 1);
+            if (more == 0)
+                break;
+            int e = errno;
             tn__free(buf);
+            if (more < 0)
+                return io_err(err, TN_EIO, name, "cannot read", e);
             return tn__err(err, TN_ERANGE, "%s: more than %zu bytes (the limit)", name,
                            max_bytes);
         }
@@ -278,8 +287,6 @@ int tn__read_file(const char *path, size_t max_bytes, unsigned char **out, size_
         return tn__err(err, TN_EINVAL, "tn__read_file: NULL argument");
     *out = NULL;
     *len = 0;
-    if (strcmp(path, "-") == 0)
-        return read_stream("<stdin>", STDIN_FILENO, max_bytes, out, len, err);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return io_err(err, TN_EIO, path, "cannot open", errno);

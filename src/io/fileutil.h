@@ -18,12 +18,17 @@ uint32_t tn__crc32(uint32_t crc, const void *data, size_t n);
  * allocated). The new file keeps the old file's permission bits, or gets 0644. */
 int tn__write_atomic(const char *path, const void *data, size_t len, tn_error *err);
 
-/* Read a whole regular file, or standard input when path is "-" (named "<stdin>" in
- * messages), into a tn__malloc'd buffer, NUL-terminated for convenience (*len excludes the
- * NUL); free it with tn__free. Input larger than max_bytes is refused with TN_ERANGE (a
- * file before anything is allocated); open/read errors and non-regular files give TN_EIO.
- * On failure *out is NULL and *len is 0. */
+/* Read a whole regular file into a tn__malloc'd buffer, NUL-terminated for convenience
+ * (*len excludes the NUL); free it with tn__free. Files larger than max_bytes are refused
+ * with TN_ERANGE before anything is allocated; open/read errors and non-regular files give
+ * TN_EIO. On failure *out is NULL and *len is 0. A path is only ever a path: the library
+ * never reads the process's standard input unless a caller hands it over (below). */
 int tn__read_file(const char *path, size_t max_bytes, unsigned char **out, size_t *len,
                   tn_error *err);
+
+/* The same for an open stream (a pipe, a terminal, the standard input the CLI passes on),
+ * read to its end; name is used in messages. */
+int tn__read_stream(const char *name, int fd, size_t max_bytes, unsigned char **out,
+                    size_t *len, tn_error *err);
 
 #endif

@@ -410,8 +410,8 @@ int tn__ratings_read(const char *path, const tn_ratings_cfg *c, size_t n_users, 
     int rc = tn__read_file(path, TN_RATINGS_MAX_BYTES, &buf, &len, err);
     if (rc)
         return rc;
-    rc = tn__ratings_parse(strcmp(path, "-") == 0 ? "<stdin>" : path, (const char *)buf, len, c,
-                           n_users, n_items, need_rating, out, err);
+    rc = tn__ratings_parse(path, (const char *)buf, len, c, n_users, n_items, need_rating, out,
+                           err);
     tn__free(buf);
     return rc;
 }

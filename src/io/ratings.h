@@ -66,7 +66,7 @@ typedef struct tn_ratings {
     size_t n_users, n_items; /* the vocabularies the ids were checked against */
 } tn_ratings;
 
-/* Reads a ratings file ("-" = stdin). need_rating: a headerless file must have all four
+/* Reads a ratings file. need_rating: a headerless file must have all four
  * fields, a CSV file the rating and timestamp columns; without it `user item` is enough
  * (rating and timestamp read as 0). */
 int tn__ratings_read(const char *path, const tn_ratings_cfg *c, size_t n_users, size_t n_items,
