@@ -41,7 +41,7 @@ int tn_trainer_set_seed(tn_trainer *t, unsigned long long seed)
 {
     if (begin(t))
         return TN_EINVAL;
-    if (seed > (1ULL << 53)) /* the model records it as a JSON number: a double */
+    if (seed > (unsigned long long)TN_MAX_SEED)
         return tn__err(&t->err, TN_ERANGE, "seed %llu is out of range [0, 2^53]", seed);
     t->s.config->train.seed = seed; /* tn__session_fit re-reads data drawn with another */
     return TN_OK;
@@ -51,7 +51,7 @@ int tn_trainer_set_epochs(tn_trainer *t, int epochs)
 {
     if (begin(t))
         return TN_EINVAL;
-    if (epochs < 1 || epochs > 1000000)
+    if (epochs < 1 || epochs > TN_MAX_EPOCHS)
         return tn__err(&t->err, TN_ERANGE, "epochs %d is out of range [1, 1000000]", epochs);
     t->s.config->train.epochs = epochs;
     return TN_OK;
@@ -61,7 +61,7 @@ int tn_trainer_set_threads(tn_trainer *t, int threads)
 {
     if (begin(t))
         return TN_EINVAL;
-    if (threads < 1 || threads > 256)
+    if (threads < 1 || threads > TN_MAX_THREADS)
         return tn__err(&t->err, TN_ERANGE, "threads %d is out of range [1, 256]", threads);
     t->s.threads = threads;
     return TN_OK;

@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 
 #include "core/alloc.h"
+#include "core/clock.h"
 #include "core/blas.h"
 #include "core/error.h"
 #include "io/config.h"
@@ -29,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -300,20 +300,13 @@ static void on_epoch(void *user, const tn_epoch_report *r)
         s->to_target = r->epoch;
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int study_one(const study_opts *o, const char *text, size_t len, study_run *s,
                      tn_config **cfg_out, tn_error *err)
 {
     tn_config *c = NULL;
     tn_dataset *train = NULL, *test = NULL;
     tn_scaling scaling = {0};
-    double t0 = now_seconds();
+    double t0 = tn__seconds();
     int rc = config_with(o->config, text, len, s->act, &c, err);
     if (rc == TN_OK) {
         int threads;
@@ -361,7 +354,7 @@ static int study_one(const study_opts *o, const char *text, size_t len, study_ru
             s->L[l].dead1 = dead[l];
         }
     }
-    s->seconds = now_seconds() - t0;
+    s->seconds = tn__seconds() - t0;
     tn__free(mean);
     tn__free(var);
     tn__free(dead);

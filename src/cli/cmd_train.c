@@ -7,6 +7,7 @@
 #include "api/session.h"
 
 #include "core/error.h"
+#include "io/fileutil.h"
 #include "io/idx.h"
 #include "layers/actinst.h"
 #include "net/loss.h"
@@ -148,23 +149,6 @@ static int report(const train_opts *o, const tn_session *s, const history *hist,
     return rc;
 }
 
-/* The model is written at the end: a directory it cannot go to is found before training. */
-static int check_output_dir(const char *path, tn_error *err)
-{
-    const char *slash = strrchr(path, '/');
-    char dir[4096];
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    if (access(dir, W_OK | X_OK) != 0)
-        return tn__err(err, TN_EIO, "%s: cannot write the model there: %s: %s", path, dir,
-                       strerror(errno));
-    return TN_OK;
-}
-
 static int run(const train_opts *o, tn_error *err)
 {
     tn_session s;
@@ -176,8 +160,8 @@ static int run(const train_opts *o, tn_error *err)
     tn_config *c = s.config;
     tn_cli_apply_overrides(&o->run, c, &s.threads);
     warn_untrainable(c->net);
-    if (o->model)
-        rc = check_output_dir(o->model, err);
+    if (o->model) /* found now, not after the training */
+        rc = tn__check_writable(o->model, err);
     if (rc == TN_OK)
         rc = tn__session_load_data(&s, err);
     /* The plot directory is made before training, so a bad one costs no training time,

@@ -96,9 +96,9 @@ int tn_cli_override(const char *cmd, const char *usage, int argc, char **argv, i
         long long lo, hi;
         size_t field;
     } opts[] = {
-        {"--epochs", "[1, 1000000]", 1, 1000000, offsetof(tn_cli_overrides, epochs)},
-        {"--seed", "[0, 2^53]", 0, 1LL << 53, offsetof(tn_cli_overrides, seed)},
-        {"--threads", "[1, 256]", 1, 256, offsetof(tn_cli_overrides, threads)},
+        {"--epochs", "[1, 1000000]", 1, TN_MAX_EPOCHS, offsetof(tn_cli_overrides, epochs)},
+        {"--seed", "[0, 2^53]", 0, TN_MAX_SEED, offsetof(tn_cli_overrides, seed)},
+        {"--threads", "[1, 256]", 1, TN_MAX_THREADS, offsetof(tn_cli_overrides, threads)},
     };
     for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
         const char *v;

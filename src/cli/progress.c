@@ -1,5 +1,6 @@
 #include "cli/progress.h"
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "net/loss.h"
 
@@ -7,15 +8,7 @@
 #include <math.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Columns of the terminal on stderr; 80 when it cannot say (e.g. a serial console). */
 static int terminal_width(void)
@@ -41,7 +34,7 @@ int tn_progress_open(tn_progress *p, const char *log_path, const tn_config *c, i
     memset(p, 0, sizeof *p);
     p->tty = isatty(STDERR_FILENO);
     p->every = c->train.epochs <= 20 ? 1 : c->train.epochs / 20;
-    p->started = p->epoch_started = now();
+    p->started = p->epoch_started = tn__seconds();
     if (!log_path)
         return TN_OK;
     p->log = fopen(log_path, "w");
@@ -74,7 +67,7 @@ int tn_progress_open(tn_progress *p, const char *log_path, const tn_config *c, i
 void tn_progress_batch(void *user, int epoch, size_t batch, size_t n_batches)
 {
     tn_progress *p = user;
-    double t = now();
+    double t = tn__seconds();
     if (!p->tty || (t - p->last_draw < 0.1 && batch != n_batches))
         return;
     p->last_draw = t;
@@ -134,7 +127,7 @@ void tn_progress_epoch(void *user, const tn_epoch_report *r)
         fprintf(stderr, "\r\033[Kepoch %*d/%d  %s  %s\n", r->epochs >= 100 ? 4 : 2, r->epoch,
                 r->epochs, tr, va);
     }
-    p->epoch_started = now(); /* the next epoch starts now */
+    p->epoch_started = tn__seconds(); /* the next epoch starts now */
 }
 
 int tn_progress_close(tn_progress *p, const tn_train_result *res, tn_error *err)
@@ -146,7 +139,7 @@ int tn_progress_close(tn_progress *p, const tn_train_result *res, tn_error *err)
     if (res)
         fprintf(p->log, "{\"event\":\"end\",\"epochs\":%d,\"best_epoch\":%d,\"stopped_early\":%s,"
                 "\"seconds\":%.3f}\n", res->epochs_run, res->best_epoch,
-                res->stopped_early ? "true" : "false", now() - p->started);
+                res->stopped_early ? "true" : "false", tn__seconds() - p->started);
     int failed = ferror(p->log) != 0;
     failed |= fclose(p->log) != 0;
     p->log = NULL;

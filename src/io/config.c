@@ -79,12 +79,12 @@ static int parse_train(tn_jr *r, const cJSON *root, tn_config *c)
     double min_delta;
     int shuffle;
     if (!(rc = tn__jr_check_keys(r, obj, train_keys)) &&
-        !(rc = tn__jr_int(r, obj, "epochs", 1, 0, 1, 1000000, &epochs)) &&
+        !(rc = tn__jr_int(r, obj, "epochs", 1, 0, 1, TN_MAX_EPOCHS, &epochs)) &&
         !(rc = tn__jr_int(r, obj, "batch_size", 0, 32, 1, 1 << 20, &batch)) &&
         !(rc = tn__jr_bool(r, obj, "shuffle", 0, 1, &shuffle)) &&
-        !(rc = tn__jr_int(r, obj, "patience", 0, 0, 0, 1000000, &patience)) &&
+        !(rc = tn__jr_int(r, obj, "patience", 0, 0, 0, TN_MAX_EPOCHS, &patience)) &&
         !(rc = tn__jr_num(r, obj, "min_delta", 0, 0, 0, 1e9, &min_delta)) &&
-        !(rc = tn__jr_int(r, obj, "threads", 0, 1, 1, 256, &threads))) {
+        !(rc = tn__jr_int(r, obj, "threads", 0, 1, 1, TN_MAX_THREADS, &threads))) {
         c->train.epochs = (int)epochs;
         c->train.batch_size = (size_t)batch;
         c->train.shuffle = shuffle;
@@ -237,7 +237,7 @@ static int parse_root(tn_jr *r, const cJSON *root, tn_config *c)
     tn_error e;
     int rc;
     if ((rc = tn__jr_check_keys(r, root, top_keys)) ||
-        (rc = tn__jr_int(r, root, "seed", 0, 1, 0, (1LL << 53), &seed)) ||
+        (rc = tn__jr_int(r, root, "seed", 0, 1, 0, TN_MAX_SEED, &seed)) ||
         (rc = tn__net_from_json(r, root, &c->net)) ||
         (rc = tn__jr_enum(r, root, "loss", 1, 0, tn__loss_names, &c->loss)))
         return rc;

@@ -10,6 +10,11 @@
 
 #define TN_CONFIG_MAX_BYTES ((size_t)16 << 20)
 
+/* Limits of the training settings, the same from JSON, the command line and the C API. */
+#define TN_MAX_EPOCHS 1000000
+#define TN_MAX_SEED (1LL << 53) /* recorded in model files as a JSON number: a double */
+#define TN_MAX_THREADS 256
+
 /* Which data columns feed each network input, and which are targets. */
 typedef struct tn_colspec {
     size_t n;

@@ -110,6 +110,18 @@ static char *dir_of(const char *path)
     return d;
 }
 
+int tn__check_writable(const char *path, tn_error *err)
+{
+    char *dir = dir_of(path);
+    if (!dir)
+        return tn__err(err, TN_ENOMEM, "%s: out of memory", path);
+    int rc = TN_OK;
+    if (access(dir, W_OK | X_OK) != 0)
+        rc = io_err(err, TN_EIO, path, "cannot write there", errno);
+    tn__free(dir);
+    return rc;
+}
+
 /* Makes the rename itself durable. Filesystems that cannot sync a directory say EINVAL;
  * there is nothing more to do there, so that is not an error. */
 static int fsync_dir(const char *path, tn_error *err)

@@ -17,6 +17,9 @@ uint32_t tn__crc32(uint32_t crc, const void *data, size_t n);
  * old file is untouched; returns TN_EIO (TN_ENOMEM if the temporary name cannot be
  * allocated). The new file keeps the old file's permission bits, or gets 0644. */
 int tn__write_atomic(const char *path, const void *data, size_t len, tn_error *err);
+/* Whether tn__write_atomic could write path (its directory exists and is writable), so a
+ * long job can fail before it starts rather than at the end. */
+int tn__check_writable(const char *path, tn_error *err);
 
 /* Read a whole regular file into a tn__malloc'd buffer, NUL-terminated for convenience
  * (*len excludes the NUL); free it with tn__free. Files larger than max_bytes are refused

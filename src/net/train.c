@@ -4,12 +4,12 @@
 #include "net/train.h"
 
 #include "core/alloc.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "net/loss.h"
 
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 int tn__dataset_new(size_t rows, int n_inputs, const size_t *widths, size_t t_width,
                     tn_dataset **out, tn_error *err)
@@ -139,13 +139,6 @@ static int check_labelled(const tn_net *net, int loss, const tn_dataset *d, cons
     return rc;
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Evaluates with an existing inference run (and its target buffer). */
 static void evaluate_with(const tn_net *net, int loss, const tn_dataset *d, tn_run *run,
                           float *t, tn_metrics *m)
@@ -259,13 +252,13 @@ int tn__train(tn_net *net, int loss, const tn_optim_cfg *oc, const tn_train_cfg 
     int since_best = 0;
     for (int epoch = 1; rc == TN_OK && epoch <= tc->epochs; epoch++) {
         tn_epoch_report rep = {.epoch = epoch, .epochs = tc->epochs, .has_val = val != NULL};
-        double t0 = now_seconds();
+        double t0 = tn__seconds();
         rc = train_epoch(&s, net, loss, tc, train, &shuffle, hooks, epoch, &rep.train, err);
         if (rc)
             break;
         if (val)
             evaluate_with(net, loss, val, s.eval_run, s.t, &rep.val);
-        rep.seconds = now_seconds() - t0;
+        rep.seconds = tn__seconds() - t0;
         double monitored = val ? rep.val.loss : rep.train.loss;
         rep.improved = monitored < best - tc->min_delta;
         if (rep.improved || epoch == 1) {
