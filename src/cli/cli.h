@@ -40,6 +40,9 @@ int tn_cli_override(const char *cmd, const char *usage, int argc, char **argv, i
 /* Applies them to a parsed config; *threads gets the BLAS thread count to use. */
 struct tn_config;
 void tn_cli_apply_overrides(const tn_cli_overrides *o, struct tn_config *c, int *threads);
+/* argv[i] matched no option: the command's one positional argument (stored in *slot), or
+ * a usage error for an unknown option or a second argument. Returns 0 or TN_EXIT_USAGE. */
+int tn_cli_positional(const char *cmd, const char *usage, const char *arg, const char **slot);
 /* For commands that take no options: an argument starting with '-' (other than "-" for
  * stdin) is a usage error, not a file name. Returns TN_EXIT_USAGE after printing, or 0. */
 int tn_cli_no_options(const char *cmd, const char *usage, int argc, char **argv);

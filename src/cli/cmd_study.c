@@ -115,12 +115,8 @@ static int parse_args(int argc, char **argv, study_opts *o)
         } else if ((m = tn_cli_override("study", usage, argc, argv, &i, &o->run))) {
             if (m != 1)
                 return m;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            return tn_cli_usage("study", usage, "unknown option \"%s\"", argv[i]);
-        } else if (o->config) {
-            return tn_cli_usage("study", usage, "unexpected argument \"%s\"", argv[i]);
-        } else {
-            o->config = argv[i];
+        } else if ((m = tn_cli_positional("study", usage, argv[i], &o->config))) {
+            return m;
         }
     }
     if (!o->config)

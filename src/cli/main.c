@@ -123,6 +123,16 @@ void tn_cli_apply_overrides(const tn_cli_overrides *o, tn_config *c, int *thread
     *threads = o->threads > 0 ? (int)o->threads : c->threads;
 }
 
+int tn_cli_positional(const char *cmd, const char *usage, const char *arg, const char **slot)
+{
+    if (arg[0] == '-' && arg[1] != '\0')
+        return tn_cli_usage(cmd, usage, "unknown option \"%s\"", arg);
+    if (*slot)
+        return tn_cli_usage(cmd, usage, "unexpected argument \"%s\"", arg);
+    *slot = arg;
+    return 0;
+}
+
 int tn_cli_no_options(const char *cmd, const char *usage, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
