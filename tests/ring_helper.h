@@ -5,9 +5,9 @@
 #define TN_TESTS_RING_HELPER_H
 
 #include "core/blas.h"
-#include "io/config.h"
-#include "io/dataset.h"
-#include "net/train.h"
+#include "train/config.h"
+#include "data/dataset.h"
+#include "train/train.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -5,11 +5,11 @@
 
 #include "core/alloc.h"
 #include "core/blas.h"
-#include "io/config.h"
-#include "io/dataset.h"
-#include "io/fileutil.h"
-#include "io/model.h"
-#include "net/train.h"
+#include "train/config.h"
+#include "data/dataset.h"
+#include "core/file.h"
+#include "model/model.h"
+#include "train/train.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* Every bad config gets one clear message naming the file, the JSON path and what was
  * expected. Each case edits a valid config in one place and asserts the message. */
-#include "io/config.h"
+#include "train/config.h"
 
 #include <check.h>
 #include <stdio.h>

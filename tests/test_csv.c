@@ -1,9 +1,9 @@
 /* CSV reader: every error message, the accepted dialects, the shipped data sets, and
  * robustness against truncated, mutated and out-of-memory input. */
 #include "core/rng.h"
-#include "io/csv.h"
+#include "data/csv.h"
 #include "core/alloc.h"
-#include "io/fileutil.h"
+#include "core/file.h"
 
 #include <check.h>
 #include <math.h>

@@ -6,11 +6,11 @@
  * for a sanitizer build). The full >= 89% run is tools/fashion_demo.sh. */
 #include "core/alloc.h"
 #include "core/blas.h"
-#include "io/config.h"
-#include "io/dataset.h"
-#include "io/idx.h"
-#include "io/model.h"
-#include "net/loss.h"
+#include "train/config.h"
+#include "data/dataset.h"
+#include "data/idx.h"
+#include "model/model.h"
+#include "train/loss.h"
 
 #include <check.h>
 #include <math.h>

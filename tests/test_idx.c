@@ -2,7 +2,7 @@
  * truncated, over the cap), image/label pairing, out-of-memory, and the Debian
  * Fashion-MNIST files when the package is installed. */
 #include "core/alloc.h"
-#include "io/idx.h"
+#include "data/idx.h"
 
 #include <check.h>
 #include <dirent.h>

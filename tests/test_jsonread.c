@@ -1,5 +1,5 @@
 /* Tests for the strict JSON reader: exact message text and status for each failure. */
-#include "io/jsonread.h"
+#include "core/json.h"
 
 #include <check.h>
 #include <limits.h>

@@ -17,8 +17,8 @@
  * Then behaviour tests per layer, configuration errors with their messages, and the
  * describe() round trip. */
 #include "core/rng.h"
-#include "io/jsonread.h"
-#include "net/net.h"
+#include "core/json.h"
+#include "graph/graph.h"
 
 #include <check.h>
 #include <math.h>

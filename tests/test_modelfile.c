@@ -2,8 +2,8 @@
  * can be cut short or corrupted, allocation discipline (nothing allocated before all checks
  * pass, no leaks on out-of-memory) and durable writes. */
 #include "core/alloc.h"
-#include "io/fileutil.h"
-#include "io/modelfile.h"
+#include "core/file.h"
+#include "model/modelfile.h"
 
 #include <check.h>
 #include <dirent.h>

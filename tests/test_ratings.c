@@ -2,10 +2,10 @@
  * negative sampling, AUC/HR/NDCG on hand-made cases, the DOT drawing, and the shipped
  * recommender beating the popularity baseline. */
 #include "core/alloc.h"
-#include "io/config.h"
-#include "io/dot.h"
-#include "io/ratings.h"
-#include "net/rankmetrics.h"
+#include "train/config.h"
+#include "inspect/dot.h"
+#include "data/ratings.h"
+#include "recsys/rankmetrics.h"
 
 #include <check.h>
 #include <math.h>

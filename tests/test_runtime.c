@@ -8,8 +8,8 @@
  * ctest in build-tsan. No suppressions are needed: with BLAS on one thread, OpenBLAS
  * (not instrumented) runs in the caller's thread and TSan sees no race. Sharing one ctx
  * between two threads, by contrast, is reported at once. */
-#include "io/ratings.h"
-#include "io/scaling.h"
+#include "data/ratings.h"
+#include "model/scaling.h"
 #include "rt_util.h"
 #include "tinynet/tinynet.h"
 

@@ -4,7 +4,7 @@
  * a clean error with a message: no crash, no leak, nothing read out of bounds (run under
  * the ASan build too). */
 #include "rt_util.h"
-#include "io/modelfile.h"
+#include "model/modelfile.h"
 #include "tinynet/tinynet.h"
 
 #include <math.h>

@@ -2,10 +2,10 @@
  * stays near chance. Plus reproducibility, early stopping, the no-allocation promise of the
  * training step, and the losses and optimizers against hand-derived values. */
 #include "core/blas.h"
-#include "io/config.h"
-#include "io/dataset.h"
-#include "net/loss.h"
-#include "net/optim.h"
+#include "train/config.h"
+#include "data/dataset.h"
+#include "train/loss.h"
+#include "train/optim.h"
 
 #include <check.h>
 #include <math.h>

@@ -1,6 +1,6 @@
 /* The public training API of train.h, used as a C program would use it: training,
  * evaluation, saving, loading back with the runtime, and its errors. */
-#include "io/model.h" /* to read the training record back */
+#include "model/model.h" /* to read the training record back */
 #include "tinynet/tinynet.h"
 #include "tinynet/train.h"
 

@@ -15,8 +15,8 @@ flags=(-std=c11 -g -O1 -pthread -fsanitize=fuzzer,address,undefined -fno-sanitiz
 # CLI (normal build) to train the seed models.
 cmake -S "$root" -B "$out/cli" -DTN_TESTS=OFF >/dev/null
 cmake --build "$out/cli" --target tinynet -j"$(nproc)" >/dev/null
-mapfile -t srcs < <(find "$root/src/core" "$root/src/act" "$root/src/layers" "$root/src/net" \
-                         "$root/src/io" "$root/src/runtime" -name '*.c' | sort)
+mapfile -t srcs < <(find "$root/src" -path "$root/src/cli" -prune -o \
+                         -name "*.c" -print | sort)
 "$CC" "${flags[@]}" -I"$root/include" -I"$root/src" $(pkg-config --cflags openblas libcjson zlib) \
       "$root/tests/fuzz/fuzz_model.c" "${srcs[@]}" -o "$out/fuzz_model" \
       $(pkg-config --libs openblas libcjson zlib) -lm

@@ -1,5 +1,5 @@
 /* The public training API of train.h: a thin handle over a tn_session. */
-#include "api/session.h"
+#include "train/session.h"
 
 #include "core/alloc.h"
 #include "core/error.h"

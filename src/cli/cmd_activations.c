@@ -7,9 +7,9 @@
  * first output is shown, with dy = [1, 0] giving d y_0 / d x. */
 #include "cli/cli.h"
 
-#include "layers/actinst.h"
+#include "act/inst.h"
 
-#include "io/jsonread.h"
+#include "core/json.h"
 #include "tinynet/train.h"
 
 #include <errno.h>

@@ -4,10 +4,10 @@
 #include "cli/report.h"
 
 #include "core/error.h"
-#include "io/dataset.h"
-#include "io/idx.h"
-#include "io/model.h"
-#include "net/loss.h"
+#include "data/dataset.h"
+#include "data/idx.h"
+#include "model/model.h"
+#include "train/loss.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -5,10 +5,10 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
-#include "io/config.h"
-#include "io/dot.h"
-#include "io/fileutil.h"
-#include "io/model.h"
+#include "train/config.h"
+#include "inspect/dot.h"
+#include "core/file.h"
+#include "model/model.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,9 +1,9 @@
 /* tinynet info MODEL: what a model file holds, layer by layer. */
 #include "cli/cli.h"
 
-#include "io/model.h"
-#include "io/modelfile.h"
-#include "net/loss.h"
+#include "model/model.h"
+#include "model/modelfile.h"
+#include "train/loss.h"
 
 #include <stdio.h>
 #include <string.h>

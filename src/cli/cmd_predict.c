@@ -4,9 +4,9 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
-#include "io/dataset.h"
-#include "io/fileutil.h"
-#include "io/model.h"
+#include "data/dataset.h"
+#include "core/file.h"
+#include "model/model.h"
 
 #include <stdio.h>
 #include <string.h>

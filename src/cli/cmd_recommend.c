@@ -5,8 +5,8 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
-#include "io/model.h"
-#include "io/ratings.h"
+#include "model/model.h"
+#include "data/ratings.h"
 #include "cli/recsys.h"
 
 #include <stdio.h>

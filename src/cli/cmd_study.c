@@ -19,12 +19,12 @@
 #include "core/clock.h"
 #include "core/blas.h"
 #include "core/error.h"
-#include "io/config.h"
-#include "io/dataset.h"
-#include "io/fileutil.h"
-#include "io/jsonread.h"
-#include "layers/actinst.h"
-#include "net/train.h"
+#include "train/config.h"
+#include "data/dataset.h"
+#include "core/file.h"
+#include "core/json.h"
+#include "act/inst.h"
+#include "train/train.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -4,13 +4,13 @@
 #include "cli/report.h"
 #include "cli/recsys.h"
 
-#include "api/session.h"
+#include "train/session.h"
 
 #include "core/error.h"
-#include "io/fileutil.h"
-#include "io/idx.h"
-#include "layers/actinst.h"
-#include "net/loss.h"
+#include "core/file.h"
+#include "data/idx.h"
+#include "act/inst.h"
+#include "train/loss.h"
 
 #include <errno.h>
 #include <math.h>

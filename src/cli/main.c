@@ -2,7 +2,7 @@
  * C locale (no setlocale), so numbers are parsed and printed with a decimal point. */
 #include "cli/cli.h"
 
-#include "io/config.h"
+#include "train/config.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -4,8 +4,8 @@
 #ifndef TN_CLI_PROGRESS_H
 #define TN_CLI_PROGRESS_H
 
-#include "io/config.h"
-#include "net/train.h"
+#include "train/config.h"
+#include "train/train.h"
 
 #include <stdio.h>
 

@@ -3,9 +3,9 @@
 #ifndef TN_CLI_RECSYS_H
 #define TN_CLI_RECSYS_H
 
-#include "io/config.h"
-#include "io/model.h"
-#include "io/ratings.h"
+#include "train/config.h"
+#include "model/model.h"
+#include "data/ratings.h"
 
 /* Evaluates the trained net on the ranking set and prints the report on stdout. */
 int tn_cli_recsys_report(const tn_config *c, const tn_implicit *im, const tn_rank_set *ranks,

@@ -3,8 +3,8 @@
 #ifndef TN_CLI_REPORT_H
 #define TN_CLI_REPORT_H
 
-#include "io/scaling.h"
-#include "net/train.h"
+#include "model/scaling.h"
+#include "train/train.h"
 
 /* Computes and prints the confusion matrix of a class output on stdout, rows labelled with
  * names (NULL: class numbers). Nothing for a single output. */

@@ -1,6 +1,6 @@
 /* Concat layer: y = [x1 | x2 | ...] along the features, in the order of "inputs".
  * No parameters, no work buffer, no keys of its own. */
-#include "net/net.h"
+#include "graph/graph.h"
 
 #include <stdio.h>
 #include <string.h>

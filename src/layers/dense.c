@@ -1,11 +1,11 @@
 /* Dense layer: y = f(x W + b).
  * Parameters: W (in x units), b (units), then the activation's learnable values.
  * Work per sample: z (units, pre-activation) then dz (units). */
-#include "layers/actinst.h"
+#include "act/inst.h"
 #include "layers/init.h"
 #include "core/alloc.h"
 #include "core/blas.h"
-#include "net/net.h"
+#include "graph/graph.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * u ~ U[0, 1) from the run's noise stream, so inference needs no rescaling: y = x.
  * No parameters. Work per sample: the mask m (width), kept for backward. */
 #include "core/alloc.h"
-#include "net/net.h"
+#include "graph/graph.h"
 
 #include <float.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * the batch only (a repeated id accumulates); the index input has no gradient. */
 #include "layers/init.h"
 #include "core/alloc.h"
-#include "net/net.h"
+#include "graph/graph.h"
 
 #include <stdio.h>
 #include <string.h>

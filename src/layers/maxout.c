@@ -6,7 +6,7 @@
 #include "layers/init.h"
 #include "core/alloc.h"
 #include "core/blas.h"
-#include "net/net.h"
+#include "graph/graph.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* The layer types known by name: one line per type. */
-#include "net/net.h"
+#include "graph/graph.h"
 
 #include <string.h>
 

@@ -5,9 +5,9 @@
  * numbers are the same bit for bit. Nothing here allocates after tn_ctx_new. */
 #include "core/alloc.h"
 #include "core/error.h"
-#include "io/model.h"
-#include "io/scaling.h"
-#include "net/net.h"
+#include "model/model.h"
+#include "model/scaling.h"
+#include "graph/graph.h"
 #include "tinynet/tinynet.h"
 
 #include <stdio.h>

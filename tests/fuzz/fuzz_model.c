@@ -4,7 +4,7 @@
  * the CRC at the end is recomputed first, so the fuzzer gets past the checksum into the
  * JSON header, the architecture and the tensor checks. A loaded model is also run once
  * through a context, so the shapes it claims are exercised. */
-#include "io/fileutil.h"
+#include "core/file.h"
 #include "tinynet/tinynet.h"
 
 #include <stdint.h>

@@ -11,10 +11,10 @@
  * 64-32-1) trained for two epochs on data/ratings.tsv, so its scores spread out and the
  * reference check compares something. BLAS runs on 1 thread. */
 #include "core/blas.h"
-#include "io/config.h"
-#include "io/model.h"
-#include "io/ratings.h"
-#include "layers/actinst.h"
+#include "train/config.h"
+#include "model/model.h"
+#include "data/ratings.h"
+#include "act/inst.h"
 #include "tinynet/tinynet.h"
 
 #include <math.h>

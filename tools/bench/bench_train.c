@@ -18,9 +18,9 @@
  * batch 256). Compare builds by running this program from each. */
 #include "core/blas.h"
 #include "core/rng.h"
-#include "io/config.h"
-#include "net/optim.h"
-#include "net/train.h"
+#include "train/config.h"
+#include "train/optim.h"
+#include "train/train.h"
 #include "tinynet/train.h"
 
 #include <math.h>

@@ -1,0 +1,37 @@
+/* File helpers for the I/O layer: CRC-32, durable (atomic) writes and bounded whole-file
+ * reads. Errors come back as a status plus "<path>: <what failed>: <reason>" in err. */
+#ifndef TN_CORE_FILE_H
+#define TN_CORE_FILE_H
+
+#include "tinynet/tinynet.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* IEEE 802.3 CRC-32, the same as zlib's crc32(): start with 0, feed chunks in order. */
+uint32_t tn__crc32(uint32_t crc, const void *data, size_t n);
+
+/* Write len bytes to path durably: a temporary file in the same directory
+ * (path + ".tmp.XXXXXX"), every write and the close checked, fsync, rename over path,
+ * fsync the directory. On failure before the rename the temporary file is removed and any
+ * old file is untouched; returns TN_EIO (TN_ENOMEM if the temporary name cannot be
+ * allocated). The new file keeps the old file's permission bits, or gets 0644. */
+int tn__write_atomic(const char *path, const void *data, size_t len, tn_error *err);
+/* Whether tn__write_atomic could write path (its directory exists and is writable), so a
+ * long job can fail before it starts rather than at the end. */
+int tn__check_writable(const char *path, tn_error *err);
+
+/* Read a whole regular file into a tn__malloc'd buffer, NUL-terminated for convenience
+ * (*len excludes the NUL); free it with tn__free. Files larger than max_bytes are refused
+ * with TN_ERANGE before anything is allocated; open/read errors and non-regular files give
+ * TN_EIO. On failure *out is NULL and *len is 0. A path is only ever a path: the library
+ * never reads the process's standard input unless a caller hands it over (below). */
+int tn__read_file(const char *path, size_t max_bytes, unsigned char **out, size_t *len,
+                  tn_error *err);
+
+/* The same for an open stream (a pipe, a terminal, the standard input the CLI passes on),
+ * read to its end; name is used in messages. */
+int tn__read_stream(const char *name, int fd, size_t max_bytes, unsigned char **out,
+                    size_t *len, tn_error *err);
+
+#endif

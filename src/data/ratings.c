@@ -1,0 +1,803 @@
+/* Ratings files, implicit feedback, leave-one-out, negative sampling and the ranking
+ * evaluation (see ratings.h for the protocol). */
+#include "data/ratings.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "core/file.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TN_RATINGS_MAX_BYTES ((size_t)1 << 31)
+
+const char *const tn__ratings_field_names[] = {"user", "item", "rating", "timestamp", NULL};
+
+static const char *const data_keys[] = {"format", "train", "user_input", "item_input",
+                                        "header", "id_base", "threshold", "negatives",
+                                        "eval_negatives", "top_k", NULL};
+
+/* ---- configuration ---------------------------------------------------------------- */
+
+void tn__ratings_cfg_defaults(tn_ratings_cfg *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->user_input, sizeof c->user_input, "user");
+    snprintf(c->item_input, sizeof c->item_input, "item");
+    for (int f = 0; f < TN_RF_COUNT; f++)
+        snprintf(c->header[f], TN_MAX_NAME, "%s", tn__ratings_field_names[f]);
+    c->threshold = 4;
+    c->negatives = 4;
+    c->eval_negatives = 99;
+    c->top_k = 10;
+}
+
+static int parse_input_name(tn_jr *r, const cJSON *data, const char *key, const tn_net *net,
+                            char *out)
+{
+    const char *name;
+    char def[TN_MAX_NAME];
+    snprintf(def, sizeof def, "%s", out); /* name may point at def: copy from a copy */
+    int rc = tn__jr_str(r, data, key, 0, def, &name);
+    if (rc)
+        return rc;
+    int k = tn__net_find_node(net, name);
+    if (k < 0 || k >= net->n_inputs) {
+        const char *names[TN_MAX_NODES + 1];
+        for (int i = 0; i < net->n_inputs; i++)
+            names[i] = net->nodes[i].name;
+        names[net->n_inputs] = NULL;
+        const char *hint = tn__jr_suggest(name, names);
+        if (hint)
+            return tn__jr_fail(r, key, "no network input \"%s\" (did you mean \"%s\"?)", name,
+                               hint);
+        return tn__jr_fail(r, key, "no network input \"%s\"", name);
+    }
+    if (net->nodes[k].kind != TN_NODE_INDEX_INPUT)
+        return tn__jr_fail(r, key, "input \"%s\" must be an index input (\"type\": \"index\") "
+                           "to take ids", name);
+    snprintf(out, TN_MAX_NAME, "%s", name);
+    return TN_OK;
+}
+
+static int parse_header(tn_jr *r, const cJSON *data, tn_ratings_cfg *c)
+{
+    const cJSON *h;
+    int rc = tn__jr_object(r, data, "header", 0, &h);
+    if (rc || !h)
+        return rc;
+    size_t mark = tn__jr_push_key(r, "header");
+    rc = tn__jr_check_keys(r, h, tn__ratings_field_names);
+    for (int f = 0; rc == TN_OK && f < TN_RF_COUNT; f++) {
+        const char *s;
+        rc = tn__jr_str(r, h, tn__ratings_field_names[f], 0, c->header[f], &s);
+        if (rc == TN_OK && strlen(s) >= TN_MAX_NAME)
+            rc = tn__jr_fail(r, tn__ratings_field_names[f], "a column name has at most %d "
+                             "characters", TN_MAX_NAME - 1);
+        if (rc == TN_OK)
+            snprintf(c->header[f], TN_MAX_NAME, "%s", s);
+        /* Each field reads its own column; a shared one would also break the layout checks. */
+        for (int g = 0; rc == TN_OK && g < f; g++)
+            if (strcmp(c->header[g], c->header[f]) == 0)
+                rc = tn__jr_fail(r, tn__ratings_field_names[f], "column \"%s\" is already the "
+                                 "%s column", c->header[f], tn__ratings_field_names[g]);
+    }
+    tn__jr_pop(r, mark);
+    return rc;
+}
+
+int tn__ratings_cfg_parse(tn_jr *r, const cJSON *data, const tn_net *net, tn_ratings_cfg *c)
+{
+    tn__ratings_cfg_defaults(c);
+    long long neg, eval_neg, top_k;
+    int rc;
+    if ((rc = tn__jr_check_keys(r, data, data_keys)) ||
+        (rc = parse_input_name(r, data, "user_input", net, c->user_input)) ||
+        (rc = parse_input_name(r, data, "item_input", net, c->item_input)))
+        return rc;
+    if (strcmp(c->user_input, c->item_input) == 0)
+        return tn__jr_fail(r, "item_input", "the user and item inputs must differ, both are "
+                           "\"%s\"", c->user_input);
+    if (net->n_inputs != 2)
+        return tn__jr_fail(r, "format", "ratings data feeds exactly two inputs (user and "
+                           "item), the network has %d", net->n_inputs);
+    if ((rc = parse_header(r, data, c)) ||
+        (rc = tn__jr_int(r, data, "id_base", 0, 0, 0, 1, &c->id_base)) ||
+        (rc = tn__jr_num(r, data, "threshold", 0, c->threshold, -1e9, 1e9, &c->threshold)) ||
+        (rc = tn__jr_int(r, data, "negatives", 0, c->negatives, 1, 1000, &neg)) ||
+        (rc = tn__jr_int(r, data, "eval_negatives", 0, c->eval_negatives, 1, 100000,
+                         &eval_neg)) ||
+        (rc = tn__jr_int(r, data, "top_k", 0, c->top_k, 1, 100000, &top_k)))
+        return rc;
+    c->negatives = (int)neg;
+    c->eval_negatives = (int)eval_neg;
+    c->top_k = (int)top_k;
+    if (c->top_k > c->eval_negatives)
+        return tn__jr_fail(r, "top_k", "%d is more than the %d ranked candidates allow (every "
+                           "positive would be a hit)", c->top_k, c->eval_negatives);
+    return TN_OK;
+}
+
+cJSON *tn__ratings_cfg_json(const tn_ratings_cfg *c, const char *train_path)
+{
+    cJSON *o = cJSON_CreateObject(), *h = NULL;
+    int ok = o && cJSON_AddStringToObject(o, "format", "ratings") &&
+             (!train_path || cJSON_AddStringToObject(o, "train", train_path)) &&
+             cJSON_AddStringToObject(o, "user_input", c->user_input) &&
+             cJSON_AddStringToObject(o, "item_input", c->item_input) &&
+             (h = cJSON_AddObjectToObject(o, "header")) &&
+             cJSON_AddNumberToObject(o, "id_base", (double)c->id_base) &&
+             cJSON_AddNumberToObject(o, "threshold", c->threshold) &&
+             cJSON_AddNumberToObject(o, "negatives", c->negatives) &&
+             cJSON_AddNumberToObject(o, "eval_negatives", c->eval_negatives) &&
+             cJSON_AddNumberToObject(o, "top_k", c->top_k);
+    for (int f = 0; ok && f < TN_RF_COUNT; f++)
+        ok = cJSON_AddStringToObject(h, tn__ratings_field_names[f], c->header[f]) != NULL;
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+int tn__ratings_cfg_from_json(tn_jr *r, const cJSON *obj, const tn_net *net, tn_ratings_cfg *c,
+                              const char **train_path)
+{
+    int rc = tn__ratings_cfg_parse(r, obj, net, c);
+    if (rc == TN_OK)
+        rc = tn__jr_str(r, obj, "train", 0, NULL, train_path);
+    return rc;
+}
+
+/* ---- reading ---------------------------------------------------------------------- */
+
+typedef struct span {
+    const char *p;
+    size_t n;
+} span;
+
+typedef struct reader {
+    const char *name;
+    const char *cur, *end;
+    size_t line;
+    tn_error *err;
+} reader;
+
+static int next_line(reader *rd, span *s)
+{
+    if (rd->cur >= rd->end)
+        return 0;
+    const char *nl = memchr(rd->cur, '\n', (size_t)(rd->end - rd->cur));
+    size_t n = nl ? (size_t)(nl - rd->cur) : (size_t)(rd->end - rd->cur);
+    s->p = rd->cur;
+    s->n = n > 0 && rd->cur[n - 1] == '\r' ? n - 1 : n;
+    rd->cur = nl ? nl + 1 : rd->end;
+    rd->line++;
+    return 1;
+}
+
+static int is_blank(char ch) { return ch == ' ' || ch == '\t'; }
+
+static span trim(span s)
+{
+    while (s.n && is_blank(*s.p)) {
+        s.p++;
+        s.n--;
+    }
+    while (s.n && is_blank(s.p[s.n - 1]))
+        s.n--;
+    return s;
+}
+
+static int is_skipped(span s)
+{
+    s = trim(s);
+    return s.n == 0 || s.p[0] == '#';
+}
+
+/* Splits at delim (',' or '\t'), or at runs of blanks when delim is ' '. At most max
+ * fields are stored; returns how many there are. */
+static size_t split(span line, char delim, span *f, size_t max)
+{
+    size_t n = 0;
+    line = trim(line);
+    const char *p = line.p, *end = line.p + line.n;
+    for (;;) {
+        const char *q = p;
+        if (delim == ' ')
+            while (q < end && !is_blank(*q))
+                q++;
+        else
+            while (q < end && *q != delim)
+                q++;
+        if (n < max)
+            f[n] = trim((span){p, (size_t)(q - p)});
+        n++;
+        if (q >= end)
+            break;
+        p = q + 1;
+        if (delim == ' ')
+            while (p < end && is_blank(*p))
+                p++;
+    }
+    return n;
+}
+
+static void show(span s, char *buf, size_t n)
+{
+    snprintf(buf, n, "%.*s%s", s.n > 40 ? 40 : (int)s.n, s.p, s.n > 40 ? "..." : "");
+}
+
+static int parse_double(span s, double *out)
+{
+    char buf[64];
+    if (s.n == 0 || s.n >= sizeof buf || memchr(s.p, '\0', s.n))
+        return -1;
+    memcpy(buf, s.p, s.n);
+    buf[s.n] = '\0';
+    char *end;
+    errno = 0;
+    double v = strtod(buf, &end);
+    if (*end || !isfinite(v) || errno == ERANGE)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int is_number(span s)
+{
+    double v;
+    return parse_double(s, &v) == 0;
+}
+
+static int parse_id(reader *rd, span s, const char *what, long long base, size_t vocab,
+                    uint32_t *out)
+{
+    char shown[64];
+    double v;
+    if (parse_double(s, &v) || v != floor(v) || fabs(v) > 9e15) {
+        show(s, shown, sizeof shown);
+        return tn__err(rd->err, TN_EDATA, "%s: line %zu: %s: expected an integer id, got "
+                       "\"%s\"", rd->name, rd->line, what, shown);
+    }
+    double id = v - (double)base;
+    if (id < 0 || id >= (double)vocab)
+        return tn__err(rd->err, TN_EDATA, "%s: line %zu: %s %.0f is outside the vocabulary "
+                       "[%lld, %lld)", rd->name, rd->line, what, v, base,
+                       (long long)vocab + base);
+    *out = (uint32_t)id;
+    return TN_OK;
+}
+
+static int parse_value(reader *rd, span s, const char *what, double *out)
+{
+    char shown[64];
+    if (parse_double(s, out)) {
+        show(s, shown, sizeof shown);
+        return tn__err(rd->err, TN_EDATA, "%s: line %zu: %s: expected a number, got \"%s\"",
+                       rd->name, rd->line, what, shown);
+    }
+    return TN_OK;
+}
+
+/* Header columns of the fields (-1: absent). */
+static int map_header(reader *rd, span line, char delim, const tn_ratings_cfg *c,
+                      int need_rating, int *col, size_t *n_cols)
+{
+    span f[64];
+    size_t n = split(line, delim, f, 64);
+    if (n > 64)
+        return tn__err(rd->err, TN_EDATA, "%s: line %zu: more than 64 columns", rd->name,
+                       rd->line);
+    *n_cols = n;
+    for (int k = 0; k < TN_RF_COUNT; k++) {
+        col[k] = -1;
+        for (size_t j = 0; j < n; j++) {
+            span s = f[j];
+            if (s.n >= 2 && s.p[0] == '"' && s.p[s.n - 1] == '"')
+                s = (span){s.p + 1, s.n - 2};
+            if (s.n == strlen(c->header[k]) && memcmp(s.p, c->header[k], s.n) == 0)
+                col[k] = (int)j;
+        }
+        if (col[k] < 0 && (k <= TN_RF_ITEM || need_rating))
+            return tn__err(rd->err, TN_EDATA, "%s: line %zu: the header has no column \"%s\" "
+                           "(the %s column; set data.header.%s)", rd->name, rd->line,
+                           c->header[k], tn__ratings_field_names[k], tn__ratings_field_names[k]);
+    }
+    return TN_OK;
+}
+
+static int push(tn_ratings *t, size_t *cap, const tn_rating *x)
+{
+    if (t->n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 1024;
+        tn_rating *p = tn__realloc(t->r, nc * sizeof *p);
+        if (!p || nc > SIZE_MAX / sizeof *p / 2)
+            return TN_ENOMEM;
+        t->r = p;
+        *cap = nc;
+    }
+    t->r[t->n++] = *x;
+    return TN_OK;
+}
+
+int tn__ratings_parse(const char *name, const char *text, size_t len, const tn_ratings_cfg *c,
+                      size_t n_users, size_t n_items, int need_rating, tn_ratings **out,
+                      tn_error *err)
+{
+    *out = NULL;
+    name = name ? name : "<memory>";
+    reader rd = {name, text, text + len, 0, err};
+    tn_ratings *t = tn__calloc(1, sizeof *t);
+    if (!t)
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    t->n_users = n_users;
+    t->n_items = n_items;
+    size_t cap = 0, n_cols = 4;
+    int col[TN_RF_COUNT] = {0, 1, 2, 3}, rc = TN_OK, first = 1;
+    char delim = ' ';
+    span line;
+    while (rc == TN_OK && next_line(&rd, &line)) {
+        if (is_skipped(line))
+            continue;
+        span f[64];
+        if (first) {
+            first = 0;
+            /* A comma makes it CSV; a line without a single number is a header (so a bad
+             * value in the first data line is reported as such, not as a header). */
+            delim = memchr(line.p, ',', line.n) ? ',' : memchr(line.p, '\t', line.n) ? '\t' : ' ';
+            size_t n = split(line, delim, f, 64);
+            int header = 1;
+            for (size_t j = 0; j < n && j < 64; j++)
+                header &= !is_number(f[j]);
+            if (header) {
+                rc = map_header(&rd, line, delim, c, need_rating, col, &n_cols);
+                continue;
+            }
+            if (!need_rating) {
+                col[TN_RF_RATING] = n > 2 ? 2 : -1;
+                col[TN_RF_TIMESTAMP] = n > 3 ? 3 : -1;
+            }
+            n_cols = need_rating || n > 4 ? 4 : n < 2 ? 2 : n;
+        }
+        size_t n = split(line, delim, f, 64);
+        if (n != n_cols) {
+            static const char *const layouts[] = {"user item", "user item rating",
+                                                  "user item rating timestamp"};
+            rc = tn__err(err, TN_EDATA, "%s: line %zu: expected %zu fields (%s), got %zu", name,
+                         rd.line, n_cols, delim == ',' || n_cols > 4 ? "as in the header"
+                         : layouts[n_cols - 2], n);
+            break;
+        }
+        tn_rating x = {0};
+        double v;
+        if ((rc = parse_id(&rd, f[col[TN_RF_USER]], "user", c->id_base, n_users, &x.user)) ||
+            (rc = parse_id(&rd, f[col[TN_RF_ITEM]], "item", c->id_base, n_items, &x.item)))
+            break;
+        if (col[TN_RF_RATING] >= 0) {
+            if ((rc = parse_value(&rd, f[col[TN_RF_RATING]], "rating", &v)))
+                break;
+            x.rating = (float)v;
+        }
+        if (col[TN_RF_TIMESTAMP] >= 0) {
+            if ((rc = parse_value(&rd, f[col[TN_RF_TIMESTAMP]], "timestamp", &x.timestamp)))
+                break;
+        }
+        if (push(t, &cap, &x))
+            rc = tn__err(err, TN_ENOMEM, "%s: out of memory at line %zu", name, rd.line);
+    }
+    if (rc == TN_OK && t->n == 0)
+        rc = tn__err(err, TN_EDATA, "%s: no ratings", name);
+    if (rc) {
+        tn__ratings_free(t);
+        return rc;
+    }
+    *out = t;
+    return TN_OK;
+}
+
+
+int tn__ratings_read(const char *path, const tn_ratings_cfg *c, size_t n_users, size_t n_items,
+                     int need_rating, tn_ratings **out, tn_error *err)
+{
+    *out = NULL;
+    unsigned char *buf;
+    size_t len;
+    int rc = tn__read_file(path, TN_RATINGS_MAX_BYTES, &buf, &len, err);
+    if (rc)
+        return rc;
+    rc = tn__ratings_parse(path, (const char *)buf, len, c, n_users, n_items, need_rating, out,
+                           err);
+    tn__free(buf);
+    return rc;
+}
+
+int tn__ratings_is_headerless(const char *text, size_t len)
+{
+    reader rd = {.name = "", .cur = text, .end = text + len};
+    span s;
+    while (next_line(&rd, &s)) {
+        if (is_skipped(s))
+            continue;
+        char delim = memchr(s.p, ',', s.n) ? ',' : memchr(s.p, '\t', s.n) ? '\t' : ' ';
+        span fl[64];
+        size_t n = split(s, delim, fl, 64);
+        for (size_t j = 0; j < n && j < 64; j++)
+            if (is_number(fl[j]))
+                return 1;
+        return 0;
+    }
+    return 0;
+}
+
+void tn__ratings_free(tn_ratings *r)
+{
+    if (!r)
+        return;
+    tn__free(r->r);
+    tn__free(r);
+}
+
+/* ---- implicit feedback and leave-one-out -------------------------------------------- */
+
+static int by_user_item(const void *a, const void *b)
+{
+    const tn_rating *x = a, *y = b;
+    if (x->user != y->user)
+        return x->user < y->user ? -1 : 1;
+    if (x->item != y->item)
+        return x->item < y->item ? -1 : 1;
+    return (x->timestamp > y->timestamp) - (x->timestamp < y->timestamp);
+}
+
+void tn__implicit_free(tn_implicit *im)
+{
+    if (!im)
+        return;
+    tn__free(im->rated_off);
+    tn__free(im->rated);
+    tn__free(im->train_user);
+    tn__free(im->train_item);
+    tn__free(im->held_out);
+    tn__free(im->popularity);
+    tn__free(im);
+}
+
+int tn__implicit_build(const tn_ratings *r, double threshold, uint64_t seed, tn_implicit **out,
+                       tn_error *err)
+{
+    *out = NULL;
+    tn_implicit *im = tn__calloc(1, sizeof *im);
+    tn_rating *s = tn__calloc(r->n, sizeof *s);
+    uint8_t *positive = tn__calloc(r->n, 1);
+    int rc = TN_OK;
+    if (!im || !s || !positive || !(im->rated_off = tn__calloc(r->n_users + 1, sizeof(size_t))) ||
+        !(im->rated = tn__calloc(r->n, sizeof *im->rated)) ||
+        !(im->train_user = tn__calloc(r->n, sizeof(uint32_t))) ||
+        !(im->train_item = tn__calloc(r->n, sizeof(uint32_t))) ||
+        !(im->held_out = tn__calloc(r->n_users ? r->n_users : 1, sizeof(uint32_t))) ||
+        !(im->popularity = tn__calloc(r->n_items ? r->n_items : 1, sizeof(uint32_t)))) {
+        rc = tn__err(err, TN_ENOMEM, "out of memory for %zu ratings", r->n);
+        goto done;
+    }
+    im->n_users = r->n_users;
+    im->n_items = r->n_items;
+    memcpy(s, r->r, r->n * sizeof *s);
+    qsort(s, r->n, sizeof *s, by_user_item);
+    /* Distinct (user, item) pairs; a pair rated twice keeps its latest record, the way a
+     * user's changed opinion replaces the old one. */
+    size_t m = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (m && s[m - 1].user == s[i].user && s[m - 1].item == s[i].item)
+            s[m - 1] = s[i];
+        else
+            s[m++] = s[i];
+    }
+    tn_rng rng;
+    tn__rng_seed(&rng, seed, TN_STREAM_DATA);
+    size_t k = 0;
+    for (size_t u = 0; u < r->n_users; u++) {
+        im->rated_off[u] = k;
+        im->held_out[u] = TN_NO_ITEM;
+        size_t begin = k, n_pos = 0, latest = SIZE_MAX, ties = 0;
+        for (; k < m && s[k].user == u; k++) {
+            im->rated[k] = s[k].item;
+            positive[k] = s[k].rating >= threshold;
+            if (!positive[k])
+                continue;
+            n_pos++;
+            /* The latest positive; equal timestamps: each equally likely (reservoir). */
+            if (latest == SIZE_MAX || s[k].timestamp > s[latest].timestamp) {
+                latest = k;
+                ties = 1;
+            } else if (s[k].timestamp == s[latest].timestamp &&
+                       tn__rng_below(&rng, (uint32_t)++ties) == 0) {
+                latest = k;
+            }
+        }
+        if (n_pos >= 2)
+            im->held_out[u] = s[latest].item;
+        for (size_t j = begin; j < k; j++) {
+            if (!positive[j] || (n_pos >= 2 && j == latest))
+                continue;
+            im->train_user[im->n_train] = (uint32_t)u;
+            im->train_item[im->n_train++] = s[j].item;
+            im->popularity[s[j].item]++;
+        }
+    }
+    im->rated_off[r->n_users] = k;
+    if (im->n_train == 0)
+        rc = tn__err(err, TN_EDATA, "no rating reaches the threshold %g: no positives to train "
+                     "on", threshold);
+done:
+    tn__free(s);
+    tn__free(positive);
+    if (rc) {
+        tn__implicit_free(im);
+        return rc;
+    }
+    *out = im;
+    return TN_OK;
+}
+
+int tn__implicit_is_rated(const tn_implicit *im, uint32_t user, uint32_t item)
+{
+    if (user >= im->n_users)
+        return 0;
+    size_t lo = im->rated_off[user], hi = im->rated_off[user + 1];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (im->rated[mid] == item)
+            return 1;
+        if (im->rated[mid] < item)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+size_t tn__implicit_users_held_out(const tn_implicit *im)
+{
+    size_t n = 0;
+    for (size_t u = 0; u < im->n_users; u++)
+        n += im->held_out[u] != TN_NO_ITEM;
+    return n;
+}
+
+static size_t unrated_count(const tn_implicit *im, uint32_t u)
+{
+    return im->n_items - (im->rated_off[u + 1] - im->rated_off[u]);
+}
+
+/* The j-th (0-based) item the user has not rated: walk the sorted rated list, skipping over
+ * each rated item at or below the candidate. Exact, no rejection loop. */
+static uint32_t nth_unrated(const tn_implicit *im, uint32_t u, size_t j)
+{
+    size_t item = j;
+    for (size_t k = im->rated_off[u]; k < im->rated_off[u + 1] && im->rated[k] <= item; k++)
+        item++;
+    return (uint32_t)item;
+}
+
+/* A two-input labelled dataset for net, with the inputs in the network's order. */
+static int pairs_dataset(const tn_net *net, const tn_ratings_cfg *c, size_t rows,
+                         tn_dataset **out, int *ui, int *ii, tn_error *err)
+{
+    *ui = tn__net_find_node(net, c->user_input);
+    *ii = tn__net_find_node(net, c->item_input);
+    if (net->n_inputs != 2 || *ui < 0 || *ii < 0 || *ui >= 2 || *ii >= 2 || *ui == *ii)
+        return tn__err(err, TN_ESHAPE, "ratings need a network with the two index inputs "
+                       "\"%s\" and \"%s\"", c->user_input, c->item_input);
+    size_t w[2] = {1, 1};
+    return tn__dataset_new(rows, 2, w, 1, out, err);
+}
+
+int tn__implicit_train_set(const tn_implicit *im, const tn_net *net, const tn_ratings_cfg *c,
+                           uint64_t seed, tn_dataset **out, tn_error *err)
+{
+    *out = NULL;
+    size_t rows = 0;
+    for (size_t k = 0; k < im->n_train; k++)
+        rows += 1 + (unrated_count(im, im->train_user[k]) ? (size_t)c->negatives : 0);
+    int ui, ii, rc = pairs_dataset(net, c, rows, out, &ui, &ii, err);
+    if (rc)
+        return rc;
+    tn_dataset *d = *out;
+    tn_rng rng;
+    tn__rng_seed(&rng, seed, TN_STREAM_NEGATIVES);
+    size_t row = 0;
+    for (size_t k = 0; k < im->n_train; k++) {
+        uint32_t u = im->train_user[k];
+        size_t free_items = unrated_count(im, u);
+        d->x[ui][row] = (float)u;
+        d->x[ii][row] = (float)im->train_item[k];
+        d->t[row++] = 1;
+        for (int j = 0; free_items && j < c->negatives; j++) {
+            d->x[ui][row] = (float)u;
+            d->x[ii][row] = (float)nth_unrated(im, u, tn__rng_below(&rng, (uint32_t)free_items));
+            d->t[row++] = 0;
+        }
+    }
+    return TN_OK;
+}
+
+/* ---- the ranking evaluation set ----------------------------------------------------- */
+
+void tn__rank_set_free(tn_rank_set *s)
+{
+    if (!s)
+        return;
+    tn__free(s->user);
+    tn__free(s->off);
+    tn__free(s->item);
+    tn__free(s);
+}
+
+int tn__rank_set_build(const tn_implicit *im, const tn_ratings_cfg *c, uint64_t seed,
+                       tn_rank_set **out, tn_error *err)
+{
+    *out = NULL;
+    size_t users = tn__implicit_users_held_out(im), total = 0;
+    for (size_t u = 0; u < im->n_users; u++) {
+        size_t n = unrated_count(im, (uint32_t)u);
+        if (im->held_out[u] != TN_NO_ITEM)
+            total += 1 + (n < (size_t)c->eval_negatives ? n : (size_t)c->eval_negatives);
+    }
+    if (users == 0)
+        return tn__err(err, TN_EDATA, "no user has two positives: nothing to hold out for "
+                       "the evaluation");
+    tn_rank_set *s = tn__calloc(1, sizeof *s);
+    uint32_t *pool = tn__calloc(im->n_items, sizeof *pool);
+    if (!s || !pool || !(s->user = tn__calloc(users, sizeof *s->user)) ||
+        !(s->off = tn__calloc(users + 1, sizeof *s->off)) ||
+        !(s->item = tn__calloc(total, sizeof *s->item))) {
+        tn__rank_set_free(s);
+        tn__free(pool);
+        return tn__err(err, TN_ENOMEM, "out of memory for the evaluation set");
+    }
+    s->n_users = users;
+    s->n_pairs_neg = (size_t)c->negatives;
+    tn_rng rng;
+    tn__rng_seed(&rng, seed, TN_STREAM_EVAL);
+    size_t k = 0, at = 0;
+    for (size_t u = 0; u < im->n_users; u++) {
+        if (im->held_out[u] == TN_NO_ITEM)
+            continue;
+        s->user[k] = (uint32_t)u;
+        s->off[k] = at;
+        s->item[at++] = im->held_out[u];
+        /* Distinct unrated items: the first draws of a Fisher-Yates shuffle of all of them. */
+        size_t n = 0;
+        for (size_t r = im->rated_off[u], i = 0; i < im->n_items; i++) {
+            if (r < im->rated_off[u + 1] && im->rated[r] == i)
+                r++;
+            else
+                pool[n++] = (uint32_t)i;
+        }
+        size_t want = n < (size_t)c->eval_negatives ? n : (size_t)c->eval_negatives;
+        for (size_t j = 0; j < want; j++) {
+            size_t pick = j + tn__rng_below(&rng, (uint32_t)(n - j));
+            uint32_t tmp = pool[j];
+            pool[j] = pool[pick];
+            pool[pick] = tmp;
+            s->item[at++] = pool[j];
+        }
+        k++;
+    }
+    s->off[users] = at;
+    tn__free(pool);
+    *out = s;
+    return TN_OK;
+}
+
+static size_t pairs_of(const tn_rank_set *s, size_t k)
+{
+    size_t n = s->off[k + 1] - s->off[k];
+    return n < 1 + s->n_pairs_neg ? n : 1 + s->n_pairs_neg;
+}
+
+int tn__rank_set_pairs(const tn_rank_set *s, const tn_net *net, const tn_ratings_cfg *c,
+                       tn_dataset **out, tn_error *err)
+{
+    size_t rows = 0;
+    for (size_t k = 0; k < s->n_users; k++)
+        rows += pairs_of(s, k);
+    int ui, ii, rc = pairs_dataset(net, c, rows, out, &ui, &ii, err);
+    if (rc)
+        return rc;
+    size_t row = 0;
+    for (size_t k = 0; k < s->n_users; k++) {
+        for (size_t j = 0; j < pairs_of(s, k); j++, row++) {
+            (*out)->x[ui][row] = (float)s->user[k];
+            (*out)->x[ii][row] = (float)s->item[s->off[k] + j];
+            (*out)->t[row] = j == 0;
+        }
+    }
+    return TN_OK;
+}
+
+/* ---- scoring and evaluation --------------------------------------------------------- */
+
+int tn__recsys_score(const tn_net *net, const tn_ratings_cfg *c, const uint32_t *users,
+                     const uint32_t *items, size_t n, float *scores, tn_error *err)
+{
+    tn_dataset *d;
+    int ui, ii, rc = pairs_dataset(net, c, n, &d, &ui, &ii, err);
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < n; k++) {
+        d->x[ui][k] = (float)users[k];
+        d->x[ii][k] = (float)items[k];
+    }
+    if (net->nodes[net->output].width != 1)
+        rc = tn__err(err, TN_ESHAPE, "a recommender has one output, this network %zu",
+                     net->nodes[net->output].width);
+    else
+        rc = tn__predict(net, d, 256, scores, err);
+    tn__dataset_free(d);
+    return rc;
+}
+
+int tn__recsys_evaluate(const tn_net *net, const tn_implicit *im, const tn_rank_set *s,
+                        const tn_ratings_cfg *c, tn_recsys_report *out, tn_error *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = s->off[s->n_users], pairs = 0;
+    for (size_t k = 0; k < s->n_users; k++)
+        pairs += pairs_of(s, k);
+    uint32_t *users = tn__calloc(n, sizeof *users);
+    float *model = tn__floats_alloc(n), *pop = tn__floats_alloc(n);
+    float *pm = tn__floats_alloc(pairs), *pp = tn__floats_alloc(pairs),
+          *label = tn__floats_alloc(pairs);
+    int rc = TN_OK;
+    if (!users || !model || !pop || !pm || !pp || !label)
+        rc = tn__err(err, TN_ENOMEM, "out of memory for %zu scores", n);
+    for (size_t k = 0; rc == TN_OK && k < s->n_users; k++)
+        for (size_t j = s->off[k]; j < s->off[k + 1]; j++) {
+            users[j] = s->user[k];
+            pop[j] = (float)im->popularity[s->item[j]];
+        }
+    if (rc == TN_OK)
+        rc = tn__recsys_score(net, c, users, s->item, n, model, err);
+    size_t row = 0;
+    for (size_t k = 0; rc == TN_OK && k < s->n_users; k++) {
+        size_t o = s->off[k], m = s->off[k + 1] - o;
+        double h, g;
+        tn__rank_hit(model[o], model + o + 1, m - 1, (size_t)c->top_k, &h, &g);
+        out->model.hr += h;
+        out->model.ndcg += g;
+        tn__rank_hit(pop[o], pop + o + 1, m - 1, (size_t)c->top_k, &h, &g);
+        out->popularity.hr += h;
+        out->popularity.ndcg += g;
+        for (size_t j = 0; j < pairs_of(s, k); j++, row++) {
+            pm[row] = model[o + j];
+            pp[row] = pop[o + j];
+            label[row] = j == 0;
+        }
+    }
+    if (rc == TN_OK) {
+        double u = (double)s->n_users;
+        out->users = s->n_users;
+        out->pairs = pairs;
+        out->model.hr /= u;
+        out->model.ndcg /= u;
+        out->popularity.hr /= u;
+        out->popularity.ndcg /= u;
+        out->model_logloss = tn__log_loss(pm, label, pairs);
+        rc = tn__roc_auc(pm, label, pairs, &out->model.auc, err);
+    }
+    if (rc == TN_OK)
+        rc = tn__roc_auc(pp, label, pairs, &out->popularity.auc, err);
+    tn__free(users);
+    tn__floats_free(model);
+    tn__floats_free(pop);
+    tn__floats_free(pm);
+    tn__floats_free(pp);
+    tn__floats_free(label);
+    return rc;
+}

@@ -1,0 +1,520 @@
+/* Building the network graph from JSON, and running it forward and backward. */
+#include "core/alloc.h"
+#include "core/error.h"
+#include "graph/graph.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const input_keys[] = {"name", "type", "size", NULL};
+static const char *const input_types[] = {"float", "index", NULL};
+static const char *const common_layer_keys[] = {"type", "name", "input", "inputs"};
+#define N_COMMON_KEYS (sizeof common_layer_keys / sizeof common_layer_keys[0])
+
+int tn__net_find_node(const tn_net *net, const char *name)
+{
+    for (int i = 0; i < net->n_nodes; i++)
+        if (strcmp(net->nodes[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+const tn_layer *tn__net_output_layer(const tn_net *net)
+{
+    return &net->layers[net->n_layers - 1];
+}
+
+static int check_name(tn_jr *r, const cJSON *obj, const char *key, const char *name,
+                      const tn_net *net)
+{
+    if (strlen(name) >= TN_MAX_NAME)
+        return tn__jr_fail(r, key, "name \"%.20s...\" is longer than %d characters", name,
+                           TN_MAX_NAME - 1);
+    (void)obj;
+    int other = tn__net_find_node(net, name);
+    if (other >= 0)
+        return tn__jr_fail(r, key, "duplicate name \"%s\" (already used by %s %d)", name,
+                           net->nodes[other].kind == TN_NODE_LAYER ? "layer" : "input",
+                           net->nodes[other].kind == TN_NODE_LAYER ? net->nodes[other].layer
+                                                                    : other);
+    return TN_OK;
+}
+
+static int parse_inputs(tn_jr *r, const cJSON *root, tn_net *net)
+{
+    const cJSON *arr;
+    int rc = tn__jr_array(r, root, "inputs", 1, &arr);
+    if (rc)
+        return rc;
+    size_t mark = tn__jr_push_key(r, "inputs");
+    int n = cJSON_GetArraySize(arr);
+    if (n == 0)
+        rc = tn__jr_fail(r, NULL, "expected at least one input");
+    if (n > TN_MAX_INPUTS)
+        rc = tn__jr_fail(r, NULL, "too many inputs (%d; at most %d)", n, TN_MAX_INPUTS);
+    const cJSON *in;
+    size_t i = 0;
+    cJSON_ArrayForEach(in, arr) {
+        if (rc)
+            break;
+        size_t m2 = tn__jr_push_index(r, i++);
+        const char *name;
+        int type;
+        long long size;
+        if (!(rc = tn__jr_check_keys(r, in, input_keys)) &&
+            !(rc = tn__jr_str(r, in, "name", 1, NULL, &name)) &&
+            !(rc = check_name(r, in, "name", name, net)) &&
+            !(rc = tn__jr_enum(r, in, "type", 0, 0, input_types, &type)) &&
+            !(rc = tn__jr_int(r, in, "size", 1, 0, 1, TN_MAX_WIDTH, &size))) {
+            tn_node *node = &net->nodes[net->n_nodes++];
+            snprintf(node->name, sizeof node->name, "%s", name);
+            node->kind = type == 0 ? TN_NODE_FLOAT_INPUT : TN_NODE_INDEX_INPUT;
+            node->width = type == 0 ? (size_t)size : 1;
+            node->vocab = type == 0 ? 0 : (size_t)size;
+            node->layer = -1;
+        }
+        tn__jr_pop(r, m2);
+    }
+    net->n_inputs = net->n_nodes;
+    tn__jr_pop(r, mark);
+    return rc;
+}
+
+/* Resolves a reference to an input or an earlier layer, with a helpful error otherwise. */
+static int resolve_ref(tn_jr *r, const char *key, const char *ref, const cJSON *layers,
+                       int self, tn_net *net, int *node)
+{
+    *node = tn__net_find_node(net, ref);
+    if (*node >= 0)
+        return TN_OK;
+    int k = 0;
+    const cJSON *l;
+    cJSON_ArrayForEach(l, layers) {
+        const cJSON *nm = cJSON_GetObjectItemCaseSensitive(l, "name");
+        if (cJSON_IsString(nm) && strcmp(nm->valuestring, ref) == 0) {
+            if (k == self)
+                return tn__jr_fail(r, key, "layer \"%s\" cannot take its own output as input",
+                                   ref);
+            return tn__jr_fail(r, key,
+                               "\"%s\" is layers[%d], defined later: a layer may only read "
+                               "inputs and earlier layers (no cycles)", ref, k);
+        }
+        k++;
+    }
+    const char *names[TN_MAX_NODES + 1];
+    for (int i = 0; i < net->n_nodes; i++)
+        names[i] = net->nodes[i].name;
+    names[net->n_nodes] = NULL;
+    const char *hint = tn__jr_suggest(ref, names);
+    if (hint)
+        return tn__jr_fail(r, key, "unknown input or layer \"%s\" (did you mean \"%s\"?)", ref,
+                           hint);
+    return tn__jr_fail(r, key, "unknown input or layer \"%s\"", ref);
+}
+
+static int parse_layer_inputs(tn_jr *r, const cJSON *obj, const cJSON *layers, int self,
+                              tn_net *net, tn_layer *L)
+{
+    const cJSON *one = cJSON_GetObjectItemCaseSensitive(obj, "input");
+    const cJSON *many = cJSON_GetObjectItemCaseSensitive(obj, "inputs");
+    int rc = TN_OK;
+    if (one && many)
+        return tn__jr_fail(r, "inputs", "give either \"input\" or \"inputs\", not both");
+    if (one) {
+        const char *ref;
+        if ((rc = tn__jr_str(r, obj, "input", 1, NULL, &ref)))
+            return rc;
+        L->n_in = 1;
+        return resolve_ref(r, "input", ref, layers, self, net, &L->in[0]);
+    }
+    if (many) {
+        const cJSON *arr;
+        if ((rc = tn__jr_array(r, obj, "inputs", 1, &arr)))
+            return rc;
+        size_t mark = tn__jr_push_key(r, "inputs");
+        const cJSON *item;
+        cJSON_ArrayForEach(item, arr) {
+            char idx[32];
+            snprintf(idx, sizeof idx, "[%d]", L->n_in);
+            if (!cJSON_IsString(item)) {
+                char got[64];
+                rc = tn__jr_fail(r, NULL, "%s: expected a layer or input name, got %s", idx,
+                                 tn__jr_describe(item, got, sizeof got));
+                break;
+            }
+            if (L->n_in == TN_MAX_NODES) {
+                rc = tn__jr_fail(r, NULL, "too many inputs");
+                break;
+            }
+            size_t m2 = tn__jr_push_index(r, (size_t)L->n_in);
+            rc = resolve_ref(r, NULL, item->valuestring, layers, self, net, &L->in[L->n_in]);
+            for (int j = 0; rc == TN_OK && j < L->n_in; j++)
+                if (L->in[j] == L->in[L->n_in])
+                    rc = tn__jr_fail(r, NULL, "\"%s\" is listed twice", item->valuestring);
+            tn__jr_pop(r, m2);
+            if (rc)
+                break;
+            L->n_in++;
+        }
+        tn__jr_pop(r, mark);
+        return rc;
+    }
+    /* Neither: the previous layer, or the single input. */
+    if (self > 0) {
+        L->in[0] = net->layers[self - 1].node;
+    } else if (net->n_inputs == 1) {
+        L->in[0] = 0;
+    } else {
+        return tn__jr_fail(r, NULL,
+                           "has no \"input\" and the network has %d inputs: name the one it reads",
+                           net->n_inputs);
+    }
+    L->n_in = 1;
+    return TN_OK;
+}
+
+static int check_input_count(tn_jr *r, const tn_layer *L)
+{
+    const tn_layer_ops *ops = L->ops;
+    if (L->n_in < ops->min_inputs || L->n_in > ops->max_inputs) {
+        if (ops->min_inputs == ops->max_inputs)
+            return tn__jr_fail(r, NULL, "a %s layer takes %d input%s, got %d", ops->type,
+                               ops->min_inputs, ops->min_inputs == 1 ? "" : "s", L->n_in);
+        if (L->n_in > ops->max_inputs)
+            return tn__jr_fail(r, NULL, "a %s layer takes at most %d inputs, got %d",
+                               ops->type, ops->max_inputs, L->n_in);
+        return tn__jr_fail(r, NULL, "a %s layer takes at least %d inputs, got %d", ops->type,
+                           ops->min_inputs, L->n_in);
+    }
+    return TN_OK;
+}
+
+static int parse_layer(tn_jr *r, const cJSON *obj, const cJSON *layers, int self, tn_net *net)
+{
+    tn_layer *L = &net->layers[self];
+    const char *type_names[32];
+    tn__layer_type_names(type_names, 32);
+    const char *type;
+    int rc, type_index;
+    if ((rc = tn__jr_enum(r, obj, "type", 1, 0, type_names, &type_index)))
+        return rc;
+    type = type_names[type_index];
+    L->ops = tn__layer_ops_find(type);
+
+    const char *allowed[N_COMMON_KEYS + 16];
+    size_t n = 0;
+    for (; n < N_COMMON_KEYS; n++)
+        allowed[n] = common_layer_keys[n];
+    for (size_t k = 0; L->ops->keys[k] && n < N_COMMON_KEYS + 15; k++)
+        allowed[n++] = L->ops->keys[k];
+    allowed[n] = NULL;
+    if ((rc = tn__jr_check_keys(r, obj, allowed)))
+        return rc;
+
+    /* Default names count layers of the same type: dense_1, dense_2, ... */
+    int same = 1;
+    for (int k = 0; k < self; k++)
+        same += net->layers[k].ops == L->ops;
+    char def_name[TN_MAX_NAME];
+    snprintf(def_name, sizeof def_name, "%s_%d", type, same);
+    const char *name;
+    if ((rc = tn__jr_str(r, obj, "name", 0, def_name, &name)) ||
+        (rc = check_name(r, obj, "name", name, net)))
+        return rc;
+    snprintf(L->name, sizeof L->name, "%s", name);
+    if ((rc = parse_layer_inputs(r, obj, layers, self, net, L)) || (rc = check_input_count(r, L)))
+        return rc;
+    if (L->ops->min_inputs == 1 && L->ops->max_inputs == 1 &&
+        net->nodes[L->in[0]].kind == TN_NODE_INDEX_INPUT && strcmp(type, "embedding") != 0)
+        return tn__jr_fail(r, NULL, "input \"%s\" holds integer ids; only an embedding layer "
+                                    "can read it", net->nodes[L->in[0]].name);
+    if ((rc = L->ops->configure(L, r, obj, net)))
+        return rc;
+    for (int j = 0; j < L->n_in; j++)
+        net->nodes[L->in[j]].consumers++;
+    tn_node *node = &net->nodes[net->n_nodes];
+    L->node = net->n_nodes++;
+    snprintf(node->name, sizeof node->name, "%s", L->name);
+    node->kind = TN_NODE_LAYER;
+    node->width = L->width;
+    node->layer = self;
+    return TN_OK;
+}
+
+/* Every input feeds a layer and every layer but the last feeds another. */
+static int check_all_used(tn_jr *r, const tn_net *net)
+{
+    for (int i = 0; i < net->n_nodes - 1; i++) {
+        const tn_node *nd = &net->nodes[i];
+        if (nd->consumers)
+            continue;
+        size_t mark = nd->layer < 0 ? tn__jr_push_key(r, "inputs")
+                                    : tn__jr_push_key(r, "layers");
+        tn__jr_push_index(r, (size_t)(nd->layer < 0 ? i : nd->layer));
+        int rc = tn__jr_fail(r, NULL, "%s \"%s\" is never used (only the last layer may be "
+                                      "the output)", nd->layer < 0 ? "input" : "layer",
+                             nd->name);
+        tn__jr_pop(r, mark);
+        return rc;
+    }
+    return TN_OK;
+}
+
+static int parse_layers(tn_jr *r, const cJSON *root, tn_net *net)
+{
+    const cJSON *arr;
+    int rc = tn__jr_array(r, root, "layers", 1, &arr);
+    if (rc)
+        return rc;
+    int n = cJSON_GetArraySize(arr);
+    if (n == 0)
+        return tn__jr_fail(r, "layers", "expected at least one layer");
+    if (n + net->n_inputs > TN_MAX_NODES)
+        return tn__jr_fail(r, "layers", "too many layers (%d; at most %d)", n,
+                           TN_MAX_NODES - net->n_inputs);
+    net->layers = tn__calloc((size_t)n, sizeof *net->layers);
+    if (!net->layers)
+        return tn__jr_oom(r, "layers");
+    size_t mark = tn__jr_push_key(r, "layers");
+    const cJSON *obj;
+    cJSON_ArrayForEach(obj, arr) {
+        size_t m2 = tn__jr_push_index(r, (size_t)net->n_layers);
+        rc = parse_layer(r, obj, arr, net->n_layers, net);
+        net->n_layers++; /* counted even on failure so its state gets destroyed */
+        if (rc == TN_OK)
+            tn__jr_pop(r, m2);
+        if (rc)
+            break;
+    }
+    if (rc == TN_OK) {
+        tn__jr_pop(r, mark);
+        rc = check_all_used(r, net);
+    }
+    return rc;
+}
+
+int tn__net_from_json(tn_jr *r, const cJSON *root, tn_net **out)
+{
+    return tn__net_from_json_limit(r, root, SIZE_MAX, out);
+}
+
+int tn__net_from_json_limit(tn_jr *r, const cJSON *root, size_t max_params, tn_net **out)
+{
+    *out = NULL;
+    tn_net *net = tn__calloc(1, sizeof *net);
+    if (!net)
+        return tn__jr_oom(r, NULL);
+    const char *name;
+    int rc = tn__jr_str(r, root, "name", 0, "network", &name);
+    if (rc == TN_OK)
+        snprintf(net->name, sizeof net->name, "%s", name);
+    if (rc == TN_OK)
+        rc = parse_inputs(r, root, net);
+    if (rc == TN_OK)
+        rc = parse_layers(r, root, net);
+    if (rc == TN_OK) {
+        for (int i = 0; i < net->n_layers; i++) {
+            net->layers[i].param_off = net->n_params;
+            net->n_params += net->layers[i].n_params;
+        }
+        net->output = net->layers[net->n_layers - 1].node;
+        /* A model header may claim layers far larger than its file: refuse before P is
+         * allocated. Widths <= 2^24 and <= 256 layers keep the sum far from overflow. */
+        if (net->n_params > max_params)
+            rc = tn__jr_fail(r, NULL, "the architecture needs %zu parameters, the file holds "
+                             "%zu", net->n_params, max_params);
+    }
+    if (rc == TN_OK) {
+        net->P = tn__floats_alloc(net->n_params);
+        if (!net->P)
+            rc = tn__jr_oom(r, NULL);
+    }
+    if (rc) {
+        tn__net_free(net);
+        return rc;
+    }
+    *out = net;
+    return TN_OK;
+}
+
+void tn__net_init_params(tn_net *net, unsigned long long seed)
+{
+    tn_rng rng;
+    tn__rng_seed(&rng, seed, TN_STREAM_INIT);
+    for (int i = 0; i < net->n_layers; i++) {
+        const tn_layer *L = &net->layers[i];
+        if (L->ops->init_params)
+            L->ops->init_params(L, net->P + L->param_off, &rng);
+    }
+}
+
+void tn__net_free(tn_net *net)
+{
+    if (!net)
+        return;
+    for (int i = 0; i < net->n_layers; i++)
+        if (net->layers[i].ops && net->layers[i].ops->destroy)
+            net->layers[i].ops->destroy(&net->layers[i]);
+    tn__free(net->layers);
+    tn__floats_free(net->P);
+    tn__free(net);
+}
+
+static cJSON *describe_input(const tn_node *nd)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !cJSON_AddStringToObject(o, "name", nd->name) ||
+        !cJSON_AddStringToObject(o, "type", nd->kind == TN_NODE_INDEX_INPUT ? "index" : "float") ||
+        !cJSON_AddNumberToObject(o, "size",
+                                 (double)(nd->kind == TN_NODE_INDEX_INPUT ? nd->vocab : nd->width))) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static cJSON *describe_layer(const tn_net *net, const tn_layer *L)
+{
+    cJSON *o = cJSON_CreateObject(), *ins = cJSON_CreateArray();
+    int ok = o && ins && cJSON_AddStringToObject(o, "type", L->ops->type) &&
+             cJSON_AddStringToObject(o, "name", L->name);
+    for (int j = 0; ok && j < L->n_in; j++) {
+        cJSON *s = cJSON_CreateString(net->nodes[L->in[j]].name);
+        ok = s && cJSON_AddItemToArray(ins, s);
+        if (!ok)
+            cJSON_Delete(s);
+    }
+    if (ok && cJSON_AddItemToObject(o, "inputs", ins))
+        ins = NULL;
+    else
+        ok = 0;
+    if (ok && L->ops->describe(L, o) != TN_OK)
+        ok = 0;
+    cJSON_Delete(ins);
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+int tn__net_describe(const tn_net *net, cJSON *obj)
+{
+    cJSON *inputs = cJSON_AddArrayToObject(obj, "inputs");
+    cJSON *layers = cJSON_AddArrayToObject(obj, "layers");
+    if (!inputs || !layers)
+        return TN_ENOMEM;
+    for (int i = 0; i < net->n_inputs; i++) {
+        cJSON *o = describe_input(&net->nodes[i]);
+        if (!o || !cJSON_AddItemToArray(inputs, o)) {
+            cJSON_Delete(o);
+            return TN_ENOMEM;
+        }
+    }
+    for (int i = 0; i < net->n_layers; i++) {
+        cJSON *o = describe_layer(net, &net->layers[i]);
+        if (!o || !cJSON_AddItemToArray(layers, o)) {
+            cJSON_Delete(o);
+            return TN_ENOMEM;
+        }
+    }
+    return TN_OK;
+}
+
+/* ---- run contexts --------------------------------------------------------------------- */
+
+/* Sub-buffers start on 64-byte boundaries. */
+static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; }
+
+int tn__run_new(const tn_net *net, size_t max_batch, int training, unsigned long long seed,
+                tn_run **out, tn_error *err)
+{
+    *out = NULL;
+    if (max_batch == 0 || max_batch > (1u << 24))
+        return tn__err(err, TN_EINVAL, "batch size %zu is out of range [1, 16777216]", max_batch);
+    tn_run *run = tn__calloc(1, sizeof *run);
+    if (!run)
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    run->net = net;
+    run->max_batch = max_batch;
+    run->training = training;
+    tn__rng_seed(&run->noise, seed, TN_STREAM_NOISE);
+    run->out = tn__calloc((size_t)net->n_nodes, sizeof *run->out);
+    run->dout = tn__calloc((size_t)net->n_nodes, sizeof *run->dout);
+    run->work = tn__calloc((size_t)net->n_layers, sizeof *run->work);
+    if (!run->out || !run->dout || !run->work) {
+        tn__run_free(run);
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    }
+    /* Layout: [G | dout of every layer node] (zeroed together each step), then the
+     * outputs, then the work buffers. Widths are <= 2^24 and max_batch <= 2^24, so each
+     * product fits; the sum is checked against overflow as it grows. */
+    size_t total = training ? round16(net->n_params) : 0;
+    for (int i = net->n_inputs; training && i < net->n_nodes; i++)
+        total += round16(max_batch * net->nodes[i].width);
+    for (int i = 0; i < net->n_nodes; i++)
+        total += round16(max_batch * net->nodes[i].width);
+    for (int i = 0; i < net->n_layers; i++)
+        total += round16(max_batch * net->layers[i].work);
+    run->block = tn__floats_alloc(total);
+    if (!run->block) {
+        tn__run_free(run);
+        return tn__err(err, TN_ENOMEM, "out of memory for %zu floats of activations", total);
+    }
+    float *p = run->block;
+    if (training) {
+        run->G = p;
+        p += round16(net->n_params);
+        for (int i = net->n_inputs; i < net->n_nodes; i++) {
+            run->dout[i] = p;
+            p += round16(max_batch * net->nodes[i].width);
+        }
+    }
+    for (int i = 0; i < net->n_nodes; i++) {
+        run->out[i] = p;
+        p += round16(max_batch * net->nodes[i].width);
+    }
+    for (int i = 0; i < net->n_layers; i++) {
+        run->work[i] = p;
+        p += round16(max_batch * net->layers[i].work);
+    }
+    *out = run;
+    return TN_OK;
+}
+
+void tn__run_free(tn_run *run)
+{
+    if (!run)
+        return;
+    tn__floats_free(run->block);
+    tn__free(run->out);
+    tn__free(run->dout);
+    tn__free(run->work);
+    tn__free(run);
+}
+
+void tn__run_forward(tn_run *run, size_t batch)
+{
+    const tn_net *net = run->net;
+    for (int i = 0; i < net->n_layers; i++)
+        net->layers[i].ops->forward(&net->layers[i], run, batch);
+}
+
+void tn__run_zero_grad(tn_run *run)
+{
+    const tn_net *net = run->net;
+    if (!run->training)
+        return;
+    size_t n = round16(net->n_params);
+    for (int i = net->n_inputs; i < net->n_nodes; i++)
+        n += round16(run->max_batch * net->nodes[i].width);
+    memset(run->G, 0, n * sizeof *run->G);
+}
+
+void tn__run_backward(tn_run *run, size_t batch)
+{
+    const tn_net *net = run->net;
+    for (int i = net->n_layers - 1; i >= 0; i--)
+        net->layers[i].ops->backward(&net->layers[i], run, batch);
+}

@@ -1,0 +1,236 @@
+#include "model/model.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/file.h"
+#include "core/json.h"
+#include "model/modelfile.h"
+#include "train/loss.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define TN_MODEL_FORMAT "tinynet-model"
+
+static const char *const header_keys[] = {"format", "name", "inputs", "layers", "loss",
+                                          "columns", "scaling", "tensors", "training", NULL};
+static const char *const tensor_keys[] = {"layer", "name", "shape", NULL};
+
+static cJSON *tensor_json(const tn_layer *L, const tn_tensor_info *t)
+{
+    int dims[2] = {(int)t->rows, (int)t->cols}; /* both <= TN_MAX_WIDTH */
+    cJSON *o = cJSON_CreateObject(), *shape = cJSON_CreateIntArray(dims, 2);
+    if (!o || !shape || !cJSON_AddStringToObject(o, "layer", L->name) ||
+        !cJSON_AddStringToObject(o, "name", t->name) || !cJSON_AddItemToObject(o, "shape", shape)) {
+        cJSON_Delete(o);
+        cJSON_Delete(shape);
+        return NULL;
+    }
+    return o;
+}
+
+static char *build_header(const tn_net *net, int loss, const tn_columns *cols,
+                          const tn_scaling *scaling, const cJSON *training)
+{
+    cJSON *h = cJSON_CreateObject(), *tensors = NULL, *colobj = NULL;
+    int ok = h && cJSON_AddStringToObject(h, "format", TN_MODEL_FORMAT) &&
+             cJSON_AddStringToObject(h, "name", net->name) && tn__net_describe(net, h) == TN_OK &&
+             cJSON_AddStringToObject(h, "loss", tn__loss_names[loss]) &&
+             (!cols->n_inputs || ((colobj = cJSON_AddObjectToObject(h, "columns")) &&
+                                  tn__columns_describe(cols, net, colobj) == TN_OK)) &&
+             tn__scaling_describe(scaling, net, h) == TN_OK &&
+             (tensors = cJSON_AddArrayToObject(h, "tensors"));
+    for (int i = 0; ok && i < net->n_layers; i++) {
+        const tn_layer *L = &net->layers[i];
+        for (int k = 0; ok && k < L->n_tensors; k++) {
+            cJSON *t = tensor_json(L, &L->tensors[k]);
+            ok = t && cJSON_AddItemToArray(tensors, t);
+            if (!ok)
+                cJSON_Delete(t);
+        }
+    }
+    if (ok && training) {
+        cJSON *copy = cJSON_Duplicate(training, 1);
+        ok = copy && cJSON_AddItemToObject(h, "training", copy);
+        if (!ok)
+            cJSON_Delete(copy);
+    }
+    char *text = ok ? cJSON_PrintUnformatted(h) : NULL;
+    cJSON_Delete(h);
+    return text;
+}
+
+int tn__model_save(const char *path, const tn_net *net, int loss, const tn_columns *cols,
+                   const tn_scaling *scaling, const cJSON *training, tn_error *err)
+{
+    char *header = build_header(net, loss, cols, scaling, training);
+    if (!header)
+        return tn__err(err, TN_ENOMEM, "%s: out of memory building the model header", path);
+    int rc = tn__modelfile_write(path, header, net->P, net->n_params, err);
+    cJSON_free(header);
+    return rc;
+}
+
+/* Every tensor in the header must be, in order, the tensor the architecture implies. */
+static int check_tensors(tn_jr *r, const cJSON *root, const tn_net *net, size_t n_params)
+{
+    const cJSON *arr;
+    int rc = tn__jr_array(r, root, "tensors", 1, &arr);
+    if (rc)
+        return rc;
+    const cJSON *t = arr ? arr->child : NULL;
+    size_t mark = tn__jr_push_key(r, "tensors"), k = 0;
+    for (int i = 0; rc == TN_OK && i < net->n_layers; i++) {
+        const tn_layer *L = &net->layers[i];
+        for (int j = 0; rc == TN_OK && j < L->n_tensors; j++, k++, t = t->next) {
+            const tn_tensor_info *want = &L->tensors[j];
+            if (!t) {
+                rc = tn__jr_fail(r, NULL, "tensor %s.%s is missing", L->name, want->name);
+                break;
+            }
+            size_t m2 = tn__jr_push_index(r, k);
+            const char *layer, *name;
+            const cJSON *shape;
+            if (!(rc = tn__jr_check_keys(r, t, tensor_keys)) &&
+                !(rc = tn__jr_str(r, t, "layer", 1, NULL, &layer)) &&
+                !(rc = tn__jr_str(r, t, "name", 1, NULL, &name)) &&
+                !(rc = tn__jr_array(r, t, "shape", 1, &shape))) {
+                const cJSON *a = cJSON_GetArrayItem(shape, 0), *b = cJSON_GetArrayItem(shape, 1);
+                int shape_ok = cJSON_GetArraySize(shape) == 2 && cJSON_IsNumber(a) &&
+                               cJSON_IsNumber(b) && a->valuedouble == (double)want->rows &&
+                               b->valuedouble == (double)want->cols;
+                if (strcmp(layer, L->name) != 0 || strcmp(name, want->name) != 0)
+                    rc = tn__jr_fail(r, NULL, "expected tensor %s.%s, found %s.%s", L->name,
+                                     want->name, layer, name);
+                else if (!shape_ok)
+                    rc = tn__jr_fail(r, "shape", "tensor %s.%s: the architecture needs shape "
+                                     "[%zu, %zu]", L->name, want->name, want->rows, want->cols);
+            }
+            tn__jr_pop(r, m2);
+        }
+    }
+    if (rc == TN_OK && t)
+        rc = tn__jr_fail(r, NULL, "%d tensors listed, the architecture has %zu",
+                         cJSON_GetArraySize(arr), k);
+    tn__jr_pop(r, mark);
+    if (rc == TN_OK && n_params != net->n_params)
+        rc = tn__jr_fail(r, NULL, "the file holds %zu parameters, the architecture %zu",
+                         n_params, net->n_params);
+    return rc;
+}
+
+static int parse_header(tn_jr *r, const cJSON *root, size_t n_params, tn_model *m)
+{
+    const char *format;
+    int rc;
+    if ((rc = tn__jr_check_keys(r, root, header_keys)) ||
+        (rc = tn__jr_str(r, root, "format", 1, NULL, &format)))
+        return rc;
+    if (strcmp(format, TN_MODEL_FORMAT) != 0)
+        return tn__jr_fail(r, "format", "expected \"%s\", got \"%s\"", TN_MODEL_FORMAT, format);
+    const cJSON *cols, *training, *scaling;
+    if ((rc = tn__net_from_json_limit(r, root, n_params, &m->net)) ||
+        (rc = tn__jr_enum(r, root, "loss", 1, 0, tn__loss_names, &m->loss)) ||
+        (rc = tn__jr_object(r, root, "columns", 0, &cols)) ||
+        (rc = tn__jr_object(r, root, "scaling", 0, &scaling)))
+        return rc;
+    /* No columns: trained on IDX images, which need none. */
+    if (cols) {
+        size_t mark = tn__jr_push_key(r, "columns");
+        rc = tn__columns_parse(r, cols, m->net, 0, &m->columns);
+        tn__jr_pop(r, mark);
+    }
+    if (rc == TN_OK && scaling)
+        rc = tn__scaling_parse(r, scaling, m->net, &m->scaling);
+    if (rc || (rc = check_tensors(r, root, m->net, n_params)) ||
+        (rc = tn__jr_object(r, root, "training", 0, &training)))
+        return rc;
+    if (training && !(m->training = cJSON_Duplicate(training, 1)))
+        return tn__jr_oom(r, "training");
+    return TN_OK;
+}
+
+static int decode_container(const char *name, tn_modelfile *mf, tn_model **out, tn_error *err)
+{
+    char label[300];
+    snprintf(label, sizeof label, "%s: header", name);
+    cJSON *root;
+    int rc = tn__jr_parse(label, mf->header, mf->header_len, &root, err);
+    if (rc) {
+        /* Bad JSON in a model file is a malformed file, not a bad config. */
+        if (rc != TN_ENOMEM) {
+            rc = TN_EFORMAT;
+            if (err)
+                err->code = rc;
+        }
+        return rc;
+    }
+    tn_model *m = tn__calloc(1, sizeof *m);
+    if (!m) {
+        cJSON_Delete(root);
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    }
+    tn_jr r;
+    tn__jr_init(&r, label, err);
+    rc = parse_header(&r, root, mf->n_params, m);
+    cJSON_Delete(root);
+    if (rc) {
+        /* A header the architecture parser rejects is a malformed file (out of memory is
+         * not the file's fault). */
+        if (rc != TN_ENOMEM)
+            rc = TN_EFORMAT;
+        if (err)
+            err->code = rc;
+        tn__model_free(m);
+        return rc;
+    }
+    memcpy(m->net->P, mf->params, mf->n_params * sizeof *mf->params);
+    *out = m;
+    return TN_OK;
+}
+
+int tn__model_open(const char *name, const unsigned char *buf, size_t len, unsigned flags,
+                   tn_model **out, tn_error *err)
+{
+    if (!out)
+        return tn__err(err, TN_EINVAL, "tn__model_open: NULL argument");
+    *out = NULL;
+    int allow_nonfinite = (flags & TN__MODEL_ALLOW_NONFINITE) != 0;
+    tn_modelfile mf = {0};
+    int rc = buf ? tn__modelfile_decode(name, buf, len, allow_nonfinite, &mf, err)
+                 : tn__modelfile_read(name, allow_nonfinite, &mf, err);
+    if (rc == TN_OK)
+        rc = decode_container(name ? name : "model", &mf, out, err);
+    tn__modelfile_release(&mf);
+    return rc;
+}
+
+int tn__model_decode(const char *name, const unsigned char *buf, size_t len, tn_model **out,
+                     tn_error *err)
+{
+    if (!buf && out)
+        *out = NULL;
+    if (!buf)
+        return tn__err(err, TN_EINVAL, "%s: NULL buffer", name ? name : "model");
+    return tn__model_open(name, buf, len, 0, out, err);
+}
+
+int tn__model_load(const char *path, tn_model **out, tn_error *err)
+{
+    if (!path && out)
+        *out = NULL;
+    if (!path)
+        return tn__err(err, TN_EINVAL, "tn__model_load: NULL path");
+    return tn__model_open(path, NULL, 0, 0, out, err);
+}
+
+void tn__model_free(tn_model *m)
+{
+    if (!m)
+        return;
+    tn__net_free(m->net);
+    tn__columns_free(&m->columns);
+    tn__scaling_free(&m->scaling);
+    cJSON_Delete(m->training);
+    tn__free(m);
+}

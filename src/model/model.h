@@ -1,0 +1,35 @@
+/* A trained network in a .tnn file: the container of io/modelfile.h holding a JSON header
+ * (normalised architecture, loss, data columns, tensor shapes, training record) and the
+ * flat parameters. Loading re-validates the architecture with the config parser and
+ * checks every tensor shape against it before the parameters are trusted. */
+#ifndef TN_MODEL_MODEL_H
+#define TN_MODEL_MODEL_H
+
+#include "train/config.h"
+#include "model/scaling.h"
+#include "graph/graph.h"
+
+/* The public tn_model handle of tinynet.h is this struct (same tag): the runtime API
+ * works on it directly. */
+typedef struct tn_model {
+    tn_net *net;
+    int loss;
+    tn_columns columns;  /* the CSV columns it was trained on (none for IDX data) */
+    tn_scaling scaling;  /* apply to its input data first (tn__scaling_apply) */
+    cJSON *training;     /* free-form record of how it was trained (may be NULL) */
+} tn_model;
+
+/* training: an object copied into the header (may be NULL); scaling may be NULL. */
+int tn__model_save(const char *path, const tn_net *net, int loss, const tn_columns *cols,
+                   const tn_scaling *scaling, const cJSON *training, tn_error *err);
+int tn__model_load(const char *path, tn_model **out, tn_error *err);
+/* Either form, with flags: buf != NULL decodes len bytes of memory named `name`, else reads
+ * the file at path `name`. */
+#define TN__MODEL_ALLOW_NONFINITE 1u
+int tn__model_open(const char *name, const unsigned char *buf, size_t len, unsigned flags,
+                   tn_model **out, tn_error *err);
+int tn__model_decode(const char *name, const unsigned char *buf, size_t len, tn_model **out,
+                     tn_error *err);
+void tn__model_free(tn_model *m);
+
+#endif

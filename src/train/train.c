@@ -1,0 +1,351 @@
+/* The training loop: everything is allocated before the first batch; each step copies a
+ * shuffled batch into the bound input buffers, runs forward, loss, backward and the
+ * optimizer without allocating. */
+#include "train/train.h"
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "train/loss.h"
+
+#include <math.h>
+#include <string.h>
+
+int tn__dataset_new(size_t rows, int n_inputs, const size_t *widths, size_t t_width,
+                    tn_dataset **out, tn_error *err)
+{
+    *out = NULL;
+    if (n_inputs < 1 || n_inputs > TN_MAX_INPUTS)
+        return tn__err(err, TN_EINVAL, "a dataset has 1 to %d inputs, got %d", TN_MAX_INPUTS,
+                       n_inputs);
+    tn_dataset *d = tn__calloc(1, sizeof *d);
+    if (!d)
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    d->rows = rows;
+    d->n_inputs = n_inputs;
+    d->t_width = t_width;
+    int ok = 1;
+    for (int i = 0; i < n_inputs && ok; i++) {
+        size_t n;
+        d->width[i] = widths[i];
+        ok = !tn__mul_size(rows, widths[i], &n) && (d->x[i] = tn__floats_alloc(n));
+    }
+    if (ok && t_width) {
+        size_t n;
+        ok = !tn__mul_size(rows, t_width, &n) && (d->t = tn__floats_alloc(n));
+    }
+    if (!ok) {
+        tn__dataset_free(d);
+        return tn__err(err, TN_ENOMEM, "out of memory for a dataset of %zu rows", rows);
+    }
+    *out = d;
+    return TN_OK;
+}
+
+void tn__dataset_free(tn_dataset *d)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < d->n_inputs; i++)
+        tn__floats_free(d->x[i]);
+    tn__floats_free(d->t);
+    tn__free(d);
+}
+
+static void copy_row(const tn_dataset *src, size_t from, tn_dataset *dst, size_t to)
+{
+    for (int i = 0; i < src->n_inputs; i++)
+        memcpy(dst->x[i] + to * src->width[i], src->x[i] + from * src->width[i],
+               src->width[i] * sizeof(float));
+    if (src->t)
+        memcpy(dst->t + to * src->t_width, src->t + from * src->t_width,
+               src->t_width * sizeof(float));
+}
+
+int tn__dataset_split(const tn_dataset *d, double fraction, unsigned long long seed,
+                      tn_dataset **train, tn_dataset **val, tn_error *err)
+{
+    *train = *val = NULL;
+    size_t n_val = (size_t)((double)d->rows * fraction + 0.5);
+    if (d->rows > UINT32_MAX || n_val == 0 || n_val >= d->rows)
+        return tn__err(err, TN_EDATA,
+                       "cannot hold out %g of %zu rows: both parts need at least one row",
+                       fraction, d->rows);
+    uint32_t *perm = tn__calloc(d->rows, sizeof *perm);
+    int rc = perm ? TN_OK : tn__err(err, TN_ENOMEM, "out of memory");
+    if (rc == TN_OK)
+        rc = tn__dataset_new(d->rows - n_val, d->n_inputs, d->width, d->t_width, train, err);
+    if (rc == TN_OK)
+        rc = tn__dataset_new(n_val, d->n_inputs, d->width, d->t_width, val, err);
+    if (rc == TN_OK) {
+        tn_rng rng;
+        tn__rng_seed(&rng, seed, TN_STREAM_DATA);
+        for (size_t i = 0; i < d->rows; i++)
+            perm[i] = (uint32_t)i;
+        tn__rng_shuffle(&rng, perm, d->rows);
+        for (size_t i = 0; i < d->rows; i++) {
+            if (i < d->rows - n_val)
+                copy_row(d, perm[i], *train, i);
+            else
+                copy_row(d, perm[i], *val, i - (d->rows - n_val));
+        }
+    } else {
+        tn__dataset_free(*train);
+        tn__dataset_free(*val);
+        *train = *val = NULL;
+    }
+    tn__free(perm);
+    return rc;
+}
+
+/* Copies rows idx[0..b) (or first..first+b when idx is NULL) into the run's input buffers
+ * and into t. */
+static void load_batch(const tn_dataset *d, const uint32_t *idx, size_t first, size_t b,
+                       tn_run *run, float *t)
+{
+    for (size_t r = 0; r < b; r++) {
+        size_t row = idx ? idx[first + r] : first + r;
+        for (int i = 0; i < d->n_inputs; i++)
+            memcpy(run->out[i] + r * d->width[i], d->x[i] + row * d->width[i],
+                   d->width[i] * sizeof(float));
+        if (t)
+            memcpy(t + r * d->t_width, d->t + row * d->t_width, d->t_width * sizeof(float));
+    }
+}
+
+static int check_dataset(const tn_net *net, const tn_dataset *d, tn_error *err)
+{
+    if (d->n_inputs != net->n_inputs)
+        return tn__err(err, TN_ESHAPE, "the data has %d inputs, the network %d", d->n_inputs,
+                       net->n_inputs);
+    for (int i = 0; i < d->n_inputs; i++)
+        if (d->width[i] != net->nodes[i].width)
+            return tn__err(err, TN_ESHAPE, "input \"%s\" has %zu features, the data %zu",
+                           net->nodes[i].name, net->nodes[i].width, d->width[i]);
+    if (d->rows == 0)
+        return tn__err(err, TN_EDATA, "the data has no rows");
+    return TN_OK;
+}
+
+/* A dataset with targets that fit the network and the loss. */
+static int check_labelled(const tn_net *net, int loss, const tn_dataset *d, const char *what,
+                          tn_error *err)
+{
+    int rc = check_dataset(net, d, err);
+    if (rc == TN_OK && !d->t)
+        rc = tn__err(err, TN_EDATA, "the %s data has no targets", what);
+    if (rc == TN_OK)
+        rc = tn__loss_check_targets(loss, net->nodes[net->output].width, d->t_width, err);
+    return rc;
+}
+
+/* Evaluates with an existing inference run (and its target buffer). */
+static void evaluate_with(const tn_net *net, int loss, const tn_dataset *d, tn_run *run,
+                          float *t, tn_metrics *m)
+{
+    double total = 0;
+    size_t correct = 0, W = net->nodes[net->output].width;
+    for (size_t first = 0; first < d->rows; first += run->max_batch) {
+        size_t b = d->rows - first < run->max_batch ? d->rows - first : run->max_batch;
+        load_batch(d, NULL, first, b, run, t);
+        tn__run_forward(run, b);
+        total += tn__loss_eval(loss, run, t, d->t_width, b, 0);
+        correct += tn__loss_correct(loss, run->out[net->output], W, t, d->t_width, b);
+    }
+    m->n = d->rows;
+    m->loss = total / (double)d->rows;
+    m->acc = tn__loss_has_accuracy(loss) ? (double)correct / (double)d->rows : NAN;
+}
+
+typedef struct trainer {
+    tn_run *run, *eval_run;
+    tn_optim *opt;
+    uint32_t *perm;
+    float *t, *best;
+} trainer;
+
+static void trainer_free(trainer *s)
+{
+    tn__run_free(s->run);
+    tn__run_free(s->eval_run);
+    tn__optim_free(s->opt);
+    tn__free(s->perm);
+    tn__floats_free(s->t);
+    tn__floats_free(s->best);
+}
+
+static int trainer_init(trainer *s, tn_net *net, const tn_optim_cfg *oc, const tn_train_cfg *tc,
+                        const tn_dataset *train, const tn_dataset *val, tn_error *err)
+{
+    size_t bs = tc->batch_size, tw = train->t_width;
+    int rc = tn__run_new(net, bs, 1, tc->seed, &s->run, err);
+    if (rc == TN_OK && val)
+        rc = tn__run_new(net, bs, 0, tc->seed, &s->eval_run, err);
+    if (rc == TN_OK)
+        rc = tn__optim_new(oc, net->n_params, &s->opt, err);
+    if (rc == TN_OK && (!(s->perm = tn__calloc(train->rows, sizeof *s->perm)) ||
+                        !(s->t = tn__floats_alloc(bs * tw)) ||
+                        (tc->patience > 0 && !(s->best = tn__floats_alloc(net->n_params)))))
+        rc = tn__err(err, TN_ENOMEM, "out of memory");
+    return rc;
+}
+
+/* One pass over the shuffled training set. */
+static int train_epoch(trainer *s, tn_net *net, int loss, const tn_train_cfg *tc,
+                       const tn_dataset *d, tn_rng *shuffle, const tn_train_hooks *h, int epoch,
+                       tn_metrics *m, tn_error *err)
+{
+    size_t bs = tc->batch_size, W = net->nodes[net->output].width, correct = 0;
+    size_t n_batches = (d->rows + bs - 1) / bs;
+    double total = 0;
+    for (size_t i = 0; i < d->rows; i++)
+        s->perm[i] = (uint32_t)i;
+    if (tc->shuffle)
+        tn__rng_shuffle(shuffle, s->perm, d->rows);
+    for (size_t k = 0; k < n_batches; k++) {
+        size_t first = k * bs, b = d->rows - first < bs ? d->rows - first : bs;
+        load_batch(d, s->perm, first, b, s->run, s->t);
+        tn__run_forward(s->run, b);
+        tn__run_zero_grad(s->run);
+        double l = tn__loss_eval(loss, s->run, s->t, d->t_width, b, 1);
+        if (!isfinite(l))
+            return tn__err(err, TN_ERANGE, "training diverged in epoch %d, batch %zu (loss is "
+                           "%g): lower the learning rate", epoch, k + 1, l);
+        total += l;
+        correct += tn__loss_correct(loss, s->run->out[net->output], W, s->t, d->t_width, b);
+        tn__run_backward(s->run, b);
+        if (h && h->on_step)
+            h->on_step(h->user, s->run);
+        tn__optim_step(s->opt, net->P, s->run->G);
+        if (h && h->on_batch)
+            h->on_batch(h->user, epoch, k + 1, n_batches);
+    }
+    m->n = d->rows;
+    m->loss = total / (double)d->rows;
+    m->acc = tn__loss_has_accuracy(loss) ? (double)correct / (double)d->rows : NAN;
+    return TN_OK;
+}
+
+int tn__train(tn_net *net, int loss, const tn_optim_cfg *oc, const tn_train_cfg *tc,
+              const tn_dataset *train, const tn_dataset *val, const tn_train_hooks *hooks,
+              tn_train_result *res, tn_error *err)
+{
+    memset(res, 0, sizeof *res);
+    int rc = check_labelled(net, loss, train, "training", err);
+    if (rc == TN_OK && val)
+        rc = check_labelled(net, loss, val, "validation", err);
+    /* Training and validation targets share one batch buffer. */
+    if (rc == TN_OK && val && val->t_width != train->t_width)
+        rc = tn__err(err, TN_ESHAPE, "the validation data has %zu target columns, the training "
+                     "data %zu", val->t_width, train->t_width);
+    if (rc == TN_OK && train->rows > UINT32_MAX)
+        rc = tn__err(err, TN_EDATA, "too many rows (%zu)", train->rows);
+    if (rc == TN_OK && (tc->epochs < 1 || tc->batch_size < 1))
+        rc = tn__err(err, TN_EINVAL, "epochs and batch size must be positive");
+    if (rc)
+        return rc;
+    trainer s = {0};
+    rc = trainer_init(&s, net, oc, tc, train, val, err);
+    tn_rng shuffle;
+    tn__rng_seed(&shuffle, tc->seed, TN_STREAM_SHUFFLE);
+    double best = INFINITY;
+    int since_best = 0;
+    for (int epoch = 1; rc == TN_OK && epoch <= tc->epochs; epoch++) {
+        tn_epoch_report rep = {.epoch = epoch, .epochs = tc->epochs, .has_val = val != NULL};
+        double t0 = tn__seconds();
+        rc = train_epoch(&s, net, loss, tc, train, &shuffle, hooks, epoch, &rep.train, err);
+        if (rc)
+            break;
+        if (val)
+            evaluate_with(net, loss, val, s.eval_run, s.t, &rep.val);
+        rep.seconds = tn__seconds() - t0;
+        double monitored = val ? rep.val.loss : rep.train.loss;
+        rep.improved = monitored < best - tc->min_delta;
+        if (rep.improved || epoch == 1) {
+            best = monitored < best ? monitored : best;
+            since_best = 0;
+        } else {
+            since_best++;
+        }
+        /* The result is the last epoch, or with early stopping the best one, whose
+         * parameters are restored at the end, as a user expects. */
+        res->epochs_run = epoch;
+        if (tc->patience == 0 || since_best == 0) {
+            res->best_epoch = epoch;
+            res->train = rep.train;
+            res->val = rep.val;
+            if (tc->patience > 0)
+                memcpy(s.best, net->P, net->n_params * sizeof *net->P);
+        }
+        if (hooks && hooks->on_epoch)
+            hooks->on_epoch(hooks->user, &rep);
+        if (tc->patience > 0 && since_best >= tc->patience) {
+            res->stopped_early = epoch < tc->epochs;
+            break;
+        }
+    }
+    if (rc == TN_OK && tc->patience > 0)
+        memcpy(net->P, s.best, net->n_params * sizeof *net->P);
+    trainer_free(&s);
+    return rc;
+}
+
+int tn__evaluate(const tn_net *net, int loss, const tn_dataset *d, size_t batch, tn_metrics *m,
+                 tn_error *err)
+{
+    int rc = check_labelled(net, loss, d, "evaluation", err);
+    if (rc)
+        return rc;
+    tn_run *run;
+    float *t = NULL;
+    if ((rc = tn__run_new(net, batch, 0, 0, &run, err)))
+        return rc;
+    if (!(t = tn__floats_alloc(batch * d->t_width)))
+        rc = tn__err(err, TN_ENOMEM, "out of memory");
+    else
+        evaluate_with(net, loss, d, run, t, m);
+    tn__floats_free(t);
+    tn__run_free(run);
+    return rc;
+}
+
+int tn__confusion(const tn_net *net, const tn_dataset *d, size_t batch, size_t *cm,
+                  tn_error *err)
+{
+    size_t W = net->nodes[net->output].width;
+    int rc = check_dataset(net, d, err);
+    if (rc == TN_OK && (!d->t || W < 2))
+        rc = tn__err(err, TN_EDATA, "a confusion matrix needs labelled data and a class output");
+    if (rc == TN_OK)
+        rc = tn__loss_check_targets(TN_LOSS_CCE, W, d->t_width, err);
+    tn_run *run;
+    if (rc || (rc = tn__run_new(net, batch, 0, 0, &run, err)))
+        return rc;
+    memset(cm, 0, W * W * sizeof *cm);
+    for (size_t first = 0; first < d->rows; first += batch) {
+        size_t b = d->rows - first < batch ? d->rows - first : batch;
+        load_batch(d, NULL, first, b, run, NULL);
+        tn__run_forward(run, b);
+        tn__loss_confusion_add(run->out[net->output], W, d->t + first * d->t_width, d->t_width,
+                               b, cm);
+    }
+    tn__run_free(run);
+    return TN_OK;
+}
+
+int tn__predict(const tn_net *net, const tn_dataset *d, size_t batch, float *out, tn_error *err)
+{
+    int rc = check_dataset(net, d, err);
+    tn_run *run;
+    if (rc || (rc = tn__run_new(net, batch, 0, 0, &run, err)))
+        return rc;
+    size_t W = net->nodes[net->output].width;
+    for (size_t first = 0; first < d->rows; first += batch) {
+        size_t b = d->rows - first < batch ? d->rows - first : batch;
+        load_batch(d, NULL, first, b, run, NULL);
+        tn__run_forward(run, b);
+        memcpy(out + first * W, run->out[net->output], b * W * sizeof *out);
+    }
+    tn__run_free(run);
+    return TN_OK;
+}

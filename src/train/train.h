@@ -1,0 +1,77 @@
+/* Datasets in memory, the training loop, evaluation and prediction. */
+#ifndef TN_TRAIN_TRAIN_H
+#define TN_TRAIN_TRAIN_H
+
+#include "graph/graph.h"
+#include "train/optim.h"
+
+
+/* Rows of every network input (in input order) and optionally targets. Owns its buffers. */
+typedef struct tn_dataset {
+    size_t rows;
+    int n_inputs;
+    float *x[TN_MAX_INPUTS];    /* rows x width[i] */
+    size_t width[TN_MAX_INPUTS];
+    float *t;                   /* rows x t_width, NULL when unlabelled */
+    size_t t_width;
+} tn_dataset;
+
+int tn__dataset_new(size_t rows, int n_inputs, const size_t *widths, size_t t_width,
+                    tn_dataset **out, tn_error *err);
+void tn__dataset_free(tn_dataset *d);
+/* Seeded split: the last `fraction` of a shuffled order becomes *val. */
+int tn__dataset_split(const tn_dataset *d, double fraction, unsigned long long seed,
+                      tn_dataset **train, tn_dataset **val, tn_error *err);
+
+typedef struct tn_train_cfg {
+    int epochs;
+    size_t batch_size;
+    int patience;           /* stop after this many epochs without improvement (0 = never) */
+    double min_delta;       /* the smallest decrease of the monitored loss that counts */
+    int shuffle;
+    unsigned long long seed;
+} tn_train_cfg;
+
+typedef struct tn_metrics {
+    double loss;            /* mean per sample */
+    double acc;             /* fraction correct; NaN for regression losses */
+    size_t n;
+} tn_metrics;
+
+typedef struct tn_epoch_report {
+    int epoch, epochs;      /* 1-based */
+    tn_metrics train, val;
+    int has_val;
+    int improved;           /* the monitored loss improved this epoch */
+    double seconds;
+} tn_epoch_report;
+
+typedef struct tn_train_hooks {
+    void *user;
+    void (*on_batch)(void *user, int epoch, size_t batch, size_t n_batches);
+    void (*on_epoch)(void *user, const tn_epoch_report *r);
+    /* After backward, before the optimizer: run->G holds this batch's gradients (for
+     * instrumentation such as `tinynet study`; must not change anything). May be NULL. */
+    void (*on_step)(void *user, const tn_run *run);
+} tn_train_hooks;
+
+typedef struct tn_train_result {
+    int epochs_run;
+    int best_epoch;         /* the parameters left in net->P are from this epoch */
+    int stopped_early;
+    tn_metrics train, val;  /* at best_epoch */
+} tn_train_result;
+
+int tn__train(tn_net *net, int loss, const tn_optim_cfg *oc, const tn_train_cfg *tc,
+              const tn_dataset *train, const tn_dataset *val, const tn_train_hooks *hooks,
+              tn_train_result *res, tn_error *err);
+int tn__evaluate(const tn_net *net, int loss, const tn_dataset *d, size_t batch, tn_metrics *m,
+                 tn_error *err);
+/* Fills cm (output-width x output-width, row = true class, column = predicted) for a class
+ * output (width > 1) and labelled data; its sum is d->rows, its trace the correct count. */
+int tn__confusion(const tn_net *net, const tn_dataset *d, size_t batch, size_t *cm,
+                  tn_error *err);
+/* Writes rows x output-width predictions into out. */
+int tn__predict(const tn_net *net, const tn_dataset *d, size_t batch, float *out, tn_error *err);
+
+#endif
