@@ -153,7 +153,7 @@ static double gc_forward(gc *g, int first, int record)
             g->noise_at[l] = run->noise;
         else
             run->noise = g->noise_at[l];
-        net->layers[l].ops->forward(&net->layers[l], run, g->B);
+        tn__run_forward_layer(run, l, g->B);
     }
     const float *y = run->out[net->output];
     double L = 0;
@@ -367,7 +367,7 @@ START_TEST(test_gradcheck)
         const tn_layer *L = &g.net->layers[l];
         if (strcmp(L->ops->type, "dropout") != 0)
             continue;
-        const float *m = tn__layer_work(L, g.run);
+        const float *m = g.run->io[l].work;
         size_t dropped = 0, n = g.B * L->width;
         for (size_t i = 0; i < n; i++)
             dropped += m[i] == 0.0f;
@@ -466,7 +466,7 @@ START_TEST(test_dropout_inference_and_backward)
         run->dout[net->output][i] = 1.0f;
         run->dout[d][i] = 0.25f;
     }
-    net->layers[1].ops->backward(&net->layers[1], run, 4);
+    net->layers[1].ops->backward(&net->layers[1], &run->io[1], 4);
     size_t zeros = 0;
     for (size_t i = 0; i < 4 * 40; i++) {
         float y = run->out[net->output][i], x = run->out[d][i];

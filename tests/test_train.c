@@ -241,7 +241,7 @@ static void check_loss_gradient(const char *act, int loss, int units, const floa
     tn_run *run;
     tn_error err = {0};
     const size_t B = 4;
-    ck_assert_int_eq(tn__run_new(net, B, 1, 1, &run, &err), TN_OK);
+    ck_assert_int_eq(tn__run_new(net, B, tn__loss_run_flags(loss, net), 1, &run, &err), TN_OK);
     for (size_t i = 0; i < B * 3; i++)
         run->out[0][i] = (float)sin(1.7 * (double)i + 0.3) * 2.0f;
     tn__run_forward(run, B);
@@ -294,7 +294,8 @@ START_TEST(fused_losses_are_stable)
     tn_net *net = one_layer("sigmoid", 1);
     tn_run *run;
     tn_error err = {0};
-    ck_assert_int_eq(tn__run_new(net, 2, 1, 1, &run, &err), TN_OK);
+    ck_assert_int_eq(tn__run_new(net, 2, TN_RUN_TRAINING | TN_RUN_FUSED_OUTPUT, 1, &run, &err),
+                     TN_OK);
     memset(net->P, 0, net->n_params * sizeof(float));
     net->P[net->n_params - 1] = 100.0f; /* bias: z = 100 for every row */
     tn__run_forward(run, 2);
@@ -302,7 +303,7 @@ START_TEST(fused_losses_are_stable)
     double l = tn__loss_eval(TN_LOSS_BCE, run, t, 1, 2, 1);
     ck_assert(isfinite(l));
     ck_assert_double_eq_tol(l, 100.0, 1e-9); /* -log(1 - sigmoid(100)) = 100 + tiny, + 0 */
-    float *dz = tn__layer_work(&net->layers[0], run) + run->max_batch;
+    float *dz = tn__run_dpre(run, 0);
     ck_assert_float_eq_tol(dz[0], 0.5f, 1e-6f);
     ck_assert_float_eq_tol(dz[1], 0.0f, 1e-6f);
     tn__run_free(run);

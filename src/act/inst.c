@@ -112,24 +112,24 @@ void tn__act_inst_init(const tn_act_inst *a, float *learn)
         a->m->init_learnable(a->hyper, learn, a->n_learn);
 }
 
-static tn_act_ctx make_ctx(const tn_act_inst *a, const float *learn, tn_run *run)
+static tn_act_ctx make_ctx(const tn_act_inst *a, const float *learn, int training, tn_rng *rng)
 {
-    tn_act_ctx c = {a->hyper, a->n_learn ? learn : NULL, a->n_learn, run->training, &run->noise};
+    tn_act_ctx c = {a->hyper, a->n_learn ? learn : NULL, a->n_learn, training, rng};
     return c;
 }
 
-void tn__act_inst_forward(const tn_act_inst *a, const float *learn, tn_run *run, const float *x,
-                          float *y, size_t rows, size_t cols)
+void tn__act_inst_forward(const tn_act_inst *a, const float *learn, int training, tn_rng *rng,
+                          const float *x, float *y, size_t rows, size_t cols)
 {
-    tn_act_ctx c = make_ctx(a, learn, run);
+    tn_act_ctx c = make_ctx(a, learn, training, rng);
     a->m->forward(&c, x, y, rows, cols);
 }
 
-void tn__act_inst_backward(const tn_act_inst *a, const float *learn, float *dlearn, tn_run *run,
-                           const float *x, const float *y, const float *dy, float *dx,
-                           size_t rows, size_t cols)
+void tn__act_inst_backward(const tn_act_inst *a, const float *learn, float *dlearn, int training,
+                           tn_rng *rng, const float *x, const float *y, const float *dy,
+                           float *dx, size_t rows, size_t cols)
 {
-    tn_act_ctx c = make_ctx(a, learn, run);
+    tn_act_ctx c = make_ctx(a, learn, training, rng);
     a->m->backward(&c, x, y, dy, dx, a->n_learn ? dlearn : NULL, rows, cols);
 }
 

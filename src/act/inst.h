@@ -1,10 +1,11 @@
 /* An activation module as one layer uses it: the module, its fixed parameters, and how
- * many learnable values it owns at this layer's width. */
+ * many learnable values it owns at this layer's width. Read from and written to JSON
+ * ("relu" or {"type": "leaky_relu", "alpha": 0.1}); knows nothing of networks. */
 #ifndef TN_ACT_INST_H
 #define TN_ACT_INST_H
 
 #include "core/json.h"
-#include "graph/graph.h"
+#include "core/rng.h"
 #include "tinynet/train.h"
 
 typedef struct tn_act_inst {
@@ -20,11 +21,14 @@ int tn__act_inst_parse(tn_jr *r, const cJSON *obj, const char *key, const char *
 /* Writes obj[key] back: the name alone when there are no parameters, else an object. */
 int tn__act_inst_describe(const tn_act_inst *a, cJSON *obj, const char *key);
 void tn__act_inst_init(const tn_act_inst *a, float *learn);
-void tn__act_inst_forward(const tn_act_inst *a, const float *learn, tn_run *run, const float *x,
-                          float *y, size_t rows, size_t cols);
-void tn__act_inst_backward(const tn_act_inst *a, const float *learn, float *dlearn, tn_run *run,
-                           const float *x, const float *y, const float *dy, float *dx,
-                           size_t rows, size_t cols);
+/* y = f(x) and dx = f'(x) dy over a rows x cols block. learn: the instance's learnable
+ * values (dlearn: their gradients) or NULL when it has none; training and rng as in
+ * tn_act_ctx (random modules draw from rng in training). */
+void tn__act_inst_forward(const tn_act_inst *a, const float *learn, int training, tn_rng *rng,
+                          const float *x, float *y, size_t rows, size_t cols);
+void tn__act_inst_backward(const tn_act_inst *a, const float *learn, float *dlearn, int training,
+                           tn_rng *rng, const float *x, const float *y, const float *dy,
+                           float *dx, size_t rows, size_t cols);
 /* The registered activation name closest to name (for "did you mean"), or NULL. */
 const char *tn__act_closest(const char *name);
 void tn__act_inst_summary(const tn_act_inst *a, char *buf, size_t n);

@@ -225,16 +225,12 @@ static int forward_stats(const tn_net *net, const tn_dataset *d, size_t bs, doub
                 s1[l] += y[i];
                 s2[l] += (double)y[i] * y[i];
             }
-            const tn_act_inst *a = L->ops->activation ? L->ops->activation(L) : NULL;
+            const tn_act_inst *a = L->act;
             if (!a || (a->m->flags & TN_ACT_ROWWISE))
                 continue;
-            /* The layer's work buffer starts with z (net.h); learnables are tensor "act". */
-            const float *learn = NULL;
-            for (int t = 0; t < L->n_tensors; t++)
-                if (strcmp(L->tensors[t].name, "act") == 0)
-                    learn = net->P + L->param_off + L->tensors[t].offset;
-            tn__act_inst_backward(a, learn, dlearn, run, tn__layer_work(L, run), y, ones, dx,
-                                  B, L->width);
+            tn__act_inst_backward(a, net->P + tn__layer_act_offset(L), dlearn, run->training,
+                                  &run->noise, tn__run_pre(run, (int)l), y, ones, dx, B,
+                                  L->width);
             for (size_t i = 0; i < B * L->width; i++)
                 if (dx[i] != 0.0f)
                     alive[l][i % L->width] = 1;
@@ -245,7 +241,7 @@ static int forward_stats(const tn_net *net, const tn_dataset *d, size_t bs, doub
         double n = (double)d->rows * (double)L->width;
         mean[l] = s1[l] / n;
         var[l] = fmax(s2[l] / n - mean[l] * mean[l], 0.0);
-        const tn_act_inst *a = L->ops->activation ? L->ops->activation(L) : NULL;
+        const tn_act_inst *a = L->act;
         dead[l] = NAN;
         if (a && !(a->m->flags & TN_ACT_ROWWISE)) {
             size_t nd = 0;

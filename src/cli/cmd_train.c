@@ -64,7 +64,7 @@ static void warn_untrainable(const tn_net *net)
 {
     for (int i = 0; i < net->n_layers; i++) {
         const tn_layer *L = &net->layers[i];
-        const tn_act_inst *a = L->ops->activation ? L->ops->activation(L) : NULL;
+        const tn_act_inst *a = L->act;
         if (a && (a->m->flags & TN_ACT_ZERO_GRAD))
             fprintf(stderr, "tinynet: warning: layers[%d] (\"%s\") uses %s, whose derivative "
                     "is zero: gradient descent cannot train it or the layers before it\n", i,

@@ -2,6 +2,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "graph/graph.h"
+#include "act/inst.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -194,13 +195,15 @@ static int parse_layer(tn_jr *r, const cJSON *obj, const cJSON *layers, int self
 {
     tn_layer *L = &net->layers[self];
     const char *type_names[32];
-    tn__layer_type_names(type_names, 32);
-    const char *type;
+    size_t n_types = tn__layer_ops_count();
+    for (size_t k = 0; k < n_types && k < 31; k++)
+        type_names[k] = tn__layer_ops_at(k)->type;
+    type_names[n_types < 31 ? n_types : 31] = NULL;
     int rc, type_index;
     if ((rc = tn__jr_enum(r, obj, "type", 1, 0, type_names, &type_index)))
         return rc;
-    type = type_names[type_index];
-    L->ops = tn__layer_ops_find(type);
+    L->ops = tn__layer_ops_at((size_t)type_index);
+    const char *type = L->ops->type;
 
     const char *allowed[N_COMMON_KEYS + 16];
     size_t n = 0;
@@ -225,11 +228,14 @@ static int parse_layer(tn_jr *r, const cJSON *obj, const cJSON *layers, int self
     snprintf(L->name, sizeof L->name, "%s", name);
     if ((rc = parse_layer_inputs(r, obj, layers, self, net, L)) || (rc = check_input_count(r, L)))
         return rc;
-    if (L->ops->min_inputs == 1 && L->ops->max_inputs == 1 &&
-        net->nodes[L->in[0]].kind == TN_NODE_INDEX_INPUT && strcmp(type, "embedding") != 0)
-        return tn__jr_fail(r, NULL, "input \"%s\" holds integer ids; only an embedding layer "
-                                    "can read it", net->nodes[L->in[0]].name);
-    if ((rc = L->ops->configure(L, r, obj, net)))
+    const tn_node *in[TN_MAX_NODES];
+    for (int j = 0; j < L->n_in; j++) {
+        in[j] = &net->nodes[L->in[j]];
+        if (in[j]->kind == TN_NODE_INDEX_INPUT && !(L->ops->flags & TN_LAYER_READS_IDS))
+            return tn__jr_fail(r, NULL, "input \"%s\" holds integer ids; only an embedding "
+                                        "layer can read it", in[j]->name);
+    }
+    if ((rc = L->ops->configure(L, r, obj, in)))
         return rc;
     for (int j = 0; j < L->n_in; j++)
         net->nodes[L->in[j]].consumers++;
@@ -427,7 +433,44 @@ int tn__net_describe(const tn_net *net, cJSON *obj)
 /* Sub-buffers start on 64-byte boundaries. */
 static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; }
 
-int tn__run_new(const tn_net *net, size_t max_batch, int training, unsigned long long seed,
+/* Floats of [G | dout of every layer node]: what zero_grad clears. */
+static size_t grad_floats(const tn_net *net, size_t max_batch)
+{
+    size_t n = round16(net->n_params);
+    for (int i = net->n_inputs; i < net->n_nodes; i++)
+        n += round16(max_batch * net->nodes[i].width);
+    return n;
+}
+
+/* Points every layer's tn_layer_io into the carved buffers; tables holds the x and dx
+ * pointer arrays of all layers. */
+static void bind_layers(tn_run *run, float **tables)
+{
+    const tn_net *net = run->net;
+    for (int l = 0; l < net->n_layers; l++) {
+        const tn_layer *L = &net->layers[l];
+        float **x = tables, **dx = tables + L->n_in;
+        tables += 2 * L->n_in;
+        for (int j = 0; j < L->n_in; j++) {
+            x[j] = run->out[L->in[j]];
+            dx[j] = run->dout[L->in[j]];
+        }
+        run->io[l] = (tn_layer_io){
+            .x = (const float *const *)x,
+            .dx = dx,
+            .y = L->act ? run->pre[l] : run->out[L->node],
+            .dy = L->act ? run->dpre[l] : run->dout[L->node],
+            .P = net->P + L->param_off,
+            .G = run->G ? run->G + L->param_off : NULL,
+            .work = run->io[l].work,
+            .max_batch = run->max_batch,
+            .training = run->training,
+            .noise = &run->noise,
+        };
+    }
+}
+
+int tn__run_new(const tn_net *net, size_t max_batch, unsigned flags, unsigned long long seed,
                 tn_run **out, tn_error *err)
 {
     *out = NULL;
@@ -436,27 +479,41 @@ int tn__run_new(const tn_net *net, size_t max_batch, int training, unsigned long
     tn_run *run = tn__calloc(1, sizeof *run);
     if (!run)
         return tn__err(err, TN_ENOMEM, "out of memory");
+    int training = (flags & TN_RUN_TRAINING) != 0;
     run->net = net;
     run->max_batch = max_batch;
     run->training = training;
+    run->fused_output = training && (flags & TN_RUN_FUSED_OUTPUT) &&
+                        tn__net_output_layer(net)->act;
     tn__rng_seed(&run->noise, seed, TN_STREAM_NOISE);
-    run->out = tn__calloc((size_t)net->n_nodes, sizeof *run->out);
-    run->dout = tn__calloc((size_t)net->n_nodes, sizeof *run->dout);
-    run->work = tn__calloc((size_t)net->n_layers, sizeof *run->work);
-    if (!run->out || !run->dout || !run->work) {
+    /* The pointer tables: out, dout per node; pre, dpre per layer; the layers' views and
+     * their x/dx arrays. */
+    size_t nn = (size_t)net->n_nodes, nl = (size_t)net->n_layers, n_in = 0;
+    for (size_t l = 0; l < nl; l++)
+        n_in += (size_t)net->layers[l].n_in;
+    size_t ptr_bytes = (2 * nn + 2 * nl + 2 * n_in) * sizeof(float *) + nl * sizeof(tn_layer_io);
+    run->ptrs = tn__calloc(1, ptr_bytes);
+    if (!run->ptrs) {
         tn__run_free(run);
         return tn__err(err, TN_ENOMEM, "out of memory");
     }
-    /* Layout: [G | dout of every layer node] (zeroed together each step), then the
-     * outputs, then the work buffers. Widths are <= 2^24 and max_batch <= 2^24, so each
-     * product fits; the sum is checked against overflow as it grows. */
-    size_t total = training ? round16(net->n_params) : 0;
-    for (int i = net->n_inputs; training && i < net->n_nodes; i++)
+    run->io = run->ptrs; /* first: the most strictly aligned */
+    run->out = (float **)(run->io + nl);
+    run->dout = run->out + nn;
+    run->pre = run->dout + nn;
+    run->dpre = run->pre + nl;
+    float **tables = run->dpre + nl;
+    /* Widths are <= 2^24 and max_batch <= 2^24, so each product fits; 256 nodes keep the
+     * sum far from overflow. */
+    size_t total = training ? grad_floats(net, max_batch) : 0;
+    for (size_t i = 0; i < nn; i++)
         total += round16(max_batch * net->nodes[i].width);
-    for (int i = 0; i < net->n_nodes; i++)
-        total += round16(max_batch * net->nodes[i].width);
-    for (int i = 0; i < net->n_layers; i++)
-        total += round16(max_batch * net->layers[i].work);
+    for (size_t l = 0; l < nl; l++) {
+        const tn_layer *L = &net->layers[l];
+        if (L->act)
+            total += (training ? 2 : 1) * round16(max_batch * L->width);
+        total += round16(max_batch * L->work);
+    }
     run->block = tn__floats_alloc(total);
     if (!run->block) {
         tn__run_free(run);
@@ -466,19 +523,29 @@ int tn__run_new(const tn_net *net, size_t max_batch, int training, unsigned long
     if (training) {
         run->G = p;
         p += round16(net->n_params);
-        for (int i = net->n_inputs; i < net->n_nodes; i++) {
+        for (size_t i = (size_t)net->n_inputs; i < nn; i++) {
             run->dout[i] = p;
             p += round16(max_batch * net->nodes[i].width);
         }
     }
-    for (int i = 0; i < net->n_nodes; i++) {
+    for (size_t i = 0; i < nn; i++) {
         run->out[i] = p;
         p += round16(max_batch * net->nodes[i].width);
     }
-    for (int i = 0; i < net->n_layers; i++) {
-        run->work[i] = p;
-        p += round16(max_batch * net->layers[i].work);
+    for (size_t l = 0; l < nl; l++) {
+        const tn_layer *L = &net->layers[l];
+        if (L->act) {
+            run->pre[l] = p;
+            p += round16(max_batch * L->width);
+            if (training) {
+                run->dpre[l] = p;
+                p += round16(max_batch * L->width);
+            }
+        }
+        run->io[l].work = p;
+        p += round16(max_batch * L->work);
     }
+    bind_layers(run, tables);
     *out = run;
     return TN_OK;
 }
@@ -488,33 +555,44 @@ void tn__run_free(tn_run *run)
     if (!run)
         return;
     tn__floats_free(run->block);
-    tn__free(run->out);
-    tn__free(run->dout);
-    tn__free(run->work);
+    tn__free(run->ptrs);
     tn__free(run);
+}
+
+void tn__run_forward_layer(tn_run *run, int l, size_t batch)
+{
+    const tn_net *net = run->net;
+    const tn_layer *L = &net->layers[l];
+    L->ops->forward(L, &run->io[l], batch);
+    if (L->act)
+        tn__act_inst_forward(L->act, net->P + tn__layer_act_offset(L), run->training,
+                             &run->noise, run->pre[l], run->out[L->node], batch, L->width);
 }
 
 void tn__run_forward(tn_run *run, size_t batch)
 {
-    const tn_net *net = run->net;
-    for (int i = 0; i < net->n_layers; i++)
-        net->layers[i].ops->forward(&net->layers[i], run, batch);
+    for (int l = 0; l < run->net->n_layers; l++)
+        tn__run_forward_layer(run, l, batch);
 }
 
 void tn__run_zero_grad(tn_run *run)
 {
-    const tn_net *net = run->net;
-    if (!run->training)
-        return;
-    size_t n = round16(net->n_params);
-    for (int i = net->n_inputs; i < net->n_nodes; i++)
-        n += round16(run->max_batch * net->nodes[i].width);
-    memset(run->G, 0, n * sizeof *run->G);
+    if (run->training)
+        memset(run->G, 0, grad_floats(run->net, run->max_batch) * sizeof *run->G);
 }
 
 void tn__run_backward(tn_run *run, size_t batch)
 {
     const tn_net *net = run->net;
-    for (int i = net->n_layers - 1; i >= 0; i--)
-        net->layers[i].ops->backward(&net->layers[i], run, batch);
+    for (int l = net->n_layers - 1; l >= 0; l--) {
+        const tn_layer *L = &net->layers[l];
+        /* dz = f'(z) dy, unless the loss computed it with the activation (fused). */
+        if (L->act && !(run->fused_output && l == net->n_layers - 1)) {
+            size_t off = tn__layer_act_offset(L);
+            tn__act_inst_backward(L->act, net->P + off, run->G + off, run->training,
+                                  &run->noise, run->pre[l], run->out[L->node],
+                                  run->dout[L->node], run->dpre[l], batch, L->width);
+        }
+        L->ops->backward(L, &run->io[l], batch);
+    }
 }

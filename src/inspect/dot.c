@@ -60,7 +60,7 @@ static void put_html(buf *b, const char *s)
 /* The activation drawn after layer L, or NULL (none or the identity). */
 static const tn_act_inst *drawn_activation(const tn_layer *L)
 {
-    const tn_act_inst *a = L->ops->activation ? L->ops->activation(L) : NULL;
+    const tn_act_inst *a = L->act;
     return a && strcmp(a->m->name, "identity") != 0 ? a : NULL;
 }
 

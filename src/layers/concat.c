@@ -1,25 +1,30 @@
 /* Concat layer: y = [x1 | x2 | ...] along the features, in the order of "inputs".
  * No parameters, no work buffer, no keys of its own. */
-#include "graph/graph.h"
+#include "layers/layer.h"
+#include "core/alloc.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #define CONCAT_MAX_INPUTS 64
 
+typedef struct concat {
+    size_t width[CONCAT_MAX_INPUTS]; /* of each input */
+} concat;
+
 static const char *const concat_keys[] = {NULL};
 
-static int concat_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_net *net)
+static int concat_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_node *const *in)
 {
     (void)obj;
+    concat *c = tn__calloc(1, sizeof *c);
+    if (!c)
+        return tn__jr_oom(r, NULL);
+    L->state = c;
     size_t width = 0;
     for (int j = 0; j < L->n_in; j++) {
-        const tn_node *in = &net->nodes[L->in[j]];
-        /* graph.c refuses index inputs only for single-input layers. */
-        if (in->kind == TN_NODE_INDEX_INPUT)
-            return tn__jr_fail(r, NULL, "input \"%s\" holds integer ids; only an embedding "
-                                        "layer can read it", in->name);
-        width += in->width;
+        c->width[j] = in[j]->width;
+        width += in[j]->width;
     }
     if (width > TN_MAX_WIDTH)
         return tn__jr_fail(r, NULL, "output width %zu is more than %u features", width,
@@ -31,28 +36,28 @@ static int concat_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_ne
     return TN_OK;
 }
 
-static void concat_forward(const tn_layer *L, tn_run *run, size_t B)
+static void concat_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
-    const tn_node *nodes = run->net->nodes;
-    float *y = run->out[L->node];                 /* (B, width) */
+    const concat *c = L->state;
+    float *y = io->y;                        /* (B, width) */
     size_t W = L->width, off = 0;
     for (int j = 0; j < L->n_in; j++) {
-        const float *x = run->out[L->in[j]];      /* (B, w_j) */
-        size_t w = nodes[L->in[j]].width;
+        const float *x = io->x[j];           /* (B, w_j) */
+        size_t w = c->width[j];
         for (size_t i = 0; i < B; i++)
             memcpy(y + i * W + off, x + i * w, w * sizeof *y);
         off += w;
     }
 }
 
-static void concat_backward(const tn_layer *L, tn_run *run, size_t B)
+static void concat_backward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
-    const tn_node *nodes = run->net->nodes;
-    const float *dy = run->dout[L->node];         /* (B, width) */
+    const concat *c = L->state;
+    const float *dy = io->dy;                /* (B, width) */
     size_t W = L->width, off = 0;
     for (int j = 0; j < L->n_in; j++) {
-        float *dx = run->dout[L->in[j]];          /* (B, w_j) or NULL for an input node */
-        size_t w = nodes[L->in[j]].width;
+        float *dx = io->dx[j];               /* (B, w_j) or NULL for an input node */
+        size_t w = c->width[j];
         if (dx)
             for (size_t i = 0; i < B; i++)
                 for (size_t k = 0; k < w; k++)
@@ -72,17 +77,17 @@ static void concat_summary(const tn_layer *L, char *buf, size_t n)
     snprintf(buf, n, "%d inputs", L->n_in);
 }
 
+static void concat_destroy(tn_layer *L) { tn__free(L->state); }
+
 const tn_layer_ops tn__concat_ops = {
     .type = "concat",
     .keys = concat_keys,
     .min_inputs = 2,
     .max_inputs = CONCAT_MAX_INPUTS,
     .configure = concat_configure,
-    .init_params = NULL,
     .forward = concat_forward,
     .backward = concat_backward,
     .describe = concat_describe,
     .summary = concat_summary,
-    .activation = NULL,
-    .destroy = NULL,
+    .destroy = concat_destroy,
 };

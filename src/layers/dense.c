@@ -1,11 +1,9 @@
-/* Dense layer: y = f(x W + b).
- * Parameters: W (in x units), b (units), then the activation's learnable values.
- * Work per sample: z (units, pre-activation) then dz (units). */
-#include "act/inst.h"
+/* Dense layer: z = x W + b, and the graph applies the activation: y = f(z).
+ * Parameters: W (in x units), b (units), then the activation's learnable values. */
 #include "layers/init.h"
+#include "layers/layer.h"
 #include "core/alloc.h"
 #include "core/blas.h"
-#include "graph/graph.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -19,13 +17,13 @@ typedef struct dense {
 
 static const char *const dense_keys[] = {"units", "activation", "init", "bias", NULL};
 
-static int dense_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_net *net)
+static int dense_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_node *const *in)
 {
     dense *d = tn__calloc(1, sizeof *d);
     if (!d)
         return tn__jr_oom(r, NULL);
     L->state = d;
-    d->in = net->nodes[L->in[0]].width;
+    d->in = in[0]->width;
     long long units;
     int rc = tn__jr_int(r, obj, "units", 1, 0, 1, TN_MAX_WIDTH, &units);
     if (rc)
@@ -48,14 +46,16 @@ static int dense_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_net
     size_t nw = d->in * d->units;  /* both <= 2^24, so no overflow in size_t (64-bit) */
     L->width = d->units;
     L->n_params = nw + (d->bias ? d->units : 0) + d->act.n_learn;
-    L->work = 2 * d->units;
+    L->work = 0;
+    L->act = &d->act;
+    L->act_off = L->n_params - d->act.n_learn;
     L->n_tensors = 0;
     tn_tensor_info *t = L->tensors;
     t[L->n_tensors++] = (tn_tensor_info){"W", d->in, d->units, 0};
     if (d->bias)
         t[L->n_tensors++] = (tn_tensor_info){"b", 1, d->units, nw};
     if (d->act.n_learn)
-        t[L->n_tensors++] = (tn_tensor_info){"act", 1, d->act.n_learn, L->n_params - d->act.n_learn};
+        t[L->n_tensors++] = (tn_tensor_info){"act", 1, d->act.n_learn, L->act_off};
     return TN_OK;
 }
 
@@ -65,40 +65,33 @@ static void dense_init_params(const tn_layer *L, float *p, tn_rng *rng)
     tn__init_fill(d->init, p, d->in * d->units, d->in, d->units, rng);
     if (d->bias)
         memset(p + d->in * d->units, 0, d->units * sizeof *p);
-    tn__act_inst_init(&d->act, p + L->n_params - d->act.n_learn);
+    tn__act_inst_init(&d->act, p + L->act_off);
 }
 
-static void dense_forward(const tn_layer *L, tn_run *run, size_t B)
+static void dense_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
     const dense *d = L->state;
-    const float *x = run->out[L->in[0]];     /* (B, in) */
-    const float *W = tn__layer_params(L, run); /* (in, units) */
-    float *z = tn__layer_work(L, run); /* (B, units) */
-    float *y = run->out[L->node];            /* (B, units) */
+    const float *x = io->x[0];  /* (B, in) */
+    const float *W = io->P;     /* (in, units) */
+    float *z = io->y;           /* (B, units) */
     size_t U = d->units;
     if (d->bias) {
-        const float *b = W + d->in * U;      /* (units) */
+        const float *b = W + d->in * U; /* (units) */
         for (size_t i = 0; i < B; i++)
             memcpy(z + i * U, b, U * sizeof *z);
     }
     tn__sgemm(0, 0, B, U, d->in, 1.0f, x, d->in, W, U, d->bias ? 1.0f : 0.0f, z, U);
-    tn__act_inst_forward(&d->act, W + L->n_params - d->act.n_learn, run, z, y, B, U);
 }
 
-static void dense_backward(const tn_layer *L, tn_run *run, size_t B)
+static void dense_backward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
     const dense *d = L->state;
     size_t U = d->units, I = d->in;
-    const float *x = run->out[L->in[0]];       /* (B, in) */
-    const float *W = tn__layer_params(L, run); /* (in, units) */
-    float *dW = tn__layer_grads(L, run);       /* (in, units) */
-    float *z = tn__layer_work(L, run); /* (B, units) */
-    float *dz = z + run->max_batch * U;        /* (B, units) */
-    float *dx = run->dout[L->in[0]];           /* (B, in) or NULL for an input node */
-    size_t learn_off = L->n_params - d->act.n_learn;
-    if (!(run->fused_output && L->node == run->net->output))
-        tn__act_inst_backward(&d->act, W + learn_off, dW + learn_off, run, z, run->out[L->node],
-                              run->dout[L->node], dz, B, U);
+    const float *x = io->x[0];  /* (B, in) */
+    const float *W = io->P;     /* (in, units) */
+    float *dW = io->G;          /* (in, units) */
+    const float *dz = io->dy;   /* (B, units) */
+    float *dx = io->dx[0];      /* (B, in) or NULL for an input node */
     tn__sgemm(1, 0, I, U, B, 1.0f, x, I, dz, U, 1.0f, dW, U);      /* dW += x^T dz */
     if (d->bias) {
         float *db = dW + I * U;
@@ -127,11 +120,6 @@ static void dense_summary(const tn_layer *L, char *buf, size_t n)
     tn__act_inst_summary(&d->act, buf, n);
 }
 
-static const tn_act_inst *dense_activation(const tn_layer *L)
-{
-    return &((const dense *)L->state)->act;
-}
-
 static void dense_destroy(tn_layer *L) { tn__free(L->state); }
 
 const tn_layer_ops tn__dense_ops = {
@@ -145,6 +133,5 @@ const tn_layer_ops tn__dense_ops = {
     .backward = dense_backward,
     .describe = dense_describe,
     .summary = dense_summary,
-    .activation = dense_activation,
     .destroy = dense_destroy,
 };

@@ -2,7 +2,7 @@
  * u ~ U[0, 1) from the run's noise stream, so inference needs no rescaling: y = x.
  * No parameters. Work per sample: the mask m (width), kept for backward. */
 #include "core/alloc.h"
-#include "graph/graph.h"
+#include "layers/layer.h"
 
 #include <float.h>
 #include <stdio.h>
@@ -15,7 +15,7 @@ typedef struct dropout {
 
 static const char *const dropout_keys[] = {"rate", NULL};
 
-static int dropout_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_net *net)
+static int dropout_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_node *const *in)
 {
     dropout *d = tn__calloc(1, sizeof *d);
     if (!d)
@@ -28,40 +28,40 @@ static int dropout_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_n
     if (!(d->rate >= 0.0 && d->rate < 1.0))
         return tn__jr_fail(r, "rate", "expected a number in [0, 1), got %g", d->rate);
     d->scale = (float)(1.0 / (1.0 - d->rate));
-    L->width = net->nodes[L->in[0]].width;
+    L->width = in[0]->width;
     L->n_params = 0;
     L->work = L->width;
     L->n_tensors = 0;
     return TN_OK;
 }
 
-static void dropout_forward(const tn_layer *L, tn_run *run, size_t B)
+static void dropout_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
     const dropout *d = L->state;
     size_t n = B * L->width;
-    const float *x = run->out[L->in[0]]; /* (B, width) */
-    float *y = run->out[L->node];        /* (B, width) */
-    if (!run->training) {
+    const float *x = io->x[0];           /* (B, width) */
+    float *y = io->y;                    /* (B, width) */
+    if (!io->training) {
         memcpy(y, x, n * sizeof *y);
         return;
     }
-    float *m = tn__layer_work(L, run);   /* (B, width) mask: 0 or scale */
+    float *m = io->work;                 /* (B, width) mask: 0 or scale */
     float rate = (float)d->rate, scale = d->scale;
-    tn_rng noise = run->noise;           /* a local copy: the draws stay in registers */
+    tn_rng noise = *io->noise;           /* a local copy: the draws stay in registers */
     for (size_t i = 0; i < n; i++)       /* serial: each draw depends on the last */
         m[i] = tn__rng_uniform(&noise) >= rate ? scale : 0.0f;
-    run->noise = noise;
+    *io->noise = noise;
     for (size_t i = 0; i < n; i++)       /* vectorizes */
         y[i] = x[i] * m[i];
 }
 
-static void dropout_backward(const tn_layer *L, tn_run *run, size_t B)
+static void dropout_backward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
-    float *dx = run->dout[L->in[0]];        /* (B, width) or NULL for an input node */
+    float *dx = io->dx[0];                  /* (B, width) or NULL for an input node */
     if (!dx)
         return;
-    const float *dy = run->dout[L->node];   /* (B, width) */
-    const float *m = tn__layer_work(L, run); /* (B, width) */
+    const float *dy = io->dy;               /* (B, width) */
+    const float *m = io->work;              /* (B, width) */
     size_t n = B * L->width;
     for (size_t i = 0; i < n; i++)
         dx[i] += dy[i] * m[i];
@@ -87,11 +87,9 @@ const tn_layer_ops tn__dropout_ops = {
     .min_inputs = 1,
     .max_inputs = 1,
     .configure = dropout_configure,
-    .init_params = NULL,
     .forward = dropout_forward,
     .backward = dropout_backward,
     .describe = dropout_describe,
     .summary = dropout_summary,
-    .activation = NULL,
     .destroy = dropout_destroy,
 };

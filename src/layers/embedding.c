@@ -3,7 +3,7 @@
  * the batch only (a repeated id accumulates); the index input has no gradient. */
 #include "layers/init.h"
 #include "core/alloc.h"
-#include "graph/graph.h"
+#include "layers/layer.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,13 +17,13 @@ typedef struct embedding {
 
 static const char *const embedding_keys[] = {"dim", "init", NULL};
 
-static int embedding_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_net *net)
+static int embedding_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_node *const *ins)
 {
     embedding *e = tn__calloc(1, sizeof *e);
     if (!e)
         return tn__jr_oom(r, NULL);
     L->state = e;
-    const tn_node *in = &net->nodes[L->in[0]];
+    const tn_node *in = ins[0];
     if (in->kind != TN_NODE_INDEX_INPUT)
         return tn__jr_fail(r, NULL, "an embedding reads an index input (\"type\": \"index\"), "
                                     "but \"%s\" is %s", in->name,
@@ -74,12 +74,12 @@ static long long row_of(float id, size_t vocab)
     return id >= 0.0f && id < (float)vocab ? (long long)id : -1;
 }
 
-static void embedding_forward(const tn_layer *L, tn_run *run, size_t B)
+static void embedding_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
     const embedding *e = L->state;
-    const float *ids = run->out[L->in[0]];    /* (B, 1) */
-    const float *E = tn__layer_params(L, run); /* (vocab, dim) */
-    float *y = run->out[L->node];              /* (B, dim) */
+    const float *ids = io->x[0];  /* (B, 1) */
+    const float *E = io->P;       /* (vocab, dim) */
+    float *y = io->y;             /* (B, dim) */
     size_t D = e->dim;
     for (size_t i = 0; i < B; i++) {
         long long row = row_of(ids[i], e->vocab);
@@ -90,12 +90,12 @@ static void embedding_forward(const tn_layer *L, tn_run *run, size_t B)
     }
 }
 
-static void embedding_backward(const tn_layer *L, tn_run *run, size_t B)
+static void embedding_backward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
     const embedding *e = L->state;
-    const float *ids = run->out[L->in[0]];  /* (B, 1) */
-    const float *dy = run->dout[L->node];   /* (B, dim) */
-    float *dE = tn__layer_grads(L, run);    /* (vocab, dim) */
+    const float *ids = io->x[0];  /* (B, 1) */
+    const float *dy = io->dy;     /* (B, dim) */
+    float *dE = io->G;            /* (vocab, dim) */
     size_t D = e->dim;
     for (size_t i = 0; i < B; i++) {
         long long row = row_of(ids[i], e->vocab);
@@ -134,12 +134,12 @@ const tn_layer_ops tn__embedding_ops = {
     .keys = embedding_keys,
     .min_inputs = 1,
     .max_inputs = 1,
+    .flags = TN_LAYER_READS_IDS,
     .configure = embedding_configure,
     .init_params = embedding_init_params,
     .forward = embedding_forward,
     .backward = embedding_backward,
     .describe = embedding_describe,
     .summary = embedding_summary,
-    .activation = NULL,
     .destroy = embedding_destroy,
 };

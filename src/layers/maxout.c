@@ -6,7 +6,7 @@
 #include "layers/init.h"
 #include "core/alloc.h"
 #include "core/blas.h"
-#include "graph/graph.h"
+#include "layers/layer.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -20,13 +20,13 @@ typedef struct maxout {
 
 static const char *const maxout_keys[] = {"units", "pieces", "init", NULL};
 
-static int maxout_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_net *net)
+static int maxout_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_node *const *in)
 {
     maxout *m = tn__calloc(1, sizeof *m);
     if (!m)
         return tn__jr_oom(r, NULL);
     L->state = m;
-    m->in = net->nodes[L->in[0]].width;
+    m->in = in[0]->width;
     long long units, pieces;
     int init_index, rc;
     if ((rc = tn__jr_int(r, obj, "units", 1, 0, 1, TN_MAX_WIDTH, &units)) ||
@@ -59,16 +59,16 @@ static void maxout_init_params(const tn_layer *L, float *p, tn_rng *rng)
     memset(p + m->in * K, 0, K * sizeof *p);
 }
 
-static void maxout_forward(const tn_layer *L, tn_run *run, size_t B)
+static void maxout_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
     const maxout *m = L->state;
     size_t U = m->units, P = m->pieces, K = U * P;
-    const float *x = run->out[L->in[0]];       /* (B, in) */
-    const float *W = tn__layer_params(L, run); /* (in, K) */
+    const float *x = io->x[0];                 /* (B, in) */
+    const float *W = io->P;                    /* (in, K) */
     const float *b = W + m->in * K;            /* (K) */
-    float *z = tn__layer_work(L, run);         /* (B, K) */
-    float *arg = z + 2 * run->max_batch * K;   /* (B, units) winning piece */
-    float *y = run->out[L->node];              /* (B, units) */
+    float *z = io->work;                       /* (B, K) */
+    float *arg = z + 2 * io->max_batch * K;    /* (B, units) winning piece */
+    float *y = io->y;                          /* (B, units) */
     for (size_t i = 0; i < B; i++)
         memcpy(z + i * K, b, K * sizeof *z);
     tn__sgemm(0, 0, B, K, m->in, 1.0f, x, m->in, W, K, 1.0f, z, K);
@@ -83,19 +83,19 @@ static void maxout_forward(const tn_layer *L, tn_run *run, size_t B)
     }
 }
 
-static void maxout_backward(const tn_layer *L, tn_run *run, size_t B)
+static void maxout_backward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
     const maxout *m = L->state;
     size_t U = m->units, P = m->pieces, K = U * P, I = m->in;
-    const float *x = run->out[L->in[0]];       /* (B, in) */
-    const float *W = tn__layer_params(L, run); /* (in, K) */
-    float *dW = tn__layer_grads(L, run);       /* (in, K) */
+    const float *x = io->x[0];                 /* (B, in) */
+    const float *W = io->P;                    /* (in, K) */
+    float *dW = io->G;                         /* (in, K) */
     float *db = dW + I * K;                    /* (K) */
-    float *z = tn__layer_work(L, run);
-    float *dz = z + run->max_batch * K;        /* (B, K) */
-    const float *arg = z + 2 * run->max_batch * K; /* (B, units) */
-    const float *dy = run->dout[L->node];      /* (B, units) */
-    float *dx = run->dout[L->in[0]];           /* (B, in) or NULL for an input node */
+    float *z = io->work;
+    float *dz = z + io->max_batch * K;         /* (B, K) */
+    const float *arg = z + 2 * io->max_batch * K; /* (B, units) */
+    const float *dy = io->dy;                  /* (B, units) */
+    float *dx = io->dx[0];                     /* (B, in) or NULL for an input node */
     /* Only the winning piece of each unit passes the gradient. */
     memset(dz, 0, B * K * sizeof *dz);
     for (size_t i = 0; i < B * U; i++)
@@ -137,6 +137,5 @@ const tn_layer_ops tn__maxout_ops = {
     .backward = maxout_backward,
     .describe = maxout_describe,
     .summary = maxout_summary,
-    .activation = NULL,
     .destroy = maxout_destroy,
 };

@@ -1,5 +1,5 @@
 /* The layer types known by name: one line per type. */
-#include "graph/graph.h"
+#include "layers/layer.h"
 
 #include <string.h>
 
@@ -19,18 +19,14 @@ static const tn_layer_ops *const layer_types[] = {
 
 #define N_TYPES (sizeof layer_types / sizeof layer_types[0])
 
+size_t tn__layer_ops_count(void) { return N_TYPES; }
+
+const tn_layer_ops *tn__layer_ops_at(size_t i) { return i < N_TYPES ? layer_types[i] : NULL; }
+
 const tn_layer_ops *tn__layer_ops_find(const char *type)
 {
     for (size_t i = 0; i < N_TYPES; i++)
         if (strcmp(layer_types[i]->type, type) == 0)
             return layer_types[i];
     return NULL;
-}
-
-void tn__layer_type_names(const char **names, size_t cap)
-{
-    size_t n = 0;
-    for (; n < N_TYPES && n + 1 < cap; n++)
-        names[n] = layer_types[n]->type;
-    names[n] = NULL;
 }

@@ -1,7 +1,6 @@
 #include "train/loss.h"
 
 #include "core/error.h"
-#include "act/inst.h"
 
 #include <math.h>
 #include <string.h>
@@ -9,17 +8,22 @@
 int tn__loss_is_fused(int loss, const tn_net *net)
 {
     const tn_layer *L = tn__net_output_layer(net);
-    if (!L->ops->activation)
+    if (!L->act)
         return 0;
-    const char *act = L->ops->activation(L)->m->name;
+    const char *act = L->act->m->name;
     return (loss == TN_LOSS_BCE && strcmp(act, "sigmoid") == 0) ||
            (loss == TN_LOSS_CCE && strcmp(act, "softmax") == 0);
+}
+
+unsigned tn__loss_run_flags(int loss, const tn_net *net)
+{
+    return TN_RUN_TRAINING | (tn__loss_is_fused(loss, net) ? TN_RUN_FUSED_OUTPUT : 0);
 }
 
 static const char *output_activation(const tn_net *net)
 {
     const tn_layer *L = tn__net_output_layer(net);
-    return L->ops->activation ? L->ops->activation(L)->m->name : NULL;
+    return L->act ? L->act->m->name : NULL;
 }
 
 /* log_softmax outputs are log-probabilities: cross-entropy is then -sum t y (PyTorch's
@@ -107,9 +111,8 @@ double tn__loss_eval(int loss, tn_run *run, const float *t, size_t tw, size_t B,
     const float *y = run->out[net->output];
     float *dy = grad ? run->dout[net->output] : NULL;
     int fused = tn__loss_is_fused(loss, net);
-    const float *z = fused ? tn__layer_work(L, run) : NULL;
-    float *dz = fused ? tn__layer_work(L, run) + run->max_batch * W : NULL;
-    run->fused_output = grad && fused;
+    const float *z = fused ? tn__run_pre(run, net->n_layers - 1) : NULL;
+    float *dz = fused && grad ? tn__run_dpre(run, net->n_layers - 1) : NULL;
     double total = 0, n = (double)(B * W);
     int log_probs = outputs_log_probs(loss, net);
     if (loss == TN_LOSS_CCE && fused)

@@ -10,6 +10,9 @@ extern const char *const tn__loss_names[]; /* "mse", "binary_crossentropy", ... 
 /* 1 when the output layer's activation and this loss are computed together from the
  * pre-activation (sigmoid + binary_crossentropy, softmax + categorical_crossentropy). */
 int tn__loss_is_fused(int loss, const tn_net *net);
+/* The flags of a training run context for this loss: TN_RUN_TRAINING, and
+ * TN_RUN_FUSED_OUTPUT when the loss is fused with the output activation. */
+unsigned tn__loss_run_flags(int loss, const tn_net *net);
 
 /* categorical_crossentropy needs a softmax or log_softmax output (its loss and gradient
  * read the outputs as probabilities or log-probabilities). */

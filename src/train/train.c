@@ -174,11 +174,12 @@ static void trainer_free(trainer *s)
     tn__floats_free(s->best);
 }
 
-static int trainer_init(trainer *s, tn_net *net, const tn_optim_cfg *oc, const tn_train_cfg *tc,
-                        const tn_dataset *train, const tn_dataset *val, tn_error *err)
+static int trainer_init(trainer *s, tn_net *net, int loss, const tn_optim_cfg *oc,
+                        const tn_train_cfg *tc, const tn_dataset *train, const tn_dataset *val,
+                        tn_error *err)
 {
     size_t bs = tc->batch_size, tw = train->t_width;
-    int rc = tn__run_new(net, bs, 1, tc->seed, &s->run, err);
+    int rc = tn__run_new(net, bs, tn__loss_run_flags(loss, net), tc->seed, &s->run, err);
     if (rc == TN_OK && val)
         rc = tn__run_new(net, bs, 0, tc->seed, &s->eval_run, err);
     if (rc == TN_OK)
@@ -245,7 +246,7 @@ int tn__train(tn_net *net, int loss, const tn_optim_cfg *oc, const tn_train_cfg 
     if (rc)
         return rc;
     trainer s = {0};
-    rc = trainer_init(&s, net, oc, tc, train, val, err);
+    rc = trainer_init(&s, net, loss, oc, tc, train, val, err);
     tn_rng shuffle;
     tn__rng_seed(&shuffle, tc->seed, TN_STREAM_SHUFFLE);
     double best = INFINITY;

@@ -102,7 +102,7 @@ static int ref_build(const tn_model *m, size_t max_batch, ref_net *r)
             continue;
         if (strcmp(L->ops->type, "dense") != 0 || r->n >= 8)
             return -1;
-        const char *a = L->ops->activation(L)->m->name;
+        const char *a = L->act->m->name;
         ref_layer *R = &r->L[r->n++];
         R->in = net->nodes[L->in[0]].width;
         R->out = L->width;
