@@ -6,7 +6,7 @@
 
 #include "core/blas.h"
 #include "train/config.h"
-#include "data/dataset.h"
+#include "data/load.h"
 #include "train/train.h"
 
 #include <stdio.h>
@@ -39,15 +39,15 @@ static int ring_train(const char *json, double *acc, tn_error *err)
     tn__blas_set_threads(1); /* bit-exact results whatever the machine */
     int rc = tn__config_parse(TN_SOURCE_DIR "/models/inline.json", json, strlen(json), &c, err);
     if (rc == TN_OK)
-        rc = tn__data_load_csv(c->data.train, c->net, &c->data.columns, 1, c->loss, &train, err);
+        rc = tn__data_load_csv(c->data.train, c->net, &c->data.columns, (const tn_target_rule[]){tn__config_targets(c)}, &train, err);
     if (rc == TN_OK)
-        rc = tn__data_load_csv(c->data.test, c->net, &c->data.columns, 1, c->loss, &test, err);
+        rc = tn__data_load_csv(c->data.test, c->net, &c->data.columns, (const tn_target_rule[]){tn__config_targets(c)}, &test, err);
     if (rc == TN_OK) {
         tn__net_init_params(c->net, c->train.seed);
-        rc = tn__train(c->net, c->loss, &c->optim, &c->train, train, test, NULL, &res, err);
+        rc = tn__train(c->net, &c->loss, &c->optim, &c->train, train, test, NULL, &res, err);
     }
     if (rc == TN_OK)
-        rc = tn__evaluate(c->net, c->loss, test, c->train.batch_size, &m, err);
+        rc = tn__evaluate(c->net, &c->loss, test, c->train.batch_size, &m, err);
     if (rc == TN_OK)
         *acc = m.acc;
     tn__dataset_free(train);

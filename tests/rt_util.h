@@ -6,7 +6,7 @@
 #include "core/alloc.h"
 #include "core/blas.h"
 #include "train/config.h"
-#include "data/dataset.h"
+#include "data/load.h"
 #include "core/file.h"
 #include "model/model.h"
 #include "train/train.h"
@@ -23,13 +23,13 @@ static void rt_train_model(const char *config, int epochs, const char *out_path)
     int rc = tn__config_load(config, &c, &err);
     ck_assert_msg(rc == TN_OK, "%s", err.msg);
     c->train.epochs = epochs;
-    rc = tn__data_load_csv(c->data.train, c->net, &c->data.columns, 1, c->loss, &train, &err);
+    rc = tn__data_load_csv(c->data.train, c->net, &c->data.columns, (const tn_target_rule[]){tn__config_targets(c)}, &train, &err);
     ck_assert_msg(rc == TN_OK, "%s", err.msg);
     tn__net_init_params(c->net, c->train.seed);
     tn_train_result res;
-    rc = tn__train(c->net, c->loss, &c->optim, &c->train, train, NULL, NULL, &res, &err);
+    rc = tn__train(c->net, &c->loss, &c->optim, &c->train, train, NULL, NULL, &res, &err);
     ck_assert_msg(rc == TN_OK, "%s", err.msg);
-    rc = tn__model_save(out_path, c->net, c->loss, &c->data.columns, NULL, NULL, &err);
+    rc = tn__config_save_model(c, out_path, NULL, NULL, &err);
     ck_assert_msg(rc == TN_OK, "%s", err.msg);
     tn__dataset_free(train);
     tn__config_free(c);

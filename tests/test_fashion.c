@@ -7,10 +7,10 @@
 #include "core/alloc.h"
 #include "core/blas.h"
 #include "train/config.h"
-#include "data/dataset.h"
+#include "data/load.h"
 #include "data/idx.h"
 #include "model/model.h"
-#include "train/loss.h"
+#include "loss/loss.h"
 
 #include <check.h>
 #include <math.h>
@@ -131,7 +131,7 @@ static void fit(const char *path, fitted *f)
     ck_assert_msg(tn__data_load_config(f->c, &f->train, &f->test, &val_is_test, &f->scaling,
                                        &err) == TN_OK, "%s", err.msg);
     tn__net_init_params(f->c->net, f->c->train.seed);
-    ck_assert_msg(tn__train(f->c->net, f->c->loss, &f->c->optim, &f->c->train, f->train,
+    ck_assert_msg(tn__train(f->c->net, &f->c->loss, &f->c->optim, &f->c->train, f->train,
                             f->test, NULL, &res, &err) == TN_OK, "%s", err.msg);
 }
 
@@ -183,7 +183,7 @@ START_TEST(idx_data_trains_and_confusion_adds_up)
     ck_assert_uint_eq(f.scaling.n, 16);
     ck_assert_uint_eq(f.train->rows, 300);
     tn_metrics m;
-    ck_assert_msg(tn__evaluate(f.c->net, f.c->loss, f.test, 32, &m, &err) == TN_OK, "%s",
+    ck_assert_msg(tn__evaluate(f.c->net, &f.c->loss, f.test, 32, &m, &err) == TN_OK, "%s",
                   err.msg);
     ck_assert_msg(m.acc >= 0.9, "synthetic bands: test accuracy %.3f < 0.9", m.acc);
     size_t cm[9], sum = 0, trace = 0;
@@ -225,7 +225,7 @@ START_TEST(image_training_step_does_not_allocate)
     tn_replace_allocator(counting_malloc, counting_realloc, free);
     n_allocs = 0;
     at_first = at_last = -1;
-    int rc = tn__train(f.c->net, f.c->loss, &f.c->optim, &f.c->train, f.train, f.test, &hooks,
+    int rc = tn__train(f.c->net, &f.c->loss, &f.c->optim, &f.c->train, f.train, f.test, &hooks,
                        &res, &err);
     tn_replace_allocator(NULL, NULL, NULL);
     ck_assert_msg(rc == TN_OK, "%s", err.msg);
@@ -251,7 +251,7 @@ static void round_trip(const char *scaling)
     ck_assert_msg(tn__predict(f.c->net, f.test, 32, before, &err) == TN_OK, "%s", err.msg);
     char model[700], images[700], labels[700];
     snprintf(model, sizeof model, "%s/m.tnn", dir);
-    ck_assert_msg(tn__model_save(model, f.c->net, f.c->loss, &f.c->data.columns, &f.scaling,
+    ck_assert_msg(tn__config_save_model(f.c, model, &f.scaling,
                                  NULL, &err) == TN_OK, "%s", err.msg);
     tn_model *m;
     ck_assert_msg(tn__model_load(model, &m, &err) == TN_OK, "%s", err.msg);
@@ -359,10 +359,10 @@ START_TEST(fashion_subset_beats_chance)
     tn__blas_set_threads(1);
     tn__net_init_params(c->net, c->train.seed);
     tn_train_result res;
-    ck_assert_msg(tn__train(c->net, c->loss, &c->optim, &c->train, train, NULL, NULL, &res,
+    ck_assert_msg(tn__train(c->net, &c->loss, &c->optim, &c->train, train, NULL, NULL, &res,
                             &err) == TN_OK, "%s", err.msg);
     tn_metrics m;
-    ck_assert_int_eq(tn__evaluate(c->net, c->loss, test, 256, &m, &err), TN_OK);
+    ck_assert_int_eq(tn__evaluate(c->net, &c->loss, test, 256, &m, &err), TN_OK);
     ck_assert_msg(m.acc >= 0.70, "Fashion-MNIST subset: test accuracy %.4f < 0.70", m.acc);
     size_t cm[100], sum = 0, trace = 0;
     ck_assert_int_eq(tn__confusion(c->net, test, 256, cm, &err), TN_OK);

@@ -375,7 +375,7 @@ START_TEST(recommender_beats_popularity)
                                                              (uint32_t)train->x[1][k]));
     tn__net_init_params(c->net, c->train.seed);
     tn_train_result res;
-    ck_assert_msg(tn__train(c->net, c->loss, &c->optim, &c->train, train, test, NULL, &res,
+    ck_assert_msg(tn__train(c->net, &c->loss, &c->optim, &c->train, train, test, NULL, &res,
                             &err) == TN_OK, "%s", err.msg);
     tn_recsys_report rep;
     ck_assert_int_eq(tn__recsys_evaluate(c->net, im, rs, rc, &rep, &err), TN_OK);

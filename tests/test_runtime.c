@@ -11,6 +11,8 @@
 #include "data/ratings.h"
 #include "model/scaling.h"
 #include "rt_util.h"
+
+#define TARGETS(c) ((const tn_target_rule[]){tn__config_targets(c)})
 #include "tinynet/tinynet.h"
 
 #include <math.h>
@@ -60,9 +62,9 @@ static void rt_train_recommender(int epochs, const char *out_path)
     ck_assert_msg(rc == TN_OK, "%s", err.msg);
     tn__net_init_params(c->net, c->train.seed);
     tn_train_result res;
-    rc = tn__train(c->net, c->loss, &c->optim, &c->train, train, NULL, NULL, &res, &err);
+    rc = tn__train(c->net, &c->loss, &c->optim, &c->train, train, NULL, NULL, &res, &err);
     ck_assert_msg(rc == TN_OK, "%s", err.msg);
-    rc = tn__model_save(out_path, c->net, c->loss, &c->data.columns, NULL, NULL, &err);
+    rc = tn__config_save_model(c, out_path, NULL, NULL, &err);
     ck_assert_msg(rc == TN_OK, "%s", err.msg);
     tn__dataset_free(train);
     tn__implicit_free(im);
@@ -109,8 +111,8 @@ static void setup(void)
     rt_train_model(TN_SOURCE_DIR "/models/ring.json", 3, RING_MODEL);
     tn_error err = {0};
     ck_assert_int_eq(tn_model_load(RING_MODEL, &g_model, &err), TN_OK);
-    int rc = tn__data_load_csv(RING_TEST, g_model->net, &g_model->columns, 0, g_model->loss,
-                               &g_data, &err);
+    int rc = tn__data_load_csv(RING_TEST, g_model->net, &g_model->columns, NULL, &g_data,
+                               &err);
     ck_assert_msg(rc == TN_OK, "%s", err.msg);
 
     size_t n = g_data->rows;
@@ -250,11 +252,11 @@ START_TEST(applies_the_models_input_scaling)
     tn_dataset *train, *raw, *scaled;
     ck_assert_int_eq(tn__config_load("models/ring.json", &c, &err), TN_OK);
     c->train.epochs = 2;
-    ck_assert_int_eq(tn__data_load_csv(c->data.train, c->net, &c->data.columns, 1, c->loss,
+    ck_assert_int_eq(tn__data_load_csv(c->data.train, c->net, &c->data.columns, TARGETS(c),
                                        &train, &err), TN_OK);
-    ck_assert_int_eq(tn__data_load_csv(c->data.test, c->net, &c->data.columns, 1, c->loss,
+    ck_assert_int_eq(tn__data_load_csv(c->data.test, c->net, &c->data.columns, TARGETS(c),
                                        &raw, &err), TN_OK);
-    ck_assert_int_eq(tn__data_load_csv(c->data.test, c->net, &c->data.columns, 1, c->loss,
+    ck_assert_int_eq(tn__data_load_csv(c->data.test, c->net, &c->data.columns, TARGETS(c),
                                        &scaled, &err), TN_OK);
     tn_scaling sc = {0};
     ck_assert_int_eq(tn__scaling_fit(&sc, TN_SCALING_STANDARDIZE, 0, c->net, train, &err), TN_OK);
@@ -262,10 +264,10 @@ START_TEST(applies_the_models_input_scaling)
     tn__scaling_apply(&sc, scaled);
     tn__net_init_params(c->net, 1);
     tn_train_result res;
-    ck_assert_int_eq(tn__train(c->net, c->loss, &c->optim, &c->train, train, NULL, NULL, &res,
+    ck_assert_int_eq(tn__train(c->net, &c->loss, &c->optim, &c->train, train, NULL, NULL, &res,
                                &err), TN_OK);
     const char *path = TN_BINARY_DIR "/scaled_ring.tnn";
-    ck_assert_int_eq(tn__model_save(path, c->net, c->loss, &c->data.columns, &sc, NULL, &err),
+    ck_assert_int_eq(tn__config_save_model(c, path, &sc, NULL, &err),
                      TN_OK);
     size_t n = raw->rows;
     float *ref = calloc(n, sizeof(float)), *got = calloc(n, sizeof(float));

@@ -3,9 +3,9 @@
  * training step, and the losses and optimizers against hand-derived values. */
 #include "core/blas.h"
 #include "train/config.h"
-#include "data/dataset.h"
-#include "train/loss.h"
-#include "train/optim.h"
+#include "data/load.h"
+#include "loss/loss.h"
+#include "optim/optim.h"
 
 #include <check.h>
 #include <math.h>
@@ -24,18 +24,16 @@ static void load(const char *path, trained *t)
     tn_error err = {0};
     memset(t, 0, sizeof *t);
     ck_assert_msg(tn__config_load(path, &t->c, &err) == TN_OK, "%s", err.msg);
-    ck_assert_msg(tn__data_load_csv(t->c->data.train, t->c->net, &t->c->data.columns, 1,
-                                    t->c->loss, &t->train, &err) == TN_OK, "%s", err.msg);
+    ck_assert_msg(tn__data_load_csv(t->c->data.train, t->c->net, &t->c->data.columns, (const tn_target_rule[]){tn__config_targets(t->c)}, &t->train, &err) == TN_OK, "%s", err.msg);
     if (t->c->data.test)
-        ck_assert_msg(tn__data_load_csv(t->c->data.test, t->c->net, &t->c->data.columns, 1,
-                                        t->c->loss, &t->test, &err) == TN_OK, "%s", err.msg);
+        ck_assert_msg(tn__data_load_csv(t->c->data.test, t->c->net, &t->c->data.columns, (const tn_target_rule[]){tn__config_targets(t->c)}, &t->test, &err) == TN_OK, "%s", err.msg);
 }
 
 static void fit(trained *t, const tn_train_hooks *hooks)
 {
     tn_error err = {0};
     tn__net_init_params(t->c->net, t->c->train.seed);
-    ck_assert_msg(tn__train(t->c->net, t->c->loss, &t->c->optim, &t->c->train, t->train, t->test,
+    ck_assert_msg(tn__train(t->c->net, &t->c->loss, &t->c->optim, &t->c->train, t->train, t->test,
                             hooks, &t->res, &err) == TN_OK, "%s", err.msg);
 }
 
@@ -43,7 +41,7 @@ static double accuracy(trained *t, const tn_dataset *d)
 {
     tn_metrics m;
     tn_error err = {0};
-    ck_assert_msg(tn__evaluate(t->c->net, t->c->loss, d, 64, &m, &err) == TN_OK, "%s", err.msg);
+    ck_assert_msg(tn__evaluate(t->c->net, &t->c->loss, d, 64, &m, &err) == TN_OK, "%s", err.msg);
     return m.acc;
 }
 
@@ -178,7 +176,7 @@ START_TEST(early_stopping_keeps_the_best_epoch)
     ck_assert_double_eq(seen.val_loss[t.res.best_epoch - 1], best);
     tn_metrics m;
     tn_error err = {0};
-    ck_assert_int_eq(tn__evaluate(t.c->net, t.c->loss, t.test, 32, &m, &err), TN_OK);
+    ck_assert_int_eq(tn__evaluate(t.c->net, &t.c->loss, t.test, 32, &m, &err), TN_OK);
     ck_assert_double_eq_tol(m.loss, best, 1e-9 + 1e-6 * best); /* restored, not the last */
     release(&t);
 }
@@ -235,18 +233,31 @@ static tn_net *one_layer(const char *act, int units)
 }
 
 /* d(loss)/d(parameter) by central differences in double against the backward pass. */
-static void check_loss_gradient(const char *act, int loss, int units, const float *t, size_t tw)
+/* The built-in loss called name, with its default parameters. */
+static tn_loss loss_named(const char *name)
 {
+    tn_loss l = {tn__loss_ops_find(name), {0}};
+    ck_assert_ptr_nonnull(l.ops);
+    for (int i = 0; i < l.ops->n_params; i++)
+        l.param[i] = l.ops->params[i].def;
+    return l;
+}
+
+static void check_loss_gradient(const char *act, const char *loss_name, int units,
+                                const float *t, size_t tw)
+{
+    tn_loss l = loss_named(loss_name);
+    const tn_loss *loss = &l;
     tn_net *net = one_layer(act, units);
     tn_run *run;
     tn_error err = {0};
     const size_t B = 4;
-    ck_assert_int_eq(tn__run_new(net, B, tn__loss_run_flags(loss, net), 1, &run, &err), TN_OK);
+    ck_assert_int_eq(tn__run_new(net, B, tn__train_run_flags(loss, net), 1, &run, &err), TN_OK);
     for (size_t i = 0; i < B * 3; i++)
         run->out[0][i] = (float)sin(1.7 * (double)i + 0.3) * 2.0f;
     tn__run_forward(run, B);
     tn__run_zero_grad(run);
-    tn__loss_eval(loss, run, t, tw, B, 1);
+    tn__loss_eval_run(loss, run, t, tw, B, 1);
     tn__run_backward(run, B);
     int nonzero = 0;
     for (size_t p = 0; p < net->n_params; p++) {
@@ -254,16 +265,16 @@ static void check_loss_gradient(const char *act, int loss, int units, const floa
         const float eps = 1e-2f;
         net->P[p] = keep + eps;
         tn__run_forward(run, B);
-        double up = tn__loss_eval(loss, run, t, tw, B, 0) / (double)B;
+        double up = tn__loss_eval_run(loss, run, t, tw, B, 0) / (double)B;
         net->P[p] = keep - eps;
         tn__run_forward(run, B);
-        double down = tn__loss_eval(loss, run, t, tw, B, 0) / (double)B;
+        double down = tn__loss_eval_run(loss, run, t, tw, B, 0) / (double)B;
         net->P[p] = keep;
         double fd = (up - down) / (2.0 * eps), g = run->G[p];
         nonzero += fabs(g) > 1e-3;
         ck_assert_msg(fabs(fd - g) <= 2e-3 + 2e-2 * fabs(fd),
                       "%s/%s param %zu: backward %g, finite difference %g", act,
-                      tn__loss_names[loss], p, g, fd);
+                      loss_name, p, g, fd);
     }
     ck_assert_int_ge(nonzero, (int)net->n_params / 2);
     tn__run_free(run);
@@ -276,15 +287,15 @@ START_TEST(loss_gradients_match_finite_differences)
     const float cls[4] = {2, 0, 1, 2};
     const float onehot[12] = {0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1};
     const float reg[8] = {0.5f, -1, 2, 0.25f, -0.5f, 1, 0, 3};
-    check_loss_gradient("sigmoid", TN_LOSS_BCE, 1, bin, 1);  /* fused */
-    check_loss_gradient("tanh", TN_LOSS_MSE, 2, reg, 2);
-    check_loss_gradient("softmax", TN_LOSS_CCE, 3, cls, 1);  /* fused, class index */
-    check_loss_gradient("softmax", TN_LOSS_CCE, 3, onehot, 3); /* fused, one-hot */
+    check_loss_gradient("sigmoid", "binary_crossentropy", 1, bin, 1);  /* fused */
+    check_loss_gradient("tanh", "mse", 2, reg, 2);
+    check_loss_gradient("softmax", "categorical_crossentropy", 3, cls, 1);  /* fused, class index */
+    check_loss_gradient("softmax", "categorical_crossentropy", 3, onehot, 3); /* fused, one-hot */
     /* rows that do not sum to 1: the fused gradient is p * sum(t) - t, not p - t */
     const float soft[12] = {0.2f, 0.3f, 0.2f, 1, 1, 0, 0, 0, 0, 0.5f, 0.25f, 0.75f};
-    check_loss_gradient("softmax", TN_LOSS_CCE, 3, soft, 3);
-    check_loss_gradient("log_softmax", TN_LOSS_CCE, 3, cls, 1); /* outputs are log-probs */
-    check_loss_gradient("log_softmax", TN_LOSS_CCE, 3, onehot, 3);
+    check_loss_gradient("softmax", "categorical_crossentropy", 3, soft, 3);
+    check_loss_gradient("log_softmax", "categorical_crossentropy", 3, cls, 1); /* outputs are log-probs */
+    check_loss_gradient("log_softmax", "categorical_crossentropy", 3, onehot, 3);
 }
 END_TEST
 
@@ -300,7 +311,8 @@ START_TEST(fused_losses_are_stable)
     net->P[net->n_params - 1] = 100.0f; /* bias: z = 100 for every row */
     tn__run_forward(run, 2);
     const float t[2] = {0, 1};
-    double l = tn__loss_eval(TN_LOSS_BCE, run, t, 1, 2, 1);
+    tn_loss bce = loss_named("binary_crossentropy");
+    double l = tn__loss_eval_run(&bce, run, t, 1, 2, 1);
     ck_assert(isfinite(l));
     ck_assert_double_eq_tol(l, 100.0, 1e-9); /* -log(1 - sigmoid(100)) = 100 + tiny, + 0 */
     float *dz = tn__run_dpre(run, 0);
@@ -324,8 +336,9 @@ START_TEST(log_softmax_cross_entropy_value)
     tn__run_forward(ra, 4);
     tn__run_forward(rb, 4);
     const float cls[4] = {2, 0, 1, 2};
-    double la = tn__loss_eval(TN_LOSS_CCE, ra, cls, 1, 4, 0);
-    double lb = tn__loss_eval(TN_LOSS_CCE, rb, cls, 1, 4, 0);
+    tn_loss cce = loss_named("categorical_crossentropy");
+    double la = tn__loss_eval_run(&cce, ra, cls, 1, 4, 0);
+    double lb = tn__loss_eval_run(&cce, rb, cls, 1, 4, 0);
     ck_assert(la > 0.1);
     ck_assert_double_eq_tol(la, lb, 1e-5);
     tn__run_free(ra);
@@ -364,12 +377,12 @@ START_TEST(validation_targets_are_checked)
     tn_error err = {0};
     size_t w[1] = {2};
     ck_assert_int_eq(tn__dataset_new(5, 1, w, 2, &bad, &err), TN_OK);
-    ck_assert_int_eq(tn__train(t.c->net, t.c->loss, &t.c->optim, &t.c->train, t.train, bad, NULL,
+    ck_assert_int_eq(tn__train(t.c->net, &t.c->loss, &t.c->optim, &t.c->train, t.train, bad, NULL,
                                &t.res, &err), TN_ESHAPE);
     ck_assert_ptr_nonnull(strstr(err.msg, "1 output but 2 target columns"));
     tn__dataset_free(bad);
     ck_assert_int_eq(tn__dataset_new(5, 1, w, 0, &bad, &err), TN_OK);
-    ck_assert_int_eq(tn__train(t.c->net, t.c->loss, &t.c->optim, &t.c->train, t.train, bad, NULL,
+    ck_assert_int_eq(tn__train(t.c->net, &t.c->loss, &t.c->optim, &t.c->train, t.train, bad, NULL,
                                &t.res, &err), TN_EDATA);
     ck_assert_ptr_nonnull(strstr(err.msg, "the validation data has no targets"));
     tn__dataset_free(bad);
@@ -386,9 +399,9 @@ START_TEST(optimizer_steps_match_reference)
     tn_error err = {0};
     float P[1], G[1];
 
-    tn__optim_defaults(&c, TN_OPTIM_SGD);
+    tn__optim_defaults(&c, tn__optim_ops_find("sgd"));
     c.lr = 0.1;
-    c.momentum = 0.9;
+    c.p[0] = 0.9; /* momentum */
     ck_assert_int_eq(tn__optim_new(&c, 1, &o, &err), TN_OK);
     P[0] = 1.0f;
     G[0] = 1.0f;
@@ -398,7 +411,7 @@ START_TEST(optimizer_steps_match_reference)
     ck_assert_float_eq_tol(P[0], 0.71f, 1e-6f);
     tn__optim_free(o);
 
-    c.nesterov = 1;
+    c.p[1] = 1; /* nesterov */
     ck_assert_int_eq(tn__optim_new(&c, 1, &o, &err), TN_OK);
     P[0] = 1.0f;
     G[0] = 1.0f;
@@ -406,7 +419,7 @@ START_TEST(optimizer_steps_match_reference)
     ck_assert_float_eq_tol(P[0], 0.81f, 1e-6f);
     tn__optim_free(o);
 
-    tn__optim_defaults(&c, TN_OPTIM_ADAM);
+    tn__optim_defaults(&c, tn__optim_ops_find("adam"));
     c.lr = 0.1;
     ck_assert_int_eq(tn__optim_new(&c, 1, &o, &err), TN_OK);
     P[0] = 1.0f;
@@ -421,7 +434,7 @@ START_TEST(optimizer_steps_match_reference)
     ck_assert_float_eq_tol(P[0], (float)(0.9 - 0.1 * mhat / (sqrt(vhat) + 1e-8)), 1e-6f);
     tn__optim_free(o);
 
-    tn__optim_defaults(&c, TN_OPTIM_SGD);
+    tn__optim_defaults(&c, tn__optim_ops_find("sgd"));
     c.lr = 0.1;
     c.weight_decay = 0.5;
     ck_assert_int_eq(tn__optim_new(&c, 1, &o, &err), TN_OK);

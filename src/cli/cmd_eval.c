@@ -4,10 +4,10 @@
 #include "cli/report.h"
 
 #include "core/error.h"
-#include "data/dataset.h"
+#include "data/load.h"
 #include "data/idx.h"
 #include "model/model.h"
-#include "train/loss.h"
+#include "loss/loss.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,7 +17,7 @@ static const char usage[] =
     "tinynet eval MODEL DATA.csv | MODEL IMAGES.idx LABELS.idx | MODEL fashion-mnist:SET";
 
 /* The data named on the command line; *names: class names when it is Fashion-MNIST. */
-static int load(const tn_model *m, int argc, char **argv, tn_dataset **d,
+static int load(const tn_model *m, const tn_loss *loss, int argc, char **argv, tn_dataset **d,
                 const char *const **names, tn_error *err)
 {
     const char *data = argv[2];
@@ -41,7 +41,8 @@ static int load(const tn_model *m, int argc, char **argv, tn_dataset **d,
         return tn__err(err, TN_EDATA, "%s: the model records no target columns%s", argv[1],
                        m->columns.n_inputs ? "" : " (it was trained on IDX images: give "
                        "IMAGES and LABELS files)");
-    int rc = tn__data_load_csv(data, m->net, &m->columns, 1, m->loss, d, err);
+    tn_target_rule rule = tn__loss_target_rule(loss, outputs);
+    int rc = tn__data_load_csv(data, m->net, &m->columns, &rule, d, err);
     /* A recommender's ratings file has no header naming the columns; say where it goes. */
     if (rc == TN_EDATA && m->net->nodes[0].kind == TN_NODE_INDEX_INPUT && err &&
         strstr(err->msg, ": no column \""))
@@ -78,19 +79,22 @@ int tn_cli_eval(int argc, char **argv)
     tn_dataset *d = NULL;
     tn_metrics met;
     const char *const *names = NULL;
+    tn_loss loss;
     int rc = tn__model_load(argv[1], &m, &err);
     if (rc == TN_OK)
-        rc = load(m, argc, argv, &d, &names, &err);
+        rc = tn__loss_from_record(argv[1], m->loss, &loss, &err);
+    if (rc == TN_OK)
+        rc = load(m, &loss, argc, argv, &d, &names, &err);
     if (rc == TN_OK) {
         tn__scaling_apply(&m->scaling, d);
-        rc = tn__evaluate(m->net, m->loss, d, 256, &met, &err);
+        rc = tn__evaluate(m->net, &loss, d, 256, &met, &err);
     }
     if (rc == TN_OK) {
         printf("rows      %zu\n", met.n);
-        printf("loss      %.6f  (%s)\n", met.loss, tn__loss_names[m->loss]);
+        printf("loss      %.6f  (%s)\n", met.loss, loss.ops->name);
         if (!isnan(met.acc))
             printf("accuracy  %.4f\n", met.acc);
-        if (tn__loss_has_accuracy(m->loss))
+        if (tn__loss_has_accuracy(&loss))
             rc = tn_cli_print_confusion("evaluated data", m->net, d, names, &err);
     }
     tn__dataset_free(d);

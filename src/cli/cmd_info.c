@@ -3,7 +3,6 @@
 
 #include "model/model.h"
 #include "model/modelfile.h"
-#include "train/loss.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -98,7 +97,9 @@ int tn_cli_info(int argc, char **argv)
     printf("network    %s: %d input%s, %d layers, %zu parameters\n", m->net->name,
            m->net->n_inputs, m->net->n_inputs == 1 ? "" : "s", m->net->n_layers,
            m->net->n_params);
-    printf("loss       %s\n\n", tn__loss_names[m->loss]);
+    char *loss = cJSON_PrintUnformatted(m->loss);
+    printf("loss       %s\n\n", cJSON_IsString(m->loss) ? m->loss->valuestring : loss ? loss : "?");
+    cJSON_free(loss);
     print_layers(m->net);
     if (m->columns.n_inputs) {
         printf("\ncolumns\n");

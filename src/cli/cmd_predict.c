@@ -4,7 +4,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
-#include "data/dataset.h"
+#include "data/load.h"
 #include "core/file.h"
 #include "model/model.h"
 
@@ -60,7 +60,7 @@ int tn_cli_predict(int argc, char **argv)
         rc = tn__csv_parse(name, (const char *)text, len, &tab, &err);
     tn__free(text);
     if (rc == TN_OK &&
-        !(rc = tn__data_from_table(name, tab, m->net, &m->columns, 0, m->loss, &d, &err)))
+        !(rc = tn__data_from_table(name, tab, m->net, &m->columns, NULL, &d, &err)))
         tn__scaling_apply(&m->scaling, d);
     tn__table_free(tab);
     size_t W = rc == TN_OK ? m->net->nodes[m->net->output].width : 0, n;

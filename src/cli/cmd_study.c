@@ -20,7 +20,7 @@
 #include "core/blas.h"
 #include "core/error.h"
 #include "train/config.h"
-#include "data/dataset.h"
+#include "data/load.h"
 #include "core/file.h"
 #include "core/json.h"
 #include "act/inst.h"
@@ -329,7 +329,7 @@ static int study_one(const study_opts *o, const char *text, size_t len, study_ru
     if (rc == TN_OK) {
         tn_train_hooks h = {.user = s, .on_epoch = on_epoch, .on_step = on_step};
         tn_train_result res;
-        rc = tn__train(c->net, c->loss, &c->optim, &c->train, train, test, &h, &res, err);
+        rc = tn__train(c->net, &c->loss, &c->optim, &c->train, train, test, &h, &res, err);
         /* A diverging activation is a result, not a failure of the study. */
         if (rc == TN_ERANGE) {
             s->diverged = 1;

@@ -10,7 +10,7 @@
 #include "core/file.h"
 #include "data/idx.h"
 #include "act/inst.h"
-#include "train/loss.h"
+#include "loss/loss.h"
 
 #include <errno.h>
 #include <math.h>
@@ -134,7 +134,7 @@ static int report(const train_opts *o, const tn_session *s, const history *hist,
     int rc = TN_OK;
     const char *const *names = c->data.format == TN_DATA_FASHION ? tn__fashion_classes : NULL;
     const char *label = s->val_is_test ? "test" : val ? "validation" : "train";
-    if (rc == TN_OK && tn__loss_has_accuracy(c->loss))
+    if (rc == TN_OK && tn__loss_has_accuracy(&c->loss))
         rc = tn_cli_print_confusion(label, c->net, val ? val : train, names, err);
     if (rc == TN_OK && o->plot)
         rc = write_plots(o->plot, c->net, val ? val : train, &s->scaling, names, hist, label,

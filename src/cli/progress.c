@@ -2,7 +2,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
-#include "train/loss.h"
+#include "loss/loss.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,37 +1,112 @@
+/* Datasets in memory, and the checks every data format applies to ids and targets. */
 #include "data/dataset.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
-#include "data/csv.h"
-#include "data/idx.h"
-#include "core/json.h"
-#include "train/loss.h"
+#include "core/rng.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-static int find_columns(const char *path, const tn_table *tab, const tn_colspec *spec, int *idx,
-                        tn_error *err)
+int tn__dataset_new(size_t rows, int n_inputs, const size_t *widths, size_t t_width,
+                    tn_dataset **out, tn_error *err)
 {
-    for (size_t k = 0; k < spec->n; k++) {
-        idx[k] = tn__table_column(tab, spec->names[k]);
-        if (idx[k] >= 0)
-            continue;
-        const char **names = tn__calloc(tab->cols + 1, sizeof *names);
-        const char *hint = NULL;
-        if (names) {
-            for (size_t c = 0; c < tab->cols; c++)
-                names[c] = tab->names[c];
-            hint = tn__jr_suggest(spec->names[k], names);
-        }
-        tn__free(names); /* hint points into tab, not into names */
-        if (hint)
-            return tn__err(err, TN_EDATA, "%s: no column \"%s\" (did you mean \"%s\"?)", path,
-                           spec->names[k], hint);
-        return tn__err(err, TN_EDATA, "%s: no column \"%s\" (the header has %zu columns, "
-                       "first \"%s\")", path, spec->names[k], tab->cols, tab->names[0]);
+    *out = NULL;
+    if (n_inputs < 1 || n_inputs > TN_MAX_INPUTS)
+        return tn__err(err, TN_EINVAL, "a dataset has 1 to %d inputs, got %d", TN_MAX_INPUTS,
+                       n_inputs);
+    tn_dataset *d = tn__calloc(1, sizeof *d);
+    if (!d)
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    d->rows = rows;
+    d->n_inputs = n_inputs;
+    d->t_width = t_width;
+    int ok = 1;
+    for (int i = 0; i < n_inputs && ok; i++) {
+        size_t n;
+        d->width[i] = widths[i];
+        ok = !tn__mul_size(rows, widths[i], &n) && (d->x[i] = tn__floats_alloc(n));
     }
+    if (ok && t_width) {
+        size_t n;
+        ok = !tn__mul_size(rows, t_width, &n) && (d->t = tn__floats_alloc(n));
+    }
+    if (!ok) {
+        tn__dataset_free(d);
+        return tn__err(err, TN_ENOMEM, "out of memory for a dataset of %zu rows", rows);
+    }
+    *out = d;
+    return TN_OK;
+}
+
+void tn__dataset_free(tn_dataset *d)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < d->n_inputs; i++)
+        tn__floats_free(d->x[i]);
+    tn__floats_free(d->t);
+    tn__free(d);
+}
+
+static void copy_row(const tn_dataset *src, size_t from, tn_dataset *dst, size_t to)
+{
+    for (int i = 0; i < src->n_inputs; i++)
+        memcpy(dst->x[i] + to * src->width[i], src->x[i] + from * src->width[i],
+               src->width[i] * sizeof(float));
+    if (src->t)
+        memcpy(dst->t + to * src->t_width, src->t + from * src->t_width,
+               src->t_width * sizeof(float));
+}
+
+int tn__dataset_split(const tn_dataset *d, double fraction, unsigned long long seed,
+                      tn_dataset **train, tn_dataset **val, tn_error *err)
+{
+    *train = *val = NULL;
+    size_t n_val = (size_t)((double)d->rows * fraction + 0.5);
+    if (d->rows > UINT32_MAX || n_val == 0 || n_val >= d->rows)
+        return tn__err(err, TN_EDATA,
+                       "cannot hold out %g of %zu rows: both parts need at least one row",
+                       fraction, d->rows);
+    uint32_t *perm = tn__calloc(d->rows, sizeof *perm);
+    int rc = perm ? TN_OK : tn__err(err, TN_ENOMEM, "out of memory");
+    if (rc == TN_OK)
+        rc = tn__dataset_new(d->rows - n_val, d->n_inputs, d->width, d->t_width, train, err);
+    if (rc == TN_OK)
+        rc = tn__dataset_new(n_val, d->n_inputs, d->width, d->t_width, val, err);
+    if (rc == TN_OK) {
+        tn_rng rng;
+        tn__rng_seed(&rng, seed, TN_STREAM_DATA);
+        for (size_t i = 0; i < d->rows; i++)
+            perm[i] = (uint32_t)i;
+        tn__rng_shuffle(&rng, perm, d->rows);
+        for (size_t i = 0; i < d->rows; i++) {
+            if (i < d->rows - n_val)
+                copy_row(d, perm[i], *train, i);
+            else
+                copy_row(d, perm[i], *val, i - (d->rows - n_val));
+        }
+    } else {
+        tn__dataset_free(*train);
+        tn__dataset_free(*val);
+        *train = *val = NULL;
+    }
+    tn__free(perm);
+    return rc;
+}
+
+int tn__dataset_check(const tn_net *net, const tn_dataset *d, tn_error *err)
+{
+    if (d->n_inputs != net->n_inputs)
+        return tn__err(err, TN_ESHAPE, "the data has %d inputs, the network %d", d->n_inputs,
+                       net->n_inputs);
+    for (int i = 0; i < d->n_inputs; i++)
+        if (d->width[i] != net->nodes[i].width)
+            return tn__err(err, TN_ESHAPE, "input \"%s\" has %zu features, the data %zu",
+                           net->nodes[i].name, net->nodes[i].width, d->width[i]);
+    if (d->rows == 0)
+        return tn__err(err, TN_EDATA, "the data has no rows");
     return TN_OK;
 }
 
@@ -45,212 +120,46 @@ static const char *where(char *buf, size_t n, const size_t *lines, size_t r)
     return buf;
 }
 
-static int check_ids(const char *path, const size_t *lines, const tn_node *in, const char *col,
-                     const float *x, size_t rows, tn_error *err)
+int tn__check_ids(const tn_origin *o, const tn_node *in, const char *col, const float *x,
+                  size_t rows, tn_error *err)
 {
     char at[48];
     for (size_t r = 0; r < rows; r++)
         if (x[r] < 0 || x[r] >= (float)in->vocab || x[r] != floorf(x[r]))
             return tn__err(err, TN_EDATA, "%s: %s: column \"%s\": id %g is not an integer in "
-                           "[0, %zu) (input \"%s\")", path, where(at, sizeof at, lines, r), col,
-                           (double)x[r], in->vocab, in->name);
+                           "[0, %zu) (input \"%s\")", o->name, where(at, sizeof at, o->lines, r),
+                           col, (double)x[r], in->vocab, in->name);
     return TN_OK;
 }
 
-static int check_targets(const char *path, const size_t *lines, int loss, size_t out_width,
-                         const tn_dataset *d, const char *col, tn_error *err)
+int tn__check_targets(const tn_origin *o, const tn_target_rule *rule, const tn_dataset *d,
+                      const char *col, tn_error *err)
 {
     char at[48];
+    int class_index = rule->kind == TN_TARGET_CLASS && d->t_width == 1;
     for (size_t r = 0; r < d->rows; r++) {
         for (size_t k = 0; k < d->t_width; k++) {
             float t = d->t[r * d->t_width + k];
-            int class_index = loss == TN_LOSS_CCE && d->t_width == 1;
-            if (class_index && (t < 0 || t >= (float)out_width || t != floorf(t)))
+            if (class_index && (t < 0 || t >= (float)rule->classes || t != floorf(t)))
                 return tn__err(err, TN_EDATA, "%s: %s: column \"%s\": class %g is not an "
-                               "integer in [0, %zu)", path, where(at, sizeof at, lines, r), col,
-                               (double)t, out_width);
-            if (!class_index && loss != TN_LOSS_MSE && (t < 0 || t > 1))
+                               "integer in [0, %zu)", o->name, where(at, sizeof at, o->lines, r),
+                               col, (double)t, rule->classes);
+            if (!class_index && rule->kind != TN_TARGET_ANY && (t < 0 || t > 1))
                 return tn__err(err, TN_EDATA, "%s: %s: target %g is outside [0, 1], which %s "
-                               "needs", path, where(at, sizeof at, lines, r), (double)t,
-                               tn__loss_names[loss]);
+                               "needs", o->name, where(at, sizeof at, o->lines, r), (double)t,
+                               rule->needed_by);
         }
         /* One column per class: a one-hot or probability row, summing to 1. */
-        if (loss == TN_LOSS_CCE && d->t_width > 1) {
+        if (rule->kind == TN_TARGET_CLASS && d->t_width > 1) {
             double sum = 0;
             for (size_t k = 0; k < d->t_width; k++)
                 sum += d->t[r * d->t_width + k];
             if (fabs(sum - 1.0) > 1e-3)
-                return tn__err(err, TN_EDATA, "%s: %s: the %zu target columns sum to %g; "
-                               "categorical_crossentropy needs one-hot or probability rows",
-                               path, where(at, sizeof at, lines, r), d->t_width, sum);
+                return tn__err(err, TN_EDATA, "%s: %s: the %zu target columns sum to %g; %s "
+                               "needs one-hot or probability rows", o->name,
+                               where(at, sizeof at, o->lines, r), d->t_width, sum,
+                               rule->needed_by);
         }
     }
     return TN_OK;
-}
-
-static void gather(const tn_table *tab, const int *idx, size_t n, float *dst)
-{
-    for (size_t r = 0; r < tab->rows; r++)
-        for (size_t k = 0; k < n; k++)
-            dst[r * n + k] = tab->values[r * tab->cols + (size_t)idx[k]];
-}
-
-int tn__data_load_csv(const char *path, const tn_net *net, const tn_columns *cols,
-                      int with_target, int loss, tn_dataset **out, tn_error *err)
-{
-    tn_table *tab;
-    *out = NULL;
-    int rc = tn__csv_read(path, &tab, err);
-    if (rc == TN_OK)
-        rc = tn__data_from_table(path, tab, net, cols, with_target, loss, out, err);
-    tn__table_free(tab);
-    return rc;
-}
-
-int tn__data_from_table(const char *path, const tn_table *tab, const tn_net *net,
-                        const tn_columns *cols, int with_target, int loss, tn_dataset **out,
-                        tn_error *err)
-{
-    *out = NULL;
-    int rc;
-    size_t widths[TN_MAX_INPUTS];
-    for (int i = 0; i < net->n_inputs; i++)
-        widths[i] = net->nodes[i].width;
-    size_t tw = with_target ? cols->target.n : 0;
-    tn_dataset *d = NULL;
-    int idx[TN_MAX_WIDTH < 4096 ? TN_MAX_WIDTH : 4096];
-    rc = tn__dataset_new(tab->rows, net->n_inputs, widths, tw, &d, err);
-    for (int i = 0; rc == TN_OK && i < net->n_inputs; i++) {
-        const tn_colspec *spec = &cols->in[i];
-        if (spec->n > sizeof idx / sizeof idx[0])
-            rc = tn__err(err, TN_EDATA, "%s: too many columns for one input", path);
-        else if (!(rc = find_columns(path, tab, spec, idx, err))) {
-            gather(tab, idx, spec->n, d->x[i]);
-            if (net->nodes[i].kind == TN_NODE_INDEX_INPUT)
-                rc = check_ids(path, tab->lines, &net->nodes[i], spec->names[0], d->x[i], d->rows,
-                               err);
-        }
-    }
-    if (rc == TN_OK && tw) {
-        if (tw > sizeof idx / sizeof idx[0])
-            rc = tn__err(err, TN_EDATA, "%s: too many target columns", path);
-        else if (!(rc = find_columns(path, tab, &cols->target, idx, err))) {
-            gather(tab, idx, tw, d->t);
-            rc = check_targets(path, tab->lines, loss, net->nodes[net->output].width, d,
-                               cols->target.names[0], err);
-        }
-    }
-    if (rc) {
-        tn__dataset_free(d);
-        return rc;
-    }
-    *out = d;
-    return TN_OK;
-}
-
-static float idx_type_max(int type)
-{
-    switch (type) {
-    case 0x08: return 255.0f;
-    case 0x09: return 127.0f;
-    case 0x0B: return 32767.0f;
-    case 0x0C: return 2147483647.0f;
-    default: return 0.0f; /* float types */
-    }
-}
-
-int tn__data_load_idx(const char *images, const char *labels, const tn_net *net,
-                      tn_dataset **out, float *type_max, tn_error *err)
-{
-    *out = NULL;
-    tn_idx *im = NULL, *lb = NULL;
-    tn_dataset *d = NULL;
-    size_t W = net->nodes[net->output].width;
-    int rc = tn__idx_read(images, &im, err);
-    if (rc == TN_OK && labels && !(rc = tn__idx_read(labels, &lb, err)))
-        rc = tn__idx_check_pair(im, images, lb, labels, W, err);
-    if (rc == TN_OK && im->ndim < 2)
-        rc = tn__err(err, TN_ESHAPE, "%s: images need at least 2 dimensions (count x "
-                     "features), got %d", images, im->ndim);
-    if (rc == TN_OK && (net->n_inputs != 1 || net->nodes[0].kind != TN_NODE_FLOAT_INPUT))
-        rc = tn__err(err, TN_ESHAPE, "%s: images feed a network with one float input",
-                     images);
-    if (rc == TN_OK && im->item != net->nodes[0].width)
-        rc = tn__err(err, TN_ESHAPE, "%s: each image has %zu values, but input \"%s\" has "
-                     "width %zu", images, im->item, net->nodes[0].name, net->nodes[0].width);
-    if (rc == TN_OK && !(d = tn__calloc(1, sizeof *d)))
-        rc = tn__err(err, TN_ENOMEM, "out of memory");
-    if (rc == TN_OK) {
-        /* The reader's float buffers become the dataset's: no copy of 47 M values. */
-        d->rows = im->count;
-        d->n_inputs = 1;
-        d->width[0] = im->item;
-        d->x[0] = im->values;
-        im->values = NULL;
-        if (lb) {
-            d->t = lb->values;
-            d->t_width = 1;
-            lb->values = NULL;
-        }
-        *type_max = idx_type_max(im->type);
-        *out = d;
-    }
-    tn__idx_free(im);
-    tn__idx_free(lb);
-    return rc;
-}
-
-int tn__data_load_fashion(int which, const tn_net *net, tn_dataset **out, float *type_max,
-                          tn_error *err)
-{
-    char images[4096], labels[4096];
-    *out = NULL;
-    int rc = tn__fashion_paths(which, images, sizeof images, labels, sizeof labels, err);
-    return rc ? rc : tn__data_load_idx(images, labels, net, out, type_max, err);
-}
-
-/* which: 0 train, 1 test. *out NULL (and TN_OK) when the config names no test set. */
-static int load_part(const tn_config *c, int which, tn_dataset **out, float *type_max,
-                     tn_error *err)
-{
-    const tn_data_cfg *d = &c->data;
-    const char *path = which ? d->test : d->train;
-    *out = NULL;
-    if (d->format == TN_DATA_FASHION)
-        return tn__data_load_fashion(which, c->net, out, type_max, err);
-    if (!path)
-        return TN_OK;
-    if (d->format == TN_DATA_IDX)
-        return tn__data_load_idx(path, which ? d->test_labels : d->train_labels, c->net, out,
-                                 type_max, err);
-    *type_max = 0;
-    return tn__data_load_csv(path, c->net, &d->columns, 1, c->loss, out, err);
-}
-
-int tn__data_load_config(const tn_config *c, tn_dataset **train, tn_dataset **val,
-                         int *val_is_test, tn_scaling *scaling, tn_error *err)
-{
-    *train = *val = NULL;
-    *val_is_test = 0;
-    memset(scaling, 0, sizeof *scaling);
-    float type_max = 0, unused;
-    int rc = load_part(c, 0, train, &type_max, err);
-    if (rc == TN_OK && !(rc = load_part(c, 1, val, &unused, err)) && *val) {
-        *val_is_test = 1;
-    } else if (rc == TN_OK && c->data.holdout > 0) {
-        tn_dataset *all = *train;
-        rc = tn__dataset_split(all, c->data.holdout, c->train.seed, train, val, err);
-        tn__dataset_free(all);
-    }
-    if (rc == TN_OK &&
-        !(rc = tn__scaling_fit(scaling, c->data.scaling, type_max, c->net, *train, err))) {
-        tn__scaling_apply(scaling, *train);
-        tn__scaling_apply(scaling, *val);
-    }
-    if (rc) {
-        tn__dataset_free(*train);
-        tn__dataset_free(*val);
-        *train = *val = NULL;
-    }
-    return rc;
 }

@@ -1,34 +1,58 @@
-/* Turns data files into tn_dataset rows for a network, using a column mapping. */
+/* A dataset in memory: rows of every network input (in input order) and optionally
+ * targets, as every data format produces them and the training loop, evaluation and
+ * prediction consume them; and the checks every format applies to ids and targets. */
 #ifndef TN_DATA_DATASET_H
 #define TN_DATA_DATASET_H
 
-#include "train/config.h"
-#include "data/csv.h"
-#include "model/scaling.h"
-#include "train/train.h"
+#include "graph/graph.h"
 
-/* Reads a CSV file and maps its columns to the network's inputs (and targets when
- * with_target). Validates ids of index inputs and targets against the loss. */
-int tn__data_load_csv(const char *path, const tn_net *net, const tn_columns *cols,
-                      int with_target, int loss, tn_dataset **out, tn_error *err);
-/* The same from a parsed table (name is the file named in messages). */
-int tn__data_from_table(const char *name, const tn_table *tab, const tn_net *net,
-                        const tn_columns *cols, int with_target, int loss, tn_dataset **out,
-                        tn_error *err);
+#include <stddef.h>
 
-/* Reads IDX images (any count x ... shape, flattened per item) into the network's one float
- * input, and with labels (may be NULL) class-index targets checked against the output
- * width (tn__idx_check_pair). *type_max: the largest value of the images' type (255 for
- * bytes; 0 for float types, which have none), for "unit" scaling. */
-int tn__data_load_idx(const char *images, const char *labels, const tn_net *net,
-                      tn_dataset **out, float *type_max, tn_error *err);
-/* The Fashion-MNIST files of Debian's package (tn__fashion_paths); which: 0 train, 1 test. */
-int tn__data_load_fashion(int which, const tn_net *net, tn_dataset **out, float *type_max,
-                          tn_error *err);
-/* Everything a config's data section names: the training rows, the test rows (or the
- * held-out part of train, *val_is_test 0; *val NULL when neither), and the scaling fitted
- * on the training rows and applied to both. */
-int tn__data_load_config(const tn_config *c, tn_dataset **train, tn_dataset **val,
-                         int *val_is_test, tn_scaling *scaling, tn_error *err);
+/* Owns its buffers. */
+typedef struct tn_dataset {
+    size_t rows;
+    int n_inputs;
+    float *x[TN_MAX_INPUTS];    /* rows x width[i] */
+    size_t width[TN_MAX_INPUTS];
+    float *t;                   /* rows x t_width, NULL when unlabelled */
+    size_t t_width;
+    int scaled;                 /* the float input is already scaled (model/scaling.h) */
+} tn_dataset;
+
+int tn__dataset_new(size_t rows, int n_inputs, const size_t *widths, size_t t_width,
+                    tn_dataset **out, tn_error *err);
+void tn__dataset_free(tn_dataset *d);
+/* Seeded split: the last `fraction` of a shuffled order becomes *val. */
+int tn__dataset_split(const tn_dataset *d, double fraction, unsigned long long seed,
+                      tn_dataset **train, tn_dataset **val, tn_error *err);
+/* Whether d's inputs fit net's (count and widths) and d has rows. */
+int tn__dataset_check(const tn_net *net, const tn_dataset *d, tn_error *err);
+
+/* What targets must be, as a loss declares it (loss/loss.h). */
+enum tn_target_kind {
+    TN_TARGET_ANY,   /* any finite number (regression) */
+    TN_TARGET_PROB,  /* each in [0, 1] (independent labels) */
+    TN_TARGET_CLASS  /* one column of class indices in [0, classes), or one column per
+                      * class of [0, 1] values summing to 1 (one-hot or probabilities) */
+};
+
+typedef struct tn_target_rule {
+    int kind;               /* enum tn_target_kind */
+    size_t classes;         /* TN_TARGET_CLASS: the output width */
+    const char *needed_by;  /* the loss, named in messages */
+} tn_target_rule;
+
+/* Where rows came from, for messages: "<name>: line 17: ..." (lines NULL: "data row 17"). */
+typedef struct tn_origin {
+    const char *name;
+    const size_t *lines;    /* [rows] the 1-based line of each row, or NULL */
+} tn_origin;
+
+/* Checks the rows of ids x (one per row) of index input `in`, read from column col. */
+int tn__check_ids(const tn_origin *o, const tn_node *in, const char *col, const float *x,
+                  size_t rows, tn_error *err);
+/* Checks d's targets (first target column called col) against the rule. */
+int tn__check_targets(const tn_origin *o, const tn_target_rule *rule, const tn_dataset *d,
+                      const char *col, tn_error *err);
 
 #endif

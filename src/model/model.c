@@ -5,7 +5,6 @@
 #include "core/file.h"
 #include "core/json.h"
 #include "model/modelfile.h"
-#include "train/loss.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -29,13 +28,23 @@ static cJSON *tensor_json(const tn_layer *L, const tn_tensor_info *t)
     return o;
 }
 
-static char *build_header(const tn_net *net, int loss, const tn_columns *cols,
+/* Adds a deep copy of v as obj[key]. */
+static int add_copy(cJSON *obj, const char *key, const cJSON *v)
+{
+    cJSON *copy = cJSON_Duplicate(v, 1);
+    if (copy && cJSON_AddItemToObject(obj, key, copy))
+        return 1;
+    cJSON_Delete(copy);
+    return 0;
+}
+
+static char *build_header(const tn_net *net, const cJSON *loss, const tn_columns *cols,
                           const tn_scaling *scaling, const cJSON *training)
 {
     cJSON *h = cJSON_CreateObject(), *tensors = NULL, *colobj = NULL;
     int ok = h && cJSON_AddStringToObject(h, "format", TN_MODEL_FORMAT) &&
              cJSON_AddStringToObject(h, "name", net->name) && tn__net_describe(net, h) == TN_OK &&
-             cJSON_AddStringToObject(h, "loss", tn__loss_names[loss]) &&
+             add_copy(h, "loss", loss) &&
              (!cols->n_inputs || ((colobj = cJSON_AddObjectToObject(h, "columns")) &&
                                   tn__columns_describe(cols, net, colobj) == TN_OK)) &&
              tn__scaling_describe(scaling, net, h) == TN_OK &&
@@ -49,18 +58,14 @@ static char *build_header(const tn_net *net, int loss, const tn_columns *cols,
                 cJSON_Delete(t);
         }
     }
-    if (ok && training) {
-        cJSON *copy = cJSON_Duplicate(training, 1);
-        ok = copy && cJSON_AddItemToObject(h, "training", copy);
-        if (!ok)
-            cJSON_Delete(copy);
-    }
+    if (ok && training)
+        ok = add_copy(h, "training", training);
     char *text = ok ? cJSON_PrintUnformatted(h) : NULL;
     cJSON_Delete(h);
     return text;
 }
 
-int tn__model_save(const char *path, const tn_net *net, int loss, const tn_columns *cols,
+int tn__model_save(const char *path, const tn_net *net, const cJSON *loss, const tn_columns *cols,
                    const tn_scaling *scaling, const cJSON *training, tn_error *err)
 {
     char *header = build_header(net, loss, cols, scaling, training);
@@ -119,6 +124,25 @@ static int check_tensors(tn_jr *r, const cJSON *root, const tn_net *net, size_t 
     return rc;
 }
 
+/* The loss is kept as written: the training side knows the losses (a predict-only program
+ * links none of them); here only its form is checked, a name or an object with a "type". */
+static int parse_loss(tn_jr *r, const cJSON *root, tn_model *m)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "loss");
+    const char *name;
+    int rc;
+    if (cJSON_IsObject(v)) {
+        size_t mark = tn__jr_push_key(r, "loss");
+        rc = tn__jr_str(r, v, "type", 1, NULL, &name);
+        tn__jr_pop(r, mark);
+    } else {
+        rc = tn__jr_str(r, root, "loss", 1, NULL, &name);
+    }
+    if (rc == TN_OK && !(m->loss = cJSON_Duplicate(v, 1)))
+        rc = tn__jr_oom(r, "loss");
+    return rc;
+}
+
 static int parse_header(tn_jr *r, const cJSON *root, size_t n_params, tn_model *m)
 {
     const char *format;
@@ -130,7 +154,7 @@ static int parse_header(tn_jr *r, const cJSON *root, size_t n_params, tn_model *
         return tn__jr_fail(r, "format", "expected \"%s\", got \"%s\"", TN_MODEL_FORMAT, format);
     const cJSON *cols, *training, *scaling;
     if ((rc = tn__net_from_json_limit(r, root, n_params, &m->net)) ||
-        (rc = tn__jr_enum(r, root, "loss", 1, 0, tn__loss_names, &m->loss)) ||
+        (rc = parse_loss(r, root, m)) ||
         (rc = tn__jr_object(r, root, "columns", 0, &cols)) ||
         (rc = tn__jr_object(r, root, "scaling", 0, &scaling)))
         return rc;
@@ -231,6 +255,7 @@ void tn__model_free(tn_model *m)
     tn__net_free(m->net);
     tn__columns_free(&m->columns);
     tn__scaling_free(&m->scaling);
+    cJSON_Delete(m->loss);
     cJSON_Delete(m->training);
     tn__free(m);
 }

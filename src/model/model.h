@@ -13,14 +13,15 @@
  * works on it directly. */
 typedef struct tn_model {
     tn_net *net;
-    int loss;
+    cJSON *loss;         /* the loss as recorded: "mse" or {"type": "huber", ...} */
     tn_columns columns;  /* the CSV columns it was trained on (none for IDX data) */
     tn_scaling scaling;  /* apply to its input data first (tn__scaling_apply) */
     cJSON *training;     /* free-form record of how it was trained (may be NULL) */
 } tn_model;
 
-/* training: an object copied into the header (may be NULL); scaling may be NULL. */
-int tn__model_save(const char *path, const tn_net *net, int loss, const tn_columns *cols,
+/* loss: the recorded loss (a name or an object); training: an object copied into the
+ * header (may be NULL); scaling may be NULL. */
+int tn__model_save(const char *path, const tn_net *net, const cJSON *loss, const tn_columns *cols,
                    const tn_scaling *scaling, const cJSON *training, tn_error *err);
 int tn__model_load(const char *path, tn_model **out, tn_error *err);
 /* Either form, with flags: buf != NULL decodes len bytes of memory named `name`, else reads

@@ -5,7 +5,8 @@
 #include "core/file.h"
 #include "core/json.h"
 #include "model/scaling.h"
-#include "train/loss.h"
+#include "loss/loss.h"
+#include "model/model.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,50 +24,8 @@ static const char *const idx_data_keys[] = {"format", "train", "test", "holdout"
                                             NULL};
 static const char *const fashion_data_keys[] = {"format", "scaling", NULL};
 static const char *const idx_file_keys[] = {"images", "labels", NULL};
-static const char *const sgd_keys[] = {"type", "lr", "momentum", "nesterov", "weight_decay",
-                                       "clip_norm", NULL};
-static const char *const adam_keys[] = {"type", "lr", "beta1", "beta2", "eps", "weight_decay",
-                                        "clip_norm", NULL};
 
 /* ---- sections ----------------------------------------------------------------------- */
-
-static int parse_optimizer(tn_jr *r, const cJSON *root, tn_optim_cfg *o)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "optimizer");
-    int kind, rc;
-    if (!v || cJSON_IsString(v)) {
-        if ((rc = tn__jr_enum(r, root, "optimizer", 0, TN_OPTIM_ADAM, tn__optim_names, &kind)))
-            return rc;
-        tn__optim_defaults(o, kind);
-        return TN_OK;
-    }
-    const cJSON *obj;
-    if ((rc = tn__jr_object(r, root, "optimizer", 1, &obj)))
-        return rc;
-    size_t mark = tn__jr_push_key(r, "optimizer");
-    if ((rc = tn__jr_enum(r, obj, "type", 1, 0, tn__optim_names, &kind)) == TN_OK) {
-        tn__optim_defaults(o, kind);
-        rc = tn__jr_check_keys(r, obj, kind == TN_OPTIM_SGD ? sgd_keys : adam_keys);
-    }
-    if (rc == TN_OK)
-        rc = tn__jr_num_open_lo(r, obj, "lr", 0, o->lr, 0, 10, &o->lr);
-    if (rc == TN_OK)
-        rc = tn__jr_num(r, obj, "weight_decay", 0, o->weight_decay, 0, 1, &o->weight_decay);
-    if (rc == TN_OK)
-        rc = tn__jr_num(r, obj, "clip_norm", 0, 0, 0, 1e6, &o->clip_norm);
-    if (rc == TN_OK && kind == TN_OPTIM_SGD) {
-        if (!(rc = tn__jr_num(r, obj, "momentum", 0, 0, 0, 0.999999, &o->momentum)))
-            rc = tn__jr_bool(r, obj, "nesterov", 0, 0, &o->nesterov);
-        if (rc == TN_OK && o->nesterov && o->momentum == 0)
-            rc = tn__jr_fail(r, "nesterov", "nesterov needs a momentum above 0");
-    } else if (rc == TN_OK) {
-        if (!(rc = tn__jr_num(r, obj, "beta1", 0, o->beta1, 0, 0.999999, &o->beta1)) &&
-            !(rc = tn__jr_num(r, obj, "beta2", 0, o->beta2, 0, 0.999999999, &o->beta2)))
-            rc = tn__jr_num_open_lo(r, obj, "eps", 0, o->eps, 0, 1, &o->eps);
-    }
-    tn__jr_pop(r, mark);
-    return rc;
-}
 
 static int parse_train(tn_jr *r, const cJSON *root, tn_config *c)
 {
@@ -151,10 +110,10 @@ static int parse_image_data(tn_jr *r, const cJSON *obj, tn_config *c)
         rc = tn__jr_fail(r, "format", "\"%s\" needs a network with one float input (the "
                          "flattened image), this one has %d input%s", fmt, c->net->n_inputs,
                          c->net->n_inputs == 1 ? " of ids" : "s");
-    if (rc == TN_OK && c->loss != TN_LOSS_CCE)
+    if (rc == TN_OK && c->loss.ops->target != TN_TARGET_CLASS)
         rc = tn__jr_fail(r, "format", "\"%s\" labels are class indices: the loss must be "
                          "\"categorical_crossentropy\", not \"%s\"", fmt,
-                         tn__loss_names[c->loss]);
+                         c->loss.ops->name);
     if (rc == TN_OK && d->format == TN_DATA_IDX &&
         !(rc = parse_idx_files(r, obj, "train", 1, c->path, &d->train, &d->train_labels)) &&
         !(rc = parse_idx_files(r, obj, "test", 0, c->path, &d->test, &d->test_labels)) &&
@@ -239,16 +198,17 @@ static int parse_root(tn_jr *r, const cJSON *root, tn_config *c)
     if ((rc = tn__jr_check_keys(r, root, top_keys)) ||
         (rc = tn__jr_int(r, root, "seed", 0, 1, 0, TN_MAX_SEED, &seed)) ||
         (rc = tn__net_from_json(r, root, &c->net)) ||
-        (rc = tn__jr_enum(r, root, "loss", 1, 0, tn__loss_names, &c->loss)))
+        (rc = tn__loss_parse(r, root, "loss", &c->loss)))
         return rc;
-    if (tn__loss_check_output(c->loss, c->net, &e))
+    const tn_layer *out = tn__net_output_layer(c->net);
+    if (tn__loss_check_output(&c->loss, out->act ? out->act->m : NULL, &e))
         return tn__jr_fail(r, "loss", "%s", e.msg);
-    if ((rc = parse_optimizer(r, root, &c->optim)) || (rc = parse_train(r, root, c)) ||
+    if ((rc = tn__optim_parse(r, root, "optimizer", &c->optim)) || (rc = parse_train(r, root, c)) ||
         (rc = parse_data(r, root, c)))
         return rc;
     c->train.seed = (unsigned long long)seed;
     size_t tw = c->data.format == TN_DATA_CSV ? c->data.columns.target.n : 1;
-    if (tn__loss_check_targets(c->loss, c->net->nodes[c->net->output].width, tw, &e))
+    if (tn__loss_check_targets(&c->loss, c->net->nodes[c->net->output].width, tw, &e))
         return tn__jr_fail(r, "data", "target: %s", e.msg);
     return TN_OK;
 }
@@ -304,4 +264,14 @@ void tn__config_free(tn_config *c)
     tn__free(c->data.test_labels);
     tn__free(c->path);
     tn__free(c);
+}
+
+int tn__config_save_model(const tn_config *c, const char *path, const tn_scaling *scaling,
+                          const cJSON *training, tn_error *err)
+{
+    cJSON *loss = tn__loss_json(&c->loss);
+    int rc = loss ? tn__model_save(path, c->net, loss, &c->data.columns, scaling, training, err)
+                  : tn__err(err, TN_ENOMEM, "%s: out of memory building the model header", path);
+    cJSON_Delete(loss);
+    return rc;
 }

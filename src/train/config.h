@@ -4,7 +4,9 @@
 #define TN_TRAIN_CONFIG_H
 
 #include "graph/graph.h"
-#include "train/optim.h"
+#include "optim/optim.h"
+#include "loss/loss.h"
+#include "model/scaling.h"
 #include "train/train.h"
 #include "data/ratings.h"
 
@@ -51,12 +53,23 @@ typedef struct tn_data_cfg {
 typedef struct tn_config {
     char *path;
     tn_net *net;
-    int loss;
+    tn_loss loss;
     tn_optim_cfg optim;
     tn_train_cfg train;
     tn_data_cfg data;
     int threads;
 } tn_config;
+
+/* The rule the training data's targets must follow. */
+static inline tn_target_rule tn__config_targets(const tn_config *c)
+{
+    return tn__loss_target_rule(&c->loss, c->net->nodes[c->net->output].width);
+}
+
+/* Saves c's network as a model file with its loss and data columns (scaling and the
+ * training record may be NULL). */
+int tn__config_save_model(const tn_config *c, const char *path, const tn_scaling *scaling,
+                          const cJSON *training, tn_error *err);
 
 int tn__config_load(const char *path, tn_config **out, tn_error *err);
 int tn__config_parse(const char *path, const char *text, size_t len, tn_config **out,

@@ -2,7 +2,7 @@
 
 #include "core/blas.h"
 #include "core/error.h"
-#include "data/dataset.h"
+#include "data/load.h"
 #include "model/model.h"
 
 #include <math.h>
@@ -77,10 +77,10 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
         return rc;
     tn__blas_set_threads(s->threads);
     tn__net_init_params(c->net, c->train.seed);
-    rc = tn__train(c->net, c->loss, &c->optim, &c->train, s->train, s->val, hooks, &s->result,
+    rc = tn__train(c->net, &c->loss, &c->optim, &c->train, s->train, s->val, hooks, &s->result,
                    err);
     if (rc == TN_OK)
-        rc = tn__evaluate(c->net, c->loss, s->train, c->train.batch_size, &s->final_train, err);
+        rc = tn__evaluate(c->net, &c->loss, s->train, c->train.batch_size, &s->final_train, err);
     s->fit_seed = c->train.seed;
     s->fit_threads = s->threads;
     s->trained = rc == TN_OK;
@@ -133,7 +133,7 @@ int tn__session_save(const tn_session *s, const char *path, tn_error *err)
     cJSON *rec = training_record(s);
     if (!rec)
         return tn__err(err, TN_ENOMEM, "%s: out of memory building the model header", path);
-    int rc = tn__model_save(path, c->net, c->loss, &c->data.columns, &s->scaling, rec, err);
+    int rc = tn__config_save_model(c, path, &s->scaling, rec, err);
     cJSON_Delete(rec);
     return rc;
 }

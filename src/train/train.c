@@ -6,97 +6,10 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/error.h"
-#include "train/loss.h"
+#include "loss/loss.h"
 
 #include <math.h>
 #include <string.h>
-
-int tn__dataset_new(size_t rows, int n_inputs, const size_t *widths, size_t t_width,
-                    tn_dataset **out, tn_error *err)
-{
-    *out = NULL;
-    if (n_inputs < 1 || n_inputs > TN_MAX_INPUTS)
-        return tn__err(err, TN_EINVAL, "a dataset has 1 to %d inputs, got %d", TN_MAX_INPUTS,
-                       n_inputs);
-    tn_dataset *d = tn__calloc(1, sizeof *d);
-    if (!d)
-        return tn__err(err, TN_ENOMEM, "out of memory");
-    d->rows = rows;
-    d->n_inputs = n_inputs;
-    d->t_width = t_width;
-    int ok = 1;
-    for (int i = 0; i < n_inputs && ok; i++) {
-        size_t n;
-        d->width[i] = widths[i];
-        ok = !tn__mul_size(rows, widths[i], &n) && (d->x[i] = tn__floats_alloc(n));
-    }
-    if (ok && t_width) {
-        size_t n;
-        ok = !tn__mul_size(rows, t_width, &n) && (d->t = tn__floats_alloc(n));
-    }
-    if (!ok) {
-        tn__dataset_free(d);
-        return tn__err(err, TN_ENOMEM, "out of memory for a dataset of %zu rows", rows);
-    }
-    *out = d;
-    return TN_OK;
-}
-
-void tn__dataset_free(tn_dataset *d)
-{
-    if (!d)
-        return;
-    for (int i = 0; i < d->n_inputs; i++)
-        tn__floats_free(d->x[i]);
-    tn__floats_free(d->t);
-    tn__free(d);
-}
-
-static void copy_row(const tn_dataset *src, size_t from, tn_dataset *dst, size_t to)
-{
-    for (int i = 0; i < src->n_inputs; i++)
-        memcpy(dst->x[i] + to * src->width[i], src->x[i] + from * src->width[i],
-               src->width[i] * sizeof(float));
-    if (src->t)
-        memcpy(dst->t + to * src->t_width, src->t + from * src->t_width,
-               src->t_width * sizeof(float));
-}
-
-int tn__dataset_split(const tn_dataset *d, double fraction, unsigned long long seed,
-                      tn_dataset **train, tn_dataset **val, tn_error *err)
-{
-    *train = *val = NULL;
-    size_t n_val = (size_t)((double)d->rows * fraction + 0.5);
-    if (d->rows > UINT32_MAX || n_val == 0 || n_val >= d->rows)
-        return tn__err(err, TN_EDATA,
-                       "cannot hold out %g of %zu rows: both parts need at least one row",
-                       fraction, d->rows);
-    uint32_t *perm = tn__calloc(d->rows, sizeof *perm);
-    int rc = perm ? TN_OK : tn__err(err, TN_ENOMEM, "out of memory");
-    if (rc == TN_OK)
-        rc = tn__dataset_new(d->rows - n_val, d->n_inputs, d->width, d->t_width, train, err);
-    if (rc == TN_OK)
-        rc = tn__dataset_new(n_val, d->n_inputs, d->width, d->t_width, val, err);
-    if (rc == TN_OK) {
-        tn_rng rng;
-        tn__rng_seed(&rng, seed, TN_STREAM_DATA);
-        for (size_t i = 0; i < d->rows; i++)
-            perm[i] = (uint32_t)i;
-        tn__rng_shuffle(&rng, perm, d->rows);
-        for (size_t i = 0; i < d->rows; i++) {
-            if (i < d->rows - n_val)
-                copy_row(d, perm[i], *train, i);
-            else
-                copy_row(d, perm[i], *val, i - (d->rows - n_val));
-        }
-    } else {
-        tn__dataset_free(*train);
-        tn__dataset_free(*val);
-        *train = *val = NULL;
-    }
-    tn__free(perm);
-    return rc;
-}
 
 /* Copies rows idx[0..b) (or first..first+b when idx is NULL) into the run's input buffers
  * and into t. */
@@ -113,25 +26,11 @@ static void load_batch(const tn_dataset *d, const uint32_t *idx, size_t first, s
     }
 }
 
-static int check_dataset(const tn_net *net, const tn_dataset *d, tn_error *err)
-{
-    if (d->n_inputs != net->n_inputs)
-        return tn__err(err, TN_ESHAPE, "the data has %d inputs, the network %d", d->n_inputs,
-                       net->n_inputs);
-    for (int i = 0; i < d->n_inputs; i++)
-        if (d->width[i] != net->nodes[i].width)
-            return tn__err(err, TN_ESHAPE, "input \"%s\" has %zu features, the data %zu",
-                           net->nodes[i].name, net->nodes[i].width, d->width[i]);
-    if (d->rows == 0)
-        return tn__err(err, TN_EDATA, "the data has no rows");
-    return TN_OK;
-}
-
 /* A dataset with targets that fit the network and the loss. */
-static int check_labelled(const tn_net *net, int loss, const tn_dataset *d, const char *what,
+static int check_labelled(const tn_net *net, const tn_loss *loss, const tn_dataset *d, const char *what,
                           tn_error *err)
 {
-    int rc = check_dataset(net, d, err);
+    int rc = tn__dataset_check(net, d, err);
     if (rc == TN_OK && !d->t)
         rc = tn__err(err, TN_EDATA, "the %s data has no targets", what);
     if (rc == TN_OK)
@@ -139,8 +38,29 @@ static int check_labelled(const tn_net *net, int loss, const tn_dataset *d, cons
     return rc;
 }
 
+unsigned tn__train_run_flags(const tn_loss *loss, const tn_net *net)
+{
+    const tn_layer *L = tn__net_output_layer(net);
+    int fused = L->act && tn__loss_fuses(loss, L->act->m);
+    return TN_RUN_TRAINING | (fused ? TN_RUN_FUSED_OUTPUT : 0);
+}
+
+double tn__loss_eval_run(const tn_loss *loss, tn_run *run, const float *t, size_t tw, size_t B,
+                         int grad)
+{
+    const tn_net *net = run->net;
+    int out = net->n_layers - 1;
+    const tn_layer *L = &net->layers[out];
+    const tn_activation *act = L->act ? L->act->m : NULL;
+    if (tn__loss_fuses(loss, act))
+        return loss->ops->eval_fused(loss, tn__run_pre(run, out), t, tw, B, L->width,
+                                     grad ? tn__run_dpre(run, out) : NULL);
+    return loss->ops->eval(loss, act, run->out[net->output], t, tw, B, L->width,
+                           grad ? run->dout[net->output] : NULL);
+}
+
 /* Evaluates with an existing inference run (and its target buffer). */
-static void evaluate_with(const tn_net *net, int loss, const tn_dataset *d, tn_run *run,
+static void evaluate_with(const tn_net *net, const tn_loss *loss, const tn_dataset *d, tn_run *run,
                           float *t, tn_metrics *m)
 {
     double total = 0;
@@ -149,7 +69,7 @@ static void evaluate_with(const tn_net *net, int loss, const tn_dataset *d, tn_r
         size_t b = d->rows - first < run->max_batch ? d->rows - first : run->max_batch;
         load_batch(d, NULL, first, b, run, t);
         tn__run_forward(run, b);
-        total += tn__loss_eval(loss, run, t, d->t_width, b, 0);
+        total += tn__loss_eval_run(loss, run, t, d->t_width, b, 0);
         correct += tn__loss_correct(loss, run->out[net->output], W, t, d->t_width, b);
     }
     m->n = d->rows;
@@ -174,12 +94,12 @@ static void trainer_free(trainer *s)
     tn__floats_free(s->best);
 }
 
-static int trainer_init(trainer *s, tn_net *net, int loss, const tn_optim_cfg *oc,
+static int trainer_init(trainer *s, tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc,
                         const tn_train_cfg *tc, const tn_dataset *train, const tn_dataset *val,
                         tn_error *err)
 {
     size_t bs = tc->batch_size, tw = train->t_width;
-    int rc = tn__run_new(net, bs, tn__loss_run_flags(loss, net), tc->seed, &s->run, err);
+    int rc = tn__run_new(net, bs, tn__train_run_flags(loss, net), tc->seed, &s->run, err);
     if (rc == TN_OK && val)
         rc = tn__run_new(net, bs, 0, tc->seed, &s->eval_run, err);
     if (rc == TN_OK)
@@ -192,7 +112,7 @@ static int trainer_init(trainer *s, tn_net *net, int loss, const tn_optim_cfg *o
 }
 
 /* One pass over the shuffled training set. */
-static int train_epoch(trainer *s, tn_net *net, int loss, const tn_train_cfg *tc,
+static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_train_cfg *tc,
                        const tn_dataset *d, tn_rng *shuffle, const tn_train_hooks *h, int epoch,
                        tn_metrics *m, tn_error *err)
 {
@@ -208,7 +128,7 @@ static int train_epoch(trainer *s, tn_net *net, int loss, const tn_train_cfg *tc
         load_batch(d, s->perm, first, b, s->run, s->t);
         tn__run_forward(s->run, b);
         tn__run_zero_grad(s->run);
-        double l = tn__loss_eval(loss, s->run, s->t, d->t_width, b, 1);
+        double l = tn__loss_eval_run(loss, s->run, s->t, d->t_width, b, 1);
         if (!isfinite(l))
             return tn__err(err, TN_ERANGE, "training diverged in epoch %d, batch %zu (loss is "
                            "%g): lower the learning rate", epoch, k + 1, l);
@@ -227,7 +147,7 @@ static int train_epoch(trainer *s, tn_net *net, int loss, const tn_train_cfg *tc
     return TN_OK;
 }
 
-int tn__train(tn_net *net, int loss, const tn_optim_cfg *oc, const tn_train_cfg *tc,
+int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn_train_cfg *tc,
               const tn_dataset *train, const tn_dataset *val, const tn_train_hooks *hooks,
               tn_train_result *res, tn_error *err)
 {
@@ -291,7 +211,7 @@ int tn__train(tn_net *net, int loss, const tn_optim_cfg *oc, const tn_train_cfg 
     return rc;
 }
 
-int tn__evaluate(const tn_net *net, int loss, const tn_dataset *d, size_t batch, tn_metrics *m,
+int tn__evaluate(const tn_net *net, const tn_loss *loss, const tn_dataset *d, size_t batch, tn_metrics *m,
                  tn_error *err)
 {
     int rc = check_labelled(net, loss, d, "evaluation", err);
@@ -314,11 +234,12 @@ int tn__confusion(const tn_net *net, const tn_dataset *d, size_t batch, size_t *
                   tn_error *err)
 {
     size_t W = net->nodes[net->output].width;
-    int rc = check_dataset(net, d, err);
+    int rc = tn__dataset_check(net, d, err);
     if (rc == TN_OK && (!d->t || W < 2))
         rc = tn__err(err, TN_EDATA, "a confusion matrix needs labelled data and a class output");
-    if (rc == TN_OK)
-        rc = tn__loss_check_targets(TN_LOSS_CCE, W, d->t_width, err);
+    if (rc == TN_OK && d->t_width != 1 && d->t_width != W)
+        rc = tn__err(err, TN_ESHAPE, "a confusion matrix needs one target column (the class "
+                     "index) or %zu (one per class), got %zu", W, d->t_width);
     tn_run *run;
     if (rc || (rc = tn__run_new(net, batch, 0, 0, &run, err)))
         return rc;
@@ -336,7 +257,7 @@ int tn__confusion(const tn_net *net, const tn_dataset *d, size_t batch, size_t *
 
 int tn__predict(const tn_net *net, const tn_dataset *d, size_t batch, float *out, tn_error *err)
 {
-    int rc = check_dataset(net, d, err);
+    int rc = tn__dataset_check(net, d, err);
     tn_run *run;
     if (rc || (rc = tn__run_new(net, batch, 0, 0, &run, err)))
         return rc;

@@ -1,27 +1,12 @@
-/* Datasets in memory, the training loop, evaluation and prediction. */
+/* The training loop, evaluation and prediction over datasets in memory. */
 #ifndef TN_TRAIN_TRAIN_H
 #define TN_TRAIN_TRAIN_H
 
+#include "data/dataset.h"
+#include "loss/loss.h"
 #include "graph/graph.h"
-#include "train/optim.h"
+#include "optim/optim.h"
 
-
-/* Rows of every network input (in input order) and optionally targets. Owns its buffers. */
-typedef struct tn_dataset {
-    size_t rows;
-    int n_inputs;
-    float *x[TN_MAX_INPUTS];    /* rows x width[i] */
-    size_t width[TN_MAX_INPUTS];
-    float *t;                   /* rows x t_width, NULL when unlabelled */
-    size_t t_width;
-} tn_dataset;
-
-int tn__dataset_new(size_t rows, int n_inputs, const size_t *widths, size_t t_width,
-                    tn_dataset **out, tn_error *err);
-void tn__dataset_free(tn_dataset *d);
-/* Seeded split: the last `fraction` of a shuffled order becomes *val. */
-int tn__dataset_split(const tn_dataset *d, double fraction, unsigned long long seed,
-                      tn_dataset **train, tn_dataset **val, tn_error *err);
 
 typedef struct tn_train_cfg {
     int epochs;
@@ -62,10 +47,20 @@ typedef struct tn_train_result {
     tn_metrics train, val;  /* at best_epoch */
 } tn_train_result;
 
-int tn__train(tn_net *net, int loss, const tn_optim_cfg *oc, const tn_train_cfg *tc,
+/* The flags of the training run context for this loss (TN_RUN_TRAINING, and
+ * TN_RUN_FUSED_OUTPUT when the loss is computed with the output activation): the one
+ * place where fusion is decided. */
+unsigned tn__train_run_flags(const tn_loss *loss, const tn_net *net);
+/* The loss of the batch in run (after a forward), summed over the rows; with grad, writes
+ * the gradient that starts backward: dL/dy of the output, or dL/dz when fused (the run
+ * must have been made with tn__train_run_flags). t is batch x tw. */
+double tn__loss_eval_run(const tn_loss *loss, tn_run *run, const float *t, size_t tw, size_t B,
+                         int grad);
+
+int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn_train_cfg *tc,
               const tn_dataset *train, const tn_dataset *val, const tn_train_hooks *hooks,
               tn_train_result *res, tn_error *err);
-int tn__evaluate(const tn_net *net, int loss, const tn_dataset *d, size_t batch, tn_metrics *m,
+int tn__evaluate(const tn_net *net, const tn_loss *loss, const tn_dataset *d, size_t batch, tn_metrics *m,
                  tn_error *err);
 /* Fills cm (output-width x output-width, row = true class, column = predicted) for a class
  * output (width > 1) and labelled data; its sum is d->rows, its trace the correct count. */

@@ -189,7 +189,7 @@ static int train_ratings(tn_config *c, int epochs, tn_error *err)
     c->train.epochs = epochs;
     tn_train_result res;
     if (rc == TN_OK)
-        rc = tn__train(c->net, c->loss, &c->optim, &c->train, train, NULL, NULL, &res, err);
+        rc = tn__train(c->net, &c->loss, &c->optim, &c->train, train, NULL, NULL, &res, err);
     tn__dataset_free(train);
     tn__implicit_free(im);
     tn__ratings_free(r);
@@ -217,7 +217,7 @@ static tn_model *make_model(const char *root, const char *config_text, const cha
     char tmp[] = "/tmp/bench_predict_XXXXXX";
     int fd = mkstemp(tmp);
     tn_model *m = NULL;
-    if (fd < 0 || (rc = tn__model_save(tmp, c->net, c->loss, &c->data.columns, NULL, NULL, &err)) ||
+    if (fd < 0 || (rc = tn__config_save_model(c, tmp, NULL, NULL, &err)) ||
         (rc = tn_model_load(tmp, &m, &err))) {
         fprintf(stderr, "bench_predict: %s\n", err.msg);
         exit(1);

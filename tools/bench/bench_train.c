@@ -19,7 +19,7 @@
 #include "core/blas.h"
 #include "core/rng.h"
 #include "train/config.h"
-#include "train/optim.h"
+#include "optim/optim.h"
 #include "train/train.h"
 #include "tinynet/train.h"
 
@@ -161,7 +161,7 @@ static void bench_kernels(void)
     /* Adam over the recommender's parameter count (embeddings + dense layers). */
     size_t n = 300 * 32 + 400 * 32 + 64 * 64 + 64 + 64 * 32 + 32 + 32 + 1;
     tn_optim_cfg oc;
-    tn__optim_defaults(&oc, TN_OPTIM_ADAM);
+    tn__optim_defaults(&oc, tn__optim_ops_find("adam"));
     adam_case ad = {NULL, calloc(n, 4), calloc(n, 4), calloc(n, 4), calloc(n, 4), n, 0};
     tn_error err;
     if (!ad.P || !ad.G || !ad.m || !ad.v || tn__optim_new(&oc, n, &ad.o, &err)) {
@@ -228,7 +228,7 @@ static void bench_net(const char *root, const char *model, size_t rows, int epoc
     for (int k = 0; k < 3; k++) { /* best of 3, each from the same initial weights */
         tn__net_init_params(c->net, 42);
         double t0 = now();
-        if (tn__train(c->net, c->loss, &c->optim, &tc, d, NULL, NULL, &res, &err)) {
+        if (tn__train(c->net, &c->loss, &c->optim, &tc, d, NULL, NULL, &res, &err)) {
             fprintf(stderr, "bench_train: %s: %s\n", model, err.msg);
             exit(1);
         }
