@@ -4,18 +4,40 @@
  * start-up, before networks are built or loaded (train.h says so). */
 #include "act/act.h"
 #include "core/error.h"
+#include "core/registry.h"
 
 #include <math.h>
 #include <string.h>
 
-static const tn_activation *const builtins[] = {
-    &tn__act_identity,   &tn__act_binary_step, &tn__act_sigmoid,      &tn__act_bipolar_sigmoid,
-    &tn__act_tanh,       &tn__act_relu,        &tn__act_relu6,        &tn__act_leaky_relu,
-    &tn__act_prelu,      &tn__act_rrelu,       &tn__act_elu,          &tn__act_selu,
-    &tn__act_celu,       &tn__act_gelu,        &tn__act_gelu_tanh,    &tn__act_silu,
-    &tn__act_swish,      &tn__act_mish,        &tn__act_softplus,     &tn__act_softsign,
-    &tn__act_hard_sigmoid, &tn__act_hard_swish, &tn__act_softmax,     &tn__act_log_softmax,
-};
+/* The built-in modules, in the order `tinynet activations` lists them. */
+#define BUILTINS(X, T)            \
+    X(T, tn__act_identity)        \
+    X(T, tn__act_binary_step)     \
+    X(T, tn__act_sigmoid)         \
+    X(T, tn__act_bipolar_sigmoid) \
+    X(T, tn__act_tanh)            \
+    X(T, tn__act_relu)            \
+    X(T, tn__act_relu6)           \
+    X(T, tn__act_leaky_relu)      \
+    X(T, tn__act_prelu)           \
+    X(T, tn__act_rrelu)           \
+    X(T, tn__act_elu)             \
+    X(T, tn__act_selu)            \
+    X(T, tn__act_celu)            \
+    X(T, tn__act_gelu)            \
+    X(T, tn__act_gelu_tanh)       \
+    X(T, tn__act_silu)            \
+    X(T, tn__act_swish)           \
+    X(T, tn__act_mish)            \
+    X(T, tn__act_softplus)        \
+    X(T, tn__act_softsign)        \
+    X(T, tn__act_hard_sigmoid)    \
+    X(T, tn__act_hard_swish)      \
+    X(T, tn__act_softmax)         \
+    X(T, tn__act_log_softmax)     \
+    /* one line per activation, above this one */
+
+TN__REGISTRY_TABLE(tn_activation, BUILTINS, builtins);
 #define N_BUILTINS (sizeof builtins / sizeof builtins[0])
 
 #define TN__ACT_MAX_CUSTOM 64

@@ -1,0 +1,32 @@
+/* The shape every registry of tinynet shares (activations, layers, losses, optimizers,
+ * data formats): a table of module pointers, generated from one list macro so that a new
+ * module is one line, and the count / at / find-by-name functions over it. */
+#ifndef TN_CORE_REGISTRY_H
+#define TN_CORE_REGISTRY_H
+
+#include <stddef.h>
+#include <string.h>
+
+/* LIST(X, T) is X(T, module) once per module. TN__REGISTRY_TABLE expands it into extern
+ * declarations of the module objects (of type const T) and a table of their addresses. */
+#define TN__REGISTRY_TABLE(T, LIST, table)                                                 \
+    LIST(TN__REGISTRY_EXTERN, T)                                                           \
+    static const T *const table[] = {LIST(TN__REGISTRY_ENTRY, T)}
+
+#define TN__REGISTRY_EXTERN(T, m) extern const T m;
+#define TN__REGISTRY_ENTRY(T, m) &m,
+
+/* Defines prefix_count(), prefix_at(i) and prefix_find(name) over table, whose modules
+ * have their name in the member key. */
+#define TN__REGISTRY_FUNCS(T, prefix, table, key)                                          \
+    size_t prefix##_count(void) { return sizeof table / sizeof table[0]; }                 \
+    const T *prefix##_at(size_t i) { return i < prefix##_count() ? table[i] : NULL; }      \
+    const T *prefix##_find(const char *name)                                               \
+    {                                                                                      \
+        for (size_t i = 0; name && i < prefix##_count(); i++)                              \
+            if (strcmp(table[i]->key, name) == 0)                                          \
+                return table[i];                                                           \
+        return NULL;                                                                       \
+    }
+
+#endif
