@@ -7,6 +7,7 @@
     X(T, tn__loss_mse)      \
     X(T, tn__loss_bce)      \
     X(T, tn__loss_cce)      \
+    X(T, tn__loss_huber)    \
     /* one line per loss, above this one */
 
 TN__REGISTRY_TABLE(tn_loss_ops, LOSSES, losses);
