@@ -7,6 +7,7 @@
     X(T, tn__optim_sgd)     \
     X(T, tn__optim_adam)    \
     X(T, tn__optim_adamw)   \
+    X(T, tn__optim_rmsprop) \
     /* one line per optimizer, above this one */
 
 TN__REGISTRY_TABLE(tn_optim_ops, OPTIMIZERS, optimizers);
