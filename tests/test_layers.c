@@ -1,4 +1,4 @@
-/* Layer modules: dense, dropout, embedding, concat, maxout.
+/* Layer modules: dense, dropout, embedding, concat, maxout, layer_norm.
  *
  * The core is a generic central-difference gradient check over a whole small network
  * built from JSON (float, eps 1e-3, rtol 1e-2 plus a small atol; see PITFALLS.md). The
@@ -114,8 +114,10 @@ typedef struct gc_stats {
 #define GC_ATOL 5e-4
 #define GC_NONZERO 1e-3
 
+/* jitter > 0 adds U(-jitter, jitter) to every parameter after init: a constant init (a
+ * gain of 1) would hide a gradient that forgets to multiply by it. */
 static void gc_setup(gc *g, const char *json, size_t B, const int *ids, size_t n_ids,
-                     unsigned long long seed)
+                     double jitter, unsigned long long seed)
 {
     memset(g, 0, sizeof *g);
     g->net = build_ok(json);
@@ -125,6 +127,8 @@ static void gc_setup(gc *g, const char *json, size_t B, const int *ids, size_t n
     ck_assert_int_eq(tn__run_new(g->net, B, 1, seed + 1, &g->run, &err), TN_OK);
     tn_rng rng;
     tn__rng_seed(&rng, seed, TN_STREAM_DATA);
+    for (size_t k = 0; jitter > 0 && k < g->net->n_params; k++)
+        g->net->P[k] += (float)jitter * uniform_pm1(&rng);
     fill_inputs(g->net, g->run, B, ids, n_ids, &rng);
     size_t n_out = B * g->net->nodes[g->net->output].width;
     g->R = malloc(n_out * sizeof *g->R);
@@ -276,6 +280,7 @@ typedef struct gc_case {
     int ids[8];          /* for index inputs (cycled); all zero = default pattern */
     size_t n_ids;
     double min_nonzero;  /* fraction of checked gradients that must be non-zero */
+    double jitter;       /* added to the initial parameters, see gc_setup */
 } gc_case;
 
 #define RECOMMENDER                                                                          \
@@ -292,45 +297,55 @@ typedef struct gc_case {
 static const gc_case cases[] = {
     {"dense tanh, bias", "{'inputs': [{'name': 'x', 'size': 5}], 'layers': ["
      "{'type': 'dense', 'units': 7, 'activation': 'tanh'},"
-     "{'type': 'dense', 'units': 3}]}", 4, {0}, 0, 0.5},
+     "{'type': 'dense', 'units': 3}]}", 4, {0}, 0, 0.5, 0},
     {"dense relu, no bias", "{'inputs': [{'name': 'x', 'size': 5}], 'layers': ["
      "{'type': 'dense', 'units': 7, 'activation': 'relu', 'bias': false},"
-     "{'type': 'dense', 'units': 3, 'activation': 'tanh', 'bias': false}]}", 4, {0}, 0, 0.3},
+     "{'type': 'dense', 'units': 3, 'activation': 'tanh', 'bias': false}]}", 4, {0}, 0, 0.3, 0},
     {"dense relu bias, tanh", "{'inputs': [{'name': 'x', 'size': 4}], 'layers': ["
      "{'type': 'dense', 'units': 6, 'activation': 'relu', 'bias': true},"
      "{'type': 'dense', 'units': 5, 'activation': 'tanh', 'bias': true},"
-     "{'type': 'dense', 'units': 2}]}", 5, {0}, 0, 0.3},
+     "{'type': 'dense', 'units': 2}]}", 5, {0}, 0, 0.3, 0},
     {"dropout (fixed mask)", "{'inputs': [{'name': 'x', 'size': 6}], 'layers': ["
      "{'type': 'dense', 'units': 8, 'activation': 'tanh'},"
      "{'type': 'dropout', 'rate': 0.3},"
-     "{'type': 'dense', 'units': 2, 'activation': 'sigmoid'}]}", 6, {0}, 0, 0.3},
+     "{'type': 'dense', 'units': 2, 'activation': 'sigmoid'}]}", 6, {0}, 0, 0.3, 0},
     {"two dropouts", "{'inputs': [{'name': 'x', 'size': 6}], 'layers': ["
      "{'type': 'dropout', 'rate': 0.5},"
      "{'type': 'dense', 'units': 8, 'activation': 'tanh'},"
      "{'type': 'dropout', 'rate': 0.25},"
-     "{'type': 'dense', 'units': 2}]}", 6, {0}, 0, 0.3},
+     "{'type': 'dense', 'units': 2}]}", 6, {0}, 0, 0.3, 0},
     {"embedding, repeated ids", "{'inputs': [{'name': 'u', 'type': 'index', 'size': 6}],"
      "'layers': [{'type': 'embedding', 'dim': 4},"
-     "{'type': 'dense', 'units': 2, 'activation': 'tanh'}]}", 4, {3, 1, 3, 3}, 4, 0.3},
+     "{'type': 'dense', 'units': 2, 'activation': 'tanh'}]}", 4, {3, 1, 3, 3}, 4, 0.3, 0},
     {"concat: embedding + float path", "{'inputs': [{'name': 'u', 'type': 'index', 'size': 7},"
      "{'name': 'f', 'size': 3}], 'layers': ["
      "{'name': 'eu', 'type': 'embedding', 'input': 'u', 'dim': 4},"
      "{'name': 'fv', 'type': 'dense', 'input': 'f', 'units': 5, 'activation': 'tanh'},"
      "{'type': 'concat', 'inputs': ['eu', 'fv']},"
-     "{'type': 'dense', 'units': 3, 'activation': 'tanh'}]}", 5, {2, 5, 2, 0, 6}, 5, 0.3},
+     "{'type': 'dense', 'units': 3, 'activation': 'tanh'}]}", 5, {2, 5, 2, 0, 6}, 5, 0.3, 0},
     {"concat: two embeddings", "{'inputs': [{'name': 'u', 'type': 'index', 'size': 9},"
      "{'name': 'i', 'type': 'index', 'size': 5}], 'layers': ["
      "{'name': 'eu', 'type': 'embedding', 'input': 'u', 'dim': 3},"
      "{'name': 'ei', 'type': 'embedding', 'input': 'i', 'dim': 2, 'init': 'glorot_uniform'},"
      "{'type': 'concat', 'inputs': ['ei', 'eu']},"
-     "{'type': 'dense', 'units': 2}]}", 4, {0}, 0, 0.2},
+     "{'type': 'dense', 'units': 2}]}", 4, {0}, 0, 0.2, 0},
     {"maxout inside", "{'inputs': [{'name': 'x', 'size': 5}], 'layers': ["
      "{'type': 'dense', 'units': 6, 'activation': 'tanh'},"
      "{'type': 'maxout', 'units': 4, 'pieces': 3},"
-     "{'type': 'dense', 'units': 2, 'activation': 'tanh'}]}", 6, {0}, 0, 0.3},
+     "{'type': 'dense', 'units': 2, 'activation': 'tanh'}]}", 6, {0}, 0, 0.3, 0},
     {"maxout first and last", "{'inputs': [{'name': 'x', 'size': 4}], 'layers': ["
-     "{'type': 'maxout', 'units': 3, 'pieces': 2, 'init': 'he_normal'}]}", 5, {0}, 0, 0.3},
-    {"recommender (fixed dropout mask)", RECOMMENDER, 8, {3, 1, 3, 3, 7, 49, 0, 3}, 8, 0.05},
+     "{'type': 'maxout', 'units': 3, 'pieces': 2, 'init': 'he_normal'}]}", 5, {0}, 0, 0.3, 0},
+    {"recommender (fixed dropout mask)", RECOMMENDER, 8, {3, 1, 3, 3, 7, 49, 0, 3}, 8, 0.05, 0},
+    {"layer_norm between dense", "{'inputs': [{'name': 'x', 'size': 5}], 'layers': ["
+     "{'type': 'dense', 'units': 6},"
+     "{'type': 'layer_norm'},"
+     "{'type': 'dense', 'units': 3, 'activation': 'tanh'}]}", 5, {0}, 0, 0.3, 0.3},
+    {"layer_norm reads the input", "{'inputs': [{'name': 'x', 'size': 7}], 'layers': ["
+     "{'type': 'layer_norm'},"
+     "{'type': 'dense', 'units': 3, 'activation': 'tanh'}]}", 4, {0}, 0, 0.3, 0.3},
+    {"layer_norm last, eps 0.1", "{'inputs': [{'name': 'x', 'size': 4}], 'layers': ["
+     "{'type': 'dense', 'units': 5, 'activation': 'tanh'},"
+     "{'type': 'layer_norm', 'eps': 0.1}]}", 6, {0}, 0, 0.3, 0.3},
 };
 #define N_CASES ((int)(sizeof cases / sizeof cases[0]))
 
@@ -350,7 +365,8 @@ START_TEST(test_gradcheck)
 {
     const gc_case *c = &cases[_i];
     gc g;
-    gc_setup(&g, c->json, c->batch, c->n_ids ? c->ids : NULL, c->n_ids, 1000 + (unsigned)_i);
+    gc_setup(&g, c->json, c->batch, c->n_ids ? c->ids : NULL, c->n_ids, c->jitter,
+             1000 + (unsigned)_i);
     gc_stats s = gc_check(&g, GC_EXACT);
     fprintf(stderr, "gradcheck %-34s checked %4zu nonzero %4zu skipped %2zu failed %zu  "
                     "max rel %.2e  max abs %.2e\n", c->name, s.checked, s.nonzero, s.skipped,
@@ -384,14 +400,14 @@ START_TEST(test_gradcheck_detects_errors)
     for (int k = 0; k < N_CASES; k++) {
         gc g;
         gc_setup(&g, cases[k].json, cases[k].batch, cases[k].n_ids ? cases[k].ids : NULL,
-                 cases[k].n_ids, 1000 + (unsigned)k);
+                 cases[k].n_ids, cases[k].jitter, 1000 + (unsigned)k);
         gc_stats s = gc_check(&g, GC_CORRUPT_ALL);
         ck_assert_msg(gc_verdict(&s, cases[k].min_nonzero) != NULL,
                       "%s: a 5%% error everywhere went unnoticed", cases[k].name);
         ck_assert_msg(s.failed > 0, "%s: no single failure", cases[k].name);
         gc_free(&g);
         gc_setup(&g, cases[k].json, cases[k].batch, cases[k].n_ids ? cases[k].ids : NULL,
-                 cases[k].n_ids, 1000 + (unsigned)k);
+                 cases[k].n_ids, cases[k].jitter, 1000 + (unsigned)k);
         s = gc_check(&g, GC_CORRUPT_ONE);
         ck_assert_msg(s.failed == 1, "%s: a 5%% error in one gradient: %zu failures",
                       cases[k].name, s.failed);
@@ -660,6 +676,171 @@ START_TEST(test_maxout_forward)
 }
 END_TEST
 
+/* ---- layer_norm ------------------------------------------------------------------------ */
+
+#define LN_NET "{'inputs': [{'name': 'x', 'size': 5}], 'layers': [{'type': 'layer_norm'}]}"
+
+/* y = gain * (x - mean) / sqrt(var + eps) + bias per row, from the formula in double. */
+static void layer_norm_ref(const float *x, const float *gain, const float *bias, size_t W,
+                           double eps, double *y)
+{
+    double mean = 0, var = 0;
+    for (size_t j = 0; j < W; j++)
+        mean += x[j];
+    mean /= (double)W;
+    for (size_t j = 0; j < W; j++)
+        var += (x[j] - mean) * (x[j] - mean);
+    var /= (double)W;
+    for (size_t j = 0; j < W; j++)
+        y[j] = gain[j] * (x[j] - mean) / sqrt(var + eps) + bias[j];
+}
+
+START_TEST(test_layer_norm_forward)
+{
+    tn_net *net = build_ok(LN_NET);
+    const tn_layer *L = &net->layers[0];
+    ck_assert_str_eq(L->name, "layer_norm_1");
+    ck_assert_uint_eq(L->width, 5);
+    ck_assert_uint_eq(net->n_params, 10);
+    ck_assert_ptr_null(L->act);
+    ck_assert_int_eq(L->n_tensors, 2);
+    ck_assert_str_eq(L->tensors[0].name, "gain");
+    ck_assert_uint_eq(L->tensors[0].rows, 1);
+    ck_assert_uint_eq(L->tensors[0].cols, 5);
+    ck_assert_uint_eq(L->tensors[0].offset, 0);
+    ck_assert_str_eq(L->tensors[1].name, "bias");
+    ck_assert_uint_eq(L->tensors[1].rows, 1);
+    ck_assert_uint_eq(L->tensors[1].cols, 5);
+    ck_assert_uint_eq(L->tensors[1].offset, 5);
+    char buf[64];
+    L->ops->summary(L, buf, sizeof buf);
+    ck_assert_str_eq(buf, "eps=1e-05");
+
+    /* a spread row, a constant row (variance 0: y = bias), a row far from 0 */
+    const float x[15] = {0.5f, -1.25f, 2.0f, 0.75f, -0.1f,
+                         0.7f, 0.7f, 0.7f, 0.7f, 0.7f,
+                         1000.5f, 1000.25f, 999.75f, 1001.0f, 999.5f};
+    const float gain[5] = {1.5f, -0.5f, 0.25f, 2.0f, 1.0f};
+    const float bias[5] = {0.1f, -0.2f, 0.3f, 0.0f, -1.0f};
+    memcpy(net->P, gain, sizeof gain);
+    memcpy(net->P + 5, bias, sizeof bias);
+    tn_run *run;
+    tn_error err;
+    ck_assert_int_eq(tn__run_new(net, 3, 0, 1, &run, &err), TN_OK);
+    memcpy(run->out[0], x, sizeof x);
+    tn__run_forward(run, 3);
+    const float *y = run->out[net->output];
+    for (int i = 0; i < 3; i++) {
+        double want[5];
+        layer_norm_ref(x + i * 5, gain, bias, 5, 1e-5, want);
+        for (int j = 0; j < 5; j++)
+            ck_assert_msg(fabs(y[i * 5 + j] - want[j]) <= 1e-5 * fabs(want[j]) + 1e-6,
+                          "y[%d][%d] = %.9g, want %.9g", i, j, y[i * 5 + j], want[j]);
+    }
+    ck_assert_mem_eq(y + 5, bias, sizeof bias);
+
+    /* gain 1, bias 0 (the init): each row has mean 0 and variance var / (var + eps) ~ 1 */
+    tn__net_init_params(net, 3);
+    tn__run_forward(run, 3);
+    for (int i = 0; i < 3; i++) {
+        double mean = 0, var = 0;
+        for (int j = 0; j < 5; j++)
+            mean += y[i * 5 + j] / 5.0;
+        for (int j = 0; j < 5; j++)
+            var += (y[i * 5 + j] - mean) * (y[i * 5 + j] - mean) / 5.0;
+        ck_assert_double_eq_tol(mean, 0.0, 1e-6);
+        ck_assert_double_eq_tol(var, i == 1 ? 0.0 : 1.0, 1e-4);
+    }
+    tn__run_free(run);
+    tn__net_free(net);
+}
+END_TEST
+
+/* gain 1 and bias 0 without drawing from the rng: the dense layers around a layer_norm get
+ * the same weights as without it. */
+START_TEST(test_layer_norm_init)
+{
+    tn_net *a = build_ok("{'inputs': [{'name': 'x', 'size': 5}], 'layers': ["
+                         "{'type': 'dense', 'units': 6}, {'type': 'layer_norm'},"
+                         "{'type': 'dense', 'units': 3}]}");
+    tn_net *b = build_ok("{'inputs': [{'name': 'x', 'size': 5}], 'layers': ["
+                         "{'type': 'dense', 'units': 6}, {'type': 'dense', 'units': 3}]}");
+    tn__net_init_params(a, 17);
+    tn__net_init_params(b, 17);
+    const tn_layer *ln = &a->layers[1];
+    ck_assert_uint_eq(ln->n_params, 12);
+    for (int j = 0; j < 6; j++) {
+        ck_assert_float_eq(a->P[ln->param_off + j], 1.0f);
+        ck_assert_float_eq(a->P[ln->param_off + 6 + j], 0.0f);
+    }
+    ck_assert_mem_eq(a->P, b->P, 36 * sizeof *a->P);
+    ck_assert_mem_eq(a->P + a->layers[2].param_off, b->P + b->layers[1].param_off,
+                     21 * sizeof *a->P);
+    tn__net_free(a);
+    tn__net_free(b);
+}
+END_TEST
+
+/* Backward ADDS the formula's gradients to what is in dx and G. */
+START_TEST(test_layer_norm_backward_adds)
+{
+    tn_net *net = build_ok("{'inputs': [{'name': 'x', 'size': 3}], 'layers': ["
+                           "{'type': 'dense', 'units': 4}, {'type': 'layer_norm', 'eps': 0.01}]}");
+    tn__net_init_params(net, 6);
+    const float gain[4] = {0.5f, -1.5f, 2.0f, 1.25f};
+    const tn_layer *L = &net->layers[1];
+    memcpy(net->P + L->param_off, gain, sizeof gain);
+    tn_run *run;
+    tn_error err;
+    ck_assert_int_eq(tn__run_new(net, 2, 1, 1, &run, &err), TN_OK);
+    tn_rng rng;
+    tn__rng_seed(&rng, 12, TN_STREAM_DATA);
+    for (int i = 0; i < 6; i++)
+        run->out[0][i] = uniform_pm1(&rng);
+    tn__run_forward(run, 2);
+    tn__run_zero_grad(run);
+    int d = net->layers[0].node;
+    float *G = run->G + L->param_off, *dx = run->dout[d];
+    const float *x = run->out[d], *dy = run->dout[net->output];
+    for (int k = 0; k < 8; k++) {
+        run->dout[net->output][k] = uniform_pm1(&rng);
+        dx[k] = 0.25f;
+        G[k] = 0.5f;
+    }
+    L->ops->backward(L, &run->io[1], 2);
+    double dgain[4] = {0}, dbias[4] = {0};
+    for (int i = 0; i < 2; i++) {
+        const float *xi = x + i * 4, *dyi = dy + i * 4;
+        double mean = 0, var = 0, xhat[4], g[4], m1 = 0, m2 = 0, sum = 0;
+        for (int j = 0; j < 4; j++)
+            mean += xi[j] / 4.0;
+        for (int j = 0; j < 4; j++)
+            var += (xi[j] - mean) * (xi[j] - mean) / 4.0;
+        double rstd = 1.0 / sqrt(var + 0.01);
+        for (int j = 0; j < 4; j++) {
+            xhat[j] = (xi[j] - mean) * rstd;
+            g[j] = dyi[j] * gain[j];
+            m1 += g[j] / 4.0;
+            m2 += g[j] * xhat[j] / 4.0;
+            dgain[j] += dyi[j] * xhat[j];
+            dbias[j] += dyi[j];
+        }
+        for (int j = 0; j < 4; j++) {
+            double want = 0.25 + rstd * (g[j] - m1 - xhat[j] * m2);
+            ck_assert_double_eq_tol(dx[i * 4 + j], want, 1e-5);
+            sum += dx[i * 4 + j] - 0.25; /* the mean is removed: a row's dx sums to 0 */
+        }
+        ck_assert_double_eq_tol(sum, 0.0, 1e-5);
+    }
+    for (int j = 0; j < 4; j++) {
+        ck_assert_double_eq_tol(G[j], 0.5 + dgain[j], 1e-5);
+        ck_assert_double_eq_tol(G[4 + j], 0.5 + dbias[j], 1e-5);
+    }
+    tn__run_free(run);
+    tn__net_free(net);
+}
+END_TEST
+
 /* ---- configuration errors --------------------------------------------------------------- */
 
 START_TEST(test_config_errors)
@@ -713,6 +894,28 @@ START_TEST(test_config_errors)
     expect_error("{'inputs': [{'name': 'u', 'type': 'index', 'size': 3}], 'layers': "
                  "[{'type': 'maxout', 'units': 2, 'pieces': 2}]}",
                  "input \"u\" holds integer ids", NULL);
+    expect_error("{'inputs': [{'name': 'x', 'size': 3}], 'layers': "
+                 "[{'type': 'layer_norm', 'eps': 0}]}",
+                 "layers[0].eps: expected a number in (0, 1], got 0", NULL);
+    expect_error("{'inputs': [{'name': 'x', 'size': 3}], 'layers': "
+                 "[{'type': 'layer_norm', 'eps': -1e-5}]}",
+                 "layers[0].eps: expected a number in (0, 1], got -1e-05", NULL);
+    expect_error("{'inputs': [{'name': 'x', 'size': 3}], 'layers': "
+                 "[{'type': 'layer_norm', 'eps': 2}]}",
+                 "layers[0].eps: expected a number in (0, 1], got 2", NULL);
+    expect_error("{'inputs': [{'name': 'x', 'size': 3}], 'layers': "
+                 "[{'type': 'layer_norm', 'eps': '1e-5'}]}",
+                 "layers[0].eps: expected a number in (0, 1]", "got \"1e-5\"");
+    expect_error("{'inputs': [{'name': 'x', 'size': 3}], 'layers': "
+                 "[{'type': 'layer_norm', 'esp': 1e-3}]}", "layers[0]: unknown key \"esp\"",
+                 "(did you mean \"eps\"?)");
+    expect_error("{'inputs': [{'name': 'u', 'type': 'index', 'size': 5}], 'layers': "
+                 "[{'type': 'layer_norm'}]}",
+                 "layers[0]: input \"u\" holds integer ids; only an embedding layer can "
+                 "read it", NULL);
+    expect_error("{'inputs': [{'name': 'x', 'size': 3}, {'name': 'z', 'size': 3}], "
+                 "'layers': [{'type': 'layer_norm', 'inputs': ['x', 'z']}]}",
+                 "a layer_norm layer takes 1 input, got 2", NULL);
 }
 END_TEST
 
@@ -756,9 +959,11 @@ START_TEST(test_describe_round_trip)
         " 'layers': [{'name': 'user_vec', 'type': 'embedding', 'input': 'user', 'dim': 8},"
         "            {'name': 'item_vec', 'type': 'embedding', 'input': 'item', 'dim': 6,"
         "             'init': 'xavier_normal'},"
-        "            {'type': 'maxout', 'input': 'f', 'units': 4, 'pieces': 3},"
+        "            {'name': 'fn', 'type': 'layer_norm', 'input': 'f'},"
+        "            {'type': 'maxout', 'input': 'fn', 'units': 4, 'pieces': 3},"
         "            {'type': 'concat', 'inputs': ['user_vec', 'item_vec', 'maxout_1']},"
         "            {'type': 'dense', 'units': 16, 'activation': 'relu'},"
+        "            {'type': 'layer_norm', 'eps': 0.001},"
         "            {'type': 'dropout', 'rate': 0.2},"
         "            {'type': 'dense', 'units': 1, 'activation': 'sigmoid'}]}";
     tn_net *a = build_ok(json);
@@ -769,6 +974,9 @@ START_TEST(test_describe_round_trip)
     ck_assert_ptr_nonnull(strstr(text, "\"dim\":6,\"init\":\"glorot_normal\""));
     ck_assert_ptr_nonnull(strstr(text, "\"units\":4,\"pieces\":3,\"init\":\"glorot_uniform\""));
     ck_assert_ptr_nonnull(strstr(text, "\"rate\":0.2"));
+    ck_assert_ptr_nonnull(strstr(text, "\"name\":\"fn\",\"inputs\":[\"f\"],\"eps\":1e-05"));
+    ck_assert_ptr_nonnull(strstr(text, "\"name\":\"layer_norm_2\",\"inputs\":[\"dense_1\"],"
+                                       "\"eps\":0.001"));
     ck_assert_ptr_nonnull(strstr(text, "\"inputs\":[\"user_vec\",\"item_vec\",\"maxout_1\"]"));
 
     tn_error err;
@@ -837,6 +1045,9 @@ static Suite *layers_suite(void)
     tcase_add_test(tc, test_embedding_init);
     tcase_add_test(tc, test_concat_forward);
     tcase_add_test(tc, test_maxout_forward);
+    tcase_add_test(tc, test_layer_norm_forward);
+    tcase_add_test(tc, test_layer_norm_init);
+    tcase_add_test(tc, test_layer_norm_backward_adds);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("config");

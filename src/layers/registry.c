@@ -9,6 +9,7 @@
     X(T, tn__embedding_ops) \
     X(T, tn__concat_ops)    \
     X(T, tn__maxout_ops)    \
+    X(T, tn__layer_norm_ops) \
     /* one line per layer type, above this one */
 
 TN__REGISTRY_TABLE(tn_layer_ops, LAYERS, layer_types);
