@@ -125,6 +125,45 @@ run "$tn" eval "$tmp/xor.tnn" fashion-mnist:test
 check "eval of class labels with one output fails" [ $rc -eq 1 ]
 check "eval of class labels explains the output" has "$err" "has 1 output"
 
+# A layer_norm between the hidden layers of the ring network: it trains, and info,
+# predict and graph handle it. Config paths are relative to the config: make them absolute.
+cat >"$tmp/ring_ln.json" <<EOF
+{
+  "name": "ring_ln",
+  "seed": 42,
+  "inputs": [{"name": "point", "size": 2}],
+  "layers": [
+    {"type": "dense", "units": 16, "activation": "relu"},
+    {"type": "layer_norm"},
+    {"type": "dense", "units": 16, "activation": "relu"},
+    {"type": "dense", "units": 1, "activation": "sigmoid"}
+  ],
+  "loss": "binary_crossentropy",
+  "optimizer": {"type": "adam", "lr": 0.01},
+  "train": {"epochs": 30, "batch_size": 32},
+  "data": {
+    "train": "$PWD/data/ring_train.csv",
+    "test": "$PWD/data/ring_test.csv",
+    "inputs": ["x", "y"],
+    "target": "label"
+  }
+}
+EOF
+run "$tn" train "$tmp/ring_ln.json" -o "$tmp/ring_ln.tnn"
+check "layer_norm ring trains" [ $rc -eq 0 ]
+check "layer_norm ring learns (test accuracy >= 0.9)" \
+    awk '$1 == "test" { found = 1; ok = $5 >= 0.9 } END { exit !(found && ok) }' <<<"$out"
+run "$tn" info "$tmp/ring_ln.tnn"
+check "info of a layer_norm model" [ $rc -eq 0 ]
+check "info lists the layer_norm layer" has "$out" "layer_norm_1   layer_norm dense_1"
+check "info lists its parameters" has "$out" "(B, 16)            32  eps=1e-05"
+run "$tn" predict "$tmp/ring_ln.tnn" data/ring_test.csv
+check "predict with layer_norm" [ $rc -eq 0 ]
+check "predict with layer_norm prints 500 lines" [ "$(wc -l <<<"$out")" -eq 500 ]
+run "$tn" graph "$tmp/ring_ln.tnn"
+check "graph of a layer_norm model" [ $rc -eq 0 ]
+check "graph shows the layer_norm" has "$out" "(layer_norm)"
+
 # Results that cannot be written are a failure; a setup failure leaves no half-written log.
 if [ -w /dev/full ]; then
     run bash -c "'$tn' info '$tmp/xor.tnn' > /dev/full"
