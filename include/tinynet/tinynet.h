@@ -1,7 +1,19 @@
 /* tinynet: status codes, errors and the inference runtime.
  *
- * This is the only header a program that loads a model and predicts needs. It exposes
- * opaque handles and plain C types; no cJSON or BLAS type appears here. */
+ * This is the only header a program that loads a model and predicts needs (link
+ * libtinynet, or libtinynet_rt: the forward-only runtime). It exposes opaque handles and
+ * plain C types; no cJSON or BLAS type appears here.
+ *
+ * The error convention, for every function of every tinynet header:
+ *   - a function that can fail returns an int status: TN_OK (0) or a negative TN_E* code;
+ *   - results come back through OUT parameters, which are set to NULL/0 on failure;
+ *   - a function that can fail before a handle exists takes a `tn_error *` (may be NULL),
+ *     filled with the status and a message naming the file, the JSON path or the argument;
+ *   - a function on a handle keeps its message in the handle (tn_ctx_errmsg,
+ *     tn_trainer_errmsg), valid until the next call on that handle;
+ *   - whoever creates an object frees it with its _free function, which accepts NULL;
+ *     memory the library hands out (text) is freed with tn_free;
+ *   - the library never prints, never exits, never reads standard input. */
 #ifndef TINYNET_TINYNET_H
 #define TINYNET_TINYNET_H
 
@@ -17,7 +29,12 @@ extern "C" {
 #define TN_API
 #endif
 
+#define TN_VERSION_MAJOR 0
+#define TN_VERSION_MINOR 1
+#define TN_VERSION_PATCH 0
 #define TN_VERSION_STRING "0.1.0"
+/* One comparable number: 10000 * major + 100 * minor + patch. */
+#define TN_VERSION_NUMBER (TN_VERSION_MAJOR * 10000 + TN_VERSION_MINOR * 100 + TN_VERSION_PATCH)
 
 /* One table generates the status enum, tn_strerror() and tn_status_name(). */
 #define TN_STATUS_MAP(X)                                    \
@@ -49,7 +66,9 @@ typedef struct tn_error {
 
 TN_API const char *tn_strerror(int status);   /* "invalid configuration" */
 TN_API const char *tn_status_name(int status); /* "TN_ECONFIG" */
-TN_API const char *tn_version(void);           /* "0.1.0" */
+TN_API const char *tn_version(void);           /* "0.1.0" (of the library linked) */
+/* Frees memory the library returned to the caller (text from the _text functions). */
+TN_API void tn_free(void *p);
 
 /* Replace the allocator used for every allocation the library makes (process-wide; call
  * before creating any object). Passing NULLs restores malloc/realloc/free. */
@@ -85,19 +104,18 @@ enum tn_input_kind {
     TN_INPUT_INDEX = 1  /* one integer id per row (passed as a float), in [0, vocab) */
 };
 
-/* Flags for the _v2 loaders. */
+/* Flags for the loaders. */
 enum {
     TN_LOAD_ALLOW_NONFINITE = 1u << 0 /* accept NaN/Inf weights (refused by default) */
 };
 
-/* Loads a .tnn file. On success *out is a new model; on failure *out is NULL and err (may
- * be NULL) holds the status and a message naming the file and the problem. */
-TN_API int tn_model_load(const char *path, tn_model **out, tn_error *err);
+/* Loads a .tnn file; flags: TN_LOAD_* or 0. On success *out is a new model; on failure
+ * *out is NULL and err (may be NULL) holds the status and a message naming the file and
+ * the problem. */
+TN_API int tn_model_load(const char *path, unsigned flags, tn_model **out, tn_error *err);
 /* The same from len bytes of memory (copied; buf may be freed after the call). */
-TN_API int tn_model_load_buffer(const void *buf, size_t len, tn_model **out, tn_error *err);
-TN_API int tn_model_load_v2(const char *path, unsigned flags, tn_model **out, tn_error *err);
-TN_API int tn_model_load_buffer_v2(const void *buf, size_t len, unsigned flags, tn_model **out,
-                                   tn_error *err);
+TN_API int tn_model_load_buffer(const void *buf, size_t len, unsigned flags, tn_model **out,
+                                tn_error *err);
 TN_API void tn_model_free(tn_model *m);
 
 /* Queries. Out-of-range i gives NULL / -1 / 0. The name is owned by the model. */
@@ -118,7 +136,8 @@ TN_API void tn_ctx_free(tn_ctx *ctx);
 TN_API const char *tn_ctx_errmsg(const tn_ctx *ctx);
 
 /* Predicts batch rows. inputs[i] is a row-major batch x tn_model_input_width(i) array for
- * model input i, in input order; index inputs hold integral ids as floats, each checked
+ * model input i, in input order, as the data files hold it: the input scaling stored in
+ * the model ("unit", "standardize") is applied here, so do not scale the rows yourself; index inputs hold integral ids as floats, each checked
  * (an id outside [0, vocab) or not an integer is TN_EDATA, nothing is read out of bounds).
  * out receives batch x tn_model_output_width floats. A batch larger than max_batch is run
  * in chunks of max_batch rows. Returns TN_OK, TN_EINVAL (NULL arguments) or TN_EDATA; every

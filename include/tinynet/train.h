@@ -1,8 +1,10 @@
-/* tinynet training API: build a network from a JSON config, train, evaluate, save; and
- * the activation registry, where a C program can add its own activation by name. */
+/* tinynet training API: build a network from a JSON config, train, evaluate, save; the
+ * registries of the five extension points; the hooks that watch a training run. */
 #ifndef TINYNET_TRAIN_H
 #define TINYNET_TRAIN_H
 
+#include "tinynet/activation.h"
+#include "tinynet/data.h"
 #include "tinynet/tinynet.h"
 
 #include <stddef.h>
@@ -11,108 +13,157 @@
 extern "C" {
 #endif
 
-/* ---- Activation modules ------------------------------------------------------------ */
-
-typedef struct tn_rng tn_rng; /* a seeded random stream owned by the network */
-TN_API float tn_rng_uniform(tn_rng *r); /* [0, 1) */
-
-typedef struct tn_act_ctx {
-    const float *hyper; /* fixed parameters, in the order of tn_activation.params */
-    const float *learn; /* learnable parameters (prelu), n_learn of them, or NULL */
-    size_t n_learn;
-    int training;       /* 1 in training mode, 0 in inference */
-    tn_rng *rng;        /* for random modules (rrelu) in training mode */
-} tn_act_ctx;
-
-typedef struct tn_act_param {
-    const char *name;   /* JSON key, e.g. "alpha" */
-    float def;          /* default */
-    float min, max;     /* accepted closed range */
-} tn_act_param;
-
-enum {
-    TN_ACT_ROWWISE = 1u << 0,   /* each output depends on its whole row (softmax) */
-    TN_ACT_RANDOM = 1u << 1,    /* draws from ctx->rng in training (rrelu) */
-    TN_ACT_ZERO_GRAD = 1u << 2  /* derivative is zero almost everywhere (binary_step) */
-};
-
-#define TN_ACT_MAX_PARAMS 4
-
-typedef struct tn_activation {
-    const char *name;           /* registry key, used in JSON */
-    const char *formula;        /* one line, for `tinynet activations` */
-    const char *range;          /* output range, e.g. "(0, 1)" */
-    const char *default_init;   /* weight init for a dense layer using it; NULL = glorot_uniform */
-    unsigned flags;
-    int n_params;
-    tn_act_param params[TN_ACT_MAX_PARAMS];
-    /* Learnable parameters (NULL when there are none): how many for `cols` units, and
-     * their initial values. They live in the network's flat parameter buffer. */
-    size_t (*n_learnable)(const float *hyper, size_t cols);
-    void (*init_learnable)(const float *hyper, float *learn, size_t n);
-    /* y = f(x) over a rows x cols block (row-major). */
-    void (*forward)(const tn_act_ctx *c, const float *x, float *y, size_t rows, size_t cols);
-    /* dx = df/dx * dy (dx may alias dy); reads x or y, whichever is cheaper; adds the
-     * gradient of the learnable parameters to dlearn. */
-    void (*backward)(const tn_act_ctx *c, const float *x, const float *y, const float *dy,
-                     float *dx, float *dlearn, size_t rows, size_t cols);
-} tn_activation;
-
-/* Registers a module under m->name (the struct must outlive its use; it is not copied).
- * Process-wide: register before building or loading networks that use it. Fails with
- * TN_EINVAL on a missing field or a name already taken. */
-TN_API int tn_activation_register(const tn_activation *m, tn_error *err);
-TN_API const tn_activation *tn_activation_find(const char *name);
-TN_API size_t tn_activation_count(void);
-TN_API const tn_activation *tn_activation_at(size_t i);
-
-/* ---- Training from a JSON config -------------------------------------------------------
+/* ---- The extension points ------------------------------------------------------------
  *
- * The C face of `tinynet train`: a trainer holds one config (the JSON format of the README),
- * its data and its network. Typical use:
+ * Activations, layer types, losses, optimizers and data formats are each a registry of
+ * modules with a name (used in JSON) and the JSON keys it accepts. These list them: for
+ * documentation, completion and tests that must cover every module. */
+enum tn_extension {
+    TN_EXT_ACTIVATION, /* "activation": NAME or {"type": NAME, params...} */
+    TN_EXT_LAYER,      /* "layers": [{"type": NAME, keys...}] */
+    TN_EXT_LOSS,       /* "loss": NAME or {"type": NAME, params...} */
+    TN_EXT_OPTIMIZER,  /* "optimizer": NAME or {"type": NAME, keys...} */
+    TN_EXT_DATA_FORMAT /* "data": {"format": NAME, keys...} */
+};
+TN_API size_t tn_extension_count(int kind);            /* 0 for an unknown kind */
+TN_API const char *tn_extension_name(int kind, size_t i); /* NULL when i is out of range */
+/* The JSON keys module i accepts besides "type"/"format" (a layer's common keys "name",
+ * "input", "inputs" and the data section's "scaling" are not listed); NULL-terminated,
+ * owned by the library. Writes at most cap entries plus the terminator into keys and
+ * returns how many there are. */
+TN_API size_t tn_extension_keys(int kind, size_t i, const char **keys, size_t cap);
+
+/* ---- Training from a JSON config ------------------------------------------------------
+ *
+ * The C face of `tinynet train`: a trainer holds one config (the JSON format of the
+ * README), its data, its network and the model it becomes. Typical use:
  *
  *     tn_trainer *t;
  *     if (tn_trainer_new("models/ring.json", &t, &err)) { puts(err.msg); ... }
- *     if (tn_trainer_fit(t, NULL, NULL) || tn_trainer_save(t, "ring.tnn"))
+ *     if (tn_trainer_fit(t, NULL) || tn_trainer_save(t, "ring.tnn"))
  *         puts(tn_trainer_errmsg(t));
  *     tn_trainer_free(t);
  *
  * Activations registered with tn_activation_register before tn_trainer_new may be named in
- * the config. A trainer is used by one thread at a time. Results are bit-exact for a given
- * build, seed and thread count. */
+ * the config. A trainer is used by one thread at a time, and its functions must not be
+ * called from inside its own hooks. Results are bit-exact for a given build, seed and
+ * thread count. */
 
 typedef struct tn_trainer tn_trainer;
 
+/* After every epoch. val: the rows that monitor training (a test set, or a holdout of the
+ * training file; see tn_trainer_val_kind). */
 typedef struct tn_epoch_info {
     int epoch, epochs;           /* 1-based */
-    double train_loss;           /* mean per row over the epoch */
-    double train_accuracy;       /* NaN for regression losses */
-    int has_val;                 /* a test set or a holdout is configured */
-    double val_loss, val_accuracy;
+    tn_metrics train;            /* over the epoch's batches, in training mode */
+    tn_metrics val;              /* after the epoch, in inference mode (if has_val) */
+    int has_val;
+    int improved;                /* the monitored loss (val, else train) improved */
     double seconds;
 } tn_epoch_info;
 
-typedef void (*tn_epoch_fn)(void *user, const tn_epoch_info *info);
+/* One training step, after backward and before the optimizer: read access to the batch's
+ * layer outputs and the gradients of the batch-mean loss. Valid during the hook only. */
+typedef struct tn_step tn_step;
+TN_API int tn_step_epoch(const tn_step *s);        /* 1-based */
+TN_API size_t tn_step_batch(const tn_step *s);     /* 1-based batch of the epoch */
+TN_API size_t tn_step_rows(const tn_step *s);      /* rows in this batch */
+/* Layer l's output (rows x *cols, row-major), NULL when l is out of range. */
+TN_API const float *tn_step_output(const tn_step *s, size_t l, size_t *cols);
+/* The gradient of tensor k of layer l (*n floats, laid out as tn_model_tensor shows), or
+ * NULL when there is no such tensor. */
+TN_API const float *tn_step_grad(const tn_step *s, size_t l, size_t k, size_t *n);
+/* The Frobenius norm of the gradient of layer l's first tensor (its weights), in double;
+ * NaN for a layer without parameters. */
+TN_API double tn_step_grad_norm(const tn_step *s, size_t l);
 
-/* Parses the config (its data are read by tn_trainer_fit). */
+typedef struct tn_train_hooks {
+    void *user;
+    void (*on_batch)(void *user, int epoch, size_t batch, size_t n_batches); /* after a step */
+    void (*on_step)(void *user, const tn_step *s);       /* before the optimizer */
+    void (*on_epoch)(void *user, const tn_epoch_info *e);
+} tn_train_hooks;
+
+/* Parses the config file (its data are read by tn_trainer_load_data or when needed). */
 TN_API int tn_trainer_new(const char *config_path, tn_trainer **out, tn_error *err);
-/* Overrides of the config, before tn_trainer_fit: the seed (initialisation, shuffling,
- * holdout split, dropout; at most 2^53, as the model file records it), the number of
- * epochs (1 to 1000000), the BLAS thread count (1 to 256). Out of range: TN_ERANGE. */
+/* The same from config text; name is used in messages and data paths are relative to its
+ * directory (as for a file of that name). */
+TN_API int tn_trainer_new_text(const char *name, const char *json, size_t len,
+                               tn_trainer **out, tn_error *err);
+/* Overrides of the config, before the data are read: the seed (initialisation,
+ * shuffling, holdout split, negative sampling, dropout; at most 2^53, as the model file
+ * records it), the number of epochs (1 to 1000000), the BLAS thread count (1 to 256; a
+ * process-wide OpenBLAS setting, applied when fitting). Out of range: TN_ERANGE. */
 TN_API int tn_trainer_set_seed(tn_trainer *t, unsigned long long seed);
 TN_API int tn_trainer_set_epochs(tn_trainer *t, int epochs);
 TN_API int tn_trainer_set_threads(tn_trainer *t, int threads);
-/* Reads the data, initialises the network from the seed and trains it; on_epoch (may be
- * NULL) is called after every epoch. May be called again to train afresh. */
-TN_API int tn_trainer_fit(tn_trainer *t, tn_epoch_fn on_epoch, void *user);
-/* Loss and accuracy (NaN for regression) of the trained network on the training data
- * (on_test 0) or on the test/holdout data (on_test 1; TN_ENOTFOUND when there is none). */
-TN_API int tn_trainer_evaluate(tn_trainer *t, int on_test, double *loss, double *accuracy);
+
+typedef struct tn_train_settings {
+    const char *config;          /* the config's path (or the name given to _new_text) */
+    unsigned long long seed;
+    int epochs;
+    size_t batch_size;
+    int threads;
+} tn_train_settings;
+TN_API int tn_trainer_settings(const tn_trainer *t, tn_train_settings *out);
+
+/* Reads the data the config names (format module, holdout split, scaling fitted on the
+ * training rows), so that errors in them come before any training. */
+TN_API int tn_trainer_load_data(tn_trainer *t);
+/* Initialises the network's parameters from the seed (reading the data if needed). */
+TN_API int tn_trainer_init(tn_trainer *t);
+/* Initialises, trains (hooks may be NULL), then evaluates the kept parameters on the
+ * training and validation rows. May be called again to train afresh. */
+TN_API int tn_trainer_fit(tn_trainer *t, const tn_train_hooks *hooks);
+
+typedef struct tn_fit_result {
+    int epochs_run;
+    int best_epoch;              /* the parameters kept are from this epoch */
+    int stopped_early;
+    tn_metrics train;            /* the kept parameters on the training rows */
+    tn_metrics val;              /* ... on the validation rows (rows 0 when none) */
+} tn_fit_result;
+/* TN_EINVAL when the trainer has not been fitted successfully. */
+TN_API int tn_trainer_result(const tn_trainer *t, tn_fit_result *out);
+
+enum tn_split { TN_SPLIT_TRAIN, TN_SPLIT_VAL };
+/* The rows of a split (inputs scaled as the network sees them), NULL when the data are
+ * not loaded or there are no validation rows. Owned by the trainer. */
+TN_API const tn_data *tn_trainer_data(tn_trainer *t, int split);
+/* The validation rows are a test set (1), a holdout of the training file (0), or absent
+ * (-1). */
+TN_API int tn_trainer_val_kind(const tn_trainer *t);
+
+/* The model being trained, as tn_trainer_save would write it (before fitting: the network
+ * with its initial parameters): usable with every tn_model function of tinynet.h,
+ * data.h and inspect.h, but owned by the trainer and valid until its next call. */
+TN_API const tn_model *tn_trainer_model(tn_trainer *t);
 /* Writes the trained model (.tnn) atomically: tn_model_load reads it back. */
 TN_API int tn_trainer_save(tn_trainer *t, const char *model_path);
 /* The message of the trainer's last failure ("" after a success). */
 TN_API const char *tn_trainer_errmsg(const tn_trainer *t);
 TN_API void tn_trainer_free(tn_trainer *t);
+
+/* ---- Files ------------------------------------------------------------------------- */
+
+/* Writes len bytes to path durably: a temporary file beside it, synced and renamed over
+ * path; on failure the old file is untouched and no temporary file is left. */
+TN_API int tn_write_file(const char *path, const void *data, size_t len, tn_error *err);
+/* Whether tn_write_file could write path (its directory exists and is writable), so a long
+ * job can fail before it starts rather than at the end. */
+TN_API int tn_check_writable(const char *path, tn_error *err);
+/* Reads a whole regular file (refused when it is not one, or larger than max_bytes);
+ * *text is NUL-terminated, tn_free it. */
+TN_API int tn_read_file(const char *path, size_t max_bytes, char **text, size_t *len,
+                        tn_error *err);
+/* Reads an open file descriptor (a pipe, a terminal, standard input the caller hands over)
+ * to its end, at most max_bytes (more is TN_ERANGE); *text is NUL-terminated (*len excludes
+ * the NUL), tn_free it. name is used in messages. */
+TN_API int tn_read_fd(int fd, const char *name, size_t max_bytes, char **text, size_t *len,
+                      tn_error *err);
+/* The candidate closest to word by edit distance when it is close enough to be a likely
+ * typo (for "did you mean"), or NULL; candidates is NULL-terminated. */
+TN_API const char *tn_suggest(const char *word, const char *const *candidates);
 
 #ifdef __cplusplus
 }

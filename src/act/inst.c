@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *tn__act_closest(const char *name)
+const char *tn_activation_suggest(const char *name)
 {
     const char *names[160];
     size_t n = tn_activation_count();
@@ -17,7 +17,7 @@ const char *tn__act_closest(const char *name)
 
 static int unknown_activation(tn_jr *r, const char *key, const char *name)
 {
-    const char *hint = tn__act_closest(name);
+    const char *hint = tn_activation_suggest(name);
     if (hint)
         return tn__jr_fail(r, key, "unknown activation \"%s\" (did you mean \"%s\"?)", name, hint);
     return tn__jr_fail(r, key, "unknown activation \"%s\" (`tinynet activations` lists them)",

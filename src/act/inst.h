@@ -29,8 +29,6 @@ void tn__act_inst_forward(const tn_act_inst *a, const float *learn, int training
 void tn__act_inst_backward(const tn_act_inst *a, const float *learn, float *dlearn, int training,
                            tn_rng *rng, const float *x, const float *y, const float *dy,
                            float *dx, size_t rows, size_t cols);
-/* The registered activation name closest to name (for "did you mean"), or NULL. */
-const char *tn__act_closest(const char *name);
 void tn__act_inst_summary(const tn_act_inst *a, char *buf, size_t n);
 
 #endif

@@ -1,16 +1,97 @@
-/* The public training API of train.h: a thin handle over a tn_session. */
-#include "train/session.h"
+/* tinynet/train.h: the public training API, a thin handle over a training session; the
+ * registries' listing; the step accessors; the file helpers. */
+#include "api/api.h"
 
+#include "act/inst.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/file.h"
+#include "inspect/stats.h"
+#include "layers/layer.h"
+#include "optim/optim.h"
+#include "train/session.h"
 #include "tinynet/train.h"
 
-struct tn_trainer {
-    tn_session s;
-    tn_error err;
-    tn_epoch_fn on_epoch;
-    void *user;
-};
+#include <math.h>
+#include <string.h>
+
+/* ---- the extension points ------------------------------------------------------------- */
+
+size_t tn_extension_count(int kind)
+{
+    switch (kind) {
+    case TN_EXT_ACTIVATION: return tn_activation_count();
+    case TN_EXT_LAYER: return tn__layer_ops_count();
+    case TN_EXT_LOSS: return tn__loss_ops_count();
+    case TN_EXT_OPTIMIZER: return tn__optim_ops_count();
+    case TN_EXT_DATA_FORMAT: return tn__data_format_count();
+    default: return 0;
+    }
+}
+
+const char *tn_extension_name(int kind, size_t i)
+{
+    if (i >= tn_extension_count(kind))
+        return NULL;
+    switch (kind) {
+    case TN_EXT_ACTIVATION: return tn_activation_at(i)->name;
+    case TN_EXT_LAYER: return tn__layer_ops_at(i)->type;
+    case TN_EXT_LOSS: return tn__loss_ops_at(i)->name;
+    case TN_EXT_OPTIMIZER: return tn__optim_ops_at(i)->name;
+    default: return tn__data_format_at(i)->name;
+    }
+}
+
+/* Appends key to keys (at most cap) and counts it. */
+static void put_key(const char **keys, size_t cap, size_t *n, const char *key)
+{
+    if (*n < cap)
+        keys[*n] = key;
+    (*n)++;
+}
+
+size_t tn_extension_keys(int kind, size_t i, const char **keys, size_t cap)
+{
+    size_t n = 0;
+    if (i < tn_extension_count(kind)) {
+        if (kind == TN_EXT_ACTIVATION) {
+            const tn_activation *a = tn_activation_at(i);
+            for (int k = 0; k < a->n_params; k++)
+                put_key(keys, cap, &n, a->params[k].name);
+        } else if (kind == TN_EXT_LOSS) {
+            const tn_loss_ops *l = tn__loss_ops_at(i);
+            for (int k = 0; k < l->n_params; k++)
+                put_key(keys, cap, &n, l->params[k].name);
+        } else if (kind == TN_EXT_OPTIMIZER) {
+            const tn_optim_ops *o = tn__optim_ops_at(i);
+            put_key(keys, cap, &n, "lr");
+            for (int k = 0; k < o->n_params; k++)
+                put_key(keys, cap, &n, o->params[k].name);
+            put_key(keys, cap, &n, "weight_decay");
+            put_key(keys, cap, &n, "clip_norm");
+        } else {
+            const char *const *list = kind == TN_EXT_LAYER ? tn__layer_ops_at(i)->keys
+                                                           : tn__data_format_at(i)->keys;
+            for (size_t k = 0; list && list[k]; k++)
+                put_key(keys, cap, &n, list[k]);
+        }
+    }
+    if (keys && cap)
+        keys[n < cap ? n : cap - 1] = NULL;
+    return n;
+}
+
+/* ---- trainers ---------------------------------------------------------------------------- */
+
+static int made(tn_trainer *t, int rc, tn_trainer **out)
+{
+    if (rc) {
+        tn__free(t);
+        return rc;
+    }
+    *out = t;
+    return TN_OK;
+}
 
 int tn_trainer_new(const char *config_path, tn_trainer **out, tn_error *err)
 {
@@ -20,13 +101,19 @@ int tn_trainer_new(const char *config_path, tn_trainer **out, tn_error *err)
     tn_trainer *t = tn__calloc(1, sizeof *t);
     if (!t)
         return tn__err(err, TN_ENOMEM, "out of memory");
-    int rc = tn__session_open(config_path, &t->s, err);
-    if (rc) {
-        tn__free(t);
-        return rc;
-    }
-    *out = t;
-    return TN_OK;
+    return made(t, tn__session_open(config_path, &t->s, err), out);
+}
+
+int tn_trainer_new_text(const char *name, const char *json, size_t len, tn_trainer **out,
+                        tn_error *err)
+{
+    if (!out || !json)
+        return tn__err(err, TN_EINVAL, "tn_trainer_new_text: NULL %s", out ? "text" : "out");
+    *out = NULL;
+    tn_trainer *t = tn__calloc(1, sizeof *t);
+    if (!t)
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    return made(t, tn__session_open_text(name ? name : "<config>", json, len, &t->s, err), out);
 }
 
 static int begin(tn_trainer *t)
@@ -43,7 +130,7 @@ int tn_trainer_set_seed(tn_trainer *t, unsigned long long seed)
         return TN_EINVAL;
     if (seed > (unsigned long long)TN_MAX_SEED)
         return tn__err(&t->err, TN_ERANGE, "seed %llu is out of range [0, 2^53]", seed);
-    t->s.config->train.seed = seed; /* tn__session_fit re-reads data drawn with another */
+    t->s.config->train.seed = seed; /* the session re-reads data drawn with another */
     return TN_OK;
 }
 
@@ -67,38 +154,62 @@ int tn_trainer_set_threads(tn_trainer *t, int threads)
     return TN_OK;
 }
 
-static void forward_epoch(void *user, const tn_epoch_report *r)
+int tn_trainer_settings(const tn_trainer *t, tn_train_settings *out)
 {
-    const tn_trainer *t = user;
-    tn_epoch_info info = {r->epoch, r->epochs, r->train.loss, r->train.acc, r->has_val,
-                          r->val.loss, r->val.acc, r->seconds};
-    t->on_epoch(t->user, &info);
-}
-
-int tn_trainer_fit(tn_trainer *t, tn_epoch_fn on_epoch, void *user)
-{
-    if (begin(t))
+    if (!t || !out)
         return TN_EINVAL;
-    t->on_epoch = on_epoch;
-    t->user = user;
-    tn_train_hooks hooks = {.user = t, .on_epoch = on_epoch ? forward_epoch : NULL};
-    return tn__session_fit(&t->s, &hooks, &t->err);
+    const tn_config *c = t->s.config;
+    *out = (tn_train_settings){c->path, c->train.seed, c->train.epochs, c->train.batch_size,
+                               t->s.threads};
+    return TN_OK;
 }
 
-int tn_trainer_evaluate(tn_trainer *t, int on_test, double *loss, double *accuracy)
+int tn_trainer_load_data(tn_trainer *t)
 {
-    if (begin(t))
+    return begin(t) ? TN_EINVAL : tn__session_load_data(&t->s, &t->err);
+}
+
+int tn_trainer_init(tn_trainer *t)
+{
+    return begin(t) ? TN_EINVAL : tn__session_init(&t->s, &t->err);
+}
+
+int tn_trainer_fit(tn_trainer *t, const tn_train_hooks *hooks)
+{
+    return begin(t) ? TN_EINVAL : tn__session_fit(&t->s, hooks, &t->err);
+}
+
+int tn_trainer_result(const tn_trainer *t, tn_fit_result *out)
+{
+    if (!t || !out)
         return TN_EINVAL;
     if (!t->s.trained)
-        return tn__err(&t->err, TN_EINVAL, "the network has not been trained");
-    if (on_test && !t->s.val)
-        return tn__err(&t->err, TN_ENOTFOUND, "the config has no test or holdout data");
-    const tn_metrics *m = on_test ? &t->s.result.val : &t->s.final_train;
-    if (loss)
-        *loss = m->loss;
-    if (accuracy)
-        *accuracy = m->acc;
+        return TN_EINVAL;
+    const tn_train_result *r = &t->s.result;
+    *out = (tn_fit_result){r->epochs_run, r->best_epoch, r->stopped_early, t->s.final_train,
+                           r->val};
     return TN_OK;
+}
+
+const tn_data *tn_trainer_data(tn_trainer *t, int split)
+{
+    if (!t || !t->s.loaded || (split != TN_SPLIT_TRAIN && split != TN_SPLIT_VAL))
+        return NULL;
+    tn_dataset *d = split == TN_SPLIT_TRAIN ? t->s.data.train : t->s.data.test;
+    if (!d)
+        return NULL;
+    t->split[split] = (tn_data){d, &t->s.scaling, 0}; /* a view, refreshed on every call */
+    return &t->split[split];
+}
+
+int tn_trainer_val_kind(const tn_trainer *t) { return t ? tn__session_val_kind(&t->s) : -1; }
+
+const tn_model *tn_trainer_model(tn_trainer *t)
+{
+    const tn_model *m = NULL;
+    if (begin(t) == TN_OK)
+        tn__session_model(&t->s, &m, &t->err);
+    return m;
 }
 
 int tn_trainer_save(tn_trainer *t, const char *model_path)
@@ -121,4 +232,78 @@ void tn_trainer_free(tn_trainer *t)
         return;
     tn__session_close(&t->s);
     tn__free(t);
+}
+
+/* ---- training steps ------------------------------------------------------------------- */
+
+int tn_step_epoch(const tn_step *s) { return s ? s->epoch : 0; }
+size_t tn_step_batch(const tn_step *s) { return s ? s->batch : 0; }
+size_t tn_step_rows(const tn_step *s) { return s ? s->rows : 0; }
+
+static const tn_layer *step_layer(const tn_step *s, size_t l)
+{
+    return s && l < (size_t)s->run->net->n_layers ? &s->run->net->layers[l] : NULL;
+}
+
+const float *tn_step_output(const tn_step *s, size_t l, size_t *cols)
+{
+    const tn_layer *L = step_layer(s, l);
+    if (!L)
+        return NULL;
+    if (cols)
+        *cols = L->width;
+    return s->run->out[L->node];
+}
+
+const float *tn_step_grad(const tn_step *s, size_t l, size_t k, size_t *n)
+{
+    const tn_layer *L = step_layer(s, l);
+    if (!L || k >= (size_t)L->n_tensors)
+        return NULL;
+    const tn_tensor_info *t = &L->tensors[k];
+    if (n)
+        *n = t->rows * t->cols;
+    return s->run->G + L->param_off + t->offset;
+}
+
+double tn_step_grad_norm(const tn_step *s, size_t l)
+{
+    return step_layer(s, l) ? tn__layer_grad_norm(s->run, (int)l) : NAN;
+}
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+int tn_write_file(const char *path, const void *data, size_t len, tn_error *err)
+{
+    if (!path || (!data && len))
+        return tn__err(err, TN_EINVAL, "tn_write_file: NULL %s", path ? "data" : "path");
+    return tn__write_atomic(path, data, len, err);
+}
+
+int tn_check_writable(const char *path, tn_error *err)
+{
+    if (!path)
+        return tn__err(err, TN_EINVAL, "tn_check_writable: NULL path");
+    return tn__check_writable(path, err);
+}
+
+int tn_read_file(const char *path, size_t max_bytes, char **text, size_t *len, tn_error *err)
+{
+    if (!path || !text || !len)
+        return tn__err(err, TN_EINVAL, "tn_read_file: NULL argument");
+    return tn__read_file(path, max_bytes, (unsigned char **)text, len, err);
+}
+
+int tn_read_fd(int fd, const char *name, size_t max_bytes, char **text, size_t *len,
+               tn_error *err)
+{
+    if (!text || !len)
+        return tn__err(err, TN_EINVAL, "tn_read_fd: NULL output");
+    return tn__read_stream(name ? name : "<stream>", fd, max_bytes, (unsigned char **)text, len,
+                           err);
+}
+
+const char *tn_suggest(const char *word, const char *const *candidates)
+{
+    return word && candidates ? tn__jr_suggest(word, candidates) : NULL;
 }

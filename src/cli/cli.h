@@ -1,9 +1,12 @@
 /* Shared pieces of the command line: one file per subcommand, these helpers between them.
- * Only the CLI prints and chooses exit codes: 0 success, 1 failure, 2 usage error. */
+ * Only the CLI prints and chooses exit codes: 0 success, 1 failure, 2 usage error. The
+ * command line stands on the public headers alone (include/tinynet/). */
 #ifndef TN_CLI_CLI_H
 #define TN_CLI_CLI_H
 
-#include "tinynet/tinynet.h"
+#include "tinynet/train.h"
+
+#include <stdio.h>
 
 enum { TN_EXIT_OK = 0, TN_EXIT_FAIL = 1, TN_EXIT_USAGE = 2 };
 
@@ -37,9 +40,10 @@ typedef struct tn_cli_overrides {
  * argument, TN_EXIT_USAGE (after the message) when its value is missing or bad. */
 int tn_cli_override(const char *cmd, const char *usage, int argc, char **argv, int *i,
                     tn_cli_overrides *o);
-/* Applies them to a parsed config; *threads gets the BLAS thread count to use. */
-struct tn_config;
-void tn_cli_apply_overrides(const tn_cli_overrides *o, struct tn_config *c, int *threads);
+/* Applies them to a trainer. */
+int tn_cli_apply_overrides(const tn_cli_overrides *o, tn_trainer *t);
+/* Standard input read whole (at most 4 GiB); tn_free the text. */
+int tn_cli_read_stdin(char **text, size_t *len, tn_error *err);
 /* argv[i] matched no option: the command's one positional argument (stored in *slot), or
  * a usage error for an unknown option or a second argument. Returns 0 or TN_EXIT_USAGE. */
 int tn_cli_positional(const char *cmd, const char *usage, const char *arg, const char **slot);

@@ -5,11 +5,8 @@
  * table and the pictures show exactly what training uses. Row-wise modules (softmax,
  * log_softmax) have no scalar curve: they are evaluated on the 2-way row [x, 0] and the
  * first output is shown, with dy = [1, 0] giving d y_0 / d x. */
-#include "cli/cli.h"
+#include "cli.h"
 
-#include "act/inst.h"
-
-#include "core/json.h"
 #include "tinynet/train.h"
 
 #include <errno.h>
@@ -160,7 +157,7 @@ static int find_module(const char *name, const tn_activation **out)
     *out = tn_activation_find(name);
     if (*out)
         return TN_EXIT_OK;
-    const char *hint = tn__act_closest(name);
+    const char *hint = tn_activation_suggest(name);
     if (hint)
         return tn_cli_usage("activations", usage,
                             "unknown activation \"%s\" (did you mean \"%s\"?)", name, hint);
@@ -203,7 +200,7 @@ static int parse_params(const tn_activation *m, const act_opts *o, float *hyper)
             if (m->n_params == 0)
                 return tn_cli_usage("activations", usage, "%s has no parameters (got \"%s\")",
                                     m->name, key);
-            const char *hint = tn__jr_suggest(key, names);
+            const char *hint = tn_suggest(key, names);
             if (hint)
                 return tn_cli_usage("activations", usage, "%s has no parameter \"%s\" (did "
                                     "you mean \"%s\"?)", m->name, key, hint);

@@ -1,18 +1,15 @@
 /* tinynet graph CONFIG|MODEL [-o FILE]: the network as Graphviz DOT on stdout or in FILE;
  * .svg, .png and .pdf are rendered by Graphviz' `dot`, found on PATH at run time (an
  * optional dependency, needed for images only). */
-#include "cli/cli.h"
+#include "cli.h"
 
-#include "core/alloc.h"
-#include "core/error.h"
-#include "train/config.h"
-#include "inspect/dot.h"
-#include "core/file.h"
-#include "model/model.h"
+#include "tinynet/inspect.h"
+#include "tinynet/train.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -24,6 +21,17 @@
 extern char **environ;
 
 static const char usage[] = "tinynet graph CONFIG|MODEL [-o FILE.dot|.svg|.png|.pdf]";
+
+static int fail(tn_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(tn_error *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    err->code = code;
+    return code;
+}
 
 /* A model file starts with the container's magic; anything else is read as a config. */
 static int is_model_file(const char *path)
@@ -64,16 +72,16 @@ static int render(const char *dot_text, size_t len, const char *fmt, const char 
                   tn_error *err)
 {
     if (!on_path("dot"))
-        return tn__err(err, TN_ENOTFOUND, "cannot draw %s: Graphviz' \"dot\" is not on PATH "
+        return fail(err, TN_ENOTFOUND, "cannot draw %s: Graphviz' \"dot\" is not on PATH "
                        "(install Graphviz, e.g. apt-get install graphviz, or write .dot)", file);
     int in[2], ep[2];
     if (pipe(in) != 0)
-        return tn__err(err, TN_EIO, "pipe: %s", strerror(errno));
+        return fail(err, TN_EIO, "pipe: %s", strerror(errno));
     if (pipe(ep) != 0) {
         int e = errno;
         close(in[0]);
         close(in[1]);
-        return tn__err(err, TN_EIO, "pipe: %s", strerror(e));
+        return fail(err, TN_EIO, "pipe: %s", strerror(e));
     }
     char tflag[16];
     snprintf(tflag, sizeof tflag, "-T%s", fmt);
@@ -92,7 +100,7 @@ static int render(const char *dot_text, size_t len, const char *fmt, const char 
     if (e != 0) {
         close(in[1]);
         close(ep[0]);
-        return tn__err(err, TN_EIO, "cannot run dot: %s", strerror(e));
+        return fail(err, TN_EIO, "cannot run dot: %s", strerror(e));
     }
     /* dot may exit early on an error; see that as its status, not as SIGPIPE. */
     void (*old)(int) = signal(SIGPIPE, SIG_IGN);
@@ -145,7 +153,7 @@ static int render(const char *dot_text, size_t len, const char *fmt, const char 
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
-            return tn__err(err, TN_EIO, "waiting for dot: %s", strerror(errno));
+            return fail(err, TN_EIO, "waiting for dot: %s", strerror(errno));
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || done < len) {
         /* dot's first line, without its own "Error: " label and trailing blanks. */
         msg[got] = 0;
@@ -156,8 +164,8 @@ static int render(const char *dot_text, size_t len, const char *fmt, const char 
         for (size_t n = strlen(line); n && (line[n - 1] == ' ' || line[n - 1] == '\t'); n--)
             line[n - 1] = 0;
         if (*line)
-            return tn__err(err, TN_EIO, "dot failed to write %s: %s", file, line);
-        return tn__err(err, TN_EIO, "dot failed to write %s (status %d)", file,
+            return fail(err, TN_EIO, "dot failed to write %s: %s", file, line);
+        return fail(err, TN_EIO, "dot failed to write %s (status %d)", file,
                        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     }
     return TN_OK;
@@ -206,25 +214,28 @@ int tn_cli_graph(int argc, char **argv)
         return tn_cli_usage("graph", usage, "cannot tell the format of \"%s\": use .dot, .svg, "
                             ".png or .pdf", file);
     tn_error err = {0};
-    tn_config *c = NULL;
+    tn_trainer *t = NULL;
     tn_model *m = NULL;
+    const tn_model *net = NULL;
     char *text = NULL;
     size_t len = 0;
-    int rc = is_model_file(in) ? tn__model_load(in, &m, &err) : tn__config_load(in, &c, &err);
+    int rc = is_model_file(in) ? tn_model_load(in, 0, &m, &err) : tn_trainer_new(in, &t, &err);
+    if (rc == TN_OK && !(net = m ? m : tn_trainer_model(t)))
+        rc = fail(&err, TN_ENOMEM, "%s", tn_trainer_errmsg(t));
     if (rc == TN_OK)
-        rc = tn__net_dot(m ? m->net : c->net, &text, &len, &err);
+        rc = tn_model_dot(net, &text, &len, &err);
     if (rc == TN_OK && !file) {
         if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0)
-            rc = tn__err(&err, TN_EIO, "cannot write to stdout");
+            rc = fail(&err, TN_EIO, "cannot write to stdout");
     } else if (rc == TN_OK && (!strcmp(ext, "dot") || !strcmp(ext, "gv"))) {
-        rc = tn__write_atomic(file, text, len, &err);
+        rc = tn_write_file(file, text, len, &err);
     } else if (rc == TN_OK) {
         rc = render(text, len, ext, file, &err);
     }
     if (rc == TN_OK && file)
         printf("wrote %s\n", file); /* on stdout, as train and activations do */
-    tn__free(text);
-    tn__model_free(m);
-    tn__config_free(c);
+    tn_free(text);
+    tn_model_free(m);
+    tn_trainer_free(t);
     return rc ? tn_cli_fail(&err) : TN_EXIT_OK;
 }

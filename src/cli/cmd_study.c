@@ -13,23 +13,18 @@
  *   - gradient norms in the first epoch: the mean over batches of ||dW|| per layer.
  *
  * The per-step gradient norms come from the training loop's on_step hook. */
-#include "cli/cli.h"
+#include "cli.h"
 
-#include "core/alloc.h"
-#include "core/clock.h"
-#include "core/blas.h"
-#include "core/error.h"
-#include "train/config.h"
-#include "data/load.h"
-#include "core/file.h"
-#include "core/json.h"
-#include "act/inst.h"
-#include "train/train.h"
+#include "tinynet/inspect.h"
+#include "tinynet/train.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -80,7 +75,7 @@ static int split_acts(study_opts *o, const char *list)
         if (o->n_acts == MAX_ACTS)
             return tn_cli_usage("study", usage, "at most %d activations", MAX_ACTS);
         if (!tn_activation_find(p)) {
-            const char *hint = tn__act_closest(p);
+            const char *hint = tn_activation_suggest(p);
             if (hint)
                 return tn_cli_usage("study", usage, "unknown activation \"%s\" (did you mean "
                                     "\"%s\"?)", p, hint);
@@ -126,14 +121,25 @@ static int parse_args(int argc, char **argv, study_opts *o)
 
 /* ---- the config with another hidden activation --------------------------------------- */
 
-/* Parses the config text with every dense layer but the last using `act`. */
-static int config_with(const char *path, const char *text, size_t len, const char *act,
-                       tn_config **out, tn_error *err)
+static int fail(tn_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(tn_error *err, int code, const char *fmt, ...)
 {
-    cJSON *root;
-    int rc = tn__jr_parse(path, text, len, &root, err);
-    if (rc)
-        return rc;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    err->code = code;
+    return code;
+}
+
+/* A trainer for the config text with every dense layer but the last using act. The text
+ * was validated by the trainer of the original file, so cJSON's lenient parse is enough. */
+static int trainer_with(const char *path, const char *text, size_t len, const char *act,
+                        tn_trainer **out, tn_error *err)
+{
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    if (!root)
+        return fail(err, TN_ENOMEM, "out of memory");
     cJSON *layers = cJSON_GetObjectItemCaseSensitive(root, "layers");
     int n = cJSON_IsArray(layers) ? cJSON_GetArraySize(layers) : 0;
     for (int i = 0; i + 1 < n; i++) {
@@ -144,7 +150,7 @@ static int config_with(const char *path, const char *text, size_t len, const cha
         cJSON *s = cJSON_CreateString(act);
         if (!s) {
             cJSON_Delete(root);
-            return tn__err(err, TN_ENOMEM, "out of memory");
+            return fail(err, TN_ENOMEM, "out of memory");
         }
         if (cJSON_GetObjectItemCaseSensitive(L, "activation"))
             cJSON_ReplaceItemInObjectCaseSensitive(L, "activation", s);
@@ -154,182 +160,110 @@ static int config_with(const char *path, const char *text, size_t len, const cha
     char *json = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (!json)
-        return tn__err(err, TN_ENOMEM, "out of memory");
+        return fail(err, TN_ENOMEM, "out of memory");
     /* Same path: errors name the file, and data paths resolve against its directory. */
-    rc = tn__config_parse(path, json, strlen(json), out, err);
+    int rc = tn_trainer_new_text(path, json, strlen(json), out, err);
     cJSON_free(json);
-    return rc;
-}
-
-/* The config's own data path (any format but ratings), with its scaling; the study
- * compares test accuracies, so it needs test or holdout data. */
-static int load_data(const tn_config *c, tn_dataset **train, tn_dataset **test,
-                     tn_scaling *scaling, tn_error *err)
-{
-    int val_is_test;
-    *train = *test = NULL;
-    if (c->data.format == TN_DATA_RATINGS)
-        return tn__err(err, TN_ECONFIG, "%s: the study trains classifiers on csv, idx or "
-                       "fashion-mnist data, not ratings", c->path);
-    int rc = tn__data_load_config(c, train, test, &val_is_test, scaling, err);
-    if (rc == TN_OK && !*test) {
-        tn__dataset_free(*train);
-        *train = NULL;
-        rc = tn__err(err, TN_ECONFIG, "%s: the study needs test data (data.test or "
-                     "data.holdout)", c->path);
-    }
     return rc;
 }
 
 /* ---- measurements ------------------------------------------------------------------- */
 
-static size_t max_width(const tn_net *net)
+static double seconds(void)
 {
-    size_t w = 1;
-    for (int i = 0; i < net->n_layers; i++)
-        w = net->layers[i].width > w ? net->layers[i].width : w;
-    return w;
-}
-
-/* One inference pass over d: per layer mean and variance of the outputs (all units and
- * rows pooled) and the fraction of units whose derivative f'(z) is zero on every row.
- * Row-wise activations have no per-unit derivative: dead is NaN for them. */
-static int forward_stats(const tn_net *net, const tn_dataset *d, size_t bs, double *mean,
-                         double *var, double *dead, tn_error *err)
-{
-    tn_run *run;
-    int rc = tn__run_new(net, bs, 0, 0, &run, err);
-    if (rc)
-        return rc;
-    size_t W = max_width(net), nl = (size_t)net->n_layers;
-    float *ones = tn__floats_alloc(bs * W), *dx = tn__floats_alloc(bs * W);
-    float *dlearn = tn__floats_alloc(W + 1);
-    double *s1 = tn__calloc(nl, sizeof *s1), *s2 = tn__calloc(nl, sizeof *s2);
-    unsigned char **alive = tn__calloc(nl, sizeof *alive);
-    if (!ones || !dx || !dlearn || !s1 || !s2 || !alive)
-        rc = tn__err(err, TN_ENOMEM, "out of memory");
-    for (size_t l = 0; rc == TN_OK && l < nl; l++)
-        if (!(alive[l] = tn__calloc(net->layers[l].width, 1)))
-            rc = tn__err(err, TN_ENOMEM, "out of memory");
-    for (size_t i = 0; rc == TN_OK && i < bs * W; i++)
-        ones[i] = 1.0f;
-    for (size_t first = 0; rc == TN_OK && first < d->rows; first += bs) {
-        size_t B = d->rows - first < bs ? d->rows - first : bs;
-        for (int k = 0; k < d->n_inputs; k++)
-            memcpy(run->out[k], d->x[k] + first * d->width[k], B * d->width[k] * sizeof(float));
-        tn__run_forward(run, B);
-        for (size_t l = 0; l < nl; l++) {
-            const tn_layer *L = &net->layers[l];
-            const float *y = run->out[L->node]; /* (B, width) */
-            for (size_t i = 0; i < B * L->width; i++) {
-                s1[l] += y[i];
-                s2[l] += (double)y[i] * y[i];
-            }
-            const tn_act_inst *a = L->act;
-            if (!a || (a->m->flags & TN_ACT_ROWWISE))
-                continue;
-            tn__act_inst_backward(a, net->P + tn__layer_act_offset(L), dlearn, run->training,
-                                  &run->noise, tn__run_pre(run, (int)l), y, ones, dx, B,
-                                  L->width);
-            for (size_t i = 0; i < B * L->width; i++)
-                if (dx[i] != 0.0f)
-                    alive[l][i % L->width] = 1;
-        }
-    }
-    for (size_t l = 0; rc == TN_OK && l < nl; l++) {
-        const tn_layer *L = &net->layers[l];
-        double n = (double)d->rows * (double)L->width;
-        mean[l] = s1[l] / n;
-        var[l] = fmax(s2[l] / n - mean[l] * mean[l], 0.0);
-        const tn_act_inst *a = L->act;
-        dead[l] = NAN;
-        if (a && !(a->m->flags & TN_ACT_ROWWISE)) {
-            size_t nd = 0;
-            for (size_t j = 0; j < L->width; j++)
-                nd += !alive[l][j];
-            dead[l] = (double)nd / (double)L->width;
-        }
-    }
-    for (size_t l = 0; alive && l < nl; l++)
-        tn__free(alive[l]);
-    tn__free(alive);
-    tn__free(s1);
-    tn__free(s2);
-    tn__floats_free(ones);
-    tn__floats_free(dx);
-    tn__floats_free(dlearn);
-    tn__run_free(run);
-    return rc;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* First epoch only: ||dW|| of each layer's first tensor (the weight matrix). */
-static void on_step(void *user, const tn_run *run)
+static void on_step(void *user, const tn_step *step)
 {
     study_run *s = user;
     if (s->epochs_done > 0)
         return;
     for (int l = 0; l < s->n_layers; l++) {
-        const tn_layer *L = &run->net->layers[l];
-        if (L->n_tensors == 0)
+        double g = tn_step_grad_norm(step, (size_t)l);
+        if (isnan(g))
             continue;
-        const tn_tensor_info *t = &L->tensors[0];
-        const float *g = run->G + L->param_off + t->offset;
-        double ss = 0;
-        for (size_t i = 0; i < t->rows * t->cols; i++)
-            ss += (double)g[i] * g[i];
-        s->L[l].gsum += sqrt(ss);
+        s->L[l].gsum += g;
         s->L[l].gn++;
     }
 }
 
-static void on_epoch(void *user, const tn_epoch_report *r)
+static void on_epoch(void *user, const tn_epoch_info *r)
 {
     study_run *s = user;
     s->epochs_done = r->epoch;
-    if (r->has_val && r->val.acc > s->best_acc)
-        s->best_acc = r->val.acc;
-    if (r->has_val && !s->to_target && r->val.acc >= s->target)
+    if (r->has_val && r->val.accuracy > s->best_acc)
+        s->best_acc = r->val.accuracy;
+    if (r->has_val && !s->to_target && r->val.accuracy >= s->target)
         s->to_target = r->epoch;
 }
 
-static int study_one(const study_opts *o, const char *text, size_t len, study_run *s,
-                     tn_config **cfg_out, tn_error *err)
+/* Layer statistics of the trainer's current parameters over its training rows. */
+static int stats(tn_trainer *t, tn_layer_stats *st, tn_error *err)
 {
-    tn_config *c = NULL;
-    tn_dataset *train = NULL, *test = NULL;
-    tn_scaling scaling = {0};
-    double t0 = tn__seconds();
-    int rc = config_with(o->config, text, len, s->act, &c, err);
+    tn_train_settings set;
+    tn_trainer_settings(t, &set);
+    const tn_model *m = tn_trainer_model(t);
+    if (!m)
+        return fail(err, TN_ENOMEM, "%s", tn_trainer_errmsg(t));
+    return tn_layer_stats_compute(m, tn_trainer_data(t, TN_SPLIT_TRAIN), set.batch_size, st,
+                                  err);
+}
+
+/* Copies the trainer's message into err and returns rc. */
+static int trainer_fail(tn_trainer *t, int rc, tn_error *err)
+{
+    return rc ? fail(err, rc, "%s", tn_trainer_errmsg(t)) : TN_OK;
+}
+
+/* The study trains classifiers: data with test rows, in any format but ratings. */
+static int check_data(tn_trainer *t, tn_error *err)
+{
+    tn_train_settings set;
+    tn_trainer_settings(t, &set);
+    const tn_model *m = tn_trainer_model(t);
+    const char *format = m ? tn_model_data_format(m) : "?";
+    if (strcmp(format, "ratings") == 0)
+        return fail(err, TN_ECONFIG, "%s: the study trains classifiers on csv, idx or "
+                    "fashion-mnist data, not ratings", set.config);
+    int rc = trainer_fail(t, tn_trainer_load_data(t), err);
+    if (rc == TN_OK && !tn_trainer_data(t, TN_SPLIT_VAL))
+        rc = fail(err, TN_ECONFIG, "%s: the study needs test data (data.test or "
+                  "data.holdout)", set.config);
+    return rc;
+}
+
+static int study_one(const study_opts *o, const char *text, size_t len, study_run *s,
+                     tn_trainer **first, tn_error *err)
+{
+    tn_trainer *t = NULL;
+    tn_layer_stats *st = NULL;
+    double t0 = seconds();
+    int rc = trainer_with(o->config, text, len, s->act, &t, err);
+    if (rc == TN_OK)
+        rc = trainer_fail(t, tn_cli_apply_overrides(&o->run, t), err);
+    if (rc == TN_OK)
+        rc = check_data(t, err);
     if (rc == TN_OK) {
-        int threads;
-        tn_cli_apply_overrides(&o->run, c, &threads);
-        tn__blas_set_threads(threads);
-        rc = load_data(c, &train, &test, &scaling, err);
-    }
-    if (rc == TN_OK) {
-        s->n_layers = c->net->n_layers;
-        if (!(s->L = tn__calloc((size_t)s->n_layers, sizeof *s->L)))
-            rc = tn__err(err, TN_ENOMEM, "out of memory");
+        s->n_layers = (int)tn_model_n_layers(tn_trainer_model(t));
+        if (!(s->L = calloc((size_t)s->n_layers, sizeof *s->L)) ||
+            !(st = calloc((size_t)s->n_layers, sizeof *st)))
+            rc = fail(err, TN_ENOMEM, "out of memory");
     }
     size_t nl = (size_t)s->n_layers;
-    double *mean = NULL, *var = NULL, *dead = NULL;
-    if (rc == TN_OK && (!(mean = tn__calloc(nl, sizeof *mean)) ||
-                        !(var = tn__calloc(nl, sizeof *var)) ||
-                        !(dead = tn__calloc(nl, sizeof *dead))))
-        rc = tn__err(err, TN_ENOMEM, "out of memory");
-    if (rc == TN_OK) {
-        tn__net_init_params(c->net, c->train.seed);
-        rc = forward_stats(c->net, train, c->train.batch_size, mean, var, dead, err);
-        for (size_t l = 0; rc == TN_OK && l < nl; l++) {
-            s->L[l].mean0 = mean[l];
-            s->L[l].var0 = var[l];
-            s->L[l].dead0 = dead[l];
+    if (rc == TN_OK && !(rc = trainer_fail(t, tn_trainer_init(t), err)) &&
+        !(rc = stats(t, st, err)))
+        for (size_t l = 0; l < nl; l++) {
+            s->L[l].mean0 = st[l].mean;
+            s->L[l].var0 = st[l].var;
+            s->L[l].dead0 = st[l].dead;
         }
-    }
     if (rc == TN_OK) {
         tn_train_hooks h = {.user = s, .on_epoch = on_epoch, .on_step = on_step};
-        tn_train_result res;
-        rc = tn__train(c->net, &c->loss, &c->optim, &c->train, train, test, &h, &res, err);
+        rc = tn_trainer_fit(t, &h);
         /* A diverging activation is a result, not a failure of the study. */
         if (rc == TN_ERANGE) {
             s->diverged = 1;
@@ -337,26 +271,20 @@ static int study_one(const study_opts *o, const char *text, size_t len, study_ru
             for (size_t l = 0; l < nl; l++)
                 s->L[l].mean1 = s->L[l].var1 = s->L[l].dead1 = NAN;
         }
+        rc = trainer_fail(t, rc, err);
     }
-    if (rc == TN_OK && !s->diverged) {
-        rc = forward_stats(c->net, train, c->train.batch_size, mean, var, dead, err);
-        for (size_t l = 0; rc == TN_OK && l < nl; l++) {
-            s->L[l].mean1 = mean[l];
-            s->L[l].var1 = var[l];
-            s->L[l].dead1 = dead[l];
+    if (rc == TN_OK && !s->diverged && !(rc = stats(t, st, err)))
+        for (size_t l = 0; l < nl; l++) {
+            s->L[l].mean1 = st[l].mean;
+            s->L[l].var1 = st[l].var;
+            s->L[l].dead1 = st[l].dead;
         }
-    }
-    s->seconds = tn__seconds() - t0;
-    tn__free(mean);
-    tn__free(var);
-    tn__free(dead);
-    tn__dataset_free(train);
-    tn__dataset_free(test);
-    tn__scaling_free(&scaling);
-    if (rc == TN_OK && cfg_out && !*cfg_out)
-        *cfg_out = c;
+    s->seconds = seconds() - t0;
+    free(st);
+    if (rc == TN_OK && first && !*first)
+        *first = t;
     else
-        tn__config_free(c);
+        tn_trainer_free(t);
     return rc;
 }
 
@@ -387,14 +315,15 @@ static void print_pct(double v)
         printf(" %5.1f%%", 100.0 * v);
 }
 
-static void report(const study_opts *o, const tn_config *c, const study_run *runs, int n)
+static void report(const study_opts *o, tn_trainer *t, const study_run *runs, int n)
 {
+    tn_train_settings c;
+    tn_trainer_settings(t, &c);
     int nl = runs[0].n_layers, first = 0, mid = (nl - 2) / 2, last = nl - 2;
     if (nl < 2)
         mid = last = 0;
     printf("study of %s: %d hidden layer%s, seed %llu, %d epochs, target accuracy %g\n",
-           c->path, nl - 1, nl == 2 ? "" : "s", (unsigned long long)c->train.seed,
-           c->train.epochs, o->target);
+           c.config, nl - 1, nl == 2 ? "" : "s", c.seed, c.epochs, o->target);
     printf("hidden layers h1..h%d (the output layer keeps its activation); statistics over "
            "the %s\n\n", nl - 1, "training data");
     printf("%-12s %6s %6s |%-42s |%-14s |%s\n", "", "best", "epochs",
@@ -453,30 +382,38 @@ static void report(const study_opts *o, const tn_config *c, const study_run *run
 
 static int run(const study_opts *o, tn_error *err)
 {
-    unsigned char *text;
+    char *text = NULL;
     size_t len;
-    int rc = tn__read_file(o->config, TN_CONFIG_MAX_BYTES, &text, &len, err);
+    tn_trainer *check = NULL;
+    /* The file as given first: its own errors, then its text for the variants. */
+    int rc = tn_trainer_new(o->config, &check, err);
+    tn_trainer_free(check);
+    if (rc == TN_OK)
+        rc = tn_read_file(o->config, (size_t)16 << 20, &text, &len, err);
     if (rc)
         return rc;
     study_run runs[MAX_ACTS];
     memset(runs, 0, sizeof runs);
-    tn_config *first = NULL;
+    tn_trainer *first = NULL;
     for (int i = 0; rc == TN_OK && i < o->n_acts; i++) {
         runs[i].act = o->acts[i];
         runs[i].target = o->target;
-        rc = study_one(o, (const char *)text, len, &runs[i], &first, err);
+        rc = study_one(o, text, len, &runs[i], &first, err);
         /* Progress and timings are for a person watching; logs and pipes get none. */
         if (rc == TN_OK && isatty(2))
             fprintf(stderr, "tinynet study: %s done (%.1f s)\n", runs[i].act, runs[i].seconds);
-        else if (rc)
-            tn__err_prefix(err, "%s", runs[i].act);
+        else if (rc) {
+            char msg[sizeof err->msg];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            snprintf(err->msg, sizeof err->msg, "%.40s: %.400s", runs[i].act, msg);
+        }
     }
     if (rc == TN_OK)
         report(o, first, runs, o->n_acts);
     for (int i = 0; i < o->n_acts; i++)
-        tn__free(runs[i].L);
-    tn__config_free(first);
-    tn__free(text);
+        free(runs[i].L);
+    tn_trainer_free(first);
+    tn_free(text);
     return rc;
 }
 

@@ -1,16 +1,11 @@
 /* tinynet train CONFIG: load data, train, report, save the model. */
-#include "cli/cli.h"
-#include "cli/progress.h"
-#include "cli/report.h"
-#include "cli/recsys.h"
+#include "cli.h"
+#include "progress.h"
+#include "report.h"
 
-#include "train/session.h"
-
-#include "core/error.h"
-#include "core/file.h"
-#include "data/idx.h"
-#include "act/inst.h"
-#include "loss/loss.h"
+#include "tinynet/inspect.h"
+#include "tinynet/recsys.h"
+#include "tinynet/train.h"
 
 #include <errno.h>
 #include <math.h>
@@ -60,26 +55,25 @@ static int parse_args(int argc, char **argv, train_opts *o)
 }
 
 /* A layer whose activation has a zero derivative stops every gradient below it. */
-static void warn_untrainable(const tn_net *net)
+static void warn_untrainable(const tn_model *m)
 {
-    for (int i = 0; i < net->n_layers; i++) {
-        const tn_layer *L = &net->layers[i];
-        const tn_act_inst *a = L->act;
-        if (a && (a->m->flags & TN_ACT_ZERO_GRAD))
-            fprintf(stderr, "tinynet: warning: layers[%d] (\"%s\") uses %s, whose derivative "
+    for (size_t i = 0; m && i < tn_model_n_layers(m); i++) {
+        const tn_activation *a = tn_model_layer_activation(m, i);
+        if (a && (a->flags & TN_ACT_ZERO_GRAD))
+            fprintf(stderr, "tinynet: warning: layers[%zu] (\"%s\") uses %s, whose derivative "
                     "is zero: gradient descent cannot train it or the layers before it\n", i,
-                    L->name, a->m->name);
+                    tn_model_layer_name(m, i), a->name);
     }
 }
 
 /* The epochs seen so far, for --plot; the progress display sees them first. */
 typedef struct history {
     tn_progress *pg;
-    tn_epoch_report *h;
+    tn_epoch_info *h;
     int n;
 } history;
 
-static void history_epoch(void *user, const tn_epoch_report *r)
+static void history_epoch(void *user, const tn_epoch_info *r)
 {
     history *hi = user;
     tn_progress_epoch(hi->pg, r);
@@ -94,21 +88,21 @@ static void history_batch(void *user, int epoch, size_t batch, size_t n_batches)
 
 static void print_metrics(const char *label, const tn_metrics *m)
 {
-    if (isnan(m->acc))
-        printf("%-10s loss %.6f  (%zu rows)\n", label, m->loss, m->n);
+    if (isnan(m->accuracy))
+        printf("%-10s loss %.6f  (%zu rows)\n", label, m->loss, m->rows);
     else
-        printf("%-10s loss %.6f  accuracy %.4f  (%zu rows)\n", label, m->loss, m->acc, m->n);
+        printf("%-10s loss %.6f  accuracy %.4f  (%zu rows)\n", label, m->loss, m->accuracy,
+               m->rows);
 }
 
-static int write_plots(const char *dir, const tn_net *net, const tn_dataset *d,
-                       const tn_scaling *s, const char *const *names, const history *hist,
-                       const char *label, tn_error *err)
+static int write_plots(const char *dir, const tn_model *m, const tn_data *d,
+                       const history *hist, const char *label, tn_error *err)
 {
     int rc = tn_plot_curves(dir, hist->h, hist->n, label, err);
     if (rc == TN_OK)
         printf("wrote %s/curves.svg\n", dir);
-    if (rc == TN_OK && net->nodes[net->output].width > 1 && d->t) {
-        rc = tn_plot_misclassified(dir, net, d, s, names, err);
+    if (rc == TN_OK && tn_model_output_width(m) > 1 && tn_data_has_targets(d)) {
+        rc = tn_plot_misclassified(dir, m, d, err);
         if (rc == TN_OK)
             printf("wrote %s/misclassified.svg\n", dir);
         else if (rc == TN_ESHAPE) { /* not images: the curves are still worth having */
@@ -119,70 +113,93 @@ static int write_plots(const char *dir, const tn_net *net, const tn_dataset *d,
     return rc;
 }
 
-/* What `train` prints after training: metrics, confusion matrix, pictures, ranking. */
-static int report(const train_opts *o, const tn_session *s, const history *hist, tn_error *err)
+/* Copies the trainer's message into err and returns rc. */
+static int trainer_fail(tn_trainer *t, int rc, tn_error *err)
 {
-    const tn_config *c = s->config;
-    const tn_train_result *res = &s->result;
-    const tn_dataset *train = s->train, *val = s->val;
-    printf("trained %s: %d epoch%s%s, best epoch %d, %zu parameters\n", c->net->name,
-           res->epochs_run, res->epochs_run == 1 ? "" : "s",
-           res->stopped_early ? " (stopped early)" : "", res->best_epoch, c->net->n_params);
-    print_metrics("train", &s->final_train);
-    if (val)
-        print_metrics(s->val_is_test ? "test" : "validation", &s->result.val);
+    if (rc) {
+        err->code = rc;
+        snprintf(err->msg, sizeof err->msg, "%s", tn_trainer_errmsg(t));
+    }
+    return rc;
+}
+
+/* What `train` prints after training: metrics, confusion matrix, pictures, ranking. */
+static int report(const train_opts *o, tn_trainer *t, const history *hist, tn_error *err)
+{
+    tn_fit_result res;
+    tn_trainer_result(t, &res);
+    const tn_model *m = tn_trainer_model(t);
+    if (!m)
+        return trainer_fail(t, TN_ENOMEM, err);
+    int kind = tn_trainer_val_kind(t);
+    printf("trained %s: %d epoch%s%s, best epoch %d, %zu parameters\n", tn_model_name(m),
+           res.epochs_run, res.epochs_run == 1 ? "" : "s",
+           res.stopped_early ? " (stopped early)" : "", res.best_epoch, tn_model_n_params(m));
+    print_metrics("train", &res.train);
+    if (kind >= 0)
+        print_metrics(kind ? "test" : "validation", &res.val);
     int rc = TN_OK;
-    const char *const *names = c->data.format == TN_DATA_FASHION ? tn__fashion_classes : NULL;
-    const char *label = s->val_is_test ? "test" : val ? "validation" : "train";
-    if (rc == TN_OK && tn__loss_has_accuracy(&c->loss))
-        rc = tn_cli_print_confusion(label, c->net, val ? val : train, names, err);
+    const char *label = kind > 0 ? "test" : kind == 0 ? "validation" : "train";
+    const tn_data *d = tn_trainer_data(t, kind >= 0 ? TN_SPLIT_VAL : TN_SPLIT_TRAIN);
+    if (!isnan(res.train.accuracy))
+        rc = tn_cli_print_confusion(label, m, d, err);
     if (rc == TN_OK && o->plot)
-        rc = write_plots(o->plot, c->net, val ? val : train, &s->scaling, names, hist, label,
-                         err);
-    if (rc == TN_OK && s->im)
-        rc = tn_cli_recsys_report(c, s->im, s->ranks, err);
+        rc = write_plots(o->plot, m, d, hist, label, err);
+    tn_ranking rk;
+    int rrc = rc == TN_OK ? tn_trainer_ranking(t, &rk) : TN_ENOTFOUND;
+    if (rrc == TN_OK)
+        tn_cli_print_ranking(&rk);
+    else if (rrc != TN_ENOTFOUND)
+        rc = trainer_fail(t, rrc, err);
     return rc;
 }
 
 static int run(const train_opts *o, tn_error *err)
 {
-    tn_session s;
+    tn_trainer *t = NULL;
     tn_progress pg = {0};
     history hist = {&pg, NULL, 0};
-    int rc = tn__session_open(o->config, &s, err);
+    int rc = tn_trainer_new(o->config, &t, err);
     if (rc)
         return rc;
-    tn_config *c = s.config;
-    tn_cli_apply_overrides(&o->run, c, &s.threads);
-    warn_untrainable(c->net);
-    if (o->model) /* found now, not after the training */
-        rc = tn__check_writable(o->model, err);
+    rc = trainer_fail(t, tn_cli_apply_overrides(&o->run, t), err);
     if (rc == TN_OK)
-        rc = tn__session_load_data(&s, err);
+        warn_untrainable(tn_trainer_model(t));
+    if (rc == TN_OK && o->model) /* found now, not after the training */
+        rc = tn_check_writable(o->model, err);
+    if (rc == TN_OK)
+        rc = trainer_fail(t, tn_trainer_load_data(t), err);
     /* The plot directory is made before training, so a bad one costs no training time,
      * and before the log opens, so every log that starts also ends. */
-    if (rc == TN_OK && o->plot && mkdir(o->plot, 0777) != 0 && errno != EEXIST)
-        rc = tn__err(err, TN_EIO, "%s: cannot create the directory: %s", o->plot,
-                     strerror(errno));
-    if (rc == TN_OK && o->plot && !(hist.h = calloc((size_t)c->train.epochs, sizeof *hist.h)))
-        rc = tn__err(err, TN_ENOMEM, "out of memory");
+    tn_train_settings set;
+    tn_trainer_settings(t, &set);
+    if (rc == TN_OK && o->plot && mkdir(o->plot, 0777) != 0 && errno != EEXIST) {
+        err->code = rc = TN_EIO;
+        snprintf(err->msg, sizeof err->msg, "%s: cannot create the directory: %s", o->plot,
+                 strerror(errno));
+    }
+    if (rc == TN_OK && o->plot && !(hist.h = calloc((size_t)set.epochs, sizeof *hist.h))) {
+        err->code = rc = TN_ENOMEM;
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+    }
     if (rc == TN_OK)
-        rc = tn_progress_open(&pg, o->log, c, s.threads, err);
+        rc = tn_progress_open(&pg, o->log, t, err);
     if (rc == TN_OK) {
         tn_train_hooks hooks = {.user = &hist, .on_batch = history_batch,
                                 .on_epoch = history_epoch};
-        rc = tn__session_fit(&s, &hooks, err);
-        if (rc == TN_OK)
-            rc = tn_progress_close(&pg, &s.result, err);
+        rc = trainer_fail(t, tn_trainer_fit(t, &hooks), err);
+        tn_fit_result res;
+        if (rc == TN_OK && tn_trainer_result(t, &res) == TN_OK)
+            rc = tn_progress_close(&pg, &res, err);
         else
             tn_progress_close(&pg, NULL, NULL);
     }
     if (rc == TN_OK)
-        rc = report(o, &s, &hist, err);
-    if (rc == TN_OK && o->model && (rc = tn__session_save(&s, o->model, err)) == TN_OK)
+        rc = report(o, t, &hist, err);
+    if (rc == TN_OK && o->model && (rc = trainer_fail(t, tn_trainer_save(t, o->model), err)) == 0)
         printf("saved %s\n", o->model);
     free(hist.h);
-    tn__session_close(&s);
+    tn_trainer_free(t);
     return rc;
 }
 

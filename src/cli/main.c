@@ -1,8 +1,7 @@
 /* tinynet command line: dispatches to one file per subcommand. The process stays in the
  * C locale (no setlocale), so numbers are parsed and printed with a decimal point. */
-#include "cli/cli.h"
+#include "cli.h"
 
-#include "train/config.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -10,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage_text[] =
     "usage: tinynet <command> [options]\n"
@@ -96,9 +96,9 @@ int tn_cli_override(const char *cmd, const char *usage, int argc, char **argv, i
         long long lo, hi;
         size_t field;
     } opts[] = {
-        {"--epochs", "[1, 1000000]", 1, TN_MAX_EPOCHS, offsetof(tn_cli_overrides, epochs)},
-        {"--seed", "[0, 2^53]", 0, TN_MAX_SEED, offsetof(tn_cli_overrides, seed)},
-        {"--threads", "[1, 256]", 1, TN_MAX_THREADS, offsetof(tn_cli_overrides, threads)},
+        {"--epochs", "[1, 1000000]", 1, 1000000, offsetof(tn_cli_overrides, epochs)},
+        {"--seed", "[0, 2^53]", 0, 1LL << 53, offsetof(tn_cli_overrides, seed)},
+        {"--threads", "[1, 256]", 1, 256, offsetof(tn_cli_overrides, threads)},
     };
     for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
         const char *v;
@@ -114,13 +114,22 @@ int tn_cli_override(const char *cmd, const char *usage, int argc, char **argv, i
     return 0;
 }
 
-void tn_cli_apply_overrides(const tn_cli_overrides *o, tn_config *c, int *threads)
+int tn_cli_apply_overrides(const tn_cli_overrides *o, tn_trainer *t)
 {
+    int rc = TN_OK;
     if (o->epochs > 0)
-        c->train.epochs = (int)o->epochs;
-    if (o->seed >= 0)
-        c->train.seed = (unsigned long long)o->seed;
-    *threads = o->threads > 0 ? (int)o->threads : c->threads;
+        rc = tn_trainer_set_epochs(t, (int)o->epochs);
+    if (rc == TN_OK && o->seed >= 0)
+        rc = tn_trainer_set_seed(t, (unsigned long long)o->seed);
+    if (rc == TN_OK && o->threads > 0)
+        rc = tn_trainer_set_threads(t, (int)o->threads);
+    return rc;
+}
+
+
+int tn_cli_read_stdin(char **text, size_t *len, tn_error *err)
+{
+    return tn_read_fd(STDIN_FILENO, "<stdin>", (size_t)4 << 30, text, len, err);
 }
 
 int tn_cli_positional(const char *cmd, const char *usage, const char *arg, const char **slot)

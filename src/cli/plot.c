@@ -1,23 +1,35 @@
 /* The pictures of `tinynet train --plot DIR`, as self-contained SVG: curves drawn as
  * polylines, images as embedded PNGs (a minimal encoder over zlib, already a dependency)
  * so a browser or rsvg-convert shows them with no other file. */
-#include "cli/report.h"
-
-#include "core/alloc.h"
-#include "core/error.h"
+#include "report.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+
+static int fail(tn_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(tn_error *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    err->code = code;
+    return code;
+}
 
 static FILE *open_out(const char *dir, const char *name, char *path, size_t n, tn_error *err)
 {
     snprintf(path, n, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
     if (!f)
-        tn__err(err, TN_EIO, "%s: cannot write: %s", path, strerror(errno));
+        fail(err, TN_EIO, "%s: cannot write: %s", path, strerror(errno));
     return f;
 }
 
@@ -25,7 +37,7 @@ static int close_out(FILE *f, const char *path, tn_error *err)
 {
     int bad = ferror(f);
     if (fclose(f) != 0 || bad)
-        return tn__err(err, TN_EIO, "%s: write failed", path);
+        return fail(err, TN_EIO, "%s: write failed", path);
     return TN_OK;
 }
 
@@ -34,14 +46,14 @@ static int close_out(FILE *f, const char *path, tn_error *err)
 enum { PW = 420, PH = 320, ML = 60, MR = 20, MT = 60, MB = 50 };
 
 /* Series k (0 train, 1 validation or test) of epoch i. */
-static double value(const tn_epoch_report *h, int i, int k, int use_acc)
+static double value(const tn_epoch_info *h, int i, int k, int use_acc)
 {
     const tn_metrics *m = k ? &h[i].val : &h[i].train;
-    return use_acc ? m->acc : m->loss;
+    return use_acc ? m->accuracy : m->loss;
 }
 
 /* One panel at x offset ox: series[0] train, series[1] val (may be absent). */
-static void panel(FILE *f, int ox, const char *title, const tn_epoch_report *h, int n,
+static void panel(FILE *f, int ox, const char *title, const tn_epoch_info *h, int n,
                   int use_acc, const char *val_label)
 {
     double lo = INFINITY, hi = -INFINITY;
@@ -105,14 +117,14 @@ static void panel(FILE *f, int ox, const char *title, const tn_epoch_report *h, 
     }
 }
 
-int tn_plot_curves(const char *dir, const tn_epoch_report *h, int n, const char *val_label,
+int tn_plot_curves(const char *dir, const tn_epoch_info *h, int n, const char *val_label,
                    tn_error *err)
 {
     char path[4096];
     FILE *f = open_out(dir, "curves.svg", path, sizeof path, err);
     if (!f)
         return TN_EIO;
-    int has_acc = n > 0 && isfinite(h[0].train.acc);
+    int has_acc = n > 0 && isfinite(h[0].train.accuracy);
     fprintf(f, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
             "font-family='sans-serif'>\n<rect width='100%%' height='100%%' fill='white'/>\n",
             has_acc ? 2 * PW : PW, PH);
@@ -190,56 +202,54 @@ static size_t argmax(const float *v, size_t n)
     return best;
 }
 
-static void class_name(char *buf, size_t n, const char *const *names, size_t k)
+static void class_name(char *buf, size_t n, const tn_model *m, size_t k)
 {
-    if (names)
-        snprintf(buf, n, "%s", names[k]);
+    const char *name = tn_model_class_name(m, k);
+    if (name)
+        snprintf(buf, n, "%s", name);
     else
         snprintf(buf, n, "%zu", k);
 }
 
 enum { COLS = 8, MAX_SHOWN = 40, ZOOM = 4, CELL_W = 150, CELL_H = 150 };
 
-int tn_plot_misclassified(const char *dir, const tn_net *net, const tn_dataset *d,
-                          const tn_scaling *s, const char *const *names, tn_error *err)
+int tn_plot_misclassified(const char *dir, const tn_model *m, const tn_data *d, tn_error *err)
 {
-    int in = s && s->kind ? s->input : 0;
-    size_t W = net->nodes[net->output].width, width = d->width[in], n;
-    size_t side = (size_t)(sqrt((double)width) + 0.5);
-    if (side * side != width || side > 64 || d->n_inputs != 1 || d->t_width != 1)
-        return tn__err(err, TN_ESHAPE, "no picture of misclassified rows: the input (%zu "
-                       "values) is not a square image of at most 64x64 with class labels",
-                       width);
-    float *y = tn__mul_size(d->rows, W, &n) ? NULL : tn__floats_alloc(n);
-    float *row = tn__floats_alloc(width);
+    size_t W = tn_model_output_width(m), width = tn_model_input_width(m, 0), tw = 0;
+    size_t side = (size_t)(sqrt((double)width) + 0.5), rows = tn_data_rows(d);
+    tn_data_target(d, 0, &tw);
+    if (side * side != width || side > 64 || tn_model_n_inputs(m) != 1 || tw != 1)
+        return fail(err, TN_ESHAPE, "no picture of misclassified rows: the input (%zu "
+                    "values) is not a square image of at most 64x64 with class labels", width);
+    float *y = malloc((rows ? rows : 1) * W * sizeof *y);
+    float *row = malloc(width * sizeof *row);
     unsigned char pix[64 * 64], png[4096 + 2 * 64 * 64];
-    int rc = y && row ? TN_OK : tn__err(err, TN_ENOMEM, "out of memory");
+    int rc = y && row ? TN_OK : fail(err, TN_ENOMEM, "out of memory");
     if (rc == TN_OK)
-        rc = tn__predict(net, d, 256, y, err);
+        rc = tn_predict_data(m, d, y, err);
     char path[4096];
     FILE *f = rc == TN_OK ? open_out(dir, "misclassified.svg", path, sizeof path, err) : NULL;
     if (rc == TN_OK && !f)
         rc = TN_EIO;
     if (rc) {
-        tn__floats_free(y);
-        tn__floats_free(row);
+        free(y);
+        free(row);
         return rc;
     }
     size_t wrong = 0, shown = 0;
-    for (size_t r = 0; r < d->rows; r++)
-        wrong += argmax(y + r * W, W) != (size_t)d->t[r];
+    for (size_t r = 0; r < rows; r++)
+        wrong += argmax(y + r * W, W) != (size_t)*tn_data_target(d, r, NULL);
     size_t rows_of_cells = (size_t)((wrong < MAX_SHOWN ? wrong : MAX_SHOWN) + COLS - 1) / COLS;
     fprintf(f, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%zu' "
             "font-family='sans-serif'>\n<rect width='100%%' height='100%%' fill='white'/>\n"
             "<text x='10' y='22' font-size='15'>%zu of %zu rows misclassified; the first %zu "
             "(true / predicted)</text>\n", COLS * CELL_W, 40 + rows_of_cells * CELL_H, wrong,
-            d->rows, wrong < MAX_SHOWN ? wrong : (size_t)MAX_SHOWN);
-    for (size_t r = 0; r < d->rows && shown < MAX_SHOWN; r++) {
-        size_t p = argmax(y + r * W, W), t = (size_t)d->t[r];
+            rows, wrong < MAX_SHOWN ? wrong : (size_t)MAX_SHOWN);
+    for (size_t r = 0; r < rows && shown < MAX_SHOWN; r++) {
+        size_t p = argmax(y + r * W, W), t = (size_t)*tn_data_target(d, r, NULL);
         if (p == t)
             continue;
-        memcpy(row, d->x[in] + r * width, width * sizeof *row);
-        tn__scaling_invert_row(s, row, width);
+        tn_data_row(d, 0, r, row); /* as the data hold it: the scaling undone */
         /* Each image stretched to its own range: contrast, whatever the data's units. */
         float lo = row[0], hi = row[0];
         for (size_t j = 1; j < width; j++) {
@@ -252,8 +262,8 @@ int tn_plot_misclassified(const char *dir, const tn_net *net, const tn_dataset *
         int cx = (int)(shown % COLS) * CELL_W, cy = 40 + (int)(shown / COLS) * CELL_H;
         int img = (int)side * ZOOM > CELL_W - 20 ? CELL_W - 20 : (int)side * ZOOM;
         char tn[32], pn[32];
-        class_name(tn, sizeof tn, names, t);
-        class_name(pn, sizeof pn, names, p);
+        class_name(tn, sizeof tn, m, t);
+        class_name(pn, sizeof pn, m, p);
         fprintf(f, "<image x='%d' y='%d' width='%d' height='%d' style='image-rendering:"
                 "pixelated' href='data:image/png;base64,", cx + (CELL_W - img) / 2, cy, img, img);
         base64(f, png, len);
@@ -263,7 +273,7 @@ int tn_plot_misclassified(const char *dir, const tn_net *net, const tn_dataset *
         shown++;
     }
     fprintf(f, "</svg>\n");
-    tn__floats_free(y);
-    tn__floats_free(row);
+    free(y);
+    free(row);
     return close_out(f, path, err);
 }

@@ -1,14 +1,30 @@
-#include "cli/progress.h"
+#include "progress.h"
 
-#include "core/clock.h"
-#include "core/error.h"
-#include "loss/loss.h"
-
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
+
+/* Seconds on the monotonic clock. */
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int fail(tn_error *err, int code, const char *what, const char *path)
+{
+    if (!err)
+        return code;
+    err->code = code;
+    snprintf(err->msg, sizeof err->msg, "%s: %s%s%s", path, what, errno ? ": " : "",
+             errno ? strerror(errno) : "");
+    return code;
+}
 
 /* Columns of the terminal on stderr; 80 when it cannot say (e.g. a serial console). */
 static int terminal_width(void)
@@ -28,36 +44,40 @@ static void log_number(FILE *f, const char *key, double v)
         fprintf(f, ",\"%s\":null", key);
 }
 
-int tn_progress_open(tn_progress *p, const char *log_path, const tn_config *c, int threads,
-                     tn_error *err)
+int tn_progress_open(tn_progress *p, const char *log_path, tn_trainer *t, tn_error *err)
 {
     memset(p, 0, sizeof *p);
+    tn_train_settings c;
+    tn_trainer_settings(t, &c);
+    const tn_model *m = tn_trainer_model(t);
     p->tty = isatty(STDERR_FILENO);
-    p->every = c->train.epochs <= 20 ? 1 : c->train.epochs / 20;
-    p->started = p->epoch_started = tn__seconds();
+    p->every = c.epochs <= 20 ? 1 : c.epochs / 20;
+    p->started = p->epoch_started = now();
     if (!log_path)
         return TN_OK;
+    errno = 0;
     p->log = fopen(log_path, "w");
     if (!p->log)
-        return tn__err(err, TN_EIO, "%s: cannot open the log: %s", log_path, strerror(errno));
+        return fail(err, TN_EIO, "cannot open the log", log_path);
     p->log_path = log_path;
     /* Built with cJSON so a path or name with quotes stays valid JSON. */
     cJSON *start = cJSON_CreateObject();
     char *line = NULL;
-    if (start && cJSON_AddStringToObject(start, "event", "start") &&
-        cJSON_AddStringToObject(start, "config", c->path) &&
-        cJSON_AddStringToObject(start, "network", c->net->name) &&
-        cJSON_AddNumberToObject(start, "seed", (double)c->train.seed) &&
-        cJSON_AddNumberToObject(start, "threads", threads) &&
-        cJSON_AddNumberToObject(start, "epochs", c->train.epochs) &&
-        cJSON_AddNumberToObject(start, "batch_size", (double)c->train.batch_size) &&
-        cJSON_AddNumberToObject(start, "parameters", (double)c->net->n_params))
+    if (m && start && cJSON_AddStringToObject(start, "event", "start") &&
+        cJSON_AddStringToObject(start, "config", c.config) &&
+        cJSON_AddStringToObject(start, "network", tn_model_name(m)) &&
+        cJSON_AddNumberToObject(start, "seed", (double)c.seed) &&
+        cJSON_AddNumberToObject(start, "threads", c.threads) &&
+        cJSON_AddNumberToObject(start, "epochs", c.epochs) &&
+        cJSON_AddNumberToObject(start, "batch_size", (double)c.batch_size) &&
+        cJSON_AddNumberToObject(start, "parameters", (double)tn_model_n_params(m)))
         line = cJSON_PrintUnformatted(start);
     cJSON_Delete(start);
     if (!line) {
         fclose(p->log);
         p->log = NULL;
-        return tn__err(err, TN_ENOMEM, "out of memory");
+        errno = 0;
+        return fail(err, TN_ENOMEM, "out of memory", log_path);
     }
     fprintf(p->log, "%s\n", line);
     cJSON_free(line);
@@ -67,7 +87,7 @@ int tn_progress_open(tn_progress *p, const char *log_path, const tn_config *c, i
 void tn_progress_batch(void *user, int epoch, size_t batch, size_t n_batches)
 {
     tn_progress *p = user;
-    double t = tn__seconds();
+    double t = now();
     if (!p->tty || (t - p->last_draw < 0.1 && batch != n_batches))
         return;
     p->last_draw = t;
@@ -96,22 +116,22 @@ void tn_progress_batch(void *user, int epoch, size_t batch, size_t n_batches)
 
 static void format_metrics(char *buf, size_t n, const char *prefix, const tn_metrics *m)
 {
-    if (isnan(m->acc))
+    if (isnan(m->accuracy))
         snprintf(buf, n, "%sloss %.4f", prefix, m->loss);
     else
-        snprintf(buf, n, "%sloss %.4f %sacc %.4f", prefix, m->loss, prefix, m->acc);
+        snprintf(buf, n, "%sloss %.4f %sacc %.4f", prefix, m->loss, prefix, m->accuracy);
 }
 
-void tn_progress_epoch(void *user, const tn_epoch_report *r)
+void tn_progress_epoch(void *user, const tn_epoch_info *r)
 {
     tn_progress *p = user;
     if (p->log) {
         fprintf(p->log, "{\"event\":\"epoch\",\"epoch\":%d", r->epoch);
         log_number(p->log, "train_loss", r->train.loss);
-        log_number(p->log, "train_accuracy", r->train.acc);
+        log_number(p->log, "train_accuracy", r->train.accuracy);
         if (r->has_val) {
             log_number(p->log, "val_loss", r->val.loss);
-            log_number(p->log, "val_accuracy", r->val.acc);
+            log_number(p->log, "val_accuracy", r->val.accuracy);
         }
         fprintf(p->log, ",\"improved\":%s,\"seconds\":%.6f}\n", r->improved ? "true" : "false",
                 r->seconds);
@@ -127,10 +147,10 @@ void tn_progress_epoch(void *user, const tn_epoch_report *r)
         fprintf(stderr, "\r\033[Kepoch %*d/%d  %s  %s\n", r->epochs >= 100 ? 4 : 2, r->epoch,
                 r->epochs, tr, va);
     }
-    p->epoch_started = tn__seconds(); /* the next epoch starts now */
+    p->epoch_started = now(); /* the next epoch starts now */
 }
 
-int tn_progress_close(tn_progress *p, const tn_train_result *res, tn_error *err)
+int tn_progress_close(tn_progress *p, const tn_fit_result *res, tn_error *err)
 {
     if (p->tty)
         fprintf(stderr, "\r\033[K");
@@ -139,11 +159,13 @@ int tn_progress_close(tn_progress *p, const tn_train_result *res, tn_error *err)
     if (res)
         fprintf(p->log, "{\"event\":\"end\",\"epochs\":%d,\"best_epoch\":%d,\"stopped_early\":%s,"
                 "\"seconds\":%.3f}\n", res->epochs_run, res->best_epoch,
-                res->stopped_early ? "true" : "false", tn__seconds() - p->started);
+                res->stopped_early ? "true" : "false", now() - p->started);
     int failed = ferror(p->log) != 0;
     failed |= fclose(p->log) != 0;
     p->log = NULL;
-    if (failed)
-        return tn__err(err, TN_EIO, "%s: writing the log failed", p->log_path);
+    if (failed) {
+        errno = 0;
+        return fail(err, TN_EIO, "writing the log failed", p->log_path);
+    }
     return TN_OK;
 }

@@ -4,8 +4,8 @@
 #ifndef TN_CLI_PROGRESS_H
 #define TN_CLI_PROGRESS_H
 
-#include "train/config.h"
-#include "train/train.h"
+#include "tinynet/inspect.h"
+#include "tinynet/train.h"
 
 #include <stdio.h>
 
@@ -18,11 +18,11 @@ typedef struct tn_progress {
     double epoch_started; /* the bar shows this epoch's time, not the run's */
 } tn_progress;
 
-int tn_progress_open(tn_progress *p, const char *log_path, const tn_config *c, int threads,
-                     tn_error *err);
+/* Starts the display and the log (its start record describes trainer t). */
+int tn_progress_open(tn_progress *p, const char *log_path, tn_trainer *t, tn_error *err);
 void tn_progress_batch(void *user, int epoch, size_t batch, size_t n_batches);
-void tn_progress_epoch(void *user, const tn_epoch_report *r);
+void tn_progress_epoch(void *user, const tn_epoch_info *r);
 /* res NULL: training failed (no end record). Fails when the log could not be written. */
-int tn_progress_close(tn_progress *p, const tn_train_result *res, tn_error *err);
+int tn_progress_close(tn_progress *p, const tn_fit_result *res, tn_error *err);
 
 #endif

@@ -1,22 +1,24 @@
-#include "cli/report.h"
-
-#include "core/alloc.h"
-#include "core/error.h"
+#include "report.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-int tn_cli_print_confusion(const char *label, const tn_net *net, const tn_dataset *d,
-                           const char *const *names, tn_error *err)
+int tn_cli_print_confusion(const char *label, const tn_model *m, const tn_data *d,
+                           tn_error *err)
 {
-    size_t W = net->nodes[net->output].width, n;
+    size_t W = tn_model_output_width(m);
     if (W < 2)
         return TN_OK;
-    size_t *cm = tn__mul_size(W, W, &n) ? NULL : tn__calloc(n, sizeof *cm);
-    if (!cm)
-        return tn__err(err, TN_ENOMEM, "out of memory for a confusion matrix");
-    int rc = tn__confusion(net, d, 256, cm, err);
+    size_t *cm = calloc(W * W, sizeof *cm);
+    if (!cm) {
+        err->code = TN_ENOMEM;
+        snprintf(err->msg, sizeof err->msg, "out of memory for a confusion matrix");
+        return TN_ENOMEM;
+    }
+    int rc = tn_confusion(m, d, cm, err);
     if (rc) {
-        tn__free(cm);
+        free(cm);
         return rc;
     }
     printf("\nconfusion matrix (%s; rows: true class, columns: predicted class)\n", label);
@@ -27,8 +29,9 @@ int tn_cli_print_confusion(const char *label, const tn_net *net, const tn_datase
     for (size_t i = 0; i < W; i++) {
         size_t row = 0;
         char name[32];
-        if (names)
-            snprintf(name, sizeof name, "%zu %s", i, names[i]);
+        const char *cls = tn_model_class_name(m, i);
+        if (cls)
+            snprintf(name, sizeof name, "%zu %s", i, cls);
         else
             snprintf(name, sizeof name, "%zu", i);
         printf("%-16s", name);
@@ -41,6 +44,20 @@ int tn_cli_print_confusion(const char *label, const tn_net *net, const tn_datase
         else
             printf("  -\n");
     }
-    tn__free(cm);
+    free(cm);
     return TN_OK;
+}
+
+void tn_cli_print_ranking(const tn_ranking *r)
+{
+    printf("ranking    %zu users, each held-out positive against up to %d unrated items; "
+           "%zu held-out pairs\n", r->users, r->candidates, r->pairs);
+    char hr[16], ndcg[16];
+    snprintf(hr, sizeof hr, "HR@%d", r->top_k);
+    snprintf(ndcg, sizeof ndcg, "NDCG@%d", r->top_k);
+    printf("%-10s %8s %8s %8s %8s\n", "scorer", "logloss", "AUC", hr, ndcg);
+    printf("%-10s %8.4f %8.4f %8.4f %8.4f\n", "model", r->model.logloss, r->model.auc,
+           r->model.hr, r->model.ndcg);
+    printf("%-10s %8s %8.4f %8.4f %8.4f\n", "popularity", "-", r->popularity.auc,
+           r->popularity.hr, r->popularity.ndcg);
 }

@@ -26,6 +26,8 @@ void tn__free(void *p)
         g_free(p);
 }
 
+void tn_free(void *p) { tn__free(p); }
+
 int tn__mul_size(size_t a, size_t b, size_t *out)
 {
     if (a && b > SIZE_MAX / a)

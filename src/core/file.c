@@ -306,3 +306,15 @@ int tn__read_file(const char *path, size_t max_bytes, unsigned char **out, size_
     close(fd);
     return rc;
 }
+
+char *tn__path_beside(const char *file, const char *p)
+{
+    const char *slash = strrchr(file, '/');
+    if (p[0] == '/' || !slash || strcmp(p, "-") == 0)
+        return tn__strdup(p);
+    size_t dir = (size_t)(slash - file) + 1, n = dir + strlen(p) + 1;
+    char *s = tn__malloc(n);
+    if (s)
+        snprintf(s, n, "%.*s%s", (int)dir, file, p);
+    return s;
+}

@@ -34,4 +34,9 @@ int tn__read_file(const char *path, size_t max_bytes, unsigned char **out, size_
 int tn__read_stream(const char *name, int fd, size_t max_bytes, unsigned char **out,
                     size_t *len, tn_error *err);
 
+/* p as seen from the directory of file: unchanged when absolute (or "-"), else joined to
+ * that directory (so paths in a config are relative to the config). tn__malloc'd; NULL
+ * when out of memory. */
+char *tn__path_beside(const char *file, const char *p);
+
 #endif

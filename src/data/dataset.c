@@ -110,6 +110,14 @@ int tn__dataset_check(const tn_net *net, const tn_dataset *d, tn_error *err)
     return TN_OK;
 }
 
+void tn__dataset_scale(tn_dataset *d, const tn_scaling *s)
+{
+    if (!d || !s || s->kind == TN_SCALING_NONE || d->scaled)
+        return;
+    tn__scaling_apply_rows(s, d->x[s->input], d->rows, d->width[s->input]);
+    d->scaled = 1;
+}
+
 /* Where row r came from: its line in the file when known. */
 static const char *where(char *buf, size_t n, const size_t *lines, size_t r)
 {

@@ -5,6 +5,7 @@
 #define TN_DATA_DATASET_H
 
 #include "graph/graph.h"
+#include "model/scaling.h"
 
 #include <stddef.h>
 
@@ -25,6 +26,8 @@ void tn__dataset_free(tn_dataset *d);
 /* Seeded split: the last `fraction` of a shuffled order becomes *val. */
 int tn__dataset_split(const tn_dataset *d, double fraction, unsigned long long seed,
                       tn_dataset **train, tn_dataset **val, tn_error *err);
+/* Applies the model's input scaling to d in place, once (d->scaled); harmless for "none". */
+void tn__dataset_scale(tn_dataset *d, const tn_scaling *s);
 /* Whether d's inputs fit net's (count and widths) and d has rows. */
 int tn__dataset_check(const tn_net *net, const tn_dataset *d, tn_error *err);
 

@@ -13,6 +13,7 @@
 #ifndef TN_DATA_IDX_H
 #define TN_DATA_IDX_H
 
+#include "data/format.h"
 #include "tinynet/tinynet.h"
 
 #include <stddef.h>
@@ -63,5 +64,21 @@ int tn__fashion_paths(int which, char *images, size_t n1, char *labels, size_t n
  * header would be copied into, and warn as unused in, every file that includes it). */
 #define TN_FASHION_CLASSES 10
 extern const char *const tn__fashion_classes[TN_FASHION_CLASSES];
+
+/* ---- shared by the "idx" and "fashion-mnist" formats (data/idx_format.c) ------------- */
+
+/* Reads IDX images (any count x ... shape, flattened per item) into the network's one float
+ * input, and with labels (may be NULL) class-index targets checked against the output
+ * width (tn__idx_check_pair). *type_max: the largest value of the images' type (255 for
+ * bytes; 0 for float types, which have none), for "unit" scaling. */
+int tn__data_load_idx(const char *images, const char *labels, const tn_net *net,
+                      tn_dataset **out, float *type_max, tn_error *err);
+/* paths[0] images and, with targets, paths[1] labels. */
+int tn__data_read_images(const tn_data_source *src, const tn_net *net, int with_targets,
+                         tn_dataset **out, tn_error *err);
+/* Config checks of an image format: no CSV keys; a network with one float input and a
+ * class loss. */
+int tn__data_image_checks(tn_jr *r, const cJSON *obj, const char *fmt);
+int tn__data_image_net(tn_jr *r, const tn_data_ctx *c, const char *fmt);
 
 #endif

@@ -24,8 +24,7 @@
 
 #include "core/json.h"
 #include "graph/graph.h"
-#include "recsys/rankmetrics.h"
-#include "train/train.h"
+#include "data/dataset.h"
 
 #include <stdint.h>
 
@@ -46,14 +45,14 @@ typedef struct tn_ratings_cfg {
 /* Defaults: inputs "user"/"item", header = field names, id_base 0, threshold 4,
  * negatives 4, eval_negatives 99, top_k 10. */
 void tn__ratings_cfg_defaults(tn_ratings_cfg *c);
-/* Reads the ratings keys of a config's "data" object (and checks every key of it) into c,
+/* The keys of a config's "data" object for ratings, besides "format". */
+extern const char *const tn__ratings_keys[];
+/* Reads the ratings keys of a config's "data" object into c (the caller checks the keys),
  * checking the user/item inputs against net (two distinct index inputs, the only inputs). */
 int tn__ratings_cfg_parse(tn_jr *r, const cJSON *data, const tn_net *net, tn_ratings_cfg *c);
-/* The keys tn__ratings_cfg_parse reads, for the model's training record and back. */
-cJSON *tn__ratings_cfg_json(const tn_ratings_cfg *c, const char *train_path);
-int tn__ratings_cfg_from_json(tn_jr *r, const cJSON *obj, const tn_net *net, tn_ratings_cfg *c,
-                              const char **train_path);
-
+/* Adds the keys tn__ratings_cfg_parse reads to o (and "train" unless NULL), for the model's
+ * record; tn__ratings_cfg_from_json reads them back. */
+int tn__ratings_cfg_describe(const tn_ratings_cfg *c, const char *train_path, cJSON *o);
 typedef struct tn_rating {
     uint32_t user, item;  /* after id_base */
     float rating;
@@ -78,62 +77,9 @@ void tn__ratings_free(tn_ratings *r);
 /* 1 when the first line of text has a number in it (the headerless u.data layout). */
 int tn__ratings_is_headerless(const char *text, size_t len);
 
-/* Implicit feedback with the leave-one-out split. */
-typedef struct tn_implicit {
-    size_t n_users, n_items;
-    size_t *rated_off;      /* [n_users + 1]: user u rated rated[rated_off[u] .. rated_off[u+1]) */
-    uint32_t *rated;        /* sorted, distinct per user */
-    size_t n_train;         /* training positives */
-    uint32_t *train_user, *train_item;
-    uint32_t *held_out;     /* [n_users]: the held-out item, or TN_NO_ITEM */
-    uint32_t *popularity;   /* [n_items]: training positives per item */
-} tn_implicit;
-
-#define TN_NO_ITEM UINT32_MAX
-
-int tn__implicit_build(const tn_ratings *r, double threshold, uint64_t seed, tn_implicit **out,
-                       tn_error *err);
-void tn__implicit_free(tn_implicit *im);
-int tn__implicit_is_rated(const tn_implicit *im, uint32_t user, uint32_t item);
-size_t tn__implicit_users_held_out(const tn_implicit *im);
-
-/* Training rows: every training positive (target 1) followed by `negatives` unrated items
- * (target 0), shuffled later by the trainer. Inputs are laid out for net (user_input and
- * item_input). Users who rated every item get no negatives. */
-int tn__implicit_train_set(const tn_implicit *im, const tn_net *net, const tn_ratings_cfg *c,
-                           uint64_t seed, tn_dataset **out, tn_error *err);
-
-/* The evaluation set: per held-out user, the positive then up to eval_negatives distinct
- * unrated items. */
-typedef struct tn_rank_set {
-    size_t n_users;
-    uint32_t *user;         /* [n_users] */
-    size_t *off;            /* [n_users + 1]: candidates item[off[k] .. off[k+1]), positive first */
-    uint32_t *item;
-    size_t n_pairs_neg;     /* negatives per user used for log-loss/AUC */
-} tn_rank_set;
-
-int tn__rank_set_build(const tn_implicit *im, const tn_ratings_cfg *c, uint64_t seed,
-                       tn_rank_set **out, tn_error *err);
-void tn__rank_set_free(tn_rank_set *s);
-/* The held-out pairs (positive + the first n_pairs_neg negatives of each user) as a labelled
- * dataset for net: the trainer's test set. */
-int tn__rank_set_pairs(const tn_rank_set *s, const tn_net *net, const tn_ratings_cfg *c,
-                       tn_dataset **out, tn_error *err);
-
-/* Log-loss and AUC on the held-out pairs, HR/NDCG@top_k on the rankings, for the model and
- * for the popularity baseline (score = training positives of the item; no log-loss). */
-typedef struct tn_recsys_report {
-    tn_rank_report model, popularity;
-    double model_logloss;
-    size_t pairs, users;
-} tn_recsys_report;
-
-int tn__recsys_evaluate(const tn_net *net, const tn_implicit *im, const tn_rank_set *s,
-                        const tn_ratings_cfg *c, tn_recsys_report *out, tn_error *err);
-
-/* Scores (user, item) pairs with a two-input net; users/items after id_base. */
-int tn__recsys_score(const tn_net *net, const tn_ratings_cfg *c, const uint32_t *users,
-                     const uint32_t *items, size_t n, float *scores, tn_error *err);
+/* A labelled dataset of rows (user, item) pairs for net, with the inputs in the network's
+ * order; *ui and *ii are the user and item input indices. */
+int tn__ratings_pairs_dataset(const tn_net *net, const tn_ratings_cfg *c, size_t rows,
+                              tn_dataset **out, int *ui, int *ii, tn_error *err);
 
 #endif

@@ -11,8 +11,10 @@
 
 #define TN_MODEL_FORMAT "tinynet-model"
 
+/* "columns" is read from files written before the input format was recorded in "data". */
 static const char *const header_keys[] = {"format", "name", "inputs", "layers", "loss",
-                                          "columns", "scaling", "tensors", "training", NULL};
+                                          "data", "columns", "scaling", "tensors", "training",
+                                          NULL};
 static const char *const tensor_keys[] = {"layer", "name", "shape", NULL};
 
 static cJSON *tensor_json(const tn_layer *L, const tn_tensor_info *t)
@@ -38,16 +40,14 @@ static int add_copy(cJSON *obj, const char *key, const cJSON *v)
     return 0;
 }
 
-static char *build_header(const tn_net *net, const cJSON *loss, const tn_columns *cols,
-                          const tn_scaling *scaling, const cJSON *training)
+static char *build_header(const tn_model *m)
 {
-    cJSON *h = cJSON_CreateObject(), *tensors = NULL, *colobj = NULL;
+    const tn_net *net = m->net;
+    cJSON *h = cJSON_CreateObject(), *tensors = NULL;
     int ok = h && cJSON_AddStringToObject(h, "format", TN_MODEL_FORMAT) &&
              cJSON_AddStringToObject(h, "name", net->name) && tn__net_describe(net, h) == TN_OK &&
-             add_copy(h, "loss", loss) &&
-             (!cols->n_inputs || ((colobj = cJSON_AddObjectToObject(h, "columns")) &&
-                                  tn__columns_describe(cols, net, colobj) == TN_OK)) &&
-             tn__scaling_describe(scaling, net, h) == TN_OK &&
+             add_copy(h, "loss", m->loss) && (!m->data || add_copy(h, "data", m->data)) &&
+             tn__scaling_describe(&m->scaling, net, h) == TN_OK &&
              (tensors = cJSON_AddArrayToObject(h, "tensors"));
     for (int i = 0; ok && i < net->n_layers; i++) {
         const tn_layer *L = &net->layers[i];
@@ -58,20 +58,19 @@ static char *build_header(const tn_net *net, const cJSON *loss, const tn_columns
                 cJSON_Delete(t);
         }
     }
-    if (ok && training)
-        ok = add_copy(h, "training", training);
+    if (ok && m->training)
+        ok = add_copy(h, "training", m->training);
     char *text = ok ? cJSON_PrintUnformatted(h) : NULL;
     cJSON_Delete(h);
     return text;
 }
 
-int tn__model_save(const char *path, const tn_net *net, const cJSON *loss, const tn_columns *cols,
-                   const tn_scaling *scaling, const cJSON *training, tn_error *err)
+int tn__model_save(const char *path, const tn_model *m, tn_error *err)
 {
-    char *header = build_header(net, loss, cols, scaling, training);
+    char *header = build_header(m);
     if (!header)
         return tn__err(err, TN_ENOMEM, "%s: out of memory building the model header", path);
-    int rc = tn__modelfile_write(path, header, net->P, net->n_params, err);
+    int rc = tn__modelfile_write(path, header, m->net->P, m->net->n_params, err);
     cJSON_free(header);
     return rc;
 }
@@ -152,18 +151,24 @@ static int parse_header(tn_jr *r, const cJSON *root, size_t n_params, tn_model *
         return rc;
     if (strcmp(format, TN_MODEL_FORMAT) != 0)
         return tn__jr_fail(r, "format", "expected \"%s\", got \"%s\"", TN_MODEL_FORMAT, format);
-    const cJSON *cols, *training, *scaling;
+    const cJSON *data, *cols, *training, *scaling;
     if ((rc = tn__net_from_json_limit(r, root, n_params, &m->net)) ||
         (rc = parse_loss(r, root, m)) ||
+        (rc = tn__jr_object(r, root, "data", 0, &data)) ||
         (rc = tn__jr_object(r, root, "columns", 0, &cols)) ||
         (rc = tn__jr_object(r, root, "scaling", 0, &scaling)))
         return rc;
-    /* No columns: trained on IDX images, which need none. */
-    if (cols) {
-        size_t mark = tn__jr_push_key(r, "columns");
-        rc = tn__columns_parse(r, cols, m->net, 0, &m->columns);
+    /* The input format is the data side's to interpret (eval, predict); a predict-only
+     * program needs none of it. Kept as written, after a check of its form. */
+    if (data) {
+        size_t mark = tn__jr_push_key(r, "data");
+        const char *format;
+        rc = tn__jr_str(r, data, "format", 1, NULL, &format);
         tn__jr_pop(r, mark);
     }
+    if (rc == TN_OK && ((data && !(m->data = cJSON_Duplicate(data, 1))) ||
+                        (cols && !(m->columns = cJSON_Duplicate(cols, 1)))))
+        rc = tn__jr_oom(r, NULL);
     if (rc == TN_OK && scaling)
         rc = tn__scaling_parse(r, scaling, m->net, &m->scaling);
     if (rc || (rc = check_tensors(r, root, m->net, n_params)) ||
@@ -253,7 +258,8 @@ void tn__model_free(tn_model *m)
     if (!m)
         return;
     tn__net_free(m->net);
-    tn__columns_free(&m->columns);
+    cJSON_Delete(m->data);
+    cJSON_Delete(m->columns);
     tn__scaling_free(&m->scaling);
     cJSON_Delete(m->loss);
     cJSON_Delete(m->training);

@@ -1,11 +1,10 @@
-/* A trained network in a .tnn file: the container of io/modelfile.h holding a JSON header
- * (normalised architecture, loss, data columns, tensor shapes, training record) and the
- * flat parameters. Loading re-validates the architecture with the config parser and
+/* A trained network in a .tnn file: the container of model/modelfile.h holding a JSON
+ * header (normalised architecture, loss, input format, scaling, tensor shapes, training
+ * record) and the flat parameters. Loading re-validates the architecture with the config parser and
  * checks every tensor shape against it before the parameters are trusted. */
 #ifndef TN_MODEL_MODEL_H
 #define TN_MODEL_MODEL_H
 
-#include "train/config.h"
 #include "model/scaling.h"
 #include "graph/graph.h"
 
@@ -14,15 +13,14 @@
 typedef struct tn_model {
     tn_net *net;
     cJSON *loss;         /* the loss as recorded: "mse" or {"type": "huber", ...} */
-    tn_columns columns;  /* the CSV columns it was trained on (none for IDX data) */
+    cJSON *data;         /* the input format it was trained on: {"format": "csv", ...} */
+    cJSON *columns;      /* files from before "data": the CSV columns, or NULL */
     tn_scaling scaling;  /* apply to its input data first (tn__scaling_apply) */
     cJSON *training;     /* free-form record of how it was trained (may be NULL) */
 } tn_model;
 
-/* loss: the recorded loss (a name or an object); training: an object copied into the
- * header (may be NULL); scaling may be NULL. */
-int tn__model_save(const char *path, const tn_net *net, const cJSON *loss, const tn_columns *cols,
-                   const tn_scaling *scaling, const cJSON *training, tn_error *err);
+/* Writes m atomically (m may be a view of parts owned elsewhere: nothing is freed). */
+int tn__model_save(const char *path, const tn_model *m, tn_error *err);
 int tn__model_load(const char *path, tn_model **out, tn_error *err);
 /* Either form, with flags: buf != NULL decodes len bytes of memory named `name`, else reads
  * the file at path `name`. */

@@ -36,7 +36,7 @@ static int alloc_stats(tn_scaling *s, size_t n)
 }
 
 int tn__scaling_fit(tn_scaling *s, int kind, float type_max, const tn_net *net,
-                    const tn_dataset *train, tn_error *err)
+                    float *const *inputs, size_t rows, tn_error *err)
 {
     memset(s, 0, sizeof *s);
     if (kind == TN_SCALING_NONE)
@@ -46,8 +46,8 @@ int tn__scaling_fit(tn_scaling *s, int kind, float type_max, const tn_net *net,
         return TN_ECONFIG;
     s->kind = kind;
     s->input = in;
-    size_t W = train->width[in], rows = train->rows;
-    const float *x = train->x[in];
+    size_t W = net->nodes[in].width;
+    const float *x = inputs[in];
     if (alloc_stats(s, kind == TN_SCALING_UNIT ? 1 : W)) {
         tn__scaling_free(s);
         return tn__err(err, TN_ENOMEM, "out of memory for the scaling statistics");
@@ -83,12 +83,6 @@ void tn__scaling_apply_rows(const tn_scaling *s, float *x, size_t rows, size_t W
             size_t k = s->n == 1 ? 0 : j;
             x[r * W + j] = (x[r * W + j] - s->mean[k]) / s->std[k];
         }
-}
-
-void tn__scaling_apply(const tn_scaling *s, tn_dataset *d)
-{
-    if (s && s->kind != TN_SCALING_NONE && d)
-        tn__scaling_apply_rows(s, d->x[s->input], d->rows, d->width[s->input]);
 }
 
 void tn__scaling_invert_row(const tn_scaling *s, float *x, size_t width)

@@ -21,7 +21,7 @@
 #define TN_MODEL_SCALING_H
 
 #include "core/json.h"
-#include "train/train.h"
+#include "graph/graph.h"
 
 enum tn_scaling_kind { TN_SCALING_NONE, TN_SCALING_UNIT, TN_SCALING_STANDARDIZE };
 extern const char *const tn__scaling_names[]; /* "none", "unit", "standardize" */
@@ -35,13 +35,12 @@ typedef struct tn_scaling {
 
 /* The network's one float input, or -1 (and a message in err) when it has none or several. */
 int tn__scaling_input(const tn_net *net, tn_error *err);
-/* Fits kind on the training set. type_max: the largest value of the data's type (0 when
- * it has none). */
+/* Fits kind on rows of training inputs (x[i]: rows x width of input i, in input order).
+ * type_max: the largest value of the data's type (0 when it has none). */
 int tn__scaling_fit(tn_scaling *s, int kind, float type_max, const tn_net *net,
-                    const tn_dataset *train, tn_error *err);
-/* Applies the transform above to d in place; harmless for "none" or NULL. */
-void tn__scaling_apply(const tn_scaling *s, tn_dataset *d);
-/* The same on rows x W values of the scaled input (the runtime's bound input buffer). */
+                    float *const *x, size_t rows, tn_error *err);
+/* Applies the transform above to rows x W values of the scaled input, in place; harmless
+ * for "none" or NULL. */
 void tn__scaling_apply_rows(const tn_scaling *s, float *x, size_t rows, size_t W);
 /* Undoes it for one row of the scaled input (for pictures of the data). */
 void tn__scaling_invert_row(const tn_scaling *s, float *x, size_t width);

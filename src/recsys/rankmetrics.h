@@ -7,12 +7,6 @@
 
 #include <stddef.h>
 
-typedef struct tn_rank_report {
-    double auc;   /* ROC AUC on held-out pairs */
-    double hr;    /* mean hit rate at k */
-    double ndcg;  /* mean NDCG at k */
-} tn_rank_report;
-
 /* Mean binary cross-entropy of probabilities p against 0/1 labels, p clamped to
  * [1e-7, 1 - 1e-7] so a confident mistake costs a large but finite amount. */
 double tn__log_loss(const float *p, const float *label, size_t n);

@@ -35,12 +35,7 @@ static int load(const char *path, const void *buf, size_t len, unsigned flags, t
     return tn__model_open("(buffer)", buf, len, f, out, err);
 }
 
-int tn_model_load(const char *path, tn_model **out, tn_error *err)
-{
-    return tn_model_load_v2(path, 0, out, err);
-}
-
-int tn_model_load_v2(const char *path, unsigned flags, tn_model **out, tn_error *err)
+int tn_model_load(const char *path, unsigned flags, tn_model **out, tn_error *err)
 {
     if (!path) {
         if (out)
@@ -50,13 +45,8 @@ int tn_model_load_v2(const char *path, unsigned flags, tn_model **out, tn_error 
     return load(path, NULL, 0, flags, out, err);
 }
 
-int tn_model_load_buffer(const void *buf, size_t len, tn_model **out, tn_error *err)
-{
-    return tn_model_load_buffer_v2(buf, len, 0, out, err);
-}
-
-int tn_model_load_buffer_v2(const void *buf, size_t len, unsigned flags, tn_model **out,
-                            tn_error *err)
+int tn_model_load_buffer(const void *buf, size_t len, unsigned flags, tn_model **out,
+                         tn_error *err)
 {
     return load(NULL, buf, len, flags, out, err);
 }

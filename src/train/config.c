@@ -3,28 +3,18 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "data/format.h"
 #include "core/json.h"
 #include "model/scaling.h"
 #include "loss/loss.h"
-#include "model/model.h"
 
 #include <stdio.h>
 #include <string.h>
-
-const char *const tn__data_format_names[] = {"csv", "idx", "fashion-mnist", "ratings",
-                                              NULL};
 
 static const char *const top_keys[] = {"name", "seed", "inputs", "layers", "loss",
                                        "optimizer", "train", "data", NULL};
 static const char *const train_keys[] = {"epochs", "batch_size", "shuffle", "patience",
                                          "min_delta", "threads", NULL};
-static const char *const data_keys[] = {"format", "train", "test", "holdout", "inputs",
-                                        "target", "scaling", NULL};
-static const char *const idx_data_keys[] = {"format", "train", "test", "holdout", "scaling",
-                                            NULL};
-static const char *const fashion_data_keys[] = {"format", "scaling", NULL};
-static const char *const idx_file_keys[] = {"images", "labels", NULL};
-
 /* ---- sections ----------------------------------------------------------------------- */
 
 static int parse_train(tn_jr *r, const cJSON *root, tn_config *c)
@@ -55,104 +45,8 @@ static int parse_train(tn_jr *r, const cJSON *root, tn_config *c)
     return rc;
 }
 
-/* Data paths are relative to the config file, so a config works from any directory. */
-static char *resolve_path(const char *config_path, const char *p)
-{
-    const char *slash = strrchr(config_path, '/');
-    if (p[0] == '/' || !slash || strcmp(p, "-") == 0)
-        return tn__strdup(p);
-    size_t dir = (size_t)(slash - config_path) + 1, n = dir + strlen(p) + 1;
-    char *s = tn__malloc(n);
-    if (s)
-        snprintf(s, n, "%.*s%s", (int)dir, config_path, p);
-    return s;
-}
-
-/* {"images": FILE, "labels": FILE} at key; absent and not required leaves both NULL. */
-static int parse_idx_files(tn_jr *r, const cJSON *obj, const char *key, int required,
-                           const char *config, char **images, char **labels)
-{
-    const cJSON *o;
-    int rc = tn__jr_object(r, obj, key, required, &o);
-    if (rc || !o)
-        return rc;
-    size_t mark = tn__jr_push_key(r, key);
-    const char *im, *lb;
-    if (!(rc = tn__jr_check_keys(r, o, idx_file_keys)) &&
-        !(rc = tn__jr_str(r, o, "images", 1, NULL, &im)) &&
-        !(rc = tn__jr_str(r, o, "labels", 1, NULL, &lb)) &&
-        (!(*images = resolve_path(config, im)) || !(*labels = resolve_path(config, lb))))
-        rc = tn__jr_oom(r, NULL);
-    tn__jr_pop(r, mark);
-    return rc;
-}
-
-/* "idx" and "fashion-mnist": images into the one float input, class-index labels. */
-static int parse_image_data(tn_jr *r, const cJSON *obj, tn_config *c)
-{
-    tn_data_cfg *d = &c->data;
-    const char *fmt = tn__data_format_names[d->format];
-    static const char *const csv_only[] = {"inputs", "target", NULL};
-    static const char *const named_files[] = {"train", "test", "holdout", NULL};
-    for (int i = 0; csv_only[i]; i++)
-        if (cJSON_GetObjectItemCaseSensitive(obj, csv_only[i]))
-            return tn__jr_fail(r, csv_only[i], "not used with format \"%s\": the images feed "
-                               "the network's one float input and the labels are the target",
-                               fmt);
-    for (int i = 0; d->format == TN_DATA_FASHION && named_files[i]; i++)
-        if (cJSON_GetObjectItemCaseSensitive(obj, named_files[i]))
-            return tn__jr_fail(r, named_files[i], "not used with format \"fashion-mnist\": its "
-                               "train and test files come from the dataset-fashion-mnist "
-                               "package (format \"idx\" names files)");
-    int rc = tn__jr_check_keys(r, obj, d->format == TN_DATA_IDX ? idx_data_keys
-                                                                 : fashion_data_keys);
-    if (rc == TN_OK && (c->net->n_inputs != 1 || c->net->nodes[0].kind != TN_NODE_FLOAT_INPUT))
-        rc = tn__jr_fail(r, "format", "\"%s\" needs a network with one float input (the "
-                         "flattened image), this one has %d input%s", fmt, c->net->n_inputs,
-                         c->net->n_inputs == 1 ? " of ids" : "s");
-    if (rc == TN_OK && c->loss.ops->target != TN_TARGET_CLASS)
-        rc = tn__jr_fail(r, "format", "\"%s\" labels are class indices: the loss must be "
-                         "\"categorical_crossentropy\", not \"%s\"", fmt,
-                         c->loss.ops->name);
-    if (rc == TN_OK && d->format == TN_DATA_IDX &&
-        !(rc = parse_idx_files(r, obj, "train", 1, c->path, &d->train, &d->train_labels)) &&
-        !(rc = parse_idx_files(r, obj, "test", 0, c->path, &d->test, &d->test_labels)) &&
-        !(rc = tn__jr_num(r, obj, "holdout", 0, 0, 0, 0.9, &d->holdout)) && d->test &&
-        cJSON_GetObjectItemCaseSensitive(obj, "holdout"))
-        rc = tn__jr_fail(r, "holdout", "give either a test set or a holdout fraction, not both");
-    return rc;
-}
-
-/* Ratings data: its own keys (io/ratings.c); the columns recorded for the model name the
- * user and item columns, so `tinynet predict` reads a CSV with the same header. */
-static int parse_ratings(tn_jr *r, const cJSON *obj, tn_config *c)
-{
-    tn_data_cfg *d = &c->data;
-    const char *train;
-    int rc = tn__ratings_cfg_parse(r, obj, c->net, &d->ratings);
-    if (rc == TN_OK)
-        rc = tn__jr_str(r, obj, "train", 1, NULL, &train);
-    if (rc == TN_OK && !(d->train = resolve_path(c->path, train)))
-        rc = tn__jr_oom(r, NULL);
-    tn_columns *cols = &d->columns;
-    cols->n_inputs = c->net->n_inputs;
-    for (int i = 0; rc == TN_OK && i < c->net->n_inputs; i++) {
-        int user = strcmp(c->net->nodes[i].name, d->ratings.user_input) == 0;
-        const char *col = d->ratings.header[user ? TN_RF_USER : TN_RF_ITEM];
-        if (!(cols->in[i].names = tn__calloc(1, sizeof *cols->in[i].names)))
-            return tn__jr_oom(r, NULL);
-        cols->in[i].n = 1;
-        snprintf(cols->in[i].names[0], TN_MAX_NAME, "%s", col);
-    }
-    if (rc == TN_OK && !(cols->target.names = tn__calloc(1, sizeof *cols->target.names)))
-        return tn__jr_oom(r, NULL);
-    if (rc == TN_OK) {
-        cols->target.n = 1;
-        snprintf(cols->target.names[0], TN_MAX_NAME, "label");
-    }
-    return rc;
-}
-
+/* The data section: the format (its own keys, read by the format module) and the scaling
+ * fitted on its training rows. */
 static int parse_data(tn_jr *r, const cJSON *root, tn_config *c)
 {
     const cJSON *obj;
@@ -160,32 +54,25 @@ static int parse_data(tn_jr *r, const cJSON *root, tn_config *c)
     if (rc)
         return rc;
     size_t mark = tn__jr_push_key(r, "data");
-    const char *train, *test;
-    tn_data_cfg *d = &c->data;
+    tn_data_ctx ctx = tn__config_data_ctx(c);
+    const char *names[32];
+    size_t n = tn__data_format_count(), csv = 0;
+    for (size_t i = 0; i < n && i < 31; i++) {
+        names[i] = tn__data_format_at(i)->name;
+        csv = strcmp(names[i], "csv") == 0 ? i : csv;
+    }
+    names[n < 31 ? n : 31] = NULL;
     tn_error e;
-    if (!(rc = tn__jr_enum(r, obj, "format", 0, TN_DATA_CSV, tn__data_format_names, &d->format)) &&
+    int format;
+    if (!(rc = tn__jr_enum(r, obj, "format", 0, (int)csv, names, &format)) &&
         !(rc = tn__jr_enum(r, obj, "scaling", 0, TN_SCALING_NONE, tn__scaling_names,
-                           &d->scaling)) &&
-        d->scaling != TN_SCALING_NONE && tn__scaling_input(c->net, &e) < 0)
+                           &c->scaling)) &&
+        c->scaling != TN_SCALING_NONE && tn__scaling_input(c->net, &e) < 0)
         rc = tn__jr_fail(r, "scaling", "%s", e.msg);
-    if (rc == TN_OK && d->format != TN_DATA_CSV) {
-        rc = d->format == TN_DATA_RATINGS ? parse_ratings(r, obj, c) : parse_image_data(r, obj, c);
-        tn__jr_pop(r, mark);
-        return rc;
+    if (rc == TN_OK) {
+        c->data.format = tn__data_format_at((size_t)format);
+        rc = c->data.format->parse(r, obj, &ctx, &c->data.state);
     }
-    if (rc == TN_OK && !(rc = tn__jr_check_keys(r, obj, data_keys)) &&
-        !(rc = tn__jr_str(r, obj, "train", 1, NULL, &train)) &&
-        !(rc = tn__jr_str(r, obj, "test", 0, NULL, &test)) &&
-        !(rc = tn__jr_num(r, obj, "holdout", 0, 0, 0, 0.9, &d->holdout))) {
-        if (test && cJSON_GetObjectItemCaseSensitive(obj, "holdout"))
-            rc = tn__jr_fail(r, "holdout", "give either a test file or a holdout fraction, "
-                             "not both");
-        else if (!(d->train = resolve_path(c->path, train)) ||
-                 (test && !(d->test = resolve_path(c->path, test))))
-            rc = tn__jr_oom(r, NULL);
-    }
-    if (rc == TN_OK)
-        rc = tn__columns_parse(r, obj, c->net, 1, &d->columns);
     tn__jr_pop(r, mark);
     return rc;
 }
@@ -207,7 +94,7 @@ static int parse_root(tn_jr *r, const cJSON *root, tn_config *c)
         (rc = parse_data(r, root, c)))
         return rc;
     c->train.seed = (unsigned long long)seed;
-    size_t tw = c->data.format == TN_DATA_CSV ? c->data.columns.target.n : 1;
+    size_t tw = c->data.format->target_width(c->data.state);
     if (tn__loss_check_targets(&c->loss, c->net->nodes[c->net->output].width, tw, &e))
         return tn__jr_fail(r, "data", "target: %s", e.msg);
     return TN_OK;
@@ -256,22 +143,15 @@ void tn__config_free(tn_config *c)
 {
     if (!c)
         return;
+    tn__data_spec_free(&c->data);
     tn__net_free(c->net);
-    tn__columns_free(&c->data.columns);
-    tn__free(c->data.train);
-    tn__free(c->data.test);
-    tn__free(c->data.train_labels);
-    tn__free(c->data.test_labels);
     tn__free(c->path);
     tn__free(c);
 }
 
-int tn__config_save_model(const tn_config *c, const char *path, const tn_scaling *scaling,
-                          const cJSON *training, tn_error *err)
+tn_data_ctx tn__config_data_ctx(const tn_config *c)
 {
-    cJSON *loss = tn__loss_json(&c->loss);
-    int rc = loss ? tn__model_save(path, c->net, loss, &c->data.columns, scaling, training, err)
-                  : tn__err(err, TN_ENOMEM, "%s: out of memory building the model header", path);
-    cJSON_Delete(loss);
-    return rc;
+    tn_data_ctx ctx = {c->net, tn__loss_target_rule(&c->loss, c->net->nodes[c->net->output].width),
+                       c->path};
+    return ctx;
 }

@@ -1,41 +1,53 @@
-/* A training session: a config, its data, the trained network and how to save it. The
- * one place that composes io (config, data, model files) with net (training), shared by
- * `tinynet train` and the public tn_trainer API of train.h. */
+/* A training session: a config, its data, the network being trained and the model it
+ * becomes. The one way from a config to a trained model: `tinynet train` and `study`, the
+ * public tn_trainer API of train.h, the tests and the benchmarks all go through it.
+ *
+ *   open (config) -> load_data (format module, holdout, scaling fitted on the training
+ *   rows) -> init (parameters from the seed) -> fit (the loop) -> model / save. */
 #ifndef TN_TRAIN_SESSION_H
 #define TN_TRAIN_SESSION_H
 
-#include "train/config.h"
-#include "data/ratings.h"
+#include "data/format.h"
+#include "model/model.h"
 #include "model/scaling.h"
+#include "train/config.h"
 #include "train/train.h"
 
 typedef struct tn_session {
     tn_config *config;
     int threads;              /* BLAS threads for training (recorded in the model) */
-    tn_dataset *train, *val;  /* val: the test set, a holdout, or NULL */
-    int val_is_test;
+    tn_data_loaded data;      /* train; test (a test set or a holdout; NULL: none); extra */
     tn_scaling scaling;       /* fitted on train, applied to both, saved with the model */
-    tn_implicit *im;          /* ratings data only: what the ranking report needs */
-    tn_rank_set *ranks;
-    unsigned long long data_seed; /* the seed the data were split and sampled with */
+    int loaded;               /* data holds the rows read with data_seed */
+    unsigned long long data_seed;
     int trained;              /* the last fit succeeded: result and the fields below hold */
-    tn_train_result result;   /* result.val: the kept parameters on val, in inference mode */
-    tn_metrics final_train;   /* the kept parameters on the training data, inference mode */
+    tn_train_result result;   /* result.val: the kept parameters on the test rows */
+    tn_metrics final_train;   /* the kept parameters on the training rows, inference mode */
     unsigned long long fit_seed; /* the seed and thread count the fit ran with */
     int fit_threads;
+    tn_model model;           /* a view of the trained model (tn__session_model) */
 } tn_session;
 
-/* Parses the config; the data are read by tn__session_load_data, after any override of
- * the seed (which also fixes the holdout split and negative sampling). */
+/* Parses the config file, or config text (name labels messages and is the directory data
+ * paths are relative to). The data are read by tn__session_load_data, after any override
+ * of the seed (which also fixes the holdout split and negative sampling). */
 int tn__session_open(const char *config_path, tn_session *s, tn_error *err);
+int tn__session_open_text(const char *name, const char *text, size_t len, tn_session *s,
+                          tn_error *err);
 int tn__session_load_data(tn_session *s, tn_error *err);
-/* Initialises the parameters from the seed and trains, reading the data first if they
- * are not loaded yet or were loaded with another seed; then evaluates the result (in
- * inference mode) on the training and validation data. */
+/* The test rows are a test set (1), a holdout from the training rows (0); none: -1. */
+int tn__session_val_kind(const tn_session *s);
+/* Initialises the parameters from the seed, reading the data first when they are not
+ * loaded yet or were loaded with another seed. */
+int tn__session_init(tn_session *s, tn_error *err);
+/* Initialises, trains, then evaluates the kept parameters (in inference mode) on the
+ * training and test rows. */
 int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err);
-/* The trained model, its scaling and a record of the training (seed, threads, epochs,
- * metrics, and for ratings data what `recommend` needs), written atomically. */
-int tn__session_save(const tn_session *s, const char *path, tn_error *err);
+/* The model as it would be saved: the network, its loss, input format, scaling and a
+ * record of the training. Valid until the next open/fit/close. */
+int tn__session_model(tn_session *s, const tn_model **out, tn_error *err);
+/* Writes the trained model atomically. */
+int tn__session_save(tn_session *s, const char *path, tn_error *err);
 void tn__session_close(tn_session *s);
 
 #endif

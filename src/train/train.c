@@ -12,9 +12,10 @@
 #include <string.h>
 
 /* Copies rows idx[0..b) (or first..first+b when idx is NULL) into the run's input buffers
- * and into t. */
-static void load_batch(const tn_dataset *d, const uint32_t *idx, size_t first, size_t b,
-                       tn_run *run, float *t)
+ * and into t (may be NULL), and scales them when d is not scaled yet (scale may be NULL):
+ * the same float operations as scaling the whole dataset, so the same bits. */
+static void load_batch(const tn_dataset *d, const tn_scaling *scale, const uint32_t *idx,
+                       size_t first, size_t b, tn_run *run, float *t)
 {
     for (size_t r = 0; r < b; r++) {
         size_t row = idx ? idx[first + r] : first + r;
@@ -24,6 +25,8 @@ static void load_batch(const tn_dataset *d, const uint32_t *idx, size_t first, s
         if (t)
             memcpy(t + r * d->t_width, d->t + row * d->t_width, d->t_width * sizeof(float));
     }
+    if (scale && scale->kind != TN_SCALING_NONE && !d->scaled)
+        tn__scaling_apply_rows(scale, run->out[scale->input], b, d->width[scale->input]);
 }
 
 /* A dataset with targets that fit the network and the loss. */
@@ -60,21 +63,21 @@ double tn__loss_eval_run(const tn_loss *loss, tn_run *run, const float *t, size_
 }
 
 /* Evaluates with an existing inference run (and its target buffer). */
-static void evaluate_with(const tn_net *net, const tn_loss *loss, const tn_dataset *d, tn_run *run,
-                          float *t, tn_metrics *m)
+static void evaluate_with(const tn_net *net, const tn_loss *loss, const tn_dataset *d,
+                          const tn_scaling *scale, tn_run *run, float *t, tn_metrics *m)
 {
     double total = 0;
     size_t correct = 0, W = net->nodes[net->output].width;
     for (size_t first = 0; first < d->rows; first += run->max_batch) {
         size_t b = d->rows - first < run->max_batch ? d->rows - first : run->max_batch;
-        load_batch(d, NULL, first, b, run, t);
+        load_batch(d, scale, NULL, first, b, run, t);
         tn__run_forward(run, b);
         total += tn__loss_eval_run(loss, run, t, d->t_width, b, 0);
         correct += tn__loss_correct(loss, run->out[net->output], W, t, d->t_width, b);
     }
-    m->n = d->rows;
+    m->rows = d->rows;
     m->loss = total / (double)d->rows;
-    m->acc = tn__loss_has_accuracy(loss) ? (double)correct / (double)d->rows : NAN;
+    m->accuracy = tn__loss_has_accuracy(loss) ? (double)correct / (double)d->rows : NAN;
 }
 
 typedef struct trainer {
@@ -125,7 +128,7 @@ static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_tr
         tn__rng_shuffle(shuffle, s->perm, d->rows);
     for (size_t k = 0; k < n_batches; k++) {
         size_t first = k * bs, b = d->rows - first < bs ? d->rows - first : bs;
-        load_batch(d, s->perm, first, b, s->run, s->t);
+        load_batch(d, NULL, s->perm, first, b, s->run, s->t);
         tn__run_forward(s->run, b);
         tn__run_zero_grad(s->run);
         double l = tn__loss_eval_run(loss, s->run, s->t, d->t_width, b, 1);
@@ -135,15 +138,17 @@ static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_tr
         total += l;
         correct += tn__loss_correct(loss, s->run->out[net->output], W, s->t, d->t_width, b);
         tn__run_backward(s->run, b);
-        if (h && h->on_step)
-            h->on_step(h->user, s->run);
+        if (h && h->on_step) {
+            tn_step step = {s->run, epoch, k + 1, b};
+            h->on_step(h->user, &step);
+        }
         tn__optim_step(s->opt, net->P, s->run->G);
         if (h && h->on_batch)
             h->on_batch(h->user, epoch, k + 1, n_batches);
     }
-    m->n = d->rows;
+    m->rows = d->rows;
     m->loss = total / (double)d->rows;
-    m->acc = tn__loss_has_accuracy(loss) ? (double)correct / (double)d->rows : NAN;
+    m->accuracy = tn__loss_has_accuracy(loss) ? (double)correct / (double)d->rows : NAN;
     return TN_OK;
 }
 
@@ -172,13 +177,13 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
     double best = INFINITY;
     int since_best = 0;
     for (int epoch = 1; rc == TN_OK && epoch <= tc->epochs; epoch++) {
-        tn_epoch_report rep = {.epoch = epoch, .epochs = tc->epochs, .has_val = val != NULL};
+        tn_epoch_info rep = {.epoch = epoch, .epochs = tc->epochs, .has_val = val != NULL};
         double t0 = tn__seconds();
         rc = train_epoch(&s, net, loss, tc, train, &shuffle, hooks, epoch, &rep.train, err);
         if (rc)
             break;
         if (val)
-            evaluate_with(net, loss, val, s.eval_run, s.t, &rep.val);
+            evaluate_with(net, loss, val, NULL, s.eval_run, s.t, &rep.val);
         rep.seconds = tn__seconds() - t0;
         double monitored = val ? rep.val.loss : rep.train.loss;
         rep.improved = monitored < best - tc->min_delta;
@@ -211,8 +216,8 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
     return rc;
 }
 
-int tn__evaluate(const tn_net *net, const tn_loss *loss, const tn_dataset *d, size_t batch, tn_metrics *m,
-                 tn_error *err)
+int tn__evaluate(const tn_net *net, const tn_loss *loss, const tn_dataset *d,
+                 const tn_scaling *scale, size_t batch, tn_metrics *m, tn_error *err)
 {
     int rc = check_labelled(net, loss, d, "evaluation", err);
     if (rc)
@@ -224,14 +229,14 @@ int tn__evaluate(const tn_net *net, const tn_loss *loss, const tn_dataset *d, si
     if (!(t = tn__floats_alloc(batch * d->t_width)))
         rc = tn__err(err, TN_ENOMEM, "out of memory");
     else
-        evaluate_with(net, loss, d, run, t, m);
+        evaluate_with(net, loss, d, scale, run, t, m);
     tn__floats_free(t);
     tn__run_free(run);
     return rc;
 }
 
-int tn__confusion(const tn_net *net, const tn_dataset *d, size_t batch, size_t *cm,
-                  tn_error *err)
+int tn__confusion(const tn_net *net, const tn_dataset *d, const tn_scaling *scale,
+                  size_t batch, size_t *cm, tn_error *err)
 {
     size_t W = net->nodes[net->output].width;
     int rc = tn__dataset_check(net, d, err);
@@ -246,7 +251,7 @@ int tn__confusion(const tn_net *net, const tn_dataset *d, size_t batch, size_t *
     memset(cm, 0, W * W * sizeof *cm);
     for (size_t first = 0; first < d->rows; first += batch) {
         size_t b = d->rows - first < batch ? d->rows - first : batch;
-        load_batch(d, NULL, first, b, run, NULL);
+        load_batch(d, scale, NULL, first, b, run, NULL);
         tn__run_forward(run, b);
         tn__loss_confusion_add(run->out[net->output], W, d->t + first * d->t_width, d->t_width,
                                b, cm);
@@ -255,7 +260,8 @@ int tn__confusion(const tn_net *net, const tn_dataset *d, size_t batch, size_t *
     return TN_OK;
 }
 
-int tn__predict(const tn_net *net, const tn_dataset *d, size_t batch, float *out, tn_error *err)
+int tn__predict(const tn_net *net, const tn_dataset *d, const tn_scaling *scale, size_t batch,
+                float *out, tn_error *err)
 {
     int rc = tn__dataset_check(net, d, err);
     tn_run *run;
@@ -264,7 +270,7 @@ int tn__predict(const tn_net *net, const tn_dataset *d, size_t batch, float *out
     size_t W = net->nodes[net->output].width;
     for (size_t first = 0; first < d->rows; first += batch) {
         size_t b = d->rows - first < batch ? d->rows - first : batch;
-        load_batch(d, NULL, first, b, run, NULL);
+        load_batch(d, scale, NULL, first, b, run, NULL);
         tn__run_forward(run, b);
         memcpy(out + first * W, run->out[net->output], b * W * sizeof *out);
     }

@@ -6,7 +6,7 @@
 #include "loss/loss.h"
 #include "graph/graph.h"
 #include "optim/optim.h"
-
+#include "tinynet/train.h"
 
 typedef struct tn_train_cfg {
     int epochs;
@@ -17,28 +17,16 @@ typedef struct tn_train_cfg {
     unsigned long long seed;
 } tn_train_cfg;
 
-typedef struct tn_metrics {
-    double loss;            /* mean per sample */
-    double acc;             /* fraction correct; NaN for regression losses */
-    size_t n;
-} tn_metrics;
+/* tn_metrics, tn_epoch_info and tn_train_hooks are the public ones (tinynet/train.h):
+ * the loop reports in the terms the API gives its users. */
 
-typedef struct tn_epoch_report {
-    int epoch, epochs;      /* 1-based */
-    tn_metrics train, val;
-    int has_val;
-    int improved;           /* the monitored loss improved this epoch */
-    double seconds;
-} tn_epoch_report;
-
-typedef struct tn_train_hooks {
-    void *user;
-    void (*on_batch)(void *user, int epoch, size_t batch, size_t n_batches);
-    void (*on_epoch)(void *user, const tn_epoch_report *r);
-    /* After backward, before the optimizer: run->G holds this batch's gradients (for
-     * instrumentation such as `tinynet study`; must not change anything). May be NULL. */
-    void (*on_step)(void *user, const tn_run *run);
-} tn_train_hooks;
+/* What on_step hooks see: the training run after backward. */
+struct tn_step {
+    const tn_run *run;
+    int epoch;
+    size_t batch;            /* 1-based, in the epoch */
+    size_t rows;             /* in this batch */
+};
 
 typedef struct tn_train_result {
     int epochs_run;
@@ -60,13 +48,16 @@ double tn__loss_eval_run(const tn_loss *loss, tn_run *run, const float *t, size_
 int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn_train_cfg *tc,
               const tn_dataset *train, const tn_dataset *val, const tn_train_hooks *hooks,
               tn_train_result *res, tn_error *err);
-int tn__evaluate(const tn_net *net, const tn_loss *loss, const tn_dataset *d, size_t batch, tn_metrics *m,
-                 tn_error *err);
+/* Evaluation and prediction in inference mode, batch rows at a time. scale: the model's
+ * input scaling, applied to each batch when d is not scaled yet (NULL: none). */
+int tn__evaluate(const tn_net *net, const tn_loss *loss, const tn_dataset *d,
+                 const tn_scaling *scale, size_t batch, tn_metrics *m, tn_error *err);
 /* Fills cm (output-width x output-width, row = true class, column = predicted) for a class
  * output (width > 1) and labelled data; its sum is d->rows, its trace the correct count. */
-int tn__confusion(const tn_net *net, const tn_dataset *d, size_t batch, size_t *cm,
-                  tn_error *err);
+int tn__confusion(const tn_net *net, const tn_dataset *d, const tn_scaling *scale,
+                  size_t batch, size_t *cm, tn_error *err);
 /* Writes rows x output-width predictions into out. */
-int tn__predict(const tn_net *net, const tn_dataset *d, size_t batch, float *out, tn_error *err);
+int tn__predict(const tn_net *net, const tn_dataset *d, const tn_scaling *scale, size_t batch,
+                float *out, tn_error *err);
 
 #endif

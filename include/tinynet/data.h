@@ -1,0 +1,67 @@
+/* tinynet data and evaluation: read data in the format a model was trained on (the model
+ * file records it: CSV columns, IDX images, ratings settings, ...), and evaluate or run the
+ * model over it. */
+#ifndef TINYNET_DATA_H
+#define TINYNET_DATA_H
+
+#include "tinynet/tinynet.h"
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tn_metrics {
+    double loss;       /* mean per row */
+    double accuracy;   /* fraction correct; NaN for regression losses */
+    size_t rows;
+} tn_metrics;
+
+typedef struct tn_data tn_data; /* rows in memory, for one model's inputs (and targets) */
+
+enum {
+    TN_DATA_TARGETS = 1u << 0 /* read the targets too (eval); without: inputs only (predict) */
+};
+
+/* Reads data for model m, in the format m was trained on, from n_paths files: most formats
+ * take one file; IDX images take IMAGES LABELS (IMAGES alone without targets); Fashion-MNIST
+ * also takes "fashion-mnist:test" (or ":train"). tn_model_data_sources says what m reads.
+ * Every id and target is checked; messages name the file and the line. */
+TN_API int tn_data_read(const tn_model *m, const char *const *paths, int n_paths,
+                        unsigned flags, tn_data **out, tn_error *err);
+/* The same from text in memory (e.g. standard input read by the caller); name is used in
+ * messages. Text formats only (CSV, ratings, libsvm). */
+TN_API int tn_data_parse(const tn_model *m, const char *name, const char *text, size_t len,
+                         unsigned flags, tn_data **out, tn_error *err);
+TN_API void tn_data_free(tn_data *d);
+
+TN_API size_t tn_data_rows(const tn_data *d);
+TN_API int tn_data_has_targets(const tn_data *d);
+/* Row r of model input i as the data hold it (the model's scaling undone where the rows
+ * were scaled), copied into out (tn_model_input_width(m, i) floats). */
+TN_API int tn_data_row(const tn_data *d, size_t i, size_t r, float *out);
+/* The targets of row r (*width floats), or NULL without targets. */
+TN_API const float *tn_data_target(const tn_data *d, size_t r, size_t *width);
+
+/* Loss (the model's own) and accuracy of m on labelled d, in inference mode. */
+TN_API int tn_evaluate(const tn_model *m, const tn_data *d, tn_metrics *out, tn_error *err);
+/* The W x W confusion matrix of a class output (W = tn_model_output_width >= 2): row =
+ * true class, column = predicted (argmax). cm holds W * W counts. */
+TN_API int tn_confusion(const tn_model *m, const tn_data *d, size_t *cm, tn_error *err);
+/* rows x W outputs of m for every row of d, into out. */
+TN_API int tn_predict_data(const tn_model *m, const tn_data *d, float *out, tn_error *err);
+
+/* What the model was trained on: the data format's name ("csv", "idx", ...), what its
+ * reader accepts (for messages and usage), the loss ("categorical_crossentropy", or
+ * "huber(delta=0.5)" with parameters), and the name of class k of a class output (NULL
+ * when the classes have no names). */
+TN_API const char *tn_model_data_format(const tn_model *m);
+TN_API const char *tn_model_data_sources(const tn_model *m);
+TN_API int tn_model_loss(const tn_model *m, char *buf, size_t n);
+TN_API const char *tn_model_class_name(const tn_model *m, size_t k);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

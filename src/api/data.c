@@ -1,0 +1,185 @@
+/* tinynet/data.h: data read in a model's recorded format, evaluation and prediction. */
+#include "api/api.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "train/train.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define BATCH 256 /* rows per forward pass when evaluating: a size that keeps BLAS busy */
+
+int tn__api_model_loss(const tn_model *m, tn_loss *out, tn_error *err)
+{
+    return tn__loss_from_record("model header", m->loss, out, err);
+}
+
+tn_data_ctx tn__api_data_ctx(const tn_model *m, const tn_loss *loss)
+{
+    size_t W = m->net->nodes[m->net->output].width;
+    tn_data_ctx c = {m->net, {TN_TARGET_ANY, W, "the loss"}, NULL};
+    if (loss)
+        c.targets = tn__loss_target_rule(loss, W);
+    return c;
+}
+
+static int read_data(const tn_model *m, const tn_data_source *src, unsigned flags,
+                     tn_data **out, tn_error *err)
+{
+    if (!out)
+        return tn__err(err, TN_EINVAL, "tn_data_read: NULL output pointer");
+    *out = NULL;
+    if (!m)
+        return tn__err(err, TN_EINVAL, "tn_data_read: NULL model");
+    int targets = (flags & TN_DATA_TARGETS) != 0;
+    tn_loss loss;
+    tn_data_spec spec = {0};
+    tn_dataset *d = NULL;
+    int rc = targets ? tn__api_model_loss(m, &loss, err) : TN_OK;
+    tn_data_ctx ctx = tn__api_data_ctx(m, targets ? &loss : NULL);
+    if (rc == TN_OK)
+        rc = tn__data_spec_of_model(m, NULL, &ctx, &spec, err);
+    if (rc == TN_OK)
+        rc = spec.format->read(spec.state, &ctx, src, targets, &d, err);
+    tn__data_spec_free(&spec);
+    if (rc == TN_OK && !(*out = tn__calloc(1, sizeof **out)))
+        rc = tn__err(err, TN_ENOMEM, "out of memory");
+    if (rc) {
+        tn__dataset_free(d);
+        return rc;
+    }
+    (*out)->rows = d;
+    (*out)->owned = 1;
+    return TN_OK;
+}
+
+int tn_data_read(const tn_model *m, const char *const *paths, int n_paths, unsigned flags,
+                 tn_data **out, tn_error *err)
+{
+    if (!paths || n_paths < 1) {
+        if (out)
+            *out = NULL;
+        return tn__err(err, TN_EINVAL, "tn_data_read: no file given");
+    }
+    tn_data_source src = {paths, n_paths, NULL, NULL, 0};
+    return read_data(m, &src, flags, out, err);
+}
+
+int tn_data_parse(const tn_model *m, const char *name, const char *text, size_t len,
+                  unsigned flags, tn_data **out, tn_error *err)
+{
+    if (!text) {
+        if (out)
+            *out = NULL;
+        return tn__err(err, TN_EINVAL, "tn_data_parse: NULL text");
+    }
+    tn_data_source src = {NULL, 0, name ? name : "<memory>", text, len};
+    return read_data(m, &src, flags, out, err);
+}
+
+void tn_data_free(tn_data *d)
+{
+    if (!d)
+        return;
+    if (d->owned)
+        tn__dataset_free(d->rows);
+    tn__free(d);
+}
+
+size_t tn_data_rows(const tn_data *d) { return d ? d->rows->rows : 0; }
+int tn_data_has_targets(const tn_data *d) { return d && d->rows->t != NULL; }
+
+int tn_data_row(const tn_data *d, size_t i, size_t r, float *out)
+{
+    if (!d || !out || i >= (size_t)d->rows->n_inputs || r >= d->rows->rows)
+        return TN_EINVAL;
+    size_t w = d->rows->width[i];
+    memcpy(out, d->rows->x[i] + r * w, w * sizeof *out);
+    if (d->rows->scaled && d->scaled_by && d->scaled_by->input == (int)i)
+        tn__scaling_invert_row(d->scaled_by, out, w);
+    return TN_OK;
+}
+
+const float *tn_data_target(const tn_data *d, size_t r, size_t *width)
+{
+    if (!d || !d->rows->t || r >= d->rows->rows)
+        return NULL;
+    if (width)
+        *width = d->rows->t_width;
+    return d->rows->t + r * d->rows->t_width;
+}
+
+static int check_args(const tn_model *m, const tn_data *d, const void *out, const char *fn,
+                      tn_error *err)
+{
+    if (!m || !d || !out)
+        return tn__err(err, TN_EINVAL, "%s: NULL %s", fn, !m ? "model" : !d ? "data" : "output");
+    return TN_OK;
+}
+
+int tn_evaluate(const tn_model *m, const tn_data *d, tn_metrics *out, tn_error *err)
+{
+    tn_loss loss;
+    int rc = check_args(m, d, out, "tn_evaluate", err);
+    if (rc == TN_OK)
+        rc = tn__api_model_loss(m, &loss, err);
+    return rc ? rc : tn__evaluate(m->net, &loss, d->rows, &m->scaling, BATCH, out, err);
+}
+
+int tn_confusion(const tn_model *m, const tn_data *d, size_t *cm, tn_error *err)
+{
+    int rc = check_args(m, d, cm, "tn_confusion", err);
+    return rc ? rc : tn__confusion(m->net, d->rows, &m->scaling, BATCH, cm, err);
+}
+
+int tn_predict_data(const tn_model *m, const tn_data *d, float *out, tn_error *err)
+{
+    int rc = check_args(m, d, out, "tn_predict_data", err);
+    return rc ? rc : tn__predict(m->net, d->rows, &m->scaling, BATCH, out, err);
+}
+
+/* The format module of m's record (or of its legacy form), without reading its state. */
+static const tn_data_format *format_of(const tn_model *m)
+{
+    const cJSON *f = m && m->data ? cJSON_GetObjectItemCaseSensitive(m->data, "format") : NULL;
+    if (cJSON_IsString(f))
+        return tn__data_format_find(f->valuestring);
+    if (!m)
+        return NULL;
+    const cJSON *rec = m->training ? cJSON_GetObjectItemCaseSensitive(m->training, "data") : NULL;
+    return tn__data_format_find(rec ? "ratings" : m->columns ? "csv" : "idx");
+}
+
+const char *tn_model_data_format(const tn_model *m)
+{
+    const tn_data_format *f = format_of(m);
+    return f ? f->name : NULL;
+}
+
+const char *tn_model_data_sources(const tn_model *m)
+{
+    const tn_data_format *f = format_of(m);
+    return f ? f->sources : NULL;
+}
+
+const char *tn_model_class_name(const tn_model *m, size_t k)
+{
+    const tn_data_format *f = format_of(m);
+    return f && f->class_name ? f->class_name(m->data, k) : NULL;
+}
+
+int tn_model_loss(const tn_model *m, char *buf, size_t n)
+{
+    tn_loss loss;
+    if (!m || !buf || !n || tn__api_model_loss(m, &loss, NULL))
+        return TN_EINVAL;
+    size_t used = (size_t)snprintf(buf, n, "%s", loss.ops->name);
+    for (int i = 0; i < loss.ops->n_params && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s=%g", i ? ", " : "(",
+                                 loss.ops->params[i].name, loss.param[i]);
+    if (loss.ops->n_params && used < n)
+        snprintf(buf + used, n - used, ")");
+    return TN_OK;
+}

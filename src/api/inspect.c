@@ -1,0 +1,245 @@
+/* tinynet/inspect.h: what a model is made of, a drawing of it, layer statistics. */
+#include "api/api.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "inspect/dot.h"
+#include "inspect/stats.h"
+#include "model/modelfile.h"
+#include "tinynet/inspect.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const tn_layer *layer(const tn_model *m, size_t l)
+{
+    return m && l < (size_t)m->net->n_layers ? &m->net->layers[l] : NULL;
+}
+
+size_t tn_model_n_params(const tn_model *m) { return m ? m->net->n_params : 0; }
+size_t tn_model_n_layers(const tn_model *m) { return m ? (size_t)m->net->n_layers : 0; }
+
+const char *tn_model_layer_name(const tn_model *m, size_t l)
+{
+    const tn_layer *L = layer(m, l);
+    return L ? L->name : NULL;
+}
+
+const char *tn_model_layer_type(const tn_model *m, size_t l)
+{
+    const tn_layer *L = layer(m, l);
+    return L ? L->ops->type : NULL;
+}
+
+size_t tn_model_layer_width(const tn_model *m, size_t l)
+{
+    const tn_layer *L = layer(m, l);
+    return L ? L->width : 0;
+}
+
+size_t tn_model_layer_params(const tn_model *m, size_t l)
+{
+    const tn_layer *L = layer(m, l);
+    return L ? L->n_params : 0;
+}
+
+size_t tn_model_layer_n_inputs(const tn_model *m, size_t l)
+{
+    const tn_layer *L = layer(m, l);
+    return L ? (size_t)L->n_in : 0;
+}
+
+const char *tn_model_layer_input(const tn_model *m, size_t l, size_t j)
+{
+    const tn_layer *L = layer(m, l);
+    return L && j < (size_t)L->n_in ? m->net->nodes[L->in[j]].name : NULL;
+}
+
+const tn_activation *tn_model_layer_activation(const tn_model *m, size_t l)
+{
+    const tn_layer *L = layer(m, l);
+    return L && L->act ? L->act->m : NULL;
+}
+
+void tn_model_layer_summary(const tn_model *m, size_t l, char *buf, size_t n)
+{
+    const tn_layer *L = layer(m, l);
+    if (!buf || !n)
+        return;
+    buf[0] = '\0';
+    if (L && L->ops->summary)
+        L->ops->summary(L, buf, n);
+}
+
+const char *tn_model_tensor(const tn_model *m, size_t l, size_t k, size_t *rows, size_t *cols)
+{
+    const tn_layer *L = layer(m, l);
+    if (!L || k >= (size_t)L->n_tensors)
+        return NULL;
+    if (rows)
+        *rows = L->tensors[k].rows;
+    if (cols)
+        *cols = L->tensors[k].cols;
+    return L->tensors[k].name;
+}
+
+const char *tn_model_scaling(const tn_model *m, size_t *input, size_t *values)
+{
+    if (!m)
+        return NULL;
+    if (input)
+        *input = m->scaling.kind ? (size_t)m->scaling.input : 0;
+    if (values)
+        *values = m->scaling.n;
+    return tn__scaling_names[m->scaling.kind];
+}
+
+/* A growing text buffer for the _text functions. */
+typedef struct text {
+    char *p;
+    size_t n, cap;
+    int oom;
+} text;
+
+static void put(text *t, const char *s)
+{
+    size_t k = strlen(s);
+    if (t->oom)
+        return;
+    if (t->n + k + 1 > t->cap) {
+        size_t cap = (t->n + k + 1) * 2;
+        char *p = tn__realloc(t->p, cap);
+        if (!p) {
+            t->oom = 1;
+            return;
+        }
+        t->p = p;
+        t->cap = cap;
+    }
+    memcpy(t->p + t->n, s, k + 1);
+    t->n += k;
+}
+
+static int done(text *t, char **out, tn_error *err)
+{
+    if (!t->p && !t->oom)
+        put(t, "");
+    if (t->oom) {
+        tn__free(t->p);
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    }
+    *out = t->p;
+    return TN_OK;
+}
+
+/* "  input NAME <- a, b" per input and "  target <- c" from a record's "inputs"/"target"
+ * lists of column names, as CSV-like formats record them. */
+static void column_lines(text *t, const tn_model *m, const cJSON *rec)
+{
+    const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(rec, "inputs");
+    const cJSON *target = cJSON_GetObjectItemCaseSensitive(rec, "target");
+    char line[128];
+    for (int i = 0; cJSON_IsObject(inputs) && i < m->net->n_inputs; i++) {
+        const cJSON *cols = cJSON_GetObjectItemCaseSensitive(inputs, m->net->nodes[i].name);
+        snprintf(line, sizeof line, "  input %-10s <- ", m->net->nodes[i].name);
+        put(t, line);
+        const cJSON *c;
+        int k = 0;
+        cJSON_ArrayForEach(c, cols) {
+            put(t, k++ ? ", " : "");
+            put(t, cJSON_IsString(c) ? c->valuestring : "?");
+        }
+        put(t, "\n");
+    }
+    if (cJSON_IsArray(target)) {
+        put(t, "  target           <- ");
+        const cJSON *c;
+        int k = 0;
+        cJSON_ArrayForEach(c, target) {
+            put(t, k++ ? ", " : "");
+            put(t, cJSON_IsString(c) ? c->valuestring : "?");
+        }
+        put(t, "\n");
+    }
+}
+
+/* One line per member of obj but skip: "key<TAB>value", or aligned "  key   value";
+ * numbers as integers when integral. */
+static void record_lines(text *t, const cJSON *obj, const char *skip, int aligned)
+{
+    const cJSON *v;
+    char num[64];
+    cJSON_ArrayForEach(v, obj) {
+        if (skip && strcmp(v->string, skip) == 0)
+            continue;
+        if (aligned) {
+            snprintf(num, sizeof num, "  %-16s ", v->string);
+            put(t, num);
+        } else {
+            put(t, v->string);
+            put(t, "\t");
+        }
+        if (cJSON_IsString(v)) {
+            put(t, v->valuestring);
+        } else if (cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble) {
+            snprintf(num, sizeof num, "%lld", (long long)v->valuedouble);
+            put(t, num);
+        } else if (cJSON_IsNumber(v)) {
+            snprintf(num, sizeof num, "%.6f", v->valuedouble);
+            put(t, num);
+        } else {
+            char *s = cJSON_PrintUnformatted(v);
+            put(t, s ? s : "?");
+            cJSON_free(s);
+        }
+        put(t, "\n");
+    }
+}
+
+int tn_model_data_text(const tn_model *m, char **out, tn_error *err)
+{
+    if (!m || !out)
+        return tn__err(err, TN_EINVAL, "tn_model_data_text: NULL argument");
+    *out = NULL;
+    text t = {0};
+    const char *format = tn_model_data_format(m);
+    const cJSON *rec = m->data ? m->data : m->columns;
+    char line[128];
+    snprintf(line, sizeof line, "  %-16s %s\n", "format", format ? format : "?");
+    put(&t, line);
+    if (rec && cJSON_GetObjectItemCaseSensitive(rec, "inputs"))
+        column_lines(&t, m, rec);
+    else if (rec)
+        record_lines(&t, rec, "format", 1);
+    return done(&t, out, err);
+}
+
+int tn_model_training_text(const tn_model *m, char **out, tn_error *err)
+{
+    if (!m || !out)
+        return tn__err(err, TN_EINVAL, "tn_model_training_text: NULL argument");
+    *out = NULL;
+    text t = {0};
+    if (m->training)
+        record_lines(&t, m->training, NULL, 0);
+    return done(&t, out, err);
+}
+
+int tn_model_file_version(void) { return TN_MODELFILE_VERSION; }
+
+int tn_model_dot(const tn_model *m, char **out, size_t *len, tn_error *err)
+{
+    if (!m || !out || !len)
+        return tn__err(err, TN_EINVAL, "tn_model_dot: NULL argument");
+    return tn__net_dot(m->net, out, len, err);
+}
+
+int tn_layer_stats_compute(const tn_model *m, const tn_data *d, size_t batch,
+                           tn_layer_stats *out, tn_error *err)
+{
+    if (!m || !d || !out)
+        return tn__err(err, TN_EINVAL, "tn_layer_stats_compute: NULL argument");
+    if (batch == 0)
+        return tn__err(err, TN_EINVAL, "tn_layer_stats_compute: batch 0");
+    return tn__layer_stats(m->net, d->rows, &m->scaling, batch, out, err);
+}

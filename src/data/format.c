@@ -1,0 +1,168 @@
+/* What every data format shares: the "format" key, the model record, key checks, paths
+ * relative to the config, and source checks. */
+#include "data/format.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/file.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void tn__data_spec_free(tn_data_spec *s)
+{
+    if (s && s->format && s->format->free)
+        s->format->free(s->state);
+    if (s)
+        memset(s, 0, sizeof *s);
+}
+
+/* The registered names, NULL-ended, for enum reading. */
+static void format_names(const char **names, size_t cap)
+{
+    size_t n = tn__data_format_count(), i = 0;
+    for (; i < n && i + 1 < cap; i++)
+        names[i] = tn__data_format_at(i)->name;
+    names[i] = NULL;
+}
+
+int tn__data_spec_parse(tn_jr *r, const cJSON *obj, const tn_data_ctx *c, tn_data_spec *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *names[32];
+    format_names(names, 32);
+    int csv = 0, index;
+    while (names[csv] && strcmp(names[csv], "csv") != 0)
+        csv++;
+    int rc = tn__jr_enum(r, obj, "format", 0, csv, names, &index);
+    if (rc)
+        return rc;
+    out->format = tn__data_format_at((size_t)index);
+    rc = out->format->parse(r, obj, c, &out->state);
+    if (rc)
+        tn__data_spec_free(out);
+    return rc;
+}
+
+int tn__data_spec_record(const tn_data_spec *s, const tn_data_ctx *c, cJSON *header)
+{
+    cJSON *o = cJSON_AddObjectToObject(header, "data");
+    if (!o || !cJSON_AddStringToObject(o, "format", s->format->name))
+        return TN_ENOMEM;
+    return s->format->record ? s->format->record(s->state, c, o) : TN_OK;
+}
+
+int tn__data_spec_from_record(tn_jr *r, const cJSON *obj, const tn_data_ctx *c,
+                              tn_data_spec *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *names[32];
+    format_names(names, 32);
+    int index;
+    size_t mark = tn__jr_push_key(r, "data");
+    int rc = tn__jr_enum(r, obj, "format", 1, 0, names, &index);
+    if (rc == TN_OK) {
+        out->format = tn__data_format_at((size_t)index);
+        rc = out->format->from_record(r, obj, c, &out->state);
+    }
+    tn__jr_pop(r, mark);
+    if (rc)
+        tn__data_spec_free(out);
+    return rc;
+}
+
+int tn__data_check_keys(tn_jr *r, const cJSON *obj, const tn_data_format *f)
+{
+    const char *allowed[40] = {"format"};
+    size_t n = 1;
+    for (size_t k = 0; f->keys && f->keys[k] && n < 38; k++)
+        allowed[n++] = f->keys[k];
+    allowed[n++] = "scaling";
+    allowed[n] = NULL;
+    return tn__jr_check_keys(r, obj, allowed);
+}
+
+int tn__data_path(tn_jr *r, const cJSON *obj, const char *key, int required, const char *config,
+                  char **out)
+{
+    const char *p;
+    *out = NULL;
+    int rc = tn__jr_str(r, obj, key, required, NULL, &p);
+    if (rc || !p)
+        return rc;
+    if (!(*out = tn__path_beside(config, p)))
+        return tn__jr_oom(r, key);
+    return TN_OK;
+}
+
+int tn__data_source_check(const tn_data_format *f, const tn_data_source *src, int n,
+                          int text_ok, tn_error *err)
+{
+    if (src->text ? text_ok : src->n_paths == n)
+        return TN_OK;
+    return tn__err(err, TN_EINVAL, "data in format \"%s\" is read from %s", f->name,
+                   f->sources);
+}
+
+int tn__data_parse_holdout(tn_jr *r, const cJSON *obj, int has_test, const char *what,
+                           double *out)
+{
+    int rc = tn__jr_num(r, obj, "holdout", 0, 0, 0, 0.9, out);
+    if (rc == TN_OK && has_test && cJSON_GetObjectItemCaseSensitive(obj, "holdout"))
+        rc = tn__jr_fail(r, "holdout", "give either a test %s or a holdout fraction, not both",
+                         what);
+    return rc;
+}
+
+int tn__data_holdout(tn_data_loaded *out, double fraction, unsigned long long seed,
+                     tn_error *err)
+{
+    if (out->test || fraction <= 0)
+        return TN_OK;
+    tn_dataset *all = out->train;
+    int rc = tn__dataset_split(all, fraction, seed, &out->train, &out->test, err);
+    tn__dataset_free(all);
+    out->holdout = rc == TN_OK;
+    return rc;
+}
+
+void tn__data_loaded_free(tn_data_loaded *d)
+{
+    if (!d)
+        return;
+    tn__dataset_free(d->train);
+    tn__dataset_free(d->test);
+    if (d->free_extra)
+        d->free_extra(d->extra);
+    memset(d, 0, sizeof *d);
+}
+
+int tn__data_spec_of_model(const tn_model *m, const char *name, const tn_data_ctx *c,
+                           tn_data_spec *out, tn_error *err)
+{
+    char label[300];
+    snprintf(label, sizeof label, "%s: header", name ? name : "model");
+    tn_jr r;
+    tn__jr_init(&r, label, err);
+    memset(out, 0, sizeof *out);
+    if (m->data)
+        return tn__data_spec_from_record(&r, m->data, c, out);
+    const cJSON *rec = m->training ? cJSON_GetObjectItemCaseSensitive(m->training, "data") : NULL;
+    const cJSON *legacy = rec ? rec : m->columns;
+    const char *format = rec ? "ratings" : m->columns ? "csv" : "idx";
+    out->format = tn__data_format_find(format);
+    if (!out->format)
+        return tn__err(err, TN_ENOTFOUND, "%s: no data format \"%s\"", label, format);
+    cJSON *empty = legacy ? NULL : cJSON_CreateObject();
+    if (!legacy && !empty)
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    size_t mark = tn__jr_push_key(&r, rec ? "training" : m->columns ? "columns" : "data");
+    if (rec)
+        tn__jr_push_key(&r, "data");
+    int rc = out->format->from_record(&r, legacy ? legacy : empty, c, &out->state);
+    tn__jr_pop(&r, mark);
+    cJSON_Delete(empty);
+    if (rc)
+        tn__data_spec_free(out);
+    return rc;
+}
