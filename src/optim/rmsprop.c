@@ -19,7 +19,10 @@ static void rmsprop_step(tn_optim *o, float *restrict P, const float *restrict G
 {
     const tn_optim_cfg *c = &o->cfg;
     const float lr = (float)c->lr, wd = (float)c->weight_decay, eps = (float)c->p[RMS_EPS];
-    const float a = (float)c->p[RMS_ALPHA], a1 = 1.0f - a, mu = (float)c->p[RMS_MOMENTUM];
+    /* 1 - alpha in double, then rounded (as torch does): 1.0f - (float)alpha loses the
+     * digits of alpha that float cannot hold, and is 0 for alpha above 1 - 3e-8. */
+    const float a = (float)c->p[RMS_ALPHA], a1 = (float)(1.0 - c->p[RMS_ALPHA]);
+    const float mu = (float)c->p[RMS_MOMENTUM];
     const int centered = c->p[RMS_CENTERED] != 0;
     const size_t n = o->n;
     float *restrict v = o->state[0];
