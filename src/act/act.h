@@ -1,6 +1,9 @@
 /* Internal to the activation modules: the built-in module objects (one per family file,
  * listed in registry.c) and the few numeric helpers they share.
  *
+ * In a predict-only build (core/registry.h) the generated backward functions are left
+ * out; the module tables name them through TN__TRAINING.
+ *
  * Convention for every module: compute in double from the float input, round once on
  * store. Backward reads x (not y) wherever the derivative from a rounded y would lose
  * accuracy (sigmoid near 1, say); softmax/log_softmax read y.
@@ -19,7 +22,8 @@
 #ifndef TN_ACT_ACT_H
 #define TN_ACT_ACT_H
 
-#include "tinynet/train.h"
+#include "core/registry.h"
+#include "tinynet/activation.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -81,6 +85,7 @@ static inline double tn__softplus_d(double x)
         for (size_t i = 0; i < n; i++)                                                     \
             y[i] = (float)f(c, (double)x[i]);                                              \
     }                                                                                      \
+    TN__TRAINING_PART(                                                                     \
     static void nm##_backward(const tn_act_ctx *c, const float *x, const float *y,         \
                               const float *dy, float *dx, float *dlearn, size_t rows,      \
                               size_t cols)                                                 \
@@ -90,7 +95,7 @@ static inline double tn__softplus_d(double x)
         size_t n = rows * cols;                                                            \
         for (size_t i = 0; i < n; i++)                                                     \
             dx[i] = (float)(df(c, (double)x[i]) * (double)dy[i]);                          \
-    }
+    })
 
 /* Piecewise-linear modules: f(p, x), df(p, x) in the compute type T (float or double, see
  * the top of this file), p = prep(c) the module's hyper-parameter read once per call (0
@@ -108,6 +113,15 @@ static inline double tn__softplus_d(double x)
         for (size_t i = 0; i < n; i++)                                                     \
             xy[i] = (float)f(p, (T)xy[i]);                                                 \
     }                                                                                      \
+    static void nm##_forward(const tn_act_ctx *c, const float *x, float *y, size_t rows,   \
+                             size_t cols)                                                  \
+    {                                                                                      \
+        if (x == y)                                                                        \
+            nm##_fwd_inplace(prep(c), y, rows * cols);                                     \
+        else                                                                               \
+            nm##_fwd(prep(c), x, y, rows * cols);                                          \
+    }                                                                                      \
+    TN__TRAINING_PART(                                                                     \
     static void nm##_bwd(T p, const float *restrict x, const float *restrict dy,           \
                          float *restrict dx, size_t n)                                     \
     {                                                                                      \
@@ -119,14 +133,6 @@ static inline double tn__softplus_d(double x)
         for (size_t i = 0; i < n; i++)                                                     \
             d[i] = (float)(df(p, (T)x[i]) * (T)d[i]);                                      \
     }                                                                                      \
-    static void nm##_forward(const tn_act_ctx *c, const float *x, float *y, size_t rows,   \
-                             size_t cols)                                                  \
-    {                                                                                      \
-        if (x == y)                                                                        \
-            nm##_fwd_inplace(prep(c), y, rows * cols);                                     \
-        else                                                                               \
-            nm##_fwd(prep(c), x, y, rows * cols);                                          \
-    }                                                                                      \
     static void nm##_backward(const tn_act_ctx *c, const float *x, const float *y,         \
                               const float *dy, float *dx, float *dlearn, size_t rows,      \
                               size_t cols)                                                 \
@@ -137,7 +143,7 @@ static inline double tn__softplus_d(double x)
             nm##_bwd_inplace(prep(c), x, dx, rows * cols);                                 \
         else                                                                               \
             nm##_bwd(prep(c), x, dy, dx, rows * cols);                                     \
-    }
+    })
 
 /* prep for modules without a hyper-parameter. */
 #define TN__ACT_NO_PARAM(c) ((void)(c), 0)

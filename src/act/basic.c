@@ -15,7 +15,7 @@ const tn_activation tn__act_identity = {
     .formula = "y = x",
     .range = "(-inf, inf)",
     .forward = identity_forward,
-    .backward = identity_backward,
+    .backward = TN__TRAINING(identity_backward),
 };
 
 /* ---- binary_step: y = x >= 0 ? 1 : 0 ------------------------------------------------
@@ -32,12 +32,12 @@ const tn_activation tn__act_binary_step = {
     .range = "{0, 1}",
     .flags = TN_ACT_ZERO_GRAD,
     .forward = binary_step_forward,
-    .backward = binary_step_backward,
+    .backward = TN__TRAINING(binary_step_backward),
 };
 
 /* ---- sigmoid: y = 1 / (1 + e^-x) --------------------------------------------------- */
 static double sigmoid_f(const tn_act_ctx *c, double x) { (void)c; return tn__sigmoid_d(x); }
-static double sigmoid_df(const tn_act_ctx *c, double x) { (void)c; return tn__sigmoid_grad_d(x); }
+static inline double sigmoid_df(const tn_act_ctx *c, double x) { (void)c; return tn__sigmoid_grad_d(x); }
 TN__ACT_ELEMENTWISE(sigmoid, sigmoid_f, sigmoid_df)
 
 const tn_activation tn__act_sigmoid = {
@@ -45,12 +45,12 @@ const tn_activation tn__act_sigmoid = {
     .formula = "y = 1 / (1 + exp(-x))",
     .range = "(0, 1)",
     .forward = sigmoid_forward,
-    .backward = sigmoid_backward,
+    .backward = TN__TRAINING(sigmoid_backward),
 };
 
 /* ---- bipolar_sigmoid: y = (1 - e^-x) / (1 + e^-x) = tanh(x/2) ----------------------- */
 static double bipolar_sigmoid_f(const tn_act_ctx *c, double x) { (void)c; return tanh(0.5 * x); }
-static double bipolar_sigmoid_df(const tn_act_ctx *c, double x)
+static inline double bipolar_sigmoid_df(const tn_act_ctx *c, double x)
 {
     (void)c;
     return 0.5 * tn__tanh_grad_d(0.5 * x);
@@ -62,12 +62,12 @@ const tn_activation tn__act_bipolar_sigmoid = {
     .formula = "y = (1 - exp(-x)) / (1 + exp(-x)) = tanh(x / 2)",
     .range = "(-1, 1)",
     .forward = bipolar_sigmoid_forward,
-    .backward = bipolar_sigmoid_backward,
+    .backward = TN__TRAINING(bipolar_sigmoid_backward),
 };
 
 /* ---- tanh ---------------------------------------------------------------------------- */
 static double tanh_f(const tn_act_ctx *c, double x) { (void)c; return tanh(x); }
-static double tanh_df(const tn_act_ctx *c, double x) { (void)c; return tn__tanh_grad_d(x); }
+static inline double tanh_df(const tn_act_ctx *c, double x) { (void)c; return tn__tanh_grad_d(x); }
 TN__ACT_ELEMENTWISE(tanh, tanh_f, tanh_df)
 
 const tn_activation tn__act_tanh = {
@@ -75,7 +75,7 @@ const tn_activation tn__act_tanh = {
     .formula = "y = (exp(x) - exp(-x)) / (exp(x) + exp(-x))",
     .range = "(-1, 1)",
     .forward = tanh_forward,
-    .backward = tanh_backward,
+    .backward = TN__TRAINING(tanh_backward),
 };
 
 /* ---- softsign: y = x / (1 + |x|) ------------------------------------------------------ */
@@ -94,7 +94,7 @@ const tn_activation tn__act_softsign = {
     .formula = "y = x / (1 + |x|)",
     .range = "(-1, 1)",
     .forward = softsign_forward,
-    .backward = softsign_backward,
+    .backward = TN__TRAINING(softsign_backward),
 };
 
 /* ---- hard_sigmoid (torch.nn.Hardsigmoid): y = relu6(x + 3) / 6 ------------------------
@@ -117,5 +117,5 @@ const tn_activation tn__act_hard_sigmoid = {
     .formula = "y = min(max(x + 3, 0), 6) / 6",
     .range = "[0, 1]",
     .forward = hard_sigmoid_forward,
-    .backward = hard_sigmoid_backward,
+    .backward = TN__TRAINING(hard_sigmoid_backward),
 };

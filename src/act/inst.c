@@ -1,5 +1,7 @@
 #include "act/inst.h"
 
+#include "core/registry.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -82,6 +84,7 @@ int tn__act_inst_parse(tn_jr *r, const cJSON *obj, const char *key, const char *
     return rc;
 }
 
+#if TN__TRAINING_CODE
 int tn__act_inst_describe(const tn_act_inst *a, cJSON *obj, const char *key)
 {
     cJSON *v;
@@ -105,6 +108,7 @@ int tn__act_inst_describe(const tn_act_inst *a, cJSON *obj, const char *key)
     }
     return TN_OK;
 }
+#endif
 
 void tn__act_inst_init(const tn_act_inst *a, float *learn)
 {
@@ -125,6 +129,7 @@ void tn__act_inst_forward(const tn_act_inst *a, const float *learn, int training
     a->m->forward(&c, x, y, rows, cols);
 }
 
+#if TN__TRAINING_CODE
 void tn__act_inst_backward(const tn_act_inst *a, const float *learn, float *dlearn, int training,
                            tn_rng *rng, const float *x, const float *y, const float *dy,
                            float *dx, size_t rows, size_t cols)
@@ -132,6 +137,7 @@ void tn__act_inst_backward(const tn_act_inst *a, const float *learn, float *dlea
     tn_act_ctx c = make_ctx(a, learn, training, rng);
     a->m->backward(&c, x, y, dy, dx, a->n_learn ? dlearn : NULL, rows, cols);
 }
+#endif
 
 void tn__act_inst_summary(const tn_act_inst *a, char *buf, size_t n)
 {

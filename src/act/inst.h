@@ -6,7 +6,7 @@
 
 #include "core/json.h"
 #include "core/rng.h"
-#include "tinynet/train.h"
+#include "tinynet/activation.h"
 
 typedef struct tn_act_inst {
     const tn_activation *m;

@@ -18,7 +18,7 @@ const tn_activation tn__act_relu = {
     .range = "[0, inf)",
     .default_init = "he_uniform",
     .forward = relu_forward,
-    .backward = relu_backward,
+    .backward = TN__TRAINING(relu_backward),
 };
 
 /* ---- relu6: y = min(max(0, x), 6) ---------------------------------------------------- */
@@ -41,7 +41,7 @@ const tn_activation tn__act_relu6 = {
     .range = "[0, 6]",
     .default_init = "he_uniform",
     .forward = relu6_forward,
-    .backward = relu6_backward,
+    .backward = TN__TRAINING(relu6_backward),
 };
 
 /* ---- leaky_relu: y = x > 0 ? x : alpha * x (torch negative_slope) --------------------- */
@@ -65,7 +65,7 @@ const tn_activation tn__act_leaky_relu = {
     .n_params = 1,
     .params = {{"alpha", LEAKY_ALPHA_DEF, 0.0f, 1.0f}},
     .forward = leaky_relu_forward,
-    .backward = leaky_relu_backward,
+    .backward = TN__TRAINING(leaky_relu_backward),
 };
 
 /* ---- prelu: y = x > 0 ? x : a * x, a learnable (one shared, or one per unit) -----------
@@ -113,6 +113,7 @@ static void prelu_forward(const tn_act_ctx *c, const float *x, float *y, size_t 
     }
 }
 
+#if TN__TRAINING_CODE
 /* dx = (x > 0 ? 1 : a) * dy;  dlearn[a] += sum over its elements of (x > 0 ? 0 : x * dy).
  * Each column's sum runs over rows in order, in double, and the shared slope's over
  * columns in order, as a column-major loop would; adding +0.0 for x > 0 leaves a sum that
@@ -148,6 +149,7 @@ static void prelu_backward(const tn_act_ctx *c, const float *x, const float *y, 
     if (!per_unit && dlearn && c && c->learn)
         dlearn[0] += (float)shared;
 }
+#endif
 
 const tn_activation tn__act_prelu = {
     .name = "prelu",
@@ -159,7 +161,7 @@ const tn_activation tn__act_prelu = {
     .n_learnable = prelu_n_learnable,
     .init_learnable = prelu_init_learnable,
     .forward = prelu_forward,
-    .backward = prelu_backward,
+    .backward = TN__TRAINING(prelu_backward),
 };
 
 /* ---- rrelu: y = x >= 0 ? x : a * x, a ~ U(lower, upper) per element in training and
@@ -195,6 +197,7 @@ static void rrelu_forward(const tn_act_ctx *c, const float *x, float *y, size_t 
     }
 }
 
+#if TN__TRAINING_CODE
 static void rrelu_backward(const tn_act_ctx *c, const float *x, const float *y, const float *dy,
                            float *dx, float *dlearn, size_t rows, size_t cols)
 {
@@ -218,6 +221,7 @@ static void rrelu_backward(const tn_act_ctx *c, const float *x, const float *y, 
         dx[i] = (float)(v > 0.0 ? (double)dy[i] : a * (double)dy[i]);
     }
 }
+#endif
 
 const tn_activation tn__act_rrelu = {
     .name = "rrelu",
@@ -228,7 +232,7 @@ const tn_activation tn__act_rrelu = {
     .n_params = 2,
     .params = {{"lower", RRELU_LOWER_DEF, 0.0f, 1.0f}, {"upper", RRELU_UPPER_DEF, 0.0f, 1.0f}},
     .forward = rrelu_forward,
-    .backward = rrelu_backward,
+    .backward = TN__TRAINING(rrelu_backward),
 };
 
 /* ---- elu: y = x > 0 ? x : alpha * (e^x - 1) --------------------------------------------
@@ -240,7 +244,7 @@ static double elu_f(const tn_act_ctx *c, double x)
 {
     return x > 0.0 ? x : tn__act_hp(c, ELU_ALPHA, ELU_ALPHA_DEF) * expm1(x);
 }
-static double elu_df(const tn_act_ctx *c, double x)
+static inline double elu_df(const tn_act_ctx *c, double x)
 {
     return x > 0.0 ? 1.0 : tn__act_hp(c, ELU_ALPHA, ELU_ALPHA_DEF) * exp(x);
 }
@@ -254,7 +258,7 @@ const tn_activation tn__act_elu = {
     .n_params = 1,
     .params = {{"alpha", ELU_ALPHA_DEF, 0.0f, 1000.0f}},
     .forward = elu_forward,
-    .backward = elu_backward,
+    .backward = TN__TRAINING(elu_backward),
 };
 
 /* ---- selu: y = scale * (x > 0 ? x : alpha * (e^x - 1)), constants from torch.nn.SELU -- */
@@ -266,7 +270,7 @@ static double selu_f(const tn_act_ctx *c, double x)
     (void)c;
     return SELU_SCALE * (x > 0.0 ? x : SELU_ALPHA * expm1(x));
 }
-static double selu_df(const tn_act_ctx *c, double x)
+static inline double selu_df(const tn_act_ctx *c, double x)
 {
     (void)c;
     return SELU_SCALE * (x > 0.0 ? 1.0 : SELU_ALPHA * exp(x));
@@ -279,7 +283,7 @@ const tn_activation tn__act_selu = {
     .range = "(-1.7580993408473766, inf)",
     .default_init = "lecun_normal",
     .forward = selu_forward,
-    .backward = selu_backward,
+    .backward = TN__TRAINING(selu_backward),
 };
 
 /* ---- celu: y = max(0, x) + min(0, alpha * (e^(x/alpha) - 1)) -------------------------- */
@@ -291,7 +295,7 @@ static double celu_f(const tn_act_ctx *c, double x)
     double alpha = tn__act_hp(c, CELU_ALPHA, CELU_ALPHA_DEF);
     return x > 0.0 ? x : alpha * expm1(x / alpha);
 }
-static double celu_df(const tn_act_ctx *c, double x)
+static inline double celu_df(const tn_act_ctx *c, double x)
 {
     return x > 0.0 ? 1.0 : exp(x / tn__act_hp(c, CELU_ALPHA, CELU_ALPHA_DEF));
 }
@@ -306,5 +310,5 @@ const tn_activation tn__act_celu = {
     /* alpha > 0: it divides x. */
     .params = {{"alpha", CELU_ALPHA_DEF, 1e-3f, 1000.0f}},
     .forward = celu_forward,
-    .backward = celu_backward,
+    .backward = TN__TRAINING(celu_backward),
 };

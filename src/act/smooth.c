@@ -17,7 +17,7 @@ static double gelu_f(const tn_act_ctx *c, double x)
     (void)c;
     return 0.5 * x * erfc(-x * SQRT1_2);
 }
-static double gelu_df(const tn_act_ctx *c, double x)
+static inline double gelu_df(const tn_act_ctx *c, double x)
 {
     (void)c;
     return 0.5 * erfc(-x * SQRT1_2) + x * INV_SQRT_2PI * exp(-0.5 * x * x);
@@ -30,7 +30,7 @@ const tn_activation tn__act_gelu = {
     .range = "[-0.17, inf)",
     .default_init = "he_uniform",
     .forward = gelu_forward,
-    .backward = gelu_backward,
+    .backward = TN__TRAINING(gelu_backward),
 };
 
 /* ---- gelu_tanh: y = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3) ---------------
@@ -42,7 +42,7 @@ static double gelu_tanh_f(const tn_act_ctx *c, double x)
     (void)c;
     return x * tn__sigmoid_d(2.0 * gelu_tanh_u(x));
 }
-static double gelu_tanh_df(const tn_act_ctx *c, double x)
+static inline double gelu_tanh_df(const tn_act_ctx *c, double x)
 {
     (void)c;
     double u = gelu_tanh_u(x), du = SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_C * x * x);
@@ -56,12 +56,12 @@ const tn_activation tn__act_gelu_tanh = {
     .range = "[-0.17, inf)",
     .default_init = "he_uniform",
     .forward = gelu_tanh_forward,
-    .backward = gelu_tanh_backward,
+    .backward = TN__TRAINING(gelu_tanh_backward),
 };
 
 /* ---- silu: y = x * sigmoid(x) -------------------------------------------------------- */
 static double silu_f(const tn_act_ctx *c, double x) { (void)c; return x * tn__sigmoid_d(x); }
-static double silu_df(const tn_act_ctx *c, double x)
+static inline double silu_df(const tn_act_ctx *c, double x)
 {
     (void)c;
     return tn__sigmoid_d(x) + x * tn__sigmoid_grad_d(x);
@@ -74,7 +74,7 @@ const tn_activation tn__act_silu = {
     .range = "[-0.28, inf)",
     .default_init = "he_uniform",
     .forward = silu_forward,
-    .backward = silu_backward,
+    .backward = TN__TRAINING(silu_backward),
 };
 
 /* ---- swish: y = x * sigmoid(beta x); beta = 1 is silu --------------------------------- */
@@ -85,7 +85,7 @@ static double swish_f(const tn_act_ctx *c, double x)
 {
     return x * tn__sigmoid_d(tn__act_hp(c, SWISH_BETA, SWISH_BETA_DEF) * x);
 }
-static double swish_df(const tn_act_ctx *c, double x)
+static inline double swish_df(const tn_act_ctx *c, double x)
 {
     double b = tn__act_hp(c, SWISH_BETA, SWISH_BETA_DEF);
     return tn__sigmoid_d(b * x) + b * x * tn__sigmoid_grad_d(b * x);
@@ -100,7 +100,7 @@ const tn_activation tn__act_swish = {
     .n_params = 1,
     .params = {{"beta", SWISH_BETA_DEF, 0.0f, 1000.0f}},
     .forward = swish_forward,
-    .backward = swish_backward,
+    .backward = TN__TRAINING(swish_backward),
 };
 
 /* ---- mish: y = x * tanh(softplus(x)) -------------------------------------------------
@@ -128,7 +128,7 @@ static double mish_f(const tn_act_ctx *c, double x)
     return x * t;
 }
 /* d/dx x tanh(sp(x)) = t + x (1 - t^2) sigmoid(x) */
-static double mish_df(const tn_act_ctx *c, double x)
+static inline double mish_df(const tn_act_ctx *c, double x)
 {
     (void)c;
     double t, s2;
@@ -143,7 +143,7 @@ const tn_activation tn__act_mish = {
     .range = "[-0.31, inf)",
     .default_init = "he_uniform",
     .forward = mish_forward,
-    .backward = mish_backward,
+    .backward = TN__TRAINING(mish_backward),
 };
 
 /* ---- softplus: y = log(1 + e^(beta x)) / beta, and y = x where beta x > threshold ------
@@ -160,7 +160,7 @@ static double softplus_f(const tn_act_ctx *c, double x)
         return x;
     return tn__softplus_d(bx) / b;
 }
-static double softplus_df(const tn_act_ctx *c, double x)
+static inline double softplus_df(const tn_act_ctx *c, double x)
 {
     double bx = tn__act_hp(c, SOFTPLUS_BETA, SOFTPLUS_BETA_DEF) * x;
     if (bx > tn__act_hp(c, SOFTPLUS_THRESHOLD, SOFTPLUS_THRESHOLD_DEF))
@@ -178,7 +178,7 @@ const tn_activation tn__act_softplus = {
     .params = {{"beta", SOFTPLUS_BETA_DEF, 1e-3f, 1000.0f},
                {"threshold", SOFTPLUS_THRESHOLD_DEF, 0.0f, 10000.0f}},
     .forward = softplus_forward,
-    .backward = softplus_backward,
+    .backward = TN__TRAINING(softplus_backward),
 };
 
 /* ---- hard_swish (torch.nn.Hardswish): y = x * relu6(x + 3) / 6 --------------------------
@@ -203,5 +203,5 @@ const tn_activation tn__act_hard_swish = {
     .range = "[-0.375, inf)",
     .default_init = "he_uniform",
     .forward = hard_swish_forward,
-    .backward = hard_swish_backward,
+    .backward = TN__TRAINING(hard_swish_backward),
 };

@@ -45,6 +45,7 @@ static void softmax_forward(const tn_act_ctx *c, const float *x, float *y, size_
     }
 }
 
+#if TN__TRAINING_CODE
 /* dx_j = y_j (dy_j - sum_k dy_k y_k) */
 static void softmax_backward(const tn_act_ctx *c, const float *x, const float *y,
                              const float *dy, float *dx, float *dlearn, size_t rows, size_t cols)
@@ -60,6 +61,7 @@ static void softmax_backward(const tn_act_ctx *c, const float *x, const float *y
             dxr[j] = (float)((double)yr[j] * ((double)dyr[j] - dot));
     }
 }
+#endif
 
 const tn_activation tn__act_softmax = {
     .name = "softmax",
@@ -67,7 +69,7 @@ const tn_activation tn__act_softmax = {
     .range = "(0, 1), rows sum to 1",
     .flags = TN_ACT_ROWWISE,
     .forward = softmax_forward,
-    .backward = softmax_backward,
+    .backward = TN__TRAINING(softmax_backward),
 };
 
 /* ---- log_softmax: y_j = (x_j - m) - log(sum_k e^(x_k - m)) -----------------------------
@@ -95,6 +97,7 @@ static void log_softmax_forward(const tn_act_ctx *c, const float *x, float *y, s
     }
 }
 
+#if TN__TRAINING_CODE
 /* dx_j = dy_j - softmax_j * sum_k dy_k, softmax_j = e^(y_j) */
 static void log_softmax_backward(const tn_act_ctx *c, const float *x, const float *y,
                                  const float *dy, float *dx, float *dlearn, size_t rows,
@@ -111,6 +114,7 @@ static void log_softmax_backward(const tn_act_ctx *c, const float *x, const floa
             dxr[j] = (float)((double)dyr[j] - exp((double)yr[j]) * sum);
     }
 }
+#endif
 
 const tn_activation tn__act_log_softmax = {
     .name = "log_softmax",
@@ -118,5 +122,5 @@ const tn_activation tn__act_log_softmax = {
     .range = "(-inf, 0]",
     .flags = TN_ACT_ROWWISE,
     .forward = log_softmax_forward,
-    .backward = log_softmax_backward,
+    .backward = TN__TRAINING(log_softmax_backward),
 };

@@ -62,6 +62,14 @@ int tn__err_prefix(tn_error *err, const char *fmt, ...)
     return err->code;
 }
 
+int tn__err_errno(tn_error *err, int code, const char *path, const char *what, int errnum)
+{
+    char reason[128];
+    if (strerror_r(errnum, reason, sizeof reason) != 0)
+        strcpy(reason, "unknown error");
+    return tn__err(err, code, "%s: %s: %s", path, what, reason);
+}
+
 void tn__err_clear(tn_error *err)
 {
     if (err) {

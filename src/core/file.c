@@ -68,131 +68,6 @@ uint32_t tn__crc32(uint32_t crc, const void *data, size_t n)
     return ~crc;
 }
 
-/* "<path>: <what>: <strerror(errnum)>"; strerror_r (XSI) because strerror is not
- * thread-safe. */
-static int io_err(tn_error *err, int code, const char *path, const char *what, int errnum)
-{
-    char reason[128];
-    if (strerror_r(errnum, reason, sizeof reason) != 0)
-        strcpy(reason, "unknown error");
-    return tn__err(err, code, "%s: %s: %s", path, what, reason);
-}
-
-/* Full write: write() may be short or interrupted. */
-static int write_all(int fd, const unsigned char *p, size_t len)
-{
-    while (len > 0) {
-        size_t chunk = len > ((size_t)1 << 30) ? ((size_t)1 << 30) : len;
-        ssize_t w = write(fd, p, chunk);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-/* The directory holding path, as a new string ("." for a bare name). */
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return tn__strdup(".");
-    size_t n = slash == path ? 1 : (size_t)(slash - path);
-    char *d = tn__malloc(n + 1);
-    if (d) {
-        memcpy(d, path, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
-int tn__check_writable(const char *path, tn_error *err)
-{
-    char *dir = dir_of(path);
-    if (!dir)
-        return tn__err(err, TN_ENOMEM, "%s: out of memory", path);
-    int rc = TN_OK;
-    if (access(dir, W_OK | X_OK) != 0)
-        rc = io_err(err, TN_EIO, path, "cannot write there", errno);
-    tn__free(dir);
-    return rc;
-}
-
-/* Makes the rename itself durable. Filesystems that cannot sync a directory say EINVAL;
- * there is nothing more to do there, so that is not an error. */
-static int fsync_dir(const char *path, tn_error *err)
-{
-    char *dir = dir_of(path);
-    if (!dir)
-        return tn__err(err, TN_ENOMEM, "%s: out of memory", path);
-    int rc = TN_OK;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        rc = io_err(err, TN_EIO, dir, "open directory for fsync", errno);
-    } else {
-        if (fsync(fd) != 0 && errno != EINVAL)
-            rc = io_err(err, TN_EIO, dir, "fsync directory", errno);
-        close(fd);
-    }
-    tn__free(dir);
-    return rc;
-}
-
-int tn__write_atomic(const char *path, const void *data, size_t len, tn_error *err)
-{
-    if (!path || (!data && len > 0))
-        return tn__err(err, TN_EINVAL, "tn__write_atomic: NULL argument");
-    static const char suffix[] = ".tmp.XXXXXX";
-    size_t plen = strlen(path);
-    char *tmp = tn__malloc(plen + sizeof suffix);
-    if (!tmp)
-        return tn__err(err, TN_ENOMEM, "%s: out of memory", path);
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, suffix, sizeof suffix);
-
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int rc = io_err(err, TN_EIO, path, "create temporary file", errno);
-        tn__free(tmp);
-        return rc;
-    }
-    /* mkstemp makes 0600; a model file is not a secret, and replacing a file should not
-     * change who can read it. */
-    struct stat st;
-    mode_t mode = stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644;
-
-    const char *what = NULL;
-    int saved = 0;
-    if (fchmod(fd, mode) != 0)
-        what = "set permissions";
-    else if (write_all(fd, data, len) != 0)
-        what = "write";
-    else if (fsync(fd) != 0)
-        what = "fsync";
-    if (what)
-        saved = errno;
-    /* close() can report a deferred write error (NFS, quota), so it is checked too. */
-    if (close(fd) != 0 && !what) {
-        what = "close";
-        saved = errno;
-    }
-    if (!what && rename(tmp, path) != 0) {
-        what = "rename";
-        saved = errno;
-    }
-    if (what) {
-        unlink(tmp);
-        tn__free(tmp);
-        return io_err(err, TN_EIO, path, what, saved);
-    }
-    tn__free(tmp);
-    return fsync_dir(path, err);
-}
-
 /* Reads until len bytes or end of file; returns bytes read or -1 (errno set). */
 static ssize_t read_upto(int fd, unsigned char *p, size_t len)
 {
@@ -217,7 +92,7 @@ static int read_fd(const char *path, int fd, size_t max_bytes, unsigned char **o
 {
     struct stat st;
     if (fstat(fd, &st) != 0)
-        return io_err(err, TN_EIO, path, "cannot stat", errno);
+        return tn__err_errno(err, TN_EIO, path, "cannot stat", errno);
     if (!S_ISREG(st.st_mode))
         return tn__err(err, TN_EIO, "%s: not a regular file", path);
     if (st.st_size < 0 || (uintmax_t)st.st_size > max_bytes || (uintmax_t)st.st_size >= SIZE_MAX)
@@ -231,7 +106,7 @@ static int read_fd(const char *path, int fd, size_t max_bytes, unsigned char **o
     unsigned char extra;
     ssize_t more = got < 0 ? -1 : read_upto(fd, &extra, 1);
     if (got < 0 || more < 0) {
-        int rc = io_err(err, TN_EIO, path, "cannot read", errno);
+        int rc = tn__err_errno(err, TN_EIO, path, "cannot read", errno);
         tn__free(buf);
         return rc;
     }
@@ -260,7 +135,7 @@ int tn__read_stream(const char *name, int fd, size_t max_bytes, unsigned char **
             return tn__err(err, TN_ENOMEM, "%s: out of memory reading %zu bytes", name, cap);
         ssize_t got = read_upto(fd, buf + n, cap - n);
         if (got < 0) {
-            int rc = io_err(err, TN_EIO, name, "cannot read", errno);
+            int rc = tn__err_errno(err, TN_EIO, name, "cannot read", errno);
             tn__free(buf);
             return rc;
         }
@@ -275,7 +150,7 @@ int tn__read_stream(const char *name, int fd, size_t max_bytes, unsigned char **
             int e = errno;
             tn__free(buf);
             if (more < 0)
-                return io_err(err, TN_EIO, name, "cannot read", e);
+                return tn__err_errno(err, TN_EIO, name, "cannot read", e);
             return tn__err(err, TN_ERANGE, "%s: more than %zu bytes (the limit)", name,
                            max_bytes);
         }
@@ -301,7 +176,7 @@ int tn__read_file(const char *path, size_t max_bytes, unsigned char **out, size_
     *len = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return io_err(err, TN_EIO, path, "cannot open", errno);
+        return tn__err_errno(err, TN_EIO, path, "cannot open", errno);
     int rc = read_fd(path, fd, max_bytes, out, len, err);
     close(fd);
     return rc;

@@ -29,4 +29,18 @@
         return NULL;                                                                       \
     }
 
+/* A predict-only build (the tinynet_rt library, compiled with TN_FORWARD_ONLY) links no
+ * backward pass and no JSON writer: module tables name those functions through
+ * TN__TRAINING(f), NULL there, and the functions sit in #if TN__TRAINING_CODE blocks
+ * (TN__TRAINING_PART(...) inside macros that generate them). */
+#ifdef TN_FORWARD_ONLY
+#define TN__TRAINING(f) NULL
+#define TN__TRAINING_CODE 0
+#define TN__TRAINING_PART(...)
+#else
+#define TN__TRAINING(f) f
+#define TN__TRAINING_CODE 1
+#define TN__TRAINING_PART(...) __VA_ARGS__
+#endif
+
 #endif

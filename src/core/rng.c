@@ -1,6 +1,6 @@
 #include "core/rng.h"
 
-#include "tinynet/train.h"
+#include "tinynet/activation.h"
 
 #include <math.h>
 

@@ -47,6 +47,7 @@ struct tn_run {
     float **pre, **dpre;        /* per layer with an activation: z and dL/dz; else NULL */
     tn_layer_io *io;            /* per layer: its view of the buffers above */
     float *G;                   /* gradients, laid out like P (training contexts only) */
+    size_t grad_floats;         /* floats of [G | dout], cleared by zero_grad (training) */
     tn_rng noise;               /* dropout masks, rrelu slopes */
     float *block;               /* the one allocation behind every float buffer */
     void *ptrs;                 /* the one allocation behind the pointer tables */

@@ -1,6 +1,7 @@
 /* Concat layer: y = [x1 | x2 | ...] along the features, in the order of "inputs".
  * No parameters, no work buffer, no keys of its own. */
 #include "layers/layer.h"
+#include "core/registry.h"
 #include "core/alloc.h"
 
 #include <stdio.h>
@@ -50,6 +51,7 @@ static void concat_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
     }
 }
 
+#if TN__TRAINING_CODE
 static void concat_backward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
     const concat *c = L->state;
@@ -71,6 +73,7 @@ static int concat_describe(const tn_layer *L, cJSON *obj)
     (void)L, (void)obj;
     return TN_OK;
 }
+#endif
 
 static void concat_summary(const tn_layer *L, char *buf, size_t n)
 {
@@ -86,8 +89,8 @@ const tn_layer_ops tn__concat_ops = {
     .max_inputs = CONCAT_MAX_INPUTS,
     .configure = concat_configure,
     .forward = concat_forward,
-    .backward = concat_backward,
-    .describe = concat_describe,
+    .backward = TN__TRAINING(concat_backward),
+    .describe = TN__TRAINING(concat_describe),
     .summary = concat_summary,
     .destroy = concat_destroy,
 };

@@ -2,6 +2,7 @@
  * Parameters: W (in x units), b (units), then the activation's learnable values. */
 #include "layers/init.h"
 #include "layers/layer.h"
+#include "core/registry.h"
 #include "core/alloc.h"
 #include "core/blas.h"
 
@@ -83,6 +84,7 @@ static void dense_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
     tn__sgemm(0, 0, B, U, d->in, 1.0f, x, d->in, W, U, d->bias ? 1.0f : 0.0f, z, U);
 }
 
+#if TN__TRAINING_CODE
 static void dense_backward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
     const dense *d = L->state;
@@ -113,6 +115,7 @@ static int dense_describe(const tn_layer *L, cJSON *obj)
         return TN_ENOMEM;
     return TN_OK;
 }
+#endif
 
 static void dense_summary(const tn_layer *L, char *buf, size_t n)
 {
@@ -130,8 +133,8 @@ const tn_layer_ops tn__dense_ops = {
     .configure = dense_configure,
     .init_params = dense_init_params,
     .forward = dense_forward,
-    .backward = dense_backward,
-    .describe = dense_describe,
+    .backward = TN__TRAINING(dense_backward),
+    .describe = TN__TRAINING(dense_describe),
     .summary = dense_summary,
     .destroy = dense_destroy,
 };

@@ -3,6 +3,7 @@
  * No parameters. Work per sample: the mask m (width), kept for backward. */
 #include "core/alloc.h"
 #include "layers/layer.h"
+#include "core/registry.h"
 
 #include <float.h>
 #include <stdio.h>
@@ -55,6 +56,7 @@ static void dropout_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
         y[i] = x[i] * m[i];
 }
 
+#if TN__TRAINING_CODE
 static void dropout_backward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
     float *dx = io->dx[0];                  /* (B, width) or NULL for an input node */
@@ -72,6 +74,7 @@ static int dropout_describe(const tn_layer *L, cJSON *obj)
     const dropout *d = L->state;
     return cJSON_AddNumberToObject(obj, "rate", d->rate) ? TN_OK : TN_ENOMEM;
 }
+#endif
 
 static void dropout_summary(const tn_layer *L, char *buf, size_t n)
 {
@@ -88,8 +91,8 @@ const tn_layer_ops tn__dropout_ops = {
     .max_inputs = 1,
     .configure = dropout_configure,
     .forward = dropout_forward,
-    .backward = dropout_backward,
-    .describe = dropout_describe,
+    .backward = TN__TRAINING(dropout_backward),
+    .describe = TN__TRAINING(dropout_describe),
     .summary = dropout_summary,
     .destroy = dropout_destroy,
 };

@@ -4,6 +4,7 @@
 #include "layers/init.h"
 #include "core/alloc.h"
 #include "layers/layer.h"
+#include "core/registry.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -90,6 +91,7 @@ static void embedding_forward(const tn_layer *L, const tn_layer_io *io, size_t B
     }
 }
 
+#if TN__TRAINING_CODE
 static void embedding_backward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
     const embedding *e = L->state;
@@ -106,12 +108,14 @@ static void embedding_backward(const tn_layer *L, const tn_layer_io *io, size_t 
             g[j] += dy[i * D + j];
     }
 }
+#endif
 
 static const char *init_name(const embedding *e)
 {
     return e->init == INIT_UNIFORM ? "uniform" : tn__init_names[e->init];
 }
 
+#if TN__TRAINING_CODE
 static int embedding_describe(const tn_layer *L, cJSON *obj)
 {
     const embedding *e = L->state;
@@ -120,6 +124,7 @@ static int embedding_describe(const tn_layer *L, cJSON *obj)
         return TN_ENOMEM;
     return TN_OK;
 }
+#endif
 
 static void embedding_summary(const tn_layer *L, char *buf, size_t n)
 {
@@ -138,8 +143,8 @@ const tn_layer_ops tn__embedding_ops = {
     .configure = embedding_configure,
     .init_params = embedding_init_params,
     .forward = embedding_forward,
-    .backward = embedding_backward,
-    .describe = embedding_describe,
+    .backward = TN__TRAINING(embedding_backward),
+    .describe = TN__TRAINING(embedding_describe),
     .summary = embedding_summary,
     .destroy = embedding_destroy,
 };

@@ -6,6 +6,7 @@
  * No activation: follow it with a layer that has one. */
 #include "core/alloc.h"
 #include "layers/layer.h"
+#include "core/registry.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -80,6 +81,7 @@ static void layer_norm_forward(const tn_layer *L, const tn_layer_io *io, size_t 
     }
 }
 
+#if TN__TRAINING_CODE
 /* With g = dy * gain (dL/dxhat), the mean and variance depending on every feature of the
  * row give dx = rstd * (g - mean(g) - xhat * mean(g * xhat)). */
 static void layer_norm_backward(const tn_layer *L, const tn_layer_io *io, size_t B)
@@ -116,6 +118,7 @@ static int layer_norm_describe(const tn_layer *L, cJSON *obj)
     const layer_norm *n = L->state;
     return cJSON_AddNumberToObject(obj, "eps", n->eps) ? TN_OK : TN_ENOMEM;
 }
+#endif
 
 static void layer_norm_summary(const tn_layer *L, char *buf, size_t n)
 {
@@ -133,8 +136,8 @@ const tn_layer_ops tn__layer_norm_ops = {
     .configure = layer_norm_configure,
     .init_params = layer_norm_init_params,
     .forward = layer_norm_forward,
-    .backward = layer_norm_backward,
-    .describe = layer_norm_describe,
+    .backward = TN__TRAINING(layer_norm_backward),
+    .describe = TN__TRAINING(layer_norm_describe),
     .summary = layer_norm_summary,
     .destroy = layer_norm_destroy,
 };

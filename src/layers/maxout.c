@@ -7,6 +7,7 @@
 #include "core/alloc.h"
 #include "core/blas.h"
 #include "layers/layer.h"
+#include "core/registry.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -83,6 +84,7 @@ static void maxout_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
     }
 }
 
+#if TN__TRAINING_CODE
 static void maxout_backward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
     const maxout *m = L->state;
@@ -117,6 +119,7 @@ static int maxout_describe(const tn_layer *L, cJSON *obj)
         return TN_ENOMEM;
     return TN_OK;
 }
+#endif
 
 static void maxout_summary(const tn_layer *L, char *buf, size_t n)
 {
@@ -134,8 +137,8 @@ const tn_layer_ops tn__maxout_ops = {
     .configure = maxout_configure,
     .init_params = maxout_init_params,
     .forward = maxout_forward,
-    .backward = maxout_backward,
-    .describe = maxout_describe,
+    .backward = TN__TRAINING(maxout_backward),
+    .describe = TN__TRAINING(maxout_describe),
     .summary = maxout_summary,
     .destroy = maxout_destroy,
 };

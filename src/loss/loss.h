@@ -12,7 +12,7 @@
 
 #include "core/json.h"
 #include "data/dataset.h"
-#include "tinynet/train.h"
+#include "tinynet/activation.h"
 
 #include <stddef.h>
 

@@ -2,78 +2,18 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
-#include "core/file.h"
 #include "core/json.h"
 #include "model/modelfile.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define TN_MODEL_FORMAT "tinynet-model"
 
 /* "columns" is read from files written before the input format was recorded in "data". */
 static const char *const header_keys[] = {"format", "name", "inputs", "layers", "loss",
                                           "data", "columns", "scaling", "tensors", "training",
                                           NULL};
 static const char *const tensor_keys[] = {"layer", "name", "shape", NULL};
-
-static cJSON *tensor_json(const tn_layer *L, const tn_tensor_info *t)
-{
-    int dims[2] = {(int)t->rows, (int)t->cols}; /* both <= TN_MAX_WIDTH */
-    cJSON *o = cJSON_CreateObject(), *shape = cJSON_CreateIntArray(dims, 2);
-    if (!o || !shape || !cJSON_AddStringToObject(o, "layer", L->name) ||
-        !cJSON_AddStringToObject(o, "name", t->name) || !cJSON_AddItemToObject(o, "shape", shape)) {
-        cJSON_Delete(o);
-        cJSON_Delete(shape);
-        return NULL;
-    }
-    return o;
-}
-
-/* Adds a deep copy of v as obj[key]. */
-static int add_copy(cJSON *obj, const char *key, const cJSON *v)
-{
-    cJSON *copy = cJSON_Duplicate(v, 1);
-    if (copy && cJSON_AddItemToObject(obj, key, copy))
-        return 1;
-    cJSON_Delete(copy);
-    return 0;
-}
-
-static char *build_header(const tn_model *m)
-{
-    const tn_net *net = m->net;
-    cJSON *h = cJSON_CreateObject(), *tensors = NULL;
-    int ok = h && cJSON_AddStringToObject(h, "format", TN_MODEL_FORMAT) &&
-             cJSON_AddStringToObject(h, "name", net->name) && tn__net_describe(net, h) == TN_OK &&
-             add_copy(h, "loss", m->loss) && (!m->data || add_copy(h, "data", m->data)) &&
-             tn__scaling_describe(&m->scaling, net, h) == TN_OK &&
-             (tensors = cJSON_AddArrayToObject(h, "tensors"));
-    for (int i = 0; ok && i < net->n_layers; i++) {
-        const tn_layer *L = &net->layers[i];
-        for (int k = 0; ok && k < L->n_tensors; k++) {
-            cJSON *t = tensor_json(L, &L->tensors[k]);
-            ok = t && cJSON_AddItemToArray(tensors, t);
-            if (!ok)
-                cJSON_Delete(t);
-        }
-    }
-    if (ok && m->training)
-        ok = add_copy(h, "training", m->training);
-    char *text = ok ? cJSON_PrintUnformatted(h) : NULL;
-    cJSON_Delete(h);
-    return text;
-}
-
-int tn__model_save(const char *path, const tn_model *m, tn_error *err)
-{
-    char *header = build_header(m);
-    if (!header)
-        return tn__err(err, TN_ENOMEM, "%s: out of memory building the model header", path);
-    int rc = tn__modelfile_write(path, header, m->net->P, m->net->n_params, err);
-    cJSON_free(header);
-    return rc;
-}
 
 /* Every tensor in the header must be, in order, the tensor the architecture implies. */
 static int check_tensors(tn_jr *r, const cJSON *root, const tn_net *net, size_t n_params)

@@ -8,6 +8,8 @@
 #include "model/scaling.h"
 #include "graph/graph.h"
 
+#define TN_MODEL_FORMAT "tinynet-model" /* the header's "format" */
+
 /* The public tn_model handle of tinynet.h is this struct (same tag): the runtime API
  * works on it directly. */
 typedef struct tn_model {

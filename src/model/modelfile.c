@@ -13,22 +13,8 @@
 _Static_assert(sizeof(float) == sizeof(uint32_t) && FLT_MANT_DIG == 24 && FLT_MAX_EXP == 128,
                "float must be IEEE-754 binary32");
 
-/* Field offsets; the header, and everything after it, moves with H. */
-enum { OFF_VERSION = 4, OFF_HLEN = 8, OFF_HEADER = 12 };
 
 /* Byte by byte, so the file is the same on any host and unaligned reads are fine. */
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
 static uint32_t get_u32(const unsigned char *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -47,59 +33,6 @@ static float get_f32(const unsigned char *p)
     return f;
 }
 
-int tn__modelfile_encode(const char *header, const float *params, size_t n, unsigned char **out,
-                         size_t *len, tn_error *err)
-{
-    if (!header || (!params && n > 0) || !out || !len)
-        return tn__err(err, TN_EINVAL, "tn__modelfile_encode: NULL argument");
-    *out = NULL;
-    *len = 0;
-    size_t hlen = strlen(header), blob, total;
-    if (hlen > TN_MODELFILE_MAX_HEADER)
-        return tn__err(err, TN_EINVAL, "model header is %zu bytes; the limit is %zu", hlen,
-                       TN_MODELFILE_MAX_HEADER);
-    if (tn__mul_size(n, 4, &blob) || blob > SIZE_MAX - TN_MODELFILE_MIN_SIZE - hlen)
-        return tn__err(err, TN_EINVAL, "too many parameters for a model file (%zu)", n);
-    total = TN_MODELFILE_MIN_SIZE + hlen + blob;
-    unsigned char *buf = tn__malloc(total);
-    if (!buf)
-        return tn__err(err, TN_ENOMEM, "out of memory encoding a %zu-byte model file", total);
-
-    unsigned char *p = buf;
-    memcpy(p, TN_MODELFILE_MAGIC, 4);
-    put_u32(p + OFF_VERSION, TN_MODELFILE_VERSION);
-    put_u32(p + OFF_HLEN, (uint32_t)hlen);
-    memcpy(p + OFF_HEADER, header, hlen);
-    p += OFF_HEADER + hlen;
-    put_u64(p, (uint64_t)n);
-    p += 8;
-    for (size_t i = 0; i < n; i++, p += 4) {
-        uint32_t bits;
-        memcpy(&bits, &params[i], sizeof bits);
-        put_u32(p, bits);
-    }
-    put_u32(p, tn__crc32(0, buf, total - 4));
-    *out = buf;
-    *len = total;
-    return TN_OK;
-}
-
-int tn__modelfile_write(const char *path, const char *header, const float *params, size_t n,
-                        tn_error *err)
-{
-    unsigned char *buf;
-    size_t len;
-    int rc = tn__modelfile_encode(header, params, n, &buf, &len, err);
-    if (rc != TN_OK) {
-        if (err)
-            tn__err_prefix(err, "%s", path ? path : "(null)");
-        return rc;
-    }
-    rc = tn__write_atomic(path, buf, len, err);
-    tn__free(buf);
-    return rc;
-}
-
 /* Structural checks and the CRC, cheapest first; reads only bytes known to be present.
  * On success *hlen and *n are the header length and parameter count. */
 static int check_container(const char *name, const unsigned char *buf, size_t len,
@@ -112,7 +45,7 @@ static int check_container(const char *name, const unsigned char *buf, size_t le
         return tn__err(err, TN_EFORMAT,
                        "%s: file is truncated: %zu bytes, a model file has at least %zu", name,
                        len, min);
-    uint32_t version = get_u32(buf + OFF_VERSION);
+    uint32_t version = get_u32(buf + TN_MODELFILE_OFF_VERSION);
     if (version == 0)
         return tn__err(err, TN_EFORMAT, "%s: invalid model format version 0", name);
     if (version > TN_MODELFILE_VERSION)
@@ -121,7 +54,7 @@ static int check_container(const char *name, const unsigned char *buf, size_t le
                        " is newer than this tinynet supports (%d)",
                        name, version, TN_MODELFILE_VERSION);
 
-    uint32_t h = get_u32(buf + OFF_HLEN);
+    uint32_t h = get_u32(buf + TN_MODELFILE_OFF_HLEN);
     if (h > TN_MODELFILE_MAX_HEADER)
         return tn__err(err, TN_EFORMAT, "%s: header length %" PRIu32 " exceeds the limit of %zu",
                        name, h, TN_MODELFILE_MAX_HEADER);
@@ -133,7 +66,7 @@ static int check_container(const char *name, const unsigned char *buf, size_t le
 
     /* The count decides how many bytes must follow, so overflow-check the size product
      * before comparing; a huge count is then a plain format error, never an allocation. */
-    uint64_t count = get_u64(buf + OFF_HEADER + h);
+    uint64_t count = get_u64(buf + TN_MODELFILE_OFF_HEADER + h);
     size_t blob;
     if (count > SIZE_MAX || tn__mul_size((size_t)count, 4, &blob) ||
         blob > SIZE_MAX - min - h)
@@ -151,7 +84,7 @@ static int check_container(const char *name, const unsigned char *buf, size_t le
                        "%s: %zu trailing bytes after the checksum: expected %zu bytes, got %zu",
                        name, len - expected, expected, len);
 
-    const unsigned char *nul = memchr(buf + OFF_HEADER, 0, h);
+    const unsigned char *nul = memchr(buf + TN_MODELFILE_OFF_HEADER, 0, h);
     if (nul)
         return tn__err(err, TN_EFORMAT, "%s: header contains a NUL byte at offset %zu", name,
                        (size_t)(nul - buf));
@@ -191,7 +124,7 @@ int tn__modelfile_decode(const char *name, const unsigned char *buf, size_t len,
     int rc = check_container(name, buf, len, &hlen, &n, err);
     if (rc != TN_OK)
         return rc;
-    const unsigned char *blob = buf + OFF_HEADER + hlen + 8;
+    const unsigned char *blob = buf + TN_MODELFILE_OFF_HEADER + hlen + 8;
     if (!allow_nonfinite && (rc = check_finite(name, blob, n, err)) != TN_OK)
         return rc;
 
@@ -203,7 +136,7 @@ int tn__modelfile_decode(const char *name, const unsigned char *buf, size_t len,
         tn__floats_free(params);
         return tn__err(err, TN_ENOMEM, "%s: out of memory loading %zu parameters", name, n);
     }
-    memcpy(header, buf + OFF_HEADER, hlen);
+    memcpy(header, buf + TN_MODELFILE_OFF_HEADER, hlen);
     header[hlen] = '\0';
     for (size_t i = 0; i < n; i++)
         params[i] = get_f32(blob + 4 * i);

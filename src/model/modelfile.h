@@ -20,6 +20,9 @@
 #define TN_MODELFILE_MIN_SIZE ((size_t)24)          /* magic+version+H+P+CRC, all empty */
 #define TN_MODELFILE_MAX_FILE ((uint64_t)4 << 30)   /* tn__modelfile_read refuses more */
 
+/* Field offsets; the header, and everything after it, moves with H. */
+enum { TN_MODELFILE_OFF_VERSION = 4, TN_MODELFILE_OFF_HLEN = 8, TN_MODELFILE_OFF_HEADER = 12 };
+
 typedef struct tn_modelfile {
     char *header;      /* NUL-terminated copy of the JSON header (tn__malloc) */
     size_t header_len; /* bytes, without the NUL */

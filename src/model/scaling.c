@@ -6,7 +6,6 @@
 #include <math.h>
 #include <string.h>
 
-#define MIN_STD 1e-6 /* below it a feature counts as constant: only centred */
 
 const char *const tn__scaling_names[] = {"none", "unit", "standardize", NULL};
 
@@ -25,53 +24,6 @@ int tn__scaling_input(const tn_net *net, tn_error *err)
     tn__err(err, TN_ECONFIG, "scaling applies to the network's one float input, but it has %d",
             n);
     return -1;
-}
-
-static int alloc_stats(tn_scaling *s, size_t n)
-{
-    s->n = n;
-    s->mean = tn__floats_alloc(n);
-    s->std = tn__floats_alloc(n);
-    return s->mean && s->std ? 0 : -1;
-}
-
-int tn__scaling_fit(tn_scaling *s, int kind, float type_max, const tn_net *net,
-                    float *const *inputs, size_t rows, tn_error *err)
-{
-    memset(s, 0, sizeof *s);
-    if (kind == TN_SCALING_NONE)
-        return TN_OK;
-    int in = tn__scaling_input(net, err);
-    if (in < 0)
-        return TN_ECONFIG;
-    s->kind = kind;
-    s->input = in;
-    size_t W = net->nodes[in].width;
-    const float *x = inputs[in];
-    if (alloc_stats(s, kind == TN_SCALING_UNIT ? 1 : W)) {
-        tn__scaling_free(s);
-        return tn__err(err, TN_ENOMEM, "out of memory for the scaling statistics");
-    }
-    if (kind == TN_SCALING_UNIT) {
-        float m = type_max;
-        for (size_t i = 0; type_max <= 0 && i < rows * W; i++)
-            m = fabsf(x[i]) > m ? fabsf(x[i]) : m;
-        s->std[0] = m > 0 ? m : 1;
-        return TN_OK;
-    }
-    /* Two passes in double: a one-pass sum of squares loses the variance of large values. */
-    for (size_t j = 0; j < W; j++) {
-        double sum = 0, ss = 0;
-        for (size_t r = 0; r < rows; r++)
-            sum += x[r * W + j];
-        double mean = rows ? sum / (double)rows : 0;
-        for (size_t r = 0; r < rows; r++)
-            ss += (x[r * W + j] - mean) * (x[r * W + j] - mean);
-        double sd = rows ? sqrt(ss / (double)rows) : 0;
-        s->mean[j] = (float)mean;
-        s->std[j] = sd < MIN_STD ? 1.0f : (float)sd;
-    }
-    return TN_OK;
 }
 
 void tn__scaling_apply_rows(const tn_scaling *s, float *x, size_t rows, size_t W)
@@ -93,40 +45,6 @@ void tn__scaling_invert_row(const tn_scaling *s, float *x, size_t width)
         size_t k = s->n == 1 ? 0 : j;
         x[j] = x[j] * s->std[k] + s->mean[k];
     }
-}
-
-static cJSON *float_array(const float *v, size_t n)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (size_t i = 0; a && i < n; i++) {
-        cJSON *x = cJSON_CreateNumber((double)v[i]);
-        if (!x || !cJSON_AddItemToArray(a, x)) {
-            cJSON_Delete(x);
-            cJSON_Delete(a);
-            return NULL;
-        }
-    }
-    return a;
-}
-
-int tn__scaling_describe(const tn_scaling *s, const tn_net *net, cJSON *header)
-{
-    if (!s || s->kind == TN_SCALING_NONE)
-        return TN_OK;
-    cJSON *o = cJSON_AddObjectToObject(header, "scaling"), *mean = NULL, *std = NULL;
-    int ok = o && cJSON_AddStringToObject(o, "kind", tn__scaling_names[s->kind]) &&
-             cJSON_AddStringToObject(o, "input", net->nodes[s->input].name) &&
-             (mean = float_array(s->mean, s->n)) && cJSON_AddItemToObject(o, "mean", mean) &&
-             (std = float_array(s->std, s->n)) && cJSON_AddItemToObject(o, "std", std);
-    if (!ok) {
-        /* Whichever array was created but not attached is ours to free. */
-        if (mean && !cJSON_GetObjectItemCaseSensitive(o, "mean"))
-            cJSON_Delete(mean);
-        if (std && !cJSON_GetObjectItemCaseSensitive(o, "std"))
-            cJSON_Delete(std);
-        return TN_ENOMEM;
-    }
-    return TN_OK;
 }
 
 static int parse_stats(tn_jr *r, const cJSON *obj, const char *key, size_t width, int positive,
@@ -151,7 +69,7 @@ static int parse_stats(tn_jr *r, const cJSON *obj, const char *key, size_t width
         double x = cJSON_IsNumber(v) ? v->valuedouble : NAN;
         /* A std the fit would never produce (below its floor) could round to 0 as a float
          * and turn every prediction into inf. */
-        if (!isfinite(x) || fabs(x) > 3.4e38 || (positive && !(x >= MIN_STD))) {
+        if (!isfinite(x) || fabs(x) > 3.4e38 || (positive && !(x >= TN_SCALING_MIN_STD))) {
             char got[64];
             size_t mark = tn__jr_push_key(r, key);
             tn__jr_push_index(r, i);

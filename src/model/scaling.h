@@ -23,6 +23,8 @@
 #include "core/json.h"
 #include "graph/graph.h"
 
+#define TN_SCALING_MIN_STD 1e-6 /* below it a feature counts as constant: only centred */
+
 enum tn_scaling_kind { TN_SCALING_NONE, TN_SCALING_UNIT, TN_SCALING_STANDARDIZE };
 extern const char *const tn__scaling_names[]; /* "none", "unit", "standardize" */
 

@@ -1,0 +1,158 @@
+/* Run contexts: the buffers of one thread's batches carved from one block, each layer's
+ * view of them bound once, and the forward pass (with each layer's activation). */
+#include "graph/graph.h"
+
+#include "act/inst.h"
+#include "core/alloc.h"
+#include "core/error.h"
+
+#include <string.h>
+
+/* ---- run contexts --------------------------------------------------------------------- */
+
+/* Sub-buffers start on 64-byte boundaries. */
+static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; }
+
+/* Floats of [G | dout of every layer node]: what zero_grad clears. */
+static size_t grad_floats(const tn_net *net, size_t max_batch)
+{
+    size_t n = round16(net->n_params);
+    for (int i = net->n_inputs; i < net->n_nodes; i++)
+        n += round16(max_batch * net->nodes[i].width);
+    return n;
+}
+
+/* Points every layer's tn_layer_io into the carved buffers; tables holds the x and dx
+ * pointer arrays of all layers. */
+static void bind_layers(tn_run *run, float **tables)
+{
+    const tn_net *net = run->net;
+    for (int l = 0; l < net->n_layers; l++) {
+        const tn_layer *L = &net->layers[l];
+        float **x = tables, **dx = tables + L->n_in;
+        tables += 2 * L->n_in;
+        for (int j = 0; j < L->n_in; j++) {
+            x[j] = run->out[L->in[j]];
+            dx[j] = run->dout[L->in[j]];
+        }
+        run->io[l] = (tn_layer_io){
+            .x = (const float *const *)x,
+            .dx = dx,
+            .y = L->act ? run->pre[l] : run->out[L->node],
+            .dy = L->act ? run->dpre[l] : run->dout[L->node],
+            .P = net->P + L->param_off,
+            .G = run->G ? run->G + L->param_off : NULL,
+            .work = run->io[l].work,
+            .max_batch = run->max_batch,
+            .training = run->training,
+            .noise = &run->noise,
+        };
+    }
+}
+
+int tn__run_new(const tn_net *net, size_t max_batch, unsigned flags, unsigned long long seed,
+                tn_run **out, tn_error *err)
+{
+    *out = NULL;
+    if (max_batch == 0 || max_batch > (1u << 24))
+        return tn__err(err, TN_EINVAL, "batch size %zu is out of range [1, 16777216]", max_batch);
+    tn_run *run = tn__calloc(1, sizeof *run);
+    if (!run)
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    int training = (flags & TN_RUN_TRAINING) != 0;
+    run->net = net;
+    run->max_batch = max_batch;
+    run->training = training;
+    run->fused_output = training && (flags & TN_RUN_FUSED_OUTPUT) &&
+                        tn__net_output_layer(net)->act;
+    run->grad_floats = training ? grad_floats(net, max_batch) : 0;
+    tn__rng_seed(&run->noise, seed, TN_STREAM_NOISE);
+    /* The pointer tables: out, dout per node; pre, dpre per layer; the layers' views and
+     * their x/dx arrays. */
+    size_t nn = (size_t)net->n_nodes, nl = (size_t)net->n_layers, n_in = 0;
+    for (size_t l = 0; l < nl; l++)
+        n_in += (size_t)net->layers[l].n_in;
+    size_t ptr_bytes = (2 * nn + 2 * nl + 2 * n_in) * sizeof(float *) + nl * sizeof(tn_layer_io);
+    run->ptrs = tn__calloc(1, ptr_bytes);
+    if (!run->ptrs) {
+        tn__run_free(run);
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    }
+    run->io = run->ptrs; /* first: the most strictly aligned */
+    run->out = (float **)(run->io + nl);
+    run->dout = run->out + nn;
+    run->pre = run->dout + nn;
+    run->dpre = run->pre + nl;
+    float **tables = run->dpre + nl;
+    /* Widths are <= 2^24 and max_batch <= 2^24, so each product fits; 256 nodes keep the
+     * sum far from overflow. */
+    size_t total = run->grad_floats;
+    for (size_t i = 0; i < nn; i++)
+        total += round16(max_batch * net->nodes[i].width);
+    for (size_t l = 0; l < nl; l++) {
+        const tn_layer *L = &net->layers[l];
+        if (L->act)
+            total += (training ? 2 : 1) * round16(max_batch * L->width);
+        total += round16(max_batch * L->work);
+    }
+    run->block = tn__floats_alloc(total);
+    if (!run->block) {
+        tn__run_free(run);
+        return tn__err(err, TN_ENOMEM, "out of memory for %zu floats of activations", total);
+    }
+    float *p = run->block;
+    if (training) {
+        run->G = p;
+        p += round16(net->n_params);
+        for (size_t i = (size_t)net->n_inputs; i < nn; i++) {
+            run->dout[i] = p;
+            p += round16(max_batch * net->nodes[i].width);
+        }
+    }
+    for (size_t i = 0; i < nn; i++) {
+        run->out[i] = p;
+        p += round16(max_batch * net->nodes[i].width);
+    }
+    for (size_t l = 0; l < nl; l++) {
+        const tn_layer *L = &net->layers[l];
+        if (L->act) {
+            run->pre[l] = p;
+            p += round16(max_batch * L->width);
+            if (training) {
+                run->dpre[l] = p;
+                p += round16(max_batch * L->width);
+            }
+        }
+        run->io[l].work = p;
+        p += round16(max_batch * L->work);
+    }
+    bind_layers(run, tables);
+    *out = run;
+    return TN_OK;
+}
+
+void tn__run_free(tn_run *run)
+{
+    if (!run)
+        return;
+    tn__floats_free(run->block);
+    tn__free(run->ptrs);
+    tn__free(run);
+}
+
+void tn__run_forward_layer(tn_run *run, int l, size_t batch)
+{
+    const tn_net *net = run->net;
+    const tn_layer *L = &net->layers[l];
+    L->ops->forward(L, &run->io[l], batch);
+    if (L->act)
+        tn__act_inst_forward(L->act, net->P + tn__layer_act_offset(L), run->training,
+                             &run->noise, run->pre[l], run->out[L->node], batch, L->width);
+}
+
+void tn__run_forward(tn_run *run, size_t batch)
+{
+    for (int l = 0; l < run->net->n_layers; l++)
+        tn__run_forward_layer(run, l, batch);
+}
+
