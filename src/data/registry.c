@@ -8,6 +8,7 @@
     X(T, tn__data_idx)               \
     X(T, tn__data_fashion)           \
     X(T, tn__data_ratings)           \
+    X(T, tn__data_libsvm)            \
     /* one line per data format, above this one */
 
 TN__REGISTRY_TABLE(tn_data_format, FORMATS, formats);
