@@ -4,6 +4,8 @@
 #ifndef TN_CORE_REGISTRY_H
 #define TN_CORE_REGISTRY_H
 
+#include "core/alloc.h"
+
 #include <stddef.h>
 #include <string.h>
 
@@ -16,8 +18,10 @@
 #define TN__REGISTRY_EXTERN(T, m) extern const T m;
 #define TN__REGISTRY_ENTRY(T, m) &m,
 
-/* Defines prefix_count(), prefix_at(i) and prefix_find(name) over table, whose modules
- * have their name in the member key. */
+/* Defines prefix_count(), prefix_at(i), prefix_find(name) and prefix_names() over table,
+ * whose modules have their name in the member key. prefix_names() is a NULL-terminated
+ * array of the names (for the JSON enum reader) from tn__malloc, or NULL when out of
+ * memory; tn__free it. */
 #define TN__REGISTRY_FUNCS(T, prefix, table, key)                                          \
     size_t prefix##_count(void) { return sizeof table / sizeof table[0]; }                 \
     const T *prefix##_at(size_t i) { return i < prefix##_count() ? table[i] : NULL; }      \
@@ -27,6 +31,16 @@
             if (strcmp(table[i]->key, name) == 0)                                          \
                 return table[i];                                                           \
         return NULL;                                                                       \
+    }                                                                                      \
+    const char **prefix##_names(void)                                                      \
+    {                                                                                      \
+        size_t n = prefix##_count();                                                       \
+        const char **names = tn__malloc((n + 1) * sizeof *names);                          \
+        for (size_t i = 0; names && i < n; i++)                                            \
+            names[i] = table[i]->key;                                                      \
+        if (names)                                                                         \
+            names[n] = NULL;                                                               \
+        return names;                                                                      \
     }
 
 /* A predict-only build (the tinynet_rt library, compiled with TN_FORWARD_ONLY) links no

@@ -17,24 +17,17 @@ void tn__data_spec_free(tn_data_spec *s)
         memset(s, 0, sizeof *s);
 }
 
-/* The registered names, NULL-ended, for enum reading. */
-static void format_names(const char **names, size_t cap)
-{
-    size_t n = tn__data_format_count(), i = 0;
-    for (; i < n && i + 1 < cap; i++)
-        names[i] = tn__data_format_at(i)->name;
-    names[i] = NULL;
-}
-
 int tn__data_spec_parse(tn_jr *r, const cJSON *obj, const tn_data_ctx *c, tn_data_spec *out)
 {
     memset(out, 0, sizeof *out);
-    const char *names[32];
-    format_names(names, 32);
+    const char **names = tn__data_format_names();
+    if (!names)
+        return tn__jr_oom(r, NULL);
     int csv = 0, index;
     while (names[csv] && strcmp(names[csv], "csv") != 0)
         csv++;
     int rc = tn__jr_enum(r, obj, "format", 0, csv, names, &index);
+    tn__free(names);
     if (rc)
         return rc;
     out->format = tn__data_format_at((size_t)index);
@@ -56,11 +49,13 @@ int tn__data_spec_from_record(tn_jr *r, const cJSON *obj, const tn_data_ctx *c,
                               tn_data_spec *out)
 {
     memset(out, 0, sizeof *out);
-    const char *names[32];
-    format_names(names, 32);
+    const char **names = tn__data_format_names();
+    if (!names)
+        return tn__jr_oom(r, NULL);
     int index;
     size_t mark = tn__jr_push_key(r, "data");
     int rc = tn__jr_enum(r, obj, "format", 1, 0, names, &index);
+    tn__free(names);
     if (rc == TN_OK) {
         out->format = tn__data_format_at((size_t)index);
         rc = out->format->from_record(r, obj, c, &out->state);

@@ -71,6 +71,8 @@ typedef struct tn_data_format {
 size_t tn__data_format_count(void);
 const tn_data_format *tn__data_format_at(size_t i);
 const tn_data_format *tn__data_format_find(const char *name);
+/* The names, NULL-terminated, from tn__malloc (tn__free it); NULL when out of memory. */
+const char **tn__data_format_names(void);
 
 /* A format with its state: what a config or a model carries. */
 typedef struct tn_data_spec {

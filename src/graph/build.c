@@ -195,25 +195,28 @@ static int check_input_count(tn_jr *r, const tn_layer *L)
 static int parse_layer(tn_jr *r, const cJSON *obj, const cJSON *layers, int self, tn_net *net)
 {
     tn_layer *L = &net->layers[self];
-    const char *type_names[32];
-    size_t n_types = tn__layer_ops_count();
-    for (size_t k = 0; k < n_types && k < 31; k++)
-        type_names[k] = tn__layer_ops_at(k)->type;
-    type_names[n_types < 31 ? n_types : 31] = NULL;
+    const char **type_names = tn__layer_ops_names();
     int rc, type_index;
-    if ((rc = tn__jr_enum(r, obj, "type", 1, 0, type_names, &type_index)))
+    if (!type_names)
+        return tn__jr_oom(r, NULL);
+    rc = tn__jr_enum(r, obj, "type", 1, 0, type_names, &type_index);
+    tn__free(type_names);
+    if (rc)
         return rc;
     L->ops = tn__layer_ops_at((size_t)type_index);
     const char *type = L->ops->type;
 
-    const char *allowed[N_COMMON_KEYS + 16];
-    size_t n = 0;
-    for (; n < N_COMMON_KEYS; n++)
-        allowed[n] = common_layer_keys[n];
-    for (size_t k = 0; L->ops->keys[k] && n < N_COMMON_KEYS + 15; k++)
-        allowed[n++] = L->ops->keys[k];
-    allowed[n] = NULL;
-    if ((rc = tn__jr_check_keys(r, obj, allowed)))
+    size_t n_keys = 0;
+    while (L->ops->keys[n_keys])
+        n_keys++;
+    const char **allowed = tn__malloc((N_COMMON_KEYS + n_keys + 1) * sizeof *allowed);
+    if (!allowed)
+        return tn__jr_oom(r, NULL);
+    memcpy(allowed, common_layer_keys, sizeof common_layer_keys);
+    memcpy(allowed + N_COMMON_KEYS, L->ops->keys, (n_keys + 1) * sizeof *allowed);
+    rc = tn__jr_check_keys(r, obj, allowed);
+    tn__free(allowed);
+    if (rc)
         return rc;
 
     /* Default names count layers of the same type: dense_1, dense_2, ... */

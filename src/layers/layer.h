@@ -105,6 +105,8 @@ struct tn_layer {
 
 /* ---- the layer registry ------------------------------------------------------------- */
 const tn_layer_ops *tn__layer_ops_find(const char *type);
+/* The names, NULL-terminated, from tn__malloc (tn__free it); NULL when out of memory. */
+const char **tn__layer_ops_names(void);
 size_t tn__layer_ops_count(void);
 const tn_layer_ops *tn__layer_ops_at(size_t i);
 

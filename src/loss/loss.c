@@ -2,6 +2,7 @@
  * data, and accuracy and confusion counts for classification losses. */
 #include "loss/loss.h"
 
+#include "core/alloc.h"
 #include "core/error.h"
 
 #include <stdio.h>
@@ -9,11 +10,9 @@
 
 static int unknown_loss(tn_jr *r, const char *key, const char *name)
 {
-    const char *names[32];
-    size_t n = tn__loss_ops_count();
-    for (size_t i = 0; i < n && i < 31; i++)
-        names[i] = tn__loss_ops_at(i)->name;
-    names[n < 31 ? n : 31] = NULL;
+    const char **names = tn__loss_ops_names();
+    if (!names)
+        return tn__jr_oom(r, key);
     const char *hint = tn__jr_suggest(name, names);
     char list[512];
     size_t used = 0;
@@ -21,6 +20,7 @@ static int unknown_loss(tn_jr *r, const char *key, const char *name)
     for (size_t i = 0; names[i] && used < sizeof list; i++)
         used += (size_t)snprintf(list + used, sizeof list - used, "%s\"%s\"", i ? ", " : "",
                                  names[i]);
+    tn__free(names); /* hint points into a module, not into names */
     if (hint)
         return tn__jr_fail(r, key, "expected one of %s, got \"%s\" (did you mean \"%s\"?)",
                            list, name, hint);
@@ -33,12 +33,11 @@ int tn__loss_parse(tn_jr *r, const cJSON *obj, const char *key, tn_loss *out)
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!cJSON_IsObject(v)) {
         /* A name: the enum reader gives the usual messages (missing, not a string, ...). */
-        const char *names[32];
-        size_t n = tn__loss_ops_count();
-        for (size_t i = 0; i < n && i < 31; i++)
-            names[i] = tn__loss_ops_at(i)->name;
-        names[n < 31 ? n : 31] = NULL;
+        const char **names = tn__loss_ops_names();
+        if (!names)
+            return tn__jr_oom(r, key);
         int index, rc = tn__jr_enum(r, obj, key, 1, 0, names, &index);
+        tn__free(names);
         if (rc)
             return rc;
         out->ops = tn__loss_ops_at((size_t)index);

@@ -62,6 +62,8 @@ struct tn_loss {
 size_t tn__loss_ops_count(void);
 const tn_loss_ops *tn__loss_ops_at(size_t i);
 const tn_loss_ops *tn__loss_ops_find(const char *name);
+/* The names, NULL-terminated, from tn__malloc (tn__free it); NULL when out of memory. */
+const char **tn__loss_ops_names(void);
 
 /* Reads obj[key] (a name or an object), validating every parameter. */
 int tn__loss_parse(tn_jr *r, const cJSON *obj, const char *key, tn_loss *out);

@@ -32,13 +32,10 @@ static int parse_param(tn_jr *r, const cJSON *obj, const tn_optim_param *p, doub
     }
 }
 
-int tn__optim_parse(tn_jr *r, const cJSON *root, const char *key, tn_optim_cfg *o)
+/* names: the registered optimizers, for the enum reader. */
+static int optim_parse(tn_jr *r, const cJSON *root, const char *key, const char *const *names,
+                       tn_optim_cfg *o)
 {
-    const char *names[32];
-    size_t n = tn__optim_ops_count();
-    for (size_t i = 0; i < n && i < 31; i++)
-        names[i] = tn__optim_ops_at(i)->name;
-    names[n < 31 ? n : 31] = NULL;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
     int kind, rc;
     if (!v || cJSON_IsString(v)) {
@@ -78,6 +75,16 @@ int tn__optim_parse(tn_jr *r, const cJSON *root, const char *key, tn_optim_cfg *
     if (rc == TN_OK && o->ops->check)
         rc = o->ops->check(r, o);
     tn__jr_pop(r, mark);
+    return rc;
+}
+
+int tn__optim_parse(tn_jr *r, const cJSON *root, const char *key, tn_optim_cfg *o)
+{
+    const char **names = tn__optim_ops_names();
+    if (!names)
+        return tn__jr_oom(r, key);
+    int rc = optim_parse(r, root, key, names, o);
+    tn__free(names);
     return rc;
 }
 

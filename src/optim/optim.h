@@ -62,6 +62,8 @@ struct tn_optim_ops {
 size_t tn__optim_ops_count(void);
 const tn_optim_ops *tn__optim_ops_at(size_t i);
 const tn_optim_ops *tn__optim_ops_find(const char *name);
+/* The names, NULL-terminated, from tn__malloc (tn__free it); NULL when out of memory. */
+const char **tn__optim_ops_names(void);
 
 /* The optimizer's defaults. */
 void tn__optim_defaults(tn_optim_cfg *c, const tn_optim_ops *ops);

@@ -55,24 +55,13 @@ static int parse_data(tn_jr *r, const cJSON *root, tn_config *c)
         return rc;
     size_t mark = tn__jr_push_key(r, "data");
     tn_data_ctx ctx = tn__config_data_ctx(c);
-    const char *names[32];
-    size_t n = tn__data_format_count(), csv = 0;
-    for (size_t i = 0; i < n && i < 31; i++) {
-        names[i] = tn__data_format_at(i)->name;
-        csv = strcmp(names[i], "csv") == 0 ? i : csv;
-    }
-    names[n < 31 ? n : 31] = NULL;
     tn_error e;
-    int format;
-    if (!(rc = tn__jr_enum(r, obj, "format", 0, (int)csv, names, &format)) &&
-        !(rc = tn__jr_enum(r, obj, "scaling", 0, TN_SCALING_NONE, tn__scaling_names,
+    if (!(rc = tn__jr_enum(r, obj, "scaling", 0, TN_SCALING_NONE, tn__scaling_names,
                            &c->scaling)) &&
         c->scaling != TN_SCALING_NONE && tn__scaling_input(c->net, &e) < 0)
         rc = tn__jr_fail(r, "scaling", "%s", e.msg);
-    if (rc == TN_OK) {
-        c->data.format = tn__data_format_at((size_t)format);
-        rc = c->data.format->parse(r, obj, &ctx, &c->data.state);
-    }
+    if (rc == TN_OK)
+        rc = tn__data_spec_parse(r, obj, &ctx, &c->data);
     tn__jr_pop(r, mark);
     return rc;
 }
