@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tn_model *m = NULL;
     tn_error err;
     unsigned flags = (data[0] & 2) ? TN_LOAD_ALLOW_NONFINITE : 0;
-    if (tn_model_load_buffer_v2(buf, len, flags, &m, &err) == TN_OK) {
+    if (tn_model_load_buffer(buf, len, flags, &m, &err) == TN_OK) {
         tn_ctx *ctx;
         size_t n = tn_model_n_inputs(m);
         if (n <= 16 && tn_ctx_new(m, 2, &ctx, &err) == TN_OK) {

@@ -66,17 +66,22 @@ int main(int argc, char **argv)
         fprintf(stderr, "custom_activation: %s\n", err.msg);
         return 1;
     }
-    double loss, acc;
-    int on_test = 1, rc = tn_trainer_fit(t, NULL, NULL);
-    if (rc == TN_OK && (rc = tn_trainer_evaluate(t, on_test, &loss, &acc)) == TN_ENOTFOUND)
-        rc = tn_trainer_evaluate(t, on_test = 0, &loss, &acc);
+    /* The fit keeps its evaluation of the kept parameters: the validation rows (a test
+     * set or a holdout) when the config has them, else the training rows. */
+    tn_fit_result res;
+    int rc = tn_trainer_fit(t, NULL);
+    if (rc == TN_OK)
+        rc = tn_trainer_result(t, &res);
+    int on_test = tn_trainer_val_kind(t) >= 0;
     if (rc == TN_OK && model)
         rc = tn_trainer_save(t, model);
-    if (rc == TN_OK)
+    if (rc == TN_OK) {
+        const tn_metrics *m = on_test ? &res.val : &res.train;
         printf("trained with scaled_tanh: %s loss %.4f, accuracy %.4f\n",
-               on_test ? "test" : "training", loss, acc);
-    else
+               on_test ? "test" : "training", m->loss, m->accuracy);
+    } else {
         fprintf(stderr, "custom_activation: %s\n", tn_trainer_errmsg(t));
+    }
     tn_trainer_free(t);
     return rc == TN_OK ? 0 : 1;
 }

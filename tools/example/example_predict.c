@@ -58,7 +58,7 @@ int main(int argc, char **argv)
     }
     tn_error err;
     tn_model *m;
-    if (tn_model_load(argv[1], &m, &err) != TN_OK) {
+    if (tn_model_load(argv[1], 0, &m, &err) != TN_OK) {
         fprintf(stderr, "example_predict: %s (%s)\n", err.msg, tn_strerror(err.code));
         return 1;
     }
