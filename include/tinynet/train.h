@@ -93,7 +93,8 @@ TN_API int tn_trainer_new_text(const char *name, const char *json, size_t len,
 /* Overrides of the config, before the data are read: the seed (initialisation,
  * shuffling, holdout split, negative sampling, dropout; at most 2^53, as the model file
  * records it), the number of epochs (1 to 1000000), the BLAS thread count (1 to 256; a
- * process-wide OpenBLAS setting, applied when fitting). Out of range: TN_ERANGE. */
+ * process-wide OpenBLAS setting, applied by tn_trainer_init and tn_trainer_fit). Out of
+ * range: TN_ERANGE. */
 TN_API int tn_trainer_set_seed(tn_trainer *t, unsigned long long seed);
 TN_API int tn_trainer_set_epochs(tn_trainer *t, int epochs);
 TN_API int tn_trainer_set_threads(tn_trainer *t, int threads);
@@ -123,8 +124,8 @@ typedef struct tn_fit_result {
     tn_metrics train;            /* the kept parameters on the training rows */
     tn_metrics val;              /* ... on the validation rows (rows 0 when none) */
 } tn_fit_result;
-/* TN_EINVAL when the trainer has not been fitted successfully. */
-TN_API int tn_trainer_result(const tn_trainer *t, tn_fit_result *out);
+/* TN_EINVAL (with a message) when the trainer has not been fitted successfully. */
+TN_API int tn_trainer_result(tn_trainer *t, tn_fit_result *out);
 
 enum tn_split { TN_SPLIT_TRAIN, TN_SPLIT_VAL };
 /* The rows of a split (inputs scaled as the network sees them), NULL when the data are

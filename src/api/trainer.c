@@ -179,12 +179,14 @@ int tn_trainer_fit(tn_trainer *t, const tn_train_hooks *hooks)
     return begin(t) ? TN_EINVAL : tn__session_fit(&t->s, hooks, &t->err);
 }
 
-int tn_trainer_result(const tn_trainer *t, tn_fit_result *out)
+int tn_trainer_result(tn_trainer *t, tn_fit_result *out)
 {
-    if (!t || !out)
+    if (begin(t))
         return TN_EINVAL;
+    if (!out)
+        return tn__err(&t->err, TN_EINVAL, "tn_trainer_result: NULL output");
     if (!t->s.trained)
-        return TN_EINVAL;
+        return tn__err(&t->err, TN_EINVAL, "the trainer has not been fitted");
     const tn_train_result *r = &t->s.result;
     *out = (tn_fit_result){r->epochs_run, r->best_epoch, r->stopped_early, t->s.final_train,
                            r->val};
