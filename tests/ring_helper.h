@@ -7,7 +7,7 @@
 #include "core/blas.h"
 #include "train/config.h"
 #include "data/load.h"
-#include "train/train.h"
+#include "train/loop.h"
 
 #include <stdio.h>
 #include <string.h>

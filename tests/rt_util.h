@@ -9,7 +9,7 @@
 #include "data/load.h"
 #include "core/file.h"
 #include "model/model.h"
-#include "train/train.h"
+#include "train/loop.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
-#include "train/train.h"
+#include "train/loop.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
 #include "optim/optim.h"
 #include "loss/loss.h"
 #include "model/scaling.h"
-#include "train/train.h"
+#include "train/loop.h"
 #include "data/format.h"
 
 #define TN_CONFIG_MAX_BYTES ((size_t)16 << 20)

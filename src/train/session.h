@@ -11,7 +11,7 @@
 #include "model/model.h"
 #include "model/scaling.h"
 #include "train/config.h"
-#include "train/train.h"
+#include "train/loop.h"
 
 typedef struct tn_session {
     tn_config *config;

@@ -1,7 +1,7 @@
-/* The training loop: everything is allocated before the first batch; each step copies a
- * shuffled batch into the bound input buffers, runs forward, loss, backward and the
- * optimizer without allocating. */
-#include "train/train.h"
+/* The training loop, evaluation and prediction over datasets in memory: everything is
+ * allocated before the first batch; each step copies a shuffled batch into the bound input
+ * buffers, runs forward, loss, backward and the optimizer without allocating. */
+#include "train/loop.h"
 
 #include "core/alloc.h"
 #include "core/clock.h"

@@ -1,6 +1,6 @@
 /* The training loop, evaluation and prediction over datasets in memory. */
-#ifndef TN_TRAIN_TRAIN_H
-#define TN_TRAIN_TRAIN_H
+#ifndef TN_TRAIN_LOOP_H
+#define TN_TRAIN_LOOP_H
 
 #include "data/dataset.h"
 #include "loss/loss.h"
