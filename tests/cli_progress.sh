@@ -22,8 +22,8 @@ check() { # check NAME CONDITION-COMMAND...
 has() { grep -qF -- "$2" <<<"$1"; }
 
 if ! command -v script >/dev/null; then
-    echo "note: cli_progress skipped: script(1) missing, apt-get install bsdutils" >&2
-    exit 0
+    echo "SKIP: cli_progress: script(1) missing, apt-get install bsdutils"
+    exit 77
 fi
 # script runs its command through a shell: quote the binary's path for it.
 q=$(printf '%q' "$tn")

@@ -1,13 +1,11 @@
-/* Shared by the tests that train the ring demo from a JSON string: build the config
- * (data paths resolve against models/, as for a file there), train, return the test
- * accuracy. Header-only so each test stays one executable. */
+/* Shared by the tests that train the ring demo from a JSON string: build the config (data
+ * paths resolve against models/, as for a file there), train it through the public
+ * trainer, return the test accuracy. Header-only so each test stays one executable. */
 #ifndef TN_TESTS_RING_HELPER_H
 #define TN_TESTS_RING_HELPER_H
 
-#include "core/blas.h"
-#include "train/config.h"
-#include "data/load.h"
-#include "train/loop.h"
+#include "tinynet/data.h"
+#include "tinynet/train.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -29,30 +27,27 @@ static void ring_json(char *buf, size_t n, const char *act, int epochs)
              act, act, epochs);
 }
 
-/* Trains the config text; *acc receives the test accuracy. Returns a tn status. */
+/* Trains the config text; *acc receives the test accuracy. Returns a tn status, with the
+ * message in err whichever step failed. */
 static int ring_train(const char *json, double *acc, tn_error *err)
 {
-    tn_config *c = NULL;
-    tn_dataset *train = NULL, *test = NULL;
-    tn_train_result res;
+    tn_trainer *t = NULL;
     tn_metrics m;
-    tn__blas_set_threads(1); /* bit-exact results whatever the machine */
-    int rc = tn__config_parse(TN_SOURCE_DIR "/models/inline.json", json, strlen(json), &c, err);
+    int rc = tn_trainer_new_text(TN_SOURCE_DIR "/models/inline.json", json, strlen(json), &t,
+                                 err);
     if (rc == TN_OK)
-        rc = tn__data_load_csv(c->data.train, c->net, &c->data.columns, (const tn_target_rule[]){tn__config_targets(c)}, &train, err);
+        rc = tn_trainer_set_threads(t, 1); /* bit-exact results whatever the machine */
     if (rc == TN_OK)
-        rc = tn__data_load_csv(c->data.test, c->net, &c->data.columns, (const tn_target_rule[]){tn__config_targets(c)}, &test, err);
-    if (rc == TN_OK) {
-        tn__net_init_params(c->net, c->train.seed);
-        rc = tn__train(c->net, &c->loss, &c->optim, &c->train, train, test, NULL, &res, err);
+        rc = tn_trainer_fit(t, NULL);
+    if (rc != TN_OK && t) {
+        err->code = rc;
+        snprintf(err->msg, sizeof err->msg, "%s", tn_trainer_errmsg(t));
     }
     if (rc == TN_OK)
-        rc = tn__evaluate(c->net, &c->loss, test, c->train.batch_size, &m, err);
+        rc = tn_evaluate(tn_trainer_model(t), tn_trainer_data(t, TN_SPLIT_VAL), &m, err);
     if (rc == TN_OK)
-        *acc = m.acc;
-    tn__dataset_free(train);
-    tn__dataset_free(test);
-    tn__config_free(c);
+        *acc = m.accuracy;
+    tn_trainer_free(t);
     return rc;
 }
 

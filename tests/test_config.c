@@ -1,6 +1,9 @@
 /* Every bad config gets one clear message naming the file, the JSON path and what was
  * expected. Each case edits a valid config in one place and asserts the message. */
 #include "train/config.h"
+#include "train/session.h"
+
+#include "tn_check.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -55,11 +58,27 @@ START_TEST(valid_config_parses)
     ck_assert_uint_eq(c->net->n_params, 2 * 4 + 4 + 4 * 1 + 1);
     ck_assert_int_eq(c->train.epochs, 5);
     ck_assert_uint_eq(c->train.batch_size, 8);
-    ck_assert_str_eq(c->data.train, "models/a.csv"); /* relative to the config file */
-    ck_assert_str_eq(c->data.columns.in[0].names[1], "y");
-    ck_assert_str_eq(c->data.columns.target.names[0], "label");
     ck_assert_double_eq(c->optim.lr, 0.01);
+    /* The data section belongs to its format module ("csv" by default): its columns are
+     * what it records for the model, its training file what it reads. */
+    ck_assert_str_eq(c->data.format->name, "csv");
+    tn_data_ctx ctx = tn__config_data_ctx(c);
+    cJSON *header = cJSON_CreateObject();
+    ck_assert_int_eq(tn__data_spec_record(&c->data, &ctx, header), TN_OK);
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(header, "data");
+    const cJSON *in = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(data, "inputs"), "in");
+    ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetArrayItem(in, 1)), "y");
+    ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetArrayItem(
+                         cJSON_GetObjectItemCaseSensitive(data, "target"), 0)), "label");
+    cJSON_Delete(header);
     tn__config_free(c);
+    tn_session s;
+    ck_assert_int_eq(tn__session_open_text("models/x.json", good, strlen(good), &s, &err), TN_OK);
+    ck_assert_int_eq(tn__session_load_data(&s, &err), TN_EIO);
+    ck_assert_msg(strncmp(err.msg, "models/a.csv: ", 14) == 0, /* relative to the config file */
+                  "%s", err.msg);
+    tn__session_close(&s);
 }
 END_TEST
 
@@ -266,7 +285,7 @@ START_TEST(out_of_memory_anywhere)
 }
 END_TEST
 
-static Suite *config_suite(void)
+Suite *tn_check_suite(void)
 {
     Suite *s = suite_create("config");
     TCase *tc = tcase_create("errors");
@@ -283,13 +302,4 @@ static Suite *config_suite(void)
     tcase_add_test(tc, out_of_memory_anywhere);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(config_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -5,6 +5,8 @@
 #include "core/alloc.h"
 #include "core/file.h"
 
+#include "tn_check.h"
+
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -537,7 +539,7 @@ START_TEST(test_out_of_memory)
 }
 END_TEST
 
-static Suite *csv_suite(void)
+Suite *tn_check_suite(void)
 {
     Suite *s = suite_create("csv");
     TCase *tc = tcase_create("errors");
@@ -573,13 +575,4 @@ static Suite *csv_suite(void)
     tcase_add_test(tc, test_out_of_memory);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(csv_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -3,6 +3,7 @@
 #include "ring_helper.h"
 
 #include "tinynet/train.h"
+#include "tn_check.h"
 
 #include <check.h>
 #include <math.h>
@@ -109,7 +110,7 @@ START_TEST(test_unknown_default_init)
 }
 END_TEST
 
-int main(void)
+Suite *tn_check_suite(void)
 {
     Suite *s = suite_create("custom_act");
     TCase *tc = tcase_create("custom");
@@ -121,9 +122,5 @@ int main(void)
     tcase_add_test(tc, test_params_validated);
     tcase_add_test(tc, test_unknown_default_init);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }

@@ -1,8 +1,11 @@
 /* IDX reader: every error message, all element types, gzip (plain, multi-member, corrupt,
- * truncated, over the cap), image/label pairing, out-of-memory, and the Debian
- * Fashion-MNIST files when the package is installed. */
+ * truncated, over the cap), image/label pairing, out-of-memory, and how the Debian
+ * Fashion-MNIST files are located (the files themselves are checked by test_fashion.c,
+ * which is skipped when the package is not installed). */
 #include "core/alloc.h"
 #include "data/idx.h"
+
+#include "tn_check.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -609,87 +612,6 @@ START_TEST(test_fashion_paths_errors)
 }
 END_TEST
 
-/* Reads one labels file and checks its count and that each class has count/10 labels. */
-static void check_labels(const char *path, size_t count)
-{
-    tn_error e = {0};
-    tn_idx *x = NULL;
-    ck_assert_msg(tn__idx_read(path, &x, &e) == TN_OK, "%s", e.msg);
-    ck_assert_int_eq(x->type, 0x08);
-    ck_assert_int_eq(x->ndim, 1);
-    ck_assert_uint_eq(x->count, count);
-    size_t per[TN_FASHION_CLASSES] = {0};
-    for (size_t i = 0; i < x->count; i++) {
-        float v = x->values[i];
-        ck_assert_msg(v >= 0 && v < TN_FASHION_CLASSES && v == floorf(v), "label %zu: %g", i,
-                      (double)v);
-        per[(int)v]++;
-    }
-    for (int c = 0; c < TN_FASHION_CLASSES; c++)
-        ck_assert_msg(per[c] == count / 10, "%s: class %d (%s) has %zu labels", path, c,
-                      tn__fashion_classes[c], per[c]);
-    tn__idx_free(x);
-}
-
-/* Returns 0 (and says so) when the Debian package is not installed. */
-static int fashion_available(int which, char *img, char *lab, size_t cap)
-{
-    unsetenv("TN_FASHION_MNIST_DIR");
-    tn_error e = {0};
-    int rc = tn__fashion_paths(which, img, cap, lab, cap, &e);
-    if (rc == TN_ENOTFOUND) {
-        printf("note: skipping the Fashion-MNIST check: %s\n", e.msg);
-        return 0;
-    }
-    ck_assert_msg(rc == TN_OK, "%s", e.msg);
-    return 1;
-}
-
-START_TEST(test_fashion_labels)
-{
-    char img[4096], lab[4096];
-    if (!fashion_available(0, img, lab, sizeof img))
-        return;
-    ck_assert_str_eq(lab, "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz");
-    check_labels(lab, 60000);
-    ck_assert_int_eq(fashion_available(1, img, lab, sizeof img), 1);
-    ck_assert_str_eq(lab, "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz");
-    check_labels(lab, 10000);
-}
-END_TEST
-
-/* The images of both splits: shapes, byte range, and pairing with their labels. */
-START_TEST(test_fashion_images)
-{
-    char img[4096], lab[4096];
-    for (int which = 0; which < 2; which++) {
-        if (!fashion_available(which, img, lab, sizeof img))
-            return;
-        tn_error e = {0};
-        tn_idx *images = NULL, *labels = NULL;
-        ck_assert_msg(tn__idx_read(img, &images, &e) == TN_OK, "%s", e.msg);
-        ck_assert_msg(tn__idx_read(lab, &labels, &e) == TN_OK, "%s", e.msg);
-        ck_assert_int_eq(images->ndim, 3);
-        ck_assert_uint_eq(images->count, which ? 10000 : 60000);
-        ck_assert_uint_eq(images->dims[1], 28);
-        ck_assert_uint_eq(images->dims[2], 28);
-        ck_assert_uint_eq(images->item, 784);
-        float lo = 255, hi = 0;
-        for (size_t i = 0; i < images->count * images->item; i++) {
-            float v = images->values[i];
-            lo = v < lo ? v : lo;
-            hi = v > hi ? v : hi;
-        }
-        ck_assert_float_eq(lo, 0.0f);
-        ck_assert_float_eq(hi, 255.0f);
-        ck_assert_msg(tn__idx_check_pair(images, img, labels, lab, TN_FASHION_CLASSES, &e) ==
-                          TN_OK, "%s", e.msg);
-        tn__idx_free(images);
-        tn__idx_free(labels);
-    }
-}
-END_TEST
-
 /* ---- Out of memory ---------------------------------------------------------------- */
 
 /* Fails every allocation after the first g_budget ones. */
@@ -737,7 +659,7 @@ START_TEST(test_out_of_memory)
 }
 END_TEST
 
-static Suite *idx_suite(void)
+Suite *tn_check_suite(void)
 {
     Suite *s = suite_create("idx");
     TCase *tc = tcase_create("roundtrip");
@@ -764,20 +686,8 @@ static Suite *idx_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("fashion");
-    tcase_set_timeout(tc, 120); /* the 60000-image file, under sanitizers too */
     tcase_add_test(tc, test_fashion_classes);
     tcase_add_test(tc, test_fashion_paths_errors);
-    tcase_add_test(tc, test_fashion_labels);
-    tcase_add_test(tc, test_fashion_images);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(idx_suite());
-    srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY=verbose lists each test */
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -1,6 +1,8 @@
 /* Tests for the strict JSON reader: exact message text and status for each failure. */
 #include "core/json.h"
 
+#include "tn_check.h"
+
 #include <check.h>
 #include <limits.h>
 #include <float.h>
@@ -538,7 +540,7 @@ START_TEST(suggest_words)
 }
 END_TEST
 
-static Suite *jsonread_suite(void)
+Suite *tn_check_suite(void)
 {
     Suite *s = suite_create("jsonread");
     TCase *p = tcase_create("parse");
@@ -571,13 +573,4 @@ static Suite *jsonread_suite(void)
     tcase_add_test(g, suggest_words);
     suite_add_tcase(s, g);
     return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(jsonread_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -4,6 +4,8 @@
  * through its JSON form. */
 #include "loss/loss.h"
 
+#include "tn_check.h"
+
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -412,7 +414,7 @@ START_TEST(huber_is_half_mse_inside_delta)
 }
 END_TEST
 
-static Suite *loss_suite(void)
+Suite *tn_check_suite(void)
 {
     Suite *s = suite_create("loss");
     TCase *all = tcase_create("registry");
@@ -428,13 +430,4 @@ static Suite *loss_suite(void)
     tcase_add_test(huber, huber_bad_delta_is_refused);
     suite_add_tcase(s, huber);
     return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(loss_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

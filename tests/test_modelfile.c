@@ -5,6 +5,8 @@
 #include "core/file.h"
 #include "model/modelfile.h"
 
+#include "tn_check.h"
+
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -695,7 +697,7 @@ START_TEST(read_file_limits)
 }
 END_TEST
 
-static Suite *modelfile_suite(void)
+Suite *tn_check_suite(void)
 {
     Suite *s = suite_create("modelfile");
     TCase *tc = tcase_create("container");
@@ -728,13 +730,4 @@ static Suite *modelfile_suite(void)
     tcase_add_test(tf, read_file_limits);
     suite_add_tcase(s, tf);
     return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(modelfile_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

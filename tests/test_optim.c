@@ -3,6 +3,8 @@
  * on a zero gradient), so a new optimizer is covered without editing this file. */
 #include "optim/optim.h"
 
+#include "tn_check.h"
+
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -408,7 +410,7 @@ START_TEST(unknown_type_suggests_a_name)
 }
 END_TEST
 
-static Suite *optim_suite(void)
+Suite *tn_check_suite(void)
 {
     Suite *s = suite_create("optim");
     TCase *rms = tcase_create("rmsprop");
@@ -425,13 +427,4 @@ static Suite *optim_suite(void)
     tcase_add_test(all, unknown_type_suggests_a_name);
     suite_add_tcase(s, all);
     return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(optim_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

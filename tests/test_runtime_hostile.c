@@ -4,8 +4,11 @@
  * a clean error with a message: no crash, no leak, nothing read out of bounds (run under
  * the ASan build too). */
 #include "rt_util.h"
+#include "core/alloc.h"
+#include "core/file.h"
 #include "model/modelfile.h"
 #include "tinynet/tinynet.h"
+#include "tn_check.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -29,8 +32,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-    tn__free(g_ring);
-    tn__free(g_xor);
+    tn_free(g_ring);
+    tn_free(g_xor);
 }
 
 /* Loads buf; expects failure with the given code (0: any error) and a message. */
@@ -38,7 +41,7 @@ static void expect_reject(const void *buf, size_t len, unsigned flags, int code,
 {
     tn_model *m = (tn_model *)&m; /* must be reset to NULL */
     tn_error err = {0};
-    int rc = tn_model_load_buffer_v2(buf, len, flags, &m, &err);
+    int rc = tn_model_load_buffer(buf, len, flags, &m, &err);
     ck_assert_msg(rc != TN_OK, "%s: accepted", what);
     ck_assert_msg(code == 0 || rc == code, "%s: got %s (%s), want %s", what, tn_status_name(rc),
                   err.msg, tn_status_name(code));
@@ -76,9 +79,9 @@ START_TEST(valid_files_load)
 {
     tn_model *m;
     tn_error err = {0};
-    ck_assert_int_eq(tn_model_load_buffer(g_ring, g_ring_len, &m, &err), TN_OK);
+    ck_assert_int_eq(tn_model_load_buffer(g_ring, g_ring_len, 0, &m, &err), TN_OK);
     tn_model_free(m);
-    ck_assert_int_eq(tn_model_load_buffer(g_xor, g_xor_len, &m, &err), TN_OK);
+    ck_assert_int_eq(tn_model_load_buffer(g_xor, g_xor_len, 0, &m, &err), TN_OK);
     tn_model_free(m);
 }
 END_TEST
@@ -140,7 +143,7 @@ START_TEST(every_header_byte_resealed)
                                                   &err), TN_OK);
             tn_model *m;
             tn_error e2 = {0};
-            int rc = tn_model_load_buffer(buf, len, &m, &e2);
+            int rc = tn_model_load_buffer(buf, len, 0, &m, &e2);
             if (rc == TN_OK) {
                 accepted++;
                 tn_model_free(m);
@@ -261,7 +264,7 @@ START_TEST(nonfinite_weights)
                                               &err), TN_OK);
         expect_reject(buf, len, 0, TN_EFORMAT, "non-finite weight");
         tn_model *m;
-        ck_assert_int_eq(tn_model_load_buffer_v2(buf, len, TN_LOAD_ALLOW_NONFINITE, &m, &err),
+        ck_assert_int_eq(tn_model_load_buffer(buf, len, TN_LOAD_ALLOW_NONFINITE, &m, &err),
                          TN_OK);
         tn_model_free(m);
         tn__free(buf);
@@ -271,7 +274,7 @@ START_TEST(nonfinite_weights)
 }
 END_TEST
 
-int main(void)
+Suite *tn_check_suite(void)
 {
     Suite *s = suite_create("runtime_hostile");
     TCase *tc = tcase_create("hostile");
@@ -285,9 +288,5 @@ int main(void)
     tcase_add_test(tc, container_lies);
     tcase_add_test(tc, nonfinite_weights);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
 }

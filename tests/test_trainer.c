@@ -3,6 +3,7 @@
 #include "model/model.h" /* to read the training record back */
 #include "tinynet/tinynet.h"
 #include "tinynet/train.h"
+#include "tn_check.h"
 
 #include <check.h>
 #include <math.h>
@@ -19,7 +20,7 @@ static void count_epoch(void *user, const tn_epoch_info *e)
     ck_assert_int_eq(e->epoch, epochs_seen + 1);
     ck_assert(e->has_val == 0);
     epochs_seen++;
-    last_train_loss = e->train_loss;
+    last_train_loss = e->train.loss;
 }
 
 START_TEST(xor_trains_saves_and_loads)
@@ -29,15 +30,17 @@ START_TEST(xor_trains_saves_and_loads)
     ck_assert_msg(tn_trainer_new("models/xor.json", &t, &err) == TN_OK, "%s", err.msg);
     ck_assert_int_eq(tn_trainer_set_threads(t, 1), TN_OK);
     epochs_seen = 0;
-    ck_assert_msg(tn_trainer_fit(t, count_epoch, &epochs_seen) == TN_OK, "%s",
-                  tn_trainer_errmsg(t));
+    tn_train_hooks hooks = {.user = &epochs_seen, .on_epoch = count_epoch};
+    ck_assert_msg(tn_trainer_fit(t, &hooks) == TN_OK, "%s", tn_trainer_errmsg(t));
     ck_assert_int_eq(epochs_seen, 300);
-    double loss, acc;
-    ck_assert_int_eq(tn_trainer_evaluate(t, 0, &loss, &acc), TN_OK);
-    ck_assert_double_eq(acc, 1.0);
-    ck_assert_double_eq_tol(loss, last_train_loss, 0.05);
-    ck_assert_int_eq(tn_trainer_evaluate(t, 1, &loss, &acc), TN_ENOTFOUND);
-    ck_assert_ptr_nonnull(strstr(tn_trainer_errmsg(t), "no test or holdout data"));
+    tn_fit_result res;
+    ck_assert_int_eq(tn_trainer_result(t, &res), TN_OK);
+    ck_assert_double_eq(res.train.accuracy, 1.0);
+    ck_assert_double_eq_tol(res.train.loss, last_train_loss, 0.05);
+    /* xor.json names no test file and no holdout: there are no validation rows. */
+    ck_assert_int_eq(tn_trainer_val_kind(t), -1);
+    ck_assert_ptr_null(tn_trainer_data(t, TN_SPLIT_VAL));
+    ck_assert_uint_eq(res.val.rows, 0);
 
     const char *path = TN_BINARY_DIR "/trainer_xor.tnn";
     ck_assert_msg(tn_trainer_save(t, path) == TN_OK, "%s", tn_trainer_errmsg(t));
@@ -46,7 +49,7 @@ START_TEST(xor_trains_saves_and_loads)
 
     tn_model *m;
     tn_ctx *ctx;
-    ck_assert_msg(tn_model_load(path, &m, &err) == TN_OK, "%s", err.msg);
+    ck_assert_msg(tn_model_load(path, 0, &m, &err) == TN_OK, "%s", err.msg);
     ck_assert_int_eq(tn_ctx_new(m, 4, &ctx, &err), TN_OK);
     const float x[8] = {0, 0, 0, 1, 1, 0, 1, 1};
     const float *in[1] = {x};
@@ -58,6 +61,15 @@ START_TEST(xor_trains_saves_and_loads)
 }
 END_TEST
 
+/* The validation loss of the trainer's last fit. */
+static double val_loss(const tn_trainer *t)
+{
+    tn_fit_result res;
+    ck_assert_int_eq(tn_trainer_result(t, &res), TN_OK);
+    ck_assert_uint_gt(res.val.rows, 0);
+    return res.val.loss;
+}
+
 /* The seed fixes everything; a new seed re-draws the holdout split too. */
 START_TEST(seed_override_changes_the_run)
 {
@@ -67,14 +79,14 @@ START_TEST(seed_override_changes_the_run)
     ck_assert_int_eq(tn_trainer_new("models/ring.json", &t, &err), TN_OK);
     ck_assert_int_eq(tn_trainer_set_epochs(t, 2), TN_OK);
     ck_assert_int_eq(tn_trainer_set_threads(t, 1), TN_OK);
-    ck_assert_int_eq(tn_trainer_fit(t, NULL, NULL), TN_OK);
-    ck_assert_int_eq(tn_trainer_evaluate(t, 1, &a, NULL), TN_OK);
-    ck_assert_int_eq(tn_trainer_fit(t, NULL, NULL), TN_OK);
-    ck_assert_int_eq(tn_trainer_evaluate(t, 1, &b, NULL), TN_OK);
+    ck_assert_int_eq(tn_trainer_fit(t, NULL), TN_OK);
+    a = val_loss(t);
+    ck_assert_int_eq(tn_trainer_fit(t, NULL), TN_OK);
+    b = val_loss(t);
     ck_assert_double_eq(a, b); /* bit-exact: same seed, same thread count */
     ck_assert_int_eq(tn_trainer_set_seed(t, 7), TN_OK);
-    ck_assert_int_eq(tn_trainer_fit(t, NULL, NULL), TN_OK);
-    ck_assert_int_eq(tn_trainer_evaluate(t, 1, &c, NULL), TN_OK);
+    ck_assert_int_eq(tn_trainer_fit(t, NULL), TN_OK);
+    c = val_loss(t);
     ck_assert_double_ne(a, c);
     tn_trainer_free(t);
 }
@@ -95,14 +107,15 @@ START_TEST(errors_are_reported)
     ck_assert_int_eq(tn_trainer_set_threads(t, 0), TN_ERANGE);
     ck_assert_int_eq(tn_trainer_save(t, TN_BINARY_DIR "/never.tnn"), TN_EINVAL);
     ck_assert_ptr_nonnull(strstr(tn_trainer_errmsg(t), "has not been trained"));
-    ck_assert_int_eq(tn_trainer_evaluate(t, 0, NULL, NULL), TN_EINVAL);
+    tn_fit_result res;
+    ck_assert_int_eq(tn_trainer_result(t, &res), TN_EINVAL);
     ck_assert_int_eq(tn_trainer_set_epochs(t, 5), TN_OK);
-    ck_assert_int_eq(tn_trainer_fit(t, NULL, NULL), TN_OK);
+    ck_assert_int_eq(tn_trainer_fit(t, NULL), TN_OK);
     ck_assert_int_eq(tn_trainer_save(t, "/nonexistent/dir/x.tnn"), TN_EIO);
     ck_assert_ptr_nonnull(strstr(tn_trainer_errmsg(t), "/nonexistent/dir/x.tnn"));
     tn_trainer_free(t);
     tn_trainer_free(NULL);
-    ck_assert_int_eq(tn_trainer_fit(NULL, NULL, NULL), TN_EINVAL);
+    ck_assert_int_eq(tn_trainer_fit(NULL, NULL), TN_EINVAL);
 }
 END_TEST
 
@@ -127,7 +140,7 @@ START_TEST(failed_refit_and_record)
     tn_error err = {0};
     tn_trainer *t;
     ck_assert_msg(tn_trainer_new(cfg, &t, &err) == TN_OK, "%s", err.msg);
-    ck_assert_int_eq(tn_trainer_fit(t, NULL, NULL), TN_OK);
+    ck_assert_int_eq(tn_trainer_fit(t, NULL), TN_OK);
     ck_assert_int_eq(tn_trainer_set_seed(t, 99), TN_OK);
     const char *model = TN_BINARY_DIR "/trainer_record.tnn";
     ck_assert_int_eq(tn_trainer_save(t, model), TN_OK);
@@ -138,7 +151,7 @@ START_TEST(failed_refit_and_record)
     tn__model_free(m);
 
     remove(csv); /* the new seed re-reads the data, which is gone now */
-    ck_assert_int_eq(tn_trainer_fit(t, NULL, NULL), TN_EIO);
+    ck_assert_int_eq(tn_trainer_fit(t, NULL), TN_EIO);
     ck_assert_int_eq(tn_trainer_save(t, model), TN_EINVAL);
     ck_assert_ptr_nonnull(strstr(tn_trainer_errmsg(t), "has not been trained"));
     ck_assert_int_eq(tn_trainer_set_seed(t, (1ULL << 53) + 1), TN_ERANGE);
@@ -147,7 +160,7 @@ START_TEST(failed_refit_and_record)
 }
 END_TEST
 
-int main(void)
+Suite *tn_check_suite(void)
 {
     Suite *s = suite_create("trainer");
     TCase *tc = tcase_create("public");
@@ -157,9 +170,5 @@ int main(void)
     tcase_add_test(tc, errors_are_reported);
     tcase_add_test(tc, failed_refit_and_record);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }
