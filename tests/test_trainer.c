@@ -62,7 +62,7 @@ START_TEST(xor_trains_saves_and_loads)
 END_TEST
 
 /* The validation loss of the trainer's last fit. */
-static double val_loss(const tn_trainer *t)
+static double val_loss(tn_trainer *t)
 {
     tn_fit_result res;
     ck_assert_int_eq(tn_trainer_result(t, &res), TN_OK);
