@@ -11,7 +11,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-cc -std=c11 -Wall -Wextra -Werror -Iinclude -o "$tmp/predict" tools/example/example_predict.c \
+# A sanitized library needs the sanitizer runtime in the program too.
+build=$(dirname "$rt")
+san=()
+grep -q '^TN_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" && san=(-fsanitize=address,undefined)
+grep -q '^TN_TSAN:BOOL=ON' "$build/CMakeCache.txt" && san=(-fsanitize=thread)
+cc -std=c11 -Wall -Wextra -Werror "${san[@]}" -Iinclude -o "$tmp/predict" tools/example/example_predict.c \
    "$rt" $(pkg-config --libs openblas libcjson) -lm -lpthread -Wl,-Map="$tmp/map.txt" \
    || fail "a predict-only program does not link against $rt alone"
 members=$(grep -o 'libtinynet_rt\.a([^)]*)' "$tmp/map.txt" | sed 's/.*(\(.*\))/\1/' | sort -u)
