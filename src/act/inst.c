@@ -87,26 +87,13 @@ int tn__act_inst_parse(tn_jr *r, const cJSON *obj, const char *key, const char *
 #if TN__TRAINING_CODE
 int tn__act_inst_describe(const tn_act_inst *a, cJSON *obj, const char *key)
 {
-    cJSON *v;
-    if (a->m->n_params == 0) {
-        v = cJSON_CreateString(a->m->name);
-    } else {
-        v = cJSON_CreateObject();
-        if (v && !cJSON_AddStringToObject(v, "type", a->m->name)) {
-            cJSON_Delete(v);
-            v = NULL;
-        }
-        for (int i = 0; v && i < a->m->n_params; i++)
-            if (!cJSON_AddNumberToObject(v, a->m->params[i].name, a->hyper[i])) {
-                cJSON_Delete(v);
-                v = NULL;
-            }
+    const char *keys[TN_ACT_MAX_PARAMS];
+    double values[TN_ACT_MAX_PARAMS];
+    for (int i = 0; i < a->m->n_params; i++) {
+        keys[i] = a->m->params[i].name;
+        values[i] = a->hyper[i];
     }
-    if (!v || !cJSON_AddItemToObject(obj, key, v)) {
-        cJSON_Delete(v);
-        return TN_ENOMEM;
-    }
-    return TN_OK;
+    return tn__json_add_module(obj, key, a->m->name, a->m->n_params, keys, values);
 }
 #endif
 

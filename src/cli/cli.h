@@ -19,6 +19,11 @@ int tn_cli_study(int argc, char **argv);
 int tn_cli_graph(int argc, char **argv);
 int tn_cli_recommend(int argc, char **argv);
 
+/* Fills err (NULL: nothing) with code and a printf-formatted message; returns code. The
+ * command line's own failures take the library's form, so one printer reports both. */
+int tn_cli_err(tn_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same with the message of trainer t's last failure; TN_OK passes through. */
+int tn_cli_trainer_err(tn_trainer *t, int code, tn_error *err);
 /* Prints "tinynet: <message>" on stderr; returns TN_EXIT_FAIL. */
 int tn_cli_fail(const tn_error *err);
 /* Prints "tinynet <cmd>: <message>" and the command's usage line; returns TN_EXIT_USAGE. */

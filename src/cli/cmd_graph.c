@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -21,17 +20,6 @@
 extern char **environ;
 
 static const char usage[] = "tinynet graph CONFIG|MODEL [-o FILE.dot|.svg|.png|.pdf]";
-
-static int fail(tn_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(tn_error *err, int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-    err->code = code;
-    return code;
-}
 
 /* A model file starts with the container's magic; anything else is read as a config. */
 static int is_model_file(const char *path)
@@ -72,16 +60,16 @@ static int render(const char *dot_text, size_t len, const char *fmt, const char 
                   tn_error *err)
 {
     if (!on_path("dot"))
-        return fail(err, TN_ENOTFOUND, "cannot draw %s: Graphviz' \"dot\" is not on PATH "
+        return tn_cli_err(err, TN_ENOTFOUND, "cannot draw %s: Graphviz' \"dot\" is not on PATH "
                        "(install Graphviz, e.g. apt-get install graphviz, or write .dot)", file);
     int in[2], ep[2];
     if (pipe(in) != 0)
-        return fail(err, TN_EIO, "pipe: %s", strerror(errno));
+        return tn_cli_err(err, TN_EIO, "pipe: %s", strerror(errno));
     if (pipe(ep) != 0) {
         int e = errno;
         close(in[0]);
         close(in[1]);
-        return fail(err, TN_EIO, "pipe: %s", strerror(e));
+        return tn_cli_err(err, TN_EIO, "pipe: %s", strerror(e));
     }
     char tflag[16];
     snprintf(tflag, sizeof tflag, "-T%s", fmt);
@@ -100,7 +88,7 @@ static int render(const char *dot_text, size_t len, const char *fmt, const char 
     if (e != 0) {
         close(in[1]);
         close(ep[0]);
-        return fail(err, TN_EIO, "cannot run dot: %s", strerror(e));
+        return tn_cli_err(err, TN_EIO, "cannot run dot: %s", strerror(e));
     }
     /* dot may exit early on an error; see that as its status, not as SIGPIPE. */
     void (*old)(int) = signal(SIGPIPE, SIG_IGN);
@@ -153,7 +141,7 @@ static int render(const char *dot_text, size_t len, const char *fmt, const char 
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
-            return fail(err, TN_EIO, "waiting for dot: %s", strerror(errno));
+            return tn_cli_err(err, TN_EIO, "waiting for dot: %s", strerror(errno));
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || done < len) {
         /* dot's first line, without its own "Error: " label and trailing blanks. */
         msg[got] = 0;
@@ -164,8 +152,8 @@ static int render(const char *dot_text, size_t len, const char *fmt, const char 
         for (size_t n = strlen(line); n && (line[n - 1] == ' ' || line[n - 1] == '\t'); n--)
             line[n - 1] = 0;
         if (*line)
-            return fail(err, TN_EIO, "dot failed to write %s: %s", file, line);
-        return fail(err, TN_EIO, "dot failed to write %s (status %d)", file,
+            return tn_cli_err(err, TN_EIO, "dot failed to write %s: %s", file, line);
+        return tn_cli_err(err, TN_EIO, "dot failed to write %s (status %d)", file,
                        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     }
     return TN_OK;
@@ -221,12 +209,12 @@ int tn_cli_graph(int argc, char **argv)
     size_t len = 0;
     int rc = is_model_file(in) ? tn_model_load(in, 0, &m, &err) : tn_trainer_new(in, &t, &err);
     if (rc == TN_OK && !(net = m ? m : tn_trainer_model(t)))
-        rc = fail(&err, TN_ENOMEM, "%s", tn_trainer_errmsg(t));
+        rc = tn_cli_err(&err, TN_ENOMEM, "%s", tn_trainer_errmsg(t));
     if (rc == TN_OK)
         rc = tn_model_dot(net, &text, &len, &err);
     if (rc == TN_OK && !file) {
         if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0)
-            rc = fail(&err, TN_EIO, "cannot write to stdout");
+            rc = tn_cli_err(&err, TN_EIO, "cannot write to stdout");
     } else if (rc == TN_OK && (!strcmp(ext, "dot") || !strcmp(ext, "gv"))) {
         rc = tn_write_file(file, text, len, &err);
     } else if (rc == TN_OK) {

@@ -39,10 +39,8 @@ int tn_cli_predict(int argc, char **argv)
         rc = tn_data_read(m, (const char *const *)argv + 2, argc - 2, 0, &d, &err);
     tn_free(text);
     size_t W = rc == TN_OK ? tn_model_output_width(m) : 0, rows = tn_data_rows(d);
-    if (rc == TN_OK && !(out = malloc((rows ? rows : 1) * W * sizeof *out))) {
-        err.code = rc = TN_ENOMEM;
-        snprintf(err.msg, sizeof err.msg, "out of memory for %zu predictions", rows);
-    }
+    if (rc == TN_OK && !(out = malloc((rows ? rows : 1) * W * sizeof *out)))
+        rc = tn_cli_err(&err, TN_ENOMEM, "out of memory for %zu predictions", rows);
     if (rc == TN_OK)
         rc = tn_predict_data(m, d, out, &err);
     for (size_t i = 0; rc == TN_OK && i < rows; i++)

@@ -17,11 +17,7 @@ static int run(const char *model, long long user_id, long long top, const char *
     tn_model *m = NULL;
     tn_recommendation *rec = calloc((size_t)top, sizeof *rec);
     size_t n = 0;
-    int rc = rec ? tn_model_load(model, 0, &m, err) : TN_ENOMEM;
-    if (!rec) {
-        err->code = rc;
-        snprintf(err->msg, sizeof err->msg, "out of memory");
-    }
+    int rc = rec ? tn_model_load(model, 0, &m, err) : tn_cli_err(err, TN_ENOMEM, "out of memory");
     if (rc == TN_OK)
         rc = tn_recommend(m, user_id, ratings_path, (size_t)top, rec, &n, err);
     if (rc == TN_OK && n == 0)

@@ -20,7 +20,6 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,17 +120,6 @@ static int parse_args(int argc, char **argv, study_opts *o)
 
 /* ---- the config with another hidden activation --------------------------------------- */
 
-static int fail(tn_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(tn_error *err, int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-    err->code = code;
-    return code;
-}
-
 /* A trainer for the config text with every dense layer but the last using act. The text
  * was validated by the trainer of the original file, so cJSON's lenient parse is enough. */
 static int trainer_with(const char *path, const char *text, size_t len, const char *act,
@@ -139,7 +127,7 @@ static int trainer_with(const char *path, const char *text, size_t len, const ch
 {
     cJSON *root = cJSON_ParseWithLength(text, len);
     if (!root)
-        return fail(err, TN_ENOMEM, "out of memory");
+        return tn_cli_err(err, TN_ENOMEM, "out of memory");
     cJSON *layers = cJSON_GetObjectItemCaseSensitive(root, "layers");
     int n = cJSON_IsArray(layers) ? cJSON_GetArraySize(layers) : 0;
     for (int i = 0; i + 1 < n; i++) {
@@ -150,7 +138,7 @@ static int trainer_with(const char *path, const char *text, size_t len, const ch
         cJSON *s = cJSON_CreateString(act);
         if (!s) {
             cJSON_Delete(root);
-            return fail(err, TN_ENOMEM, "out of memory");
+            return tn_cli_err(err, TN_ENOMEM, "out of memory");
         }
         if (cJSON_GetObjectItemCaseSensitive(L, "activation"))
             cJSON_ReplaceItemInObjectCaseSensitive(L, "activation", s);
@@ -160,7 +148,7 @@ static int trainer_with(const char *path, const char *text, size_t len, const ch
     char *json = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (!json)
-        return fail(err, TN_ENOMEM, "out of memory");
+        return tn_cli_err(err, TN_ENOMEM, "out of memory");
     /* Same path: errors name the file, and data paths resolve against its directory. */
     int rc = tn_trainer_new_text(path, json, strlen(json), out, err);
     cJSON_free(json);
@@ -208,15 +196,9 @@ static int stats(tn_trainer *t, tn_layer_stats *st, tn_error *err)
     tn_trainer_settings(t, &set);
     const tn_model *m = tn_trainer_model(t);
     if (!m)
-        return fail(err, TN_ENOMEM, "%s", tn_trainer_errmsg(t));
+        return tn_cli_trainer_err(t, TN_ENOMEM, err);
     return tn_layer_stats_compute(m, tn_trainer_data(t, TN_SPLIT_TRAIN), set.batch_size, st,
                                   err);
-}
-
-/* Copies the trainer's message into err and returns rc. */
-static int trainer_fail(tn_trainer *t, int rc, tn_error *err)
-{
-    return rc ? fail(err, rc, "%s", tn_trainer_errmsg(t)) : TN_OK;
 }
 
 /* The study trains classifiers: data with test rows, in any format but ratings. */
@@ -227,11 +209,11 @@ static int check_data(tn_trainer *t, tn_error *err)
     const tn_model *m = tn_trainer_model(t);
     const char *format = m ? tn_model_data_format(m) : "?";
     if (strcmp(format, "ratings") == 0)
-        return fail(err, TN_ECONFIG, "%s: the study trains classifiers on csv, idx or "
+        return tn_cli_err(err, TN_ECONFIG, "%s: the study trains classifiers on csv, idx or "
                     "fashion-mnist data, not ratings", set.config);
-    int rc = trainer_fail(t, tn_trainer_load_data(t), err);
+    int rc = tn_cli_trainer_err(t, tn_trainer_load_data(t), err);
     if (rc == TN_OK && !tn_trainer_data(t, TN_SPLIT_VAL))
-        rc = fail(err, TN_ECONFIG, "%s: the study needs test data (data.test or "
+        rc = tn_cli_err(err, TN_ECONFIG, "%s: the study needs test data (data.test or "
                   "data.holdout)", set.config);
     return rc;
 }
@@ -244,17 +226,17 @@ static int study_one(const study_opts *o, const char *text, size_t len, study_ru
     double t0 = seconds();
     int rc = trainer_with(o->config, text, len, s->act, &t, err);
     if (rc == TN_OK)
-        rc = trainer_fail(t, tn_cli_apply_overrides(&o->run, t), err);
+        rc = tn_cli_trainer_err(t, tn_cli_apply_overrides(&o->run, t), err);
     if (rc == TN_OK)
         rc = check_data(t, err);
     if (rc == TN_OK) {
         s->n_layers = (int)tn_model_n_layers(tn_trainer_model(t));
         if (!(s->L = calloc((size_t)s->n_layers, sizeof *s->L)) ||
             !(st = calloc((size_t)s->n_layers, sizeof *st)))
-            rc = fail(err, TN_ENOMEM, "out of memory");
+            rc = tn_cli_err(err, TN_ENOMEM, "out of memory");
     }
     size_t nl = (size_t)s->n_layers;
-    if (rc == TN_OK && !(rc = trainer_fail(t, tn_trainer_init(t), err)) &&
+    if (rc == TN_OK && !(rc = tn_cli_trainer_err(t, tn_trainer_init(t), err)) &&
         !(rc = stats(t, st, err)))
         for (size_t l = 0; l < nl; l++) {
             s->L[l].mean0 = st[l].mean;
@@ -271,7 +253,7 @@ static int study_one(const study_opts *o, const char *text, size_t len, study_ru
             for (size_t l = 0; l < nl; l++)
                 s->L[l].mean1 = s->L[l].var1 = s->L[l].dead1 = NAN;
         }
-        rc = trainer_fail(t, rc, err);
+        rc = tn_cli_trainer_err(t, rc, err);
     }
     if (rc == TN_OK && !s->diverged && !(rc = stats(t, st, err)))
         for (size_t l = 0; l < nl; l++) {

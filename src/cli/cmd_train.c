@@ -113,16 +113,6 @@ static int write_plots(const char *dir, const tn_model *m, const tn_data *d,
     return rc;
 }
 
-/* Copies the trainer's message into err and returns rc. */
-static int trainer_fail(tn_trainer *t, int rc, tn_error *err)
-{
-    if (rc) {
-        err->code = rc;
-        snprintf(err->msg, sizeof err->msg, "%s", tn_trainer_errmsg(t));
-    }
-    return rc;
-}
-
 /* What `train` prints after training: metrics, confusion matrix, pictures, ranking. */
 static int report(const train_opts *o, tn_trainer *t, const history *hist, tn_error *err)
 {
@@ -130,7 +120,7 @@ static int report(const train_opts *o, tn_trainer *t, const history *hist, tn_er
     tn_trainer_result(t, &res);
     const tn_model *m = tn_trainer_model(t);
     if (!m)
-        return trainer_fail(t, TN_ENOMEM, err);
+        return tn_cli_trainer_err(t, TN_ENOMEM, err);
     int kind = tn_trainer_val_kind(t);
     printf("trained %s: %d epoch%s%s, best epoch %d, %zu parameters\n", tn_model_name(m),
            res.epochs_run, res.epochs_run == 1 ? "" : "s",
@@ -150,7 +140,7 @@ static int report(const train_opts *o, tn_trainer *t, const history *hist, tn_er
     if (rrc == TN_OK)
         tn_cli_print_ranking(&rk);
     else if (rrc != TN_ENOTFOUND)
-        rc = trainer_fail(t, rrc, err);
+        rc = tn_cli_trainer_err(t, rrc, err);
     return rc;
 }
 
@@ -162,32 +152,28 @@ static int run(const train_opts *o, tn_error *err)
     int rc = tn_trainer_new(o->config, &t, err);
     if (rc)
         return rc;
-    rc = trainer_fail(t, tn_cli_apply_overrides(&o->run, t), err);
+    rc = tn_cli_trainer_err(t, tn_cli_apply_overrides(&o->run, t), err);
     if (rc == TN_OK)
         warn_untrainable(tn_trainer_model(t));
     if (rc == TN_OK && o->model) /* found now, not after the training */
         rc = tn_check_writable(o->model, err);
     if (rc == TN_OK)
-        rc = trainer_fail(t, tn_trainer_load_data(t), err);
+        rc = tn_cli_trainer_err(t, tn_trainer_load_data(t), err);
     /* The plot directory is made before training, so a bad one costs no training time,
      * and before the log opens, so every log that starts also ends. */
     tn_train_settings set;
     tn_trainer_settings(t, &set);
-    if (rc == TN_OK && o->plot && mkdir(o->plot, 0777) != 0 && errno != EEXIST) {
-        err->code = rc = TN_EIO;
-        snprintf(err->msg, sizeof err->msg, "%s: cannot create the directory: %s", o->plot,
-                 strerror(errno));
-    }
-    if (rc == TN_OK && o->plot && !(hist.h = calloc((size_t)set.epochs, sizeof *hist.h))) {
-        err->code = rc = TN_ENOMEM;
-        snprintf(err->msg, sizeof err->msg, "out of memory");
-    }
+    if (rc == TN_OK && o->plot && mkdir(o->plot, 0777) != 0 && errno != EEXIST)
+        rc = tn_cli_err(err, TN_EIO, "%s: cannot create the directory: %s", o->plot,
+                        strerror(errno));
+    if (rc == TN_OK && o->plot && !(hist.h = calloc((size_t)set.epochs, sizeof *hist.h)))
+        rc = tn_cli_err(err, TN_ENOMEM, "out of memory");
     if (rc == TN_OK)
         rc = tn_progress_open(&pg, o->log, t, err);
     if (rc == TN_OK) {
         tn_train_hooks hooks = {.user = &hist, .on_batch = history_batch,
                                 .on_epoch = history_epoch};
-        rc = trainer_fail(t, tn_trainer_fit(t, &hooks), err);
+        rc = tn_cli_trainer_err(t, tn_trainer_fit(t, &hooks), err);
         tn_fit_result res;
         if (rc == TN_OK && tn_trainer_result(t, &res) == TN_OK)
             rc = tn_progress_close(&pg, &res, err);
@@ -196,7 +182,7 @@ static int run(const train_opts *o, tn_error *err)
     }
     if (rc == TN_OK)
         rc = report(o, t, &hist, err);
-    if (rc == TN_OK && o->model && (rc = trainer_fail(t, tn_trainer_save(t, o->model), err)) == 0)
+    if (rc == TN_OK && o->model && (rc = tn_cli_trainer_err(t, tn_trainer_save(t, o->model), err)) == 0)
         printf("saved %s\n", o->model);
     free(hist.h);
     tn_trainer_free(t);

@@ -33,6 +33,23 @@ static const char usage_text[] =
     "\n"
     "  tinynet COMMAND --help shows a command's options; tinynet --version its version.\n";
 
+int tn_cli_err(tn_error *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->code = code;
+    }
+    return code;
+}
+
+int tn_cli_trainer_err(tn_trainer *t, int code, tn_error *err)
+{
+    return code ? tn_cli_err(err, code, "%s", tn_trainer_errmsg(t)) : TN_OK;
+}
+
 int tn_cli_fail(const tn_error *err)
 {
     fprintf(stderr, "tinynet: %s\n", err->msg[0] ? err->msg : tn_strerror(err->code));

@@ -3,33 +3,22 @@
  * so a browser or rsvg-convert shows them with no other file. */
 #include "report.h"
 
+#include "cli.h"
+
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
-static int fail(tn_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(tn_error *err, int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-    err->code = code;
-    return code;
-}
-
 static FILE *open_out(const char *dir, const char *name, char *path, size_t n, tn_error *err)
 {
     snprintf(path, n, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
     if (!f)
-        fail(err, TN_EIO, "%s: cannot write: %s", path, strerror(errno));
+        tn_cli_err(err, TN_EIO, "%s: cannot write: %s", path, strerror(errno));
     return f;
 }
 
@@ -37,7 +26,7 @@ static int close_out(FILE *f, const char *path, tn_error *err)
 {
     int bad = ferror(f);
     if (fclose(f) != 0 || bad)
-        return fail(err, TN_EIO, "%s: write failed", path);
+        return tn_cli_err(err, TN_EIO, "%s: write failed", path);
     return TN_OK;
 }
 
@@ -219,12 +208,12 @@ int tn_plot_misclassified(const char *dir, const tn_model *m, const tn_data *d, 
     size_t side = (size_t)(sqrt((double)width) + 0.5), rows = tn_data_rows(d);
     tn_data_target(d, 0, &tw);
     if (side * side != width || side > 64 || tn_model_n_inputs(m) != 1 || tw != 1)
-        return fail(err, TN_ESHAPE, "no picture of misclassified rows: the input (%zu "
+        return tn_cli_err(err, TN_ESHAPE, "no picture of misclassified rows: the input (%zu "
                     "values) is not a square image of at most 64x64 with class labels", width);
     float *y = malloc((rows ? rows : 1) * W * sizeof *y);
     float *row = malloc(width * sizeof *row);
     unsigned char pix[64 * 64], png[4096 + 2 * 64 * 64];
-    int rc = y && row ? TN_OK : fail(err, TN_ENOMEM, "out of memory");
+    int rc = y && row ? TN_OK : tn_cli_err(err, TN_ENOMEM, "out of memory");
     if (rc == TN_OK)
         rc = tn_predict_data(m, d, y, err);
     char path[4096];

@@ -1,5 +1,7 @@
 #include "progress.h"
 
+#include "cli.h"
+
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
@@ -16,14 +18,11 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* "<path>: <what>[: <strerror(errno)>]". */
 static int fail(tn_error *err, int code, const char *what, const char *path)
 {
-    if (!err)
-        return code;
-    err->code = code;
-    snprintf(err->msg, sizeof err->msg, "%s: %s%s%s", path, what, errno ? ": " : "",
-             errno ? strerror(errno) : "");
-    return code;
+    int e = errno;
+    return tn_cli_err(err, code, "%s: %s%s%s", path, what, e ? ": " : "", e ? strerror(e) : "");
 }
 
 /* Columns of the terminal on stderr; 80 when it cannot say (e.g. a serial console). */

@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include "cli.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +13,8 @@ int tn_cli_print_confusion(const char *label, const tn_model *m, const tn_data *
     if (W < 2)
         return TN_OK;
     size_t *cm = calloc(W * W, sizeof *cm);
-    if (!cm) {
-        err->code = TN_ENOMEM;
-        snprintf(err->msg, sizeof err->msg, "out of memory for a confusion matrix");
-        return TN_ENOMEM;
-    }
+    if (!cm)
+        return tn_cli_err(err, TN_ENOMEM, "out of memory for a confusion matrix");
     int rc = tn_confusion(m, d, cm, err);
     if (rc) {
         free(cm);

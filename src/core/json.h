@@ -100,4 +100,11 @@ const char *tn__jr_suggest(const char *word, const char *const *candidates);
  * large to represent" (cJSON turns 1e400 into inf), "nothing" for NULL. */
 const char *tn__jr_describe(const cJSON *v, char *buf, size_t n);
 
+/* ---- writing (core/json_write.c) ----------------------------------------------------- */
+
+/* Adds obj[key] as a module with parameters is written: its name alone when n is 0, else
+ * {"type": name, keys[i]: values[i], ...} (activations, losses). TN_ENOMEM on failure. */
+int tn__json_add_module(cJSON *obj, const char *key, const char *name, int n,
+                        const char *const *keys, const double *values);
+
 #endif

@@ -86,26 +86,10 @@ int tn__loss_from_record(const char *file, const cJSON *v, tn_loss *out, tn_erro
 
 int tn__loss_describe(const tn_loss *l, cJSON *obj, const char *key)
 {
-    cJSON *v;
-    if (l->ops->n_params == 0) {
-        v = cJSON_CreateString(l->ops->name);
-    } else {
-        v = cJSON_CreateObject();
-        if (v && !cJSON_AddStringToObject(v, "type", l->ops->name)) {
-            cJSON_Delete(v);
-            v = NULL;
-        }
-        for (int i = 0; v && i < l->ops->n_params; i++)
-            if (!cJSON_AddNumberToObject(v, l->ops->params[i].name, l->param[i])) {
-                cJSON_Delete(v);
-                v = NULL;
-            }
-    }
-    if (!v || !cJSON_AddItemToObject(obj, key, v)) {
-        cJSON_Delete(v);
-        return TN_ENOMEM;
-    }
-    return TN_OK;
+    const char *keys[TN_LOSS_MAX_PARAMS];
+    for (int i = 0; i < l->ops->n_params; i++)
+        keys[i] = l->ops->params[i].name;
+    return tn__json_add_module(obj, key, l->ops->name, l->ops->n_params, keys, l->param);
 }
 
 cJSON *tn__loss_json(const tn_loss *l)
