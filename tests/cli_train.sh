@@ -167,6 +167,25 @@ run "$tn" graph "$tmp/ring_ln.tnn"
 check "graph of a layer_norm model" [ $rc -eq 0 ]
 check "graph shows the layer_norm" has "$out" "(layer_norm)"
 
+# The huber loss and the rmsprop optimizer work end to end with no edit beyond their own
+# files: a regression of the ring's label, saved, evaluated, described, run.
+sed -e 's/"binary_crossentropy"/{"type": "huber", "delta": 0.5}/' \
+    -e 's/"optimizer": {"type": "adam", "lr": 0.01}/"optimizer": {"type": "rmsprop", "lr": 0.003, "centered": true}/' \
+    -e 's/"activation": "sigmoid"/"activation": "identity"/' -e 's/"epochs": 30/"epochs": 20/' \
+    "$tmp/ring_ln.json" >"$tmp/ring_huber.json"
+run "$tn" train "$tmp/ring_huber.json" -o "$tmp/ring_huber.tnn"
+check "huber + rmsprop trains" [ $rc -eq 0 ]
+check "a regression reports no accuracy" bash -c "! grep -q accuracy <<<'$out'"
+check "the test loss is well below the start" \
+    awk '$1 == "test" { found = 1; ok = $3 < 0.05 } END { exit !(found && ok) }' <<<"$out"
+run "$tn" eval "$tmp/ring_huber.tnn" data/ring_test.csv
+check "eval of a huber model" [ $rc -eq 0 ]
+check "eval names the loss with its parameter" has "$out" "(huber(delta=0.5))"
+run "$tn" info "$tmp/ring_huber.tnn"
+check "info shows the loss" has "$out" "loss       huber(delta=0.5)"
+run "$tn" predict "$tmp/ring_huber.tnn" data/ring_test.csv
+check "predict of a huber model" [ $rc -eq 0 ] && [ "$(wc -l <<<"$out")" -eq 500 ]
+
 # Results that cannot be written are a failure; a setup failure leaves no half-written log.
 if [ -w /dev/full ]; then
     run bash -c "'$tn' info '$tmp/xor.tnn' > /dev/full"
