@@ -35,7 +35,7 @@ readelf -d "$libdir/libtinynet.so" | grep -q 'SONAME.*libtinynet\.so\.0' || fail
 # Shared build of the example with only pkg-config.
 cc -std=c11 -Wall -Wextra -Werror "${san[@]}" -o "$tmp/example" tools/example/example_predict.c \
    $(pkg-config --cflags --libs tinynet)
-readelf -d "$tmp/example" | grep -q 'NEEDED.*libtinynet\.so\.0' || fail "example not linked to libtinynet.so.0"
+readelf -d "$tmp/example" | grep -q 'NEEDED.*libtinynet\.so\.0\.2' || fail "example not linked to libtinynet.so.0.2"
 
 "$tinynet" train models/ring.json -o "$tmp/ring.tnn" --epochs 20 >/dev/null
 export OPENBLAS_NUM_THREADS=1
@@ -102,7 +102,7 @@ mkdir -p "$tmp/cm"
 cat >"$tmp/cm/CMakeLists.txt" <<CM
 cmake_minimum_required(VERSION 3.18)
 project(use_tinynet C)
-find_package(tinynet 0.1 CONFIG REQUIRED)
+find_package(tinynet 0.2 CONFIG REQUIRED)
 add_executable(example $(pwd)/tools/example/example_predict.c)
 target_link_libraries(example PRIVATE tinynet::tinynet)
 target_compile_options(example PRIVATE ${san[*]})

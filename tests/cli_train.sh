@@ -186,6 +186,15 @@ check "info shows the loss" has "$out" "loss       huber(delta=0.5)"
 run "$tn" predict "$tmp/ring_huber.tnn" data/ring_test.csv
 check "predict of a huber model" [ $rc -eq 0 ] && [ "$(wc -l <<<"$out")" -eq 500 ]
 
+# A model file of format version 1 (tinynet 0.1, the ring of models/ring.json, "columns"
+# instead of "data") loads, evaluates and predicts as it did.
+run "$tn" info tests/fixtures/ring_v1.tnn
+check "a version 1 model loads" [ $rc -eq 0 ]
+check "info says version 1" has "$out" "tinynet model, version 1 (checksum verified)"
+check "info shows its columns" has "$out" "input point      <- x, y"
+run "$tn" eval tests/fixtures/ring_v1.tnn data/ring_test.csv
+check "a version 1 model evaluates as trained" has "$out" "accuracy  0.9840"
+
 # Results that cannot be written are a failure; a setup failure leaves no half-written log.
 if [ -w /dev/full ]; then
     run bash -c "'$tn' info '$tmp/xor.tnn' > /dev/full"

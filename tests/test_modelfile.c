@@ -166,11 +166,11 @@ END_TEST
 
 START_TEST(encode_golden_bytes)
 {
-    /* Built independently with Python's struct + zlib.crc32. */
+    /* Built independently with Python's struct + zlib.crc32 (format version 2). */
     static const unsigned char want[] = {
-        0x54, 0x4e, 0x4e, 0x31, 0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00,
+        0x54, 0x4e, 0x4e, 0x31, 0x02, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00,
         0x7b, 0x7d, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-        0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0, 0x66, 0x2d, 0x26, 0x93};
+        0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0, 0x9e, 0xc0, 0x71, 0x61};
     const float p[2] = {1.0f, -2.0f};
     unsigned char *buf;
     size_t len;
@@ -317,13 +317,24 @@ START_TEST(versions)
     fix_crc(b, len);
     ck_assert_int_eq(decode_fails(b, len, 0, &err), TN_EFORMAT);
     assert_has(err.msg, "version 0");
-    put_u32(b + 4, 2);
+    put_u32(b + 4, TN_MODELFILE_VERSION + 1);
     fix_crc(b, len);
     ck_assert_int_eq(decode_fails(b, len, 0, &err), TN_EVERSION);
     put_u32(b + 4, 7);
     ck_assert_int_eq(decode_fails(b, len, 0, &err), TN_EVERSION);
-    ck_assert_str_eq(err.msg,
-                     "m.tnn: model format version 7 is newer than this tinynet supports (1)");
+    char want[128];
+    snprintf(want, sizeof want, "m.tnn: model format version 7 is newer than this tinynet "
+             "supports (%d)", TN_MODELFILE_VERSION);
+    ck_assert_str_eq(err.msg, want);
+    /* Every older version still loads. */
+    for (uint32_t v = 1; v < TN_MODELFILE_VERSION; v++) {
+        put_u32(b + 4, v);
+        fix_crc(b, len);
+        tn_modelfile mf;
+        ck_assert_msg(tn__modelfile_decode("m.tnn", b, len, 0, &mf, &err) == TN_OK, "%s",
+                      err.msg);
+        tn__modelfile_release(&mf);
+    }
     put_u32(b + 4, 0xFFFFFFFFu);
     ck_assert_int_eq(decode_fails(b, len, 0, &err), TN_EVERSION);
     free(b);

@@ -5,9 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
-# graphviz and libxml2-utils: the CLI tests render with dot and check SVG with xmllint.
+# graphviz and libxml2-utils: the CLI tests render with dot and check SVG with xmllint;
+# libgfortran-12-dev: the install test links a program statically, and a static OpenBLAS
+# needs libgfortran.
 tn_install_deps "${TN_BUILD_DEPS[@]}" check dataset-fashion-mnist clang libclang-rt-14-dev \
-    graphviz libxml2-utils
+    graphviz libxml2-utils libgfortran-12-dev
 jobs=$(nproc)
 
 cmake -S . -B build-test -DTN_WERROR=ON >/dev/null

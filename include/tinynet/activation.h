@@ -1,6 +1,10 @@
 /* tinynet activation modules: the struct every activation is, and the registry where a
  * C program adds its own by name (then usable in JSON like a built-in). Needed to train
- * with, or to load models that use, a custom activation. */
+ * with, or to load models that use, a custom activation.
+ *
+ * In the predict-only library (libtinynet_rt) the built-in modules have no backward
+ * (NULL): nothing there trains. A module registered there must still give one, as
+ * everywhere. */
 #ifndef TINYNET_ACTIVATION_H
 #define TINYNET_ACTIVATION_H
 

@@ -39,7 +39,8 @@ TN_API void tn_data_free(tn_data *d);
 TN_API size_t tn_data_rows(const tn_data *d);
 TN_API int tn_data_has_targets(const tn_data *d);
 /* Row r of model input i as the data hold it (the model's scaling undone where the rows
- * were scaled), copied into out (tn_model_input_width(m, i) floats). */
+ * were scaled), copied into out (tn_model_input_width(m, i) floats). TN_EINVAL for an
+ * input or row out of range (these calls have no message to give). */
 TN_API int tn_data_row(const tn_data *d, size_t i, size_t r, float *out);
 /* The targets of row r (*width floats), or NULL without targets. */
 TN_API const float *tn_data_target(const tn_data *d, size_t r, size_t *width);
@@ -53,9 +54,10 @@ TN_API int tn_confusion(const tn_model *m, const tn_data *d, size_t *cm, tn_erro
 TN_API int tn_predict_data(const tn_model *m, const tn_data *d, float *out, tn_error *err);
 
 /* What the model was trained on: the data format's name ("csv", "idx", ...), what its
- * reader accepts (for messages and usage), the loss ("categorical_crossentropy", or
- * "huber(delta=0.5)" with parameters), and the name of class k of a class output (NULL
- * when the classes have no names). */
+ * reader accepts (for messages and usage), the loss into buf ("categorical_crossentropy",
+ * or "huber(delta=0.5)" with parameters; "" and a status when the model's loss is not one
+ * this library knows), and the name of class k of a class output (NULL when the classes
+ * have no names). */
 TN_API const char *tn_model_data_format(const tn_model *m);
 TN_API const char *tn_model_data_sources(const tn_model *m);
 TN_API int tn_model_loss(const tn_model *m, char *buf, size_t n);

@@ -39,8 +39,8 @@ TN_API const char *tn_model_scaling(const tn_model *m, size_t *input, size_t *va
  * how the model was trained as "key<TAB>value" lines; tn_free the text. */
 TN_API int tn_model_data_text(const tn_model *m, char **text, tn_error *err);
 TN_API int tn_model_training_text(const tn_model *m, char **text, tn_error *err);
-/* The version of the model file format this library writes. */
-TN_API int tn_model_file_version(void);
+/* The format version of the file m was read from (0 for a trainer's model, never saved). */
+TN_API int tn_model_file_version(const tn_model *m);
 
 /* The network as Graphviz DOT (inputs side by side, each layer a box with its name, type,
  * output shape and parameters, activations as ellipses); tn_free the text. */

@@ -30,9 +30,9 @@ extern "C" {
 #endif
 
 #define TN_VERSION_MAJOR 0
-#define TN_VERSION_MINOR 1
+#define TN_VERSION_MINOR 2
 #define TN_VERSION_PATCH 0
-#define TN_VERSION_STRING "0.1.0"
+#define TN_VERSION_STRING "0.2.0"
 /* One comparable number: 10000 * major + 100 * minor + patch. */
 #define TN_VERSION_NUMBER (TN_VERSION_MAJOR * 10000 + TN_VERSION_MINOR * 100 + TN_VERSION_PATCH)
 
@@ -66,7 +66,7 @@ typedef struct tn_error {
 
 TN_API const char *tn_strerror(int status);   /* "invalid configuration" */
 TN_API const char *tn_status_name(int status); /* "TN_ECONFIG" */
-TN_API const char *tn_version(void);           /* "0.1.0" (of the library linked) */
+TN_API const char *tn_version(void);           /* "0.2.0" (of the library linked) */
 /* Frees memory the library returned to the caller (text from the _text functions). */
 TN_API void tn_free(void *p);
 
@@ -86,7 +86,7 @@ TN_API void tn_replace_allocator(void *(*malloc_fn)(size_t), void *(*realloc_fn)
  * buffers and the last error message of one thread's predictions: use each context from
  * one thread at a time. A model must outlive every context made from it. The library has no
  * global mutable state on this path; the only process-wide settings are the allocator
- * (tn_replace_allocator) and the activation registry of train.h, which must not change
+ * (tn_replace_allocator) and the activation registry of activation.h, which must not change
  * while models are being loaded.
  *
  * Results: predictions are bit-for-bit those of the training build's forward pass for the

@@ -28,9 +28,9 @@ enum tn_extension {
 TN_API size_t tn_extension_count(int kind);            /* 0 for an unknown kind */
 TN_API const char *tn_extension_name(int kind, size_t i); /* NULL when i is out of range */
 /* The JSON keys module i accepts besides "type"/"format" (a layer's common keys "name",
- * "input", "inputs" and the data section's "scaling" are not listed); NULL-terminated,
- * owned by the library. Writes at most cap entries plus the terminator into keys and
- * returns how many there are. */
+ * "input", "inputs" and the data section's "scaling" are not listed). Writes at most cap
+ * of them and a NULL after them into keys (which holds cap + 1 entries; the strings are
+ * the library's) and returns how many there are. */
 TN_API size_t tn_extension_keys(int kind, size_t i, const char **keys, size_t cap);
 
 /* ---- Training from a JSON config ------------------------------------------------------
@@ -139,7 +139,8 @@ TN_API int tn_trainer_val_kind(const tn_trainer *t);
  * with its initial parameters): usable with every tn_model function of tinynet.h,
  * data.h and inspect.h, but owned by the trainer and valid until its next call. */
 TN_API const tn_model *tn_trainer_model(tn_trainer *t);
-/* Writes the trained model (.tnn) atomically: tn_model_load reads it back. */
+/* Writes the trained model (.tnn) atomically: tn_model_load reads it back. TN_EINVAL
+ * unless the last fit succeeded (init and reading the data again start over). */
 TN_API int tn_trainer_save(tn_trainer *t, const char *model_path);
 /* The message of the trainer's last failure ("" after a success). */
 TN_API const char *tn_trainer_errmsg(const tn_trainer *t);

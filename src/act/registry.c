@@ -1,7 +1,7 @@
 /* The activation registry: the built-in modules in a fixed table, then the ones a program
  * registered with tn_activation_register, in registration order. Lookup is by exact,
  * case-sensitive name. The custom table is process-wide and not locked: register at
- * start-up, before networks are built or loaded (train.h says so). */
+ * start-up, before networks are built or loaded (activation.h says so). */
 #include "act/act.h"
 #include "core/error.h"
 #include "core/registry.h"

@@ -38,9 +38,10 @@ static int read_data(const tn_model *m, const tn_data_source *src, unsigned flag
     tn_data_spec spec = {0};
     tn_dataset *d = NULL;
     int rc = targets ? tn__api_model_loss(m, &loss, err) : TN_OK;
+    if (rc)
+        return rc;
     tn_data_ctx ctx = tn__api_data_ctx(m, targets ? &loss : NULL);
-    if (rc == TN_OK)
-        rc = tn__data_spec_of_model(m, NULL, &ctx, &spec, err);
+    rc = tn__data_spec_of_model(m, &ctx, &spec, err);
     if (rc == TN_OK)
         rc = spec.format->read(spec.state, &ctx, src, targets, &d, err);
     tn__data_spec_free(&spec);
@@ -122,6 +123,8 @@ static int check_args(const tn_model *m, const tn_data *d, const void *out, cons
 int tn_evaluate(const tn_model *m, const tn_data *d, tn_metrics *out, tn_error *err)
 {
     tn_loss loss;
+    if (out)
+        *out = (tn_metrics){0, 0, 0};
     int rc = check_args(m, d, out, "tn_evaluate", err);
     if (rc == TN_OK)
         rc = tn__api_model_loss(m, &loss, err);
@@ -130,6 +133,10 @@ int tn_evaluate(const tn_model *m, const tn_data *d, tn_metrics *out, tn_error *
 
 int tn_confusion(const tn_model *m, const tn_data *d, size_t *cm, tn_error *err)
 {
+    if (m && cm) {
+        size_t W = m->net->nodes[m->net->output].width;
+        memset(cm, 0, W * W * sizeof *cm);
+    }
     int rc = check_args(m, d, cm, "tn_confusion", err);
     return rc ? rc : tn__confusion(m->net, d->rows, &m->scaling, BATCH, cm, err);
 }
@@ -140,16 +147,9 @@ int tn_predict_data(const tn_model *m, const tn_data *d, float *out, tn_error *e
     return rc ? rc : tn__predict(m->net, d->rows, &m->scaling, BATCH, out, err);
 }
 
-/* The format module of m's record (or of its legacy form), without reading its state. */
 static const tn_data_format *format_of(const tn_model *m)
 {
-    const cJSON *f = m && m->data ? cJSON_GetObjectItemCaseSensitive(m->data, "format") : NULL;
-    if (cJSON_IsString(f))
-        return tn__data_format_find(f->valuestring);
-    if (!m)
-        return NULL;
-    const cJSON *rec = m->training ? cJSON_GetObjectItemCaseSensitive(m->training, "data") : NULL;
-    return tn__data_format_find(rec ? "ratings" : m->columns ? "csv" : "idx");
+    return m ? tn__data_format_of_model(m) : NULL;
 }
 
 const char *tn_model_data_format(const tn_model *m)
@@ -173,8 +173,13 @@ const char *tn_model_class_name(const tn_model *m, size_t k)
 int tn_model_loss(const tn_model *m, char *buf, size_t n)
 {
     tn_loss loss;
-    if (!m || !buf || !n || tn__api_model_loss(m, &loss, NULL))
+    if (buf && n)
+        buf[0] = '\0';
+    if (!m || !buf || !n)
         return TN_EINVAL;
+    int rc = tn__api_model_loss(m, &loss, NULL);
+    if (rc)
+        return rc;
     size_t used = (size_t)snprintf(buf, n, "%s", loss.ops->name);
     for (int i = 0; i < loss.ops->n_params && used < n; i++)
         used += (size_t)snprintf(buf + used, n - used, "%s%s=%g", i ? ", " : "(",

@@ -5,9 +5,9 @@
 #include "core/error.h"
 #include "inspect/dot.h"
 #include "inspect/stats.h"
-#include "model/modelfile.h"
 #include "tinynet/inspect.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -181,7 +181,8 @@ static void record_lines(text *t, const cJSON *obj, const char *skip, int aligne
         }
         if (cJSON_IsString(v)) {
             put(t, v->valuestring);
-        } else if (cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble) {
+        } else if (cJSON_IsNumber(v) && fabs(v->valuedouble) < 9e15 &&
+                   v->valuedouble == (double)(long long)v->valuedouble) {
             snprintf(num, sizeof num, "%lld", (long long)v->valuedouble);
             put(t, num);
         } else if (cJSON_IsNumber(v)) {
@@ -198,12 +199,16 @@ static void record_lines(text *t, const cJSON *obj, const char *skip, int aligne
 
 int tn_model_data_text(const tn_model *m, char **out, tn_error *err)
 {
+    if (out)
+        *out = NULL;
     if (!m || !out)
         return tn__err(err, TN_EINVAL, "tn_model_data_text: NULL argument");
     *out = NULL;
     text t = {0};
     const char *format = tn_model_data_format(m);
-    const cJSON *rec = m->data ? m->data : m->columns;
+    const cJSON *legacy = m->training ? cJSON_GetObjectItemCaseSensitive(m->training, "data")
+                                      : NULL;
+    const cJSON *rec = m->data ? m->data : legacy ? legacy : m->columns;
     char line[128];
     snprintf(line, sizeof line, "  %-16s %s\n", "format", format ? format : "?");
     put(&t, line);
@@ -216,6 +221,8 @@ int tn_model_data_text(const tn_model *m, char **out, tn_error *err)
 
 int tn_model_training_text(const tn_model *m, char **out, tn_error *err)
 {
+    if (out)
+        *out = NULL;
     if (!m || !out)
         return tn__err(err, TN_EINVAL, "tn_model_training_text: NULL argument");
     *out = NULL;
@@ -225,10 +232,14 @@ int tn_model_training_text(const tn_model *m, char **out, tn_error *err)
     return done(&t, out, err);
 }
 
-int tn_model_file_version(void) { return TN_MODELFILE_VERSION; }
+int tn_model_file_version(const tn_model *m) { return m ? m->version : 0; }
 
 int tn_model_dot(const tn_model *m, char **out, size_t *len, tn_error *err)
 {
+    if (out)
+        *out = NULL;
+    if (len)
+        *len = 0;
     if (!m || !out || !len)
         return tn__err(err, TN_EINVAL, "tn_model_dot: NULL argument");
     return tn__net_dot(m->net, out, len, err);

@@ -76,8 +76,8 @@ size_t tn_extension_keys(int kind, size_t i, const char **keys, size_t cap)
                 put_key(keys, cap, &n, list[k]);
         }
     }
-    if (keys && cap)
-        keys[n < cap ? n : cap - 1] = NULL;
+    if (keys)
+        keys[n < cap ? n : cap] = NULL;
     return n;
 }
 
@@ -95,6 +95,8 @@ static int made(tn_trainer *t, int rc, tn_trainer **out)
 
 int tn_trainer_new(const char *config_path, tn_trainer **out, tn_error *err)
 {
+    if (out)
+        *out = NULL;
     if (!out || !config_path)
         return tn__err(err, TN_EINVAL, "tn_trainer_new: NULL %s", out ? "path" : "out");
     *out = NULL;
@@ -107,6 +109,8 @@ int tn_trainer_new(const char *config_path, tn_trainer **out, tn_error *err)
 int tn_trainer_new_text(const char *name, const char *json, size_t len, tn_trainer **out,
                         tn_error *err)
 {
+    if (out)
+        *out = NULL;
     if (!out || !json)
         return tn__err(err, TN_EINVAL, "tn_trainer_new_text: NULL %s", out ? "text" : "out");
     *out = NULL;
@@ -156,6 +160,8 @@ int tn_trainer_set_threads(tn_trainer *t, int threads)
 
 int tn_trainer_settings(const tn_trainer *t, tn_train_settings *out)
 {
+    if (out)
+        memset(out, 0, sizeof *out);
     if (!t || !out)
         return TN_EINVAL;
     const tn_config *c = t->s.config;
@@ -181,6 +187,8 @@ int tn_trainer_fit(tn_trainer *t, const tn_train_hooks *hooks)
 
 int tn_trainer_result(tn_trainer *t, tn_fit_result *out)
 {
+    if (out)
+        memset(out, 0, sizeof *out);
     if (begin(t))
         return TN_EINVAL;
     if (!out)
@@ -291,6 +299,10 @@ int tn_check_writable(const char *path, tn_error *err)
 
 int tn_read_file(const char *path, size_t max_bytes, char **text, size_t *len, tn_error *err)
 {
+    if (text)
+        *text = NULL;
+    if (len)
+        *len = 0;
     if (!path || !text || !len)
         return tn__err(err, TN_EINVAL, "tn_read_file: NULL argument");
     return tn__read_file(path, max_bytes, (unsigned char **)text, len, err);
@@ -299,6 +311,10 @@ int tn_read_file(const char *path, size_t max_bytes, char **text, size_t *len, t
 int tn_read_fd(int fd, const char *name, size_t max_bytes, char **text, size_t *len,
                tn_error *err)
 {
+    if (text)
+        *text = NULL;
+    if (len)
+        *len = 0;
     if (!text || !len)
         return tn__err(err, TN_EINVAL, "tn_read_fd: NULL output");
     return tn__read_stream(name ? name : "<stream>", fd, max_bytes, (unsigned char **)text, len,

@@ -73,7 +73,7 @@ int tn_cli_info(int argc, char **argv)
     if (tn_model_loss(m, loss, sizeof loss) != TN_OK)
         snprintf(loss, sizeof loss, "?");
     printf("model      %s\n", argv[1]);
-    printf("format     tinynet model, version %d (checksum verified)\n", tn_model_file_version());
+    printf("format     tinynet model, version %d (checksum verified)\n", tn_model_file_version(m));
     printf("network    %s: %zu input%s, %zu layers, %zu parameters\n", tn_model_name(m),
            tn_model_n_inputs(m), tn_model_n_inputs(m) == 1 ? "" : "s", tn_model_n_layers(m),
            tn_model_n_params(m));

@@ -1,6 +1,6 @@
 /* tinynet recommend MODEL --user U [--top N] [--ratings FILE]: the items U has not rated,
  * best first. Unrated means absent from FILE, by default the ratings file the model was
- * trained on (its training record names it, with the id base and header). */
+ * trained on (the model's data record names it, with the id base and header). */
 #include "cli.h"
 
 #include "tinynet/recsys.h"
@@ -20,8 +20,12 @@ static int run(const char *model, long long user_id, long long top, const char *
     int rc = rec ? tn_model_load(model, 0, &m, err) : tn_cli_err(err, TN_ENOMEM, "out of memory");
     if (rc == TN_OK)
         rc = tn_recommend(m, user_id, ratings_path, (size_t)top, rec, &n, err);
+    /* The library does not know this command's options; say which one helps. */
+    if ((rc == TN_ENOTFOUND || rc == TN_EIO) && !ratings_path)
+        strncat(err->msg, " (give --ratings FILE)", sizeof err->msg - strlen(err->msg) - 1);
     if (rc == TN_OK && n == 0)
-        fprintf(stderr, "tinynet: user %lld has rated every item\n", user_id);
+        fprintf(stderr, "tinynet: user %lld has rated every item%s%s\n", user_id,
+                ratings_path ? " in " : "", ratings_path ? ratings_path : "");
     else if (rc == TN_OK)
         printf("rank\titem\tscore\n");
     for (size_t k = 0; rc == TN_OK && k < n; k++)

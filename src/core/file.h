@@ -1,5 +1,6 @@
-/* File helpers for the I/O layer: CRC-32, durable (atomic) writes and bounded whole-file
- * reads. Errors come back as a status plus "<path>: <what failed>: <reason>" in err. */
+/* Files: CRC-32, bounded whole-file and stream reads (file.c), paths relative to a file,
+ * and durable (atomic) writes (write.c, apart so a predict-only program links no writer).
+ * Errors come back as a status plus "<path>: <what failed>: <reason>" in err. */
 #ifndef TN_CORE_FILE_H
 #define TN_CORE_FILE_H
 

@@ -1,4 +1,4 @@
-/* Strict JSON reading with precise messages; see jsonread.h. */
+/* Strict JSON reading with precise messages; see json.h. */
 #include "core/json.h"
 
 #include "core/alloc.h"

@@ -62,26 +62,35 @@ static int fashion_from_record(tn_jr *r, const cJSON *obj, const tn_data_ctx *c,
     return TN_OK;
 }
 
+int tn__data_fashion_keyword(const tn_data_source *src)
+{
+    return !src->text && src->n_paths == 1 && strncmp(src->paths[0], "fashion-mnist:", 14) == 0;
+}
+
+int tn__data_read_fashion(const char *keyword, const tn_net *net, tn_dataset **out,
+                          tn_error *err)
+{
+    const char *set = keyword + 14;
+    *out = NULL;
+    if (strcmp(set, "train") != 0 && strcmp(set, "test") != 0)
+        return tn__err(err, TN_EINVAL, "%s: expected fashion-mnist:train or fashion-mnist:test",
+                       keyword);
+    if (net->nodes[net->output].width < 2)
+        return tn__err(err, TN_ESHAPE, "the model has 1 output, and class labels need one "
+                       "output per class (a softmax layer)");
+    float type_max;
+    return load_set(strcmp(set, "test") == 0, net, out, &type_max, err);
+}
+
 static int fashion_read(const void *state, const tn_data_ctx *c, const tn_data_source *src,
                         int with_targets, tn_dataset **out, tn_error *err)
 {
     (void)state;
     *out = NULL;
-    const char *p = !src->text && src->n_paths == 1 ? src->paths[0] : "";
-    if (strncmp(p, "fashion-mnist:", 14) != 0) {
-        int rc = tn__data_source_check(&tn__data_fashion, src, with_targets ? 2 : 1, 0, err);
-        return rc ? rc : tn__data_read_images(src, c->net, with_targets, out, err);
-    }
-    const char *set = p + 14;
-    if (strcmp(set, "train") != 0 && strcmp(set, "test") != 0)
-        return tn__err(err, TN_EINVAL, "%s: expected fashion-mnist:train or fashion-mnist:test",
-                       p);
-    size_t W = c->net->nodes[c->net->output].width;
-    if (W < 2)
-        return tn__err(err, TN_ESHAPE, "the model has 1 output, and class labels need one "
-                       "output per class (a softmax layer)");
-    float type_max;
-    return load_set(strcmp(set, "test") == 0, c->net, out, &type_max, err);
+    if (tn__data_fashion_keyword(src))
+        return tn__data_read_fashion(src->paths[0], c->net, out, err);
+    int rc = tn__data_source_check(&tn__data_fashion, src, with_targets ? 2 : 1, 0, err);
+    return rc ? rc : tn__data_read_images(src, c->net, with_targets, out, err);
 }
 
 static const char *fashion_class_name(const cJSON *record, size_t k)

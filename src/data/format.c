@@ -132,31 +132,56 @@ void tn__data_loaded_free(tn_data_loaded *d)
     memset(d, 0, sizeof *d);
 }
 
-int tn__data_spec_of_model(const tn_model *m, const char *name, const tn_data_ctx *c,
-                           tn_data_spec *out, tn_error *err)
+/* Files from before "data": the training record's ratings settings, or the CSV columns;
+ * neither means IDX images. */
+static const cJSON *legacy_record(const tn_model *m, const char **format)
+{
+    const cJSON *rec = m->training ? cJSON_GetObjectItemCaseSensitive(m->training, "data") : NULL;
+    *format = rec ? "ratings" : m->columns ? "csv" : "idx";
+    return rec ? rec : m->columns;
+}
+
+const tn_data_format *tn__data_format_of_model(const tn_model *m)
+{
+    const cJSON *f = m->data ? cJSON_GetObjectItemCaseSensitive(m->data, "format") : NULL;
+    if (cJSON_IsString(f))
+        return tn__data_format_find(f->valuestring);
+    const char *format;
+    legacy_record(m, &format);
+    return tn__data_format_find(format);
+}
+
+int tn__data_spec_of_model(const tn_model *m, const tn_data_ctx *c, tn_data_spec *out,
+                           tn_error *err)
 {
     char label[300];
-    snprintf(label, sizeof label, "%s: header", name ? name : "model");
+    snprintf(label, sizeof label, "%s: header", m->source ? m->source : "model");
     tn_jr r;
     tn__jr_init(&r, label, err);
     memset(out, 0, sizeof *out);
-    if (m->data)
-        return tn__data_spec_from_record(&r, m->data, c, out);
-    const cJSON *rec = m->training ? cJSON_GetObjectItemCaseSensitive(m->training, "data") : NULL;
-    const cJSON *legacy = rec ? rec : m->columns;
-    const char *format = rec ? "ratings" : m->columns ? "csv" : "idx";
-    out->format = tn__data_format_find(format);
-    if (!out->format)
-        return tn__err(err, TN_ENOTFOUND, "%s: no data format \"%s\"", label, format);
-    cJSON *empty = legacy ? NULL : cJSON_CreateObject();
-    if (!legacy && !empty)
-        return tn__err(err, TN_ENOMEM, "out of memory");
-    size_t mark = tn__jr_push_key(&r, rec ? "training" : m->columns ? "columns" : "data");
-    if (rec)
-        tn__jr_push_key(&r, "data");
-    int rc = out->format->from_record(&r, legacy ? legacy : empty, c, &out->state);
-    tn__jr_pop(&r, mark);
-    cJSON_Delete(empty);
+    int rc;
+    if (m->data) {
+        rc = tn__data_spec_from_record(&r, m->data, c, out);
+    } else {
+        const char *format;
+        const cJSON *legacy = legacy_record(m, &format);
+        cJSON *empty = legacy ? NULL : cJSON_CreateObject();
+        if (!legacy && !empty)
+            return tn__err(err, TN_ENOMEM, "out of memory");
+        out->format = tn__data_format_find(format);
+        size_t mark = tn__jr_push_key(&r, legacy == m->columns && legacy ? "columns" : "training");
+        if (legacy && legacy != m->columns)
+            tn__jr_push_key(&r, "data");
+        rc = out->format->from_record(&r, legacy ? legacy : empty, c, &out->state);
+        tn__jr_pop(&r, mark);
+        cJSON_Delete(empty);
+    }
+    /* A record the format refuses is a malformed file, not a bad config. */
+    if (rc == TN_ECONFIG) {
+        rc = TN_EFORMAT;
+        if (err)
+            err->code = rc;
+    }
     if (rc)
         tn__data_spec_free(out);
     return rc;

@@ -91,9 +91,11 @@ int tn__data_spec_from_record(tn_jr *r, const cJSON *obj, const tn_data_ctx *c,
 
 /* The input format a model was trained on: its header's "data" record; for files from
  * before it was recorded, "columns" (csv), the training record's ratings settings, or
- * else IDX images. name labels messages. */
-int tn__data_spec_of_model(const tn_model *m, const char *name, const tn_data_ctx *c,
-                           tn_data_spec *out, tn_error *err);
+ * else IDX images. Messages name the model's file. */
+int tn__data_spec_of_model(const tn_model *m, const tn_data_ctx *c, tn_data_spec *out,
+                           tn_error *err);
+/* The format module of m's record (or of its older forms), without reading its state. */
+const tn_data_format *tn__data_format_of_model(const tn_model *m);
 
 /* For the formats' parse: every key of obj must be "format", one of the format's keys or
  * "scaling". */

@@ -76,6 +76,11 @@ int tn__data_load_idx(const char *images, const char *labels, const tn_net *net,
 /* paths[0] images and, with targets, paths[1] labels. */
 int tn__data_read_images(const tn_data_source *src, const tn_net *net, int with_targets,
                          tn_dataset **out, tn_error *err);
+/* Whether src is the one word "fashion-mnist:SET", and the set it names from Debian's
+ * package (data/fashion.c): for "fashion-mnist" models and for older image models. */
+int tn__data_fashion_keyword(const tn_data_source *src);
+int tn__data_read_fashion(const char *keyword, const tn_net *net, tn_dataset **out,
+                          tn_error *err);
 /* Config checks of an image format: no CSV keys; a network with one float input and a
  * class loss. */
 int tn__data_image_checks(tn_jr *r, const cJSON *obj, const char *fmt);

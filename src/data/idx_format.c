@@ -192,6 +192,10 @@ static int idx_read(const void *state, const tn_data_ctx *c, const tn_data_sourc
 {
     (void)state;
     *out = NULL;
+    /* Models from before the format was recorded are "idx" whatever they were trained on:
+     * the Fashion-MNIST keyword still reads Debian's files for them. */
+    if (tn__data_fashion_keyword(src))
+        return tn__data_read_fashion(src->paths[0], c->net, out, err);
     int rc = tn__data_source_check(&tn__data_idx, src, with_targets ? 2 : 1, 0, err);
     return rc ? rc : tn__data_read_images(src, c->net, with_targets, out, err);
 }

@@ -161,14 +161,15 @@ static int parse_row(reader *rd, const libsvm_state *s, const tn_target_rule *ta
             return fail(rd, "expected an integer feature index in \"%s\"", tok, len);
         if (number(colon + 1, (size_t)(tok + len - colon - 1), &value) || fabs(value) > 3.4e38)
             return fail(rd, "expected a finite number after the colon in \"%s\"", tok, len);
-        long long k = (long long)index - s->index_base;
-        if (index < (double)s->index_base || k >= (long long)width) {
+        /* The range in double first: a huge index must not overflow the conversion. */
+        if (index < (double)s->index_base || index - (double)s->index_base >= (double)width) {
             char what[128];
             snprintf(what, sizeof what, "feature index in \"%%s\" is outside [%lld, %lld]: the "
                      "input has %zu features (data.index_base is %lld)", s->index_base,
                      s->index_base + (long long)width - 1, width, s->index_base);
             return fail(rd, what, tok, len);
         }
+        long long k = (long long)index - s->index_base;
         if (k <= last)
             return fail(rd, "feature index in \"%s\" does not increase along the line", tok,
                         len);

@@ -75,7 +75,7 @@ enum {
     /* The loss and the output layer's activation are one step (sigmoid + binary
      * cross-entropy, softmax + categorical cross-entropy): the loss writes dL/dz into
      * tn__run_dpre of the output layer, and backward does not apply that activation's
-     * derivative. Decided once, when the training context is made (train/loss.h). */
+     * derivative. Decided once, when the training context is made (tn__train_run_flags). */
     TN_RUN_FUSED_OUTPUT = 1u << 1
 };
 

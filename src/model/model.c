@@ -135,7 +135,8 @@ static int decode_container(const char *name, tn_modelfile *mf, tn_model **out, 
         return rc;
     }
     tn_model *m = tn__calloc(1, sizeof *m);
-    if (!m) {
+    if (!m || !(m->source = tn__strdup(name))) {
+        tn__free(m);
         cJSON_Delete(root);
         return tn__err(err, TN_ENOMEM, "out of memory");
     }
@@ -154,6 +155,7 @@ static int decode_container(const char *name, tn_modelfile *mf, tn_model **out, 
         return rc;
     }
     memcpy(m->net->P, mf->params, mf->n_params * sizeof *mf->params);
+    m->version = mf->version;
     *out = m;
     return TN_OK;
 }
@@ -201,6 +203,7 @@ void tn__model_free(tn_model *m)
     cJSON_Delete(m->data);
     cJSON_Delete(m->columns);
     tn__scaling_free(&m->scaling);
+    tn__free(m->source);
     cJSON_Delete(m->loss);
     cJSON_Delete(m->training);
     tn__free(m);

@@ -13,6 +13,9 @@
 /* The public tn_model handle of tinynet.h is this struct (same tag): the runtime API
  * works on it directly. */
 typedef struct tn_model {
+    char *source;        /* the file (or "(buffer)") it was read from, for messages; NULL
+                          * for a model that was never saved (a trainer's) */
+    int version;         /* of the file it was read from (0: never saved) */
     tn_net *net;
     cJSON *loss;         /* the loss as recorded: "mse" or {"type": "huber", ...} */
     cJSON *data;         /* the input format it was trained on: {"format": "csv", ...} */

@@ -144,6 +144,7 @@ int tn__modelfile_decode(const char *name, const unsigned char *buf, size_t len,
     out->header_len = hlen;
     out->params = params;
     out->n_params = n;
+    out->version = (int)get_u32(buf + TN_MODELFILE_OFF_VERSION); /* checked: 1 .. VERSION */
     return TN_OK;
 }
 

@@ -14,7 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TN_MODELFILE_VERSION 1
+/* 2: the header records the input format ("data"); version 1 files (with "columns") still
+ * load. */
+#define TN_MODELFILE_VERSION 2
 #define TN_MODELFILE_MAGIC "TNN1"
 #define TN_MODELFILE_MAX_HEADER ((size_t)16 << 20) /* 16 MiB of JSON is far past any net */
 #define TN_MODELFILE_MIN_SIZE ((size_t)24)          /* magic+version+H+P+CRC, all empty */
@@ -28,6 +30,7 @@ typedef struct tn_modelfile {
     size_t header_len; /* bytes, without the NUL */
     float *params;     /* (n_params,) tn__floats_alloc'd, 64-byte aligned copy */
     size_t n_params;
+    int version;       /* the container's format version */
 } tn_modelfile;
 
 /* Serialise into a new tn__malloc'd buffer (free with tn__free). The header is a

@@ -245,6 +245,10 @@ int tn__confusion(const tn_net *net, const tn_dataset *d, const tn_scaling *scal
     if (rc == TN_OK && d->t_width != 1 && d->t_width != W)
         rc = tn__err(err, TN_ESHAPE, "a confusion matrix needs one target column (the class "
                      "index) or %zu (one per class), got %zu", W, d->t_width);
+    for (size_t i = 0; rc == TN_OK && d->t_width == 1 && i < d->rows; i++)
+        if (!(d->t[i] >= 0 && d->t[i] < (float)W) || d->t[i] != floorf(d->t[i]))
+            rc = tn__err(err, TN_EDATA, "a confusion matrix needs class indices in [0, %zu): "
+                         "row %zu holds %g", W, i + 1, (double)d->t[i]);
     tn_run *run;
     if (rc || (rc = tn__run_new(net, batch, 0, 0, &run, err)))
         return rc;

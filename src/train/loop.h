@@ -17,8 +17,8 @@ typedef struct tn_train_cfg {
     unsigned long long seed;
 } tn_train_cfg;
 
-/* tn_metrics, tn_epoch_info and tn_train_hooks are the public ones (tinynet/train.h):
- * the loop reports in the terms the API gives its users. */
+/* tn_metrics (tinynet/data.h), tn_epoch_info and tn_train_hooks (tinynet/train.h) are the
+ * public ones: the loop reports in the terms the API gives its users. */
 
 /* What on_step hooks see: the training run after backward. */
 struct tn_step {

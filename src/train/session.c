@@ -38,6 +38,7 @@ static void free_data(tn_session *s)
 int tn__session_load_data(tn_session *s, tn_error *err)
 {
     free_data(s);
+    s->trained = 0; /* new rows, new scaling: no fit of the old ones may be saved */
     tn_config *c = s->config;
     tn_data_ctx ctx = tn__config_data_ctx(c);
     tn_data_loaded *d = &s->data;
@@ -66,6 +67,7 @@ int tn__session_init(tn_session *s, tn_error *err)
     tn_config *c = s->config;
     int fresh = s->loaded && s->data_seed == c->train.seed;
     int rc = fresh ? TN_OK : tn__session_load_data(s, err);
+    s->trained = 0; /* the parameters start over */
     if (rc == TN_OK)
         tn__net_init_params(c->net, c->train.seed);
     /* Whatever runs the network next (a fit, statistics) runs at the trainer's count. */
