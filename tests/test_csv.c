@@ -178,7 +178,7 @@ START_TEST(test_err_files)
 
     rc = tn__csv_read("/tmp", &t, &e); /* opens, but is no file to read */
     ck_assert_int_eq(rc, TN_EIO);
-    ck_assert_str_eq(e.msg, "/tmp: not a regular file");
+    ck_assert_str_eq(e.msg, "/tmp: not a regular file (a directory)");
 
     /* Line numbers in a real file, with the path as the name. */
     char path[64], want[160];

@@ -155,7 +155,8 @@ START_TEST(file_ok_and_cap)
     d = (cJSON *)1;
     ck_assert_int_eq(tn__jr_load_file(tmp_path, len - 1, &d, &e), TN_ECONFIG);
     ck_assert_ptr_null(d);
-    snprintf(want, sizeof want, "%s: file is larger than %zu bytes", tmp_path, len - 1);
+    snprintf(want, sizeof want, "%s: file is too large (%zu bytes; the limit is %zu)", tmp_path,
+             len, len - 1);
     ck_assert_str_eq(e.msg, want);
     unlink(tmp_path);
 }
@@ -177,7 +178,7 @@ START_TEST(file_large)
     ck_assert_int_eq(cJSON_GetArraySize(d), 3);
     cJSON_Delete(d);
     ck_assert_int_eq(tn__jr_load_file(tmp_path, 10000, &d, &e), TN_ECONFIG);
-    ck_assert_ptr_nonnull(strstr(e.msg, ": file is larger than 10000 bytes"));
+    ck_assert_ptr_nonnull(strstr(e.msg, ": file is too large (20000 bytes; the limit is 10000)"));
     unlink(tmp_path);
 }
 END_TEST

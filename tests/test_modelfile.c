@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -604,19 +606,87 @@ START_TEST(write_atomic_missing_directory)
 }
 END_TEST
 
-START_TEST(write_atomic_rename_fails_keeps_old)
+START_TEST(write_atomic_refuses_non_regular_targets)
 {
-    /* The target is a non-empty directory: everything succeeds up to the rename. */
-    char p[600], inner[700];
+    /* A directory, even one that rename could not replace, is refused before anything is
+     * written; so is a FIFO (a device takes the same path), which is left as it was. */
+    char p[600], inner[700], fifo[600];
     path_in(p, sizeof p, "target");
     ck_assert_int_eq(mkdir(p, 0755), 0);
     snprintf(inner, sizeof inner, "%s/keep", p);
     tn_error err;
     ck_assert_int_eq(tn__write_atomic(inner, "old", 3, &err), TN_OK);
     ck_assert_int_eq(tn__write_atomic(p, "new", 3, &err), TN_EIO);
-    assert_has(err.msg, "rename");
+    assert_has(err.msg, "target: is a directory: give a file name");
+    ck_assert_int_eq(tn__check_writable(p, &err), TN_EIO);
+    assert_has(err.msg, "is a directory");
     assert_content(inner, "old");
+
+    path_in(fifo, sizeof fifo, "pipe");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(tn__check_writable(fifo, &err), TN_EIO);
+    assert_has(err.msg, "pipe: not a regular file (a named pipe): tinynet writes regular files "
+               "only, and will not replace it");
+    ck_assert_int_eq(tn__write_atomic(fifo, "new", 3, &err), TN_EIO);
+    assert_has(err.msg, "not a regular file (a named pipe)");
+    struct stat st;
+    ck_assert_int_eq(lstat(fifo, &st), 0);
+    ck_assert(S_ISFIFO(st.st_mode));
+
+    /* Reading one is refused by its type at once, not after waiting for a writer. */
+    unsigned char *buf;
+    size_t len;
+    ck_assert_int_eq(tn__read_file(fifo, 100, &buf, &len, &err), TN_EIO);
+    assert_has(err.msg, "pipe: not a regular file (a named pipe)");
+    ck_assert_int_eq(tn__read_file("", 100, &buf, &len, &err), TN_EIO);
+    ck_assert_str_eq(err.msg, "an empty file name: give the path of a file");
+    ck_assert_int_eq(tn__check_writable("", &err), TN_EIO);
+    ck_assert_str_eq(err.msg, "an empty file name: give the path of a file");
+
+    /* The directory a file would go in must be one. */
+    char under[800];
+    snprintf(under, sizeof under, "%s/x.tnn", inner);
+    ck_assert_int_eq(tn__check_writable(under, &err), TN_EIO);
+    assert_has(err.msg, "cannot write there: ");
     ck_assert_int_eq(count_tmp_files(g_dir), 0);
+    ck_assert_uint_eq(g_mallocs, g_frees);
+}
+END_TEST
+
+/* Creates path with content and the given modification time. */
+static void make_file_at(const char *path, time_t mtime)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("partial", f);
+    fclose(f);
+    struct timeval tv[2] = {{mtime, 0}, {mtime, 0}};
+    ck_assert_int_eq(utimes(path, tv), 0);
+}
+
+START_TEST(write_atomic_removes_stale_temps)
+{
+    /* What a kill -9 in an earlier run left: removed by the next write to the same path.
+     * A name outside the pattern, a temp of another target and one newer than this
+     * process are left alone. */
+    char p[600], stale[700], other[700], odd[700], fresh[700];
+    path_in(p, sizeof p, "m.tnn");
+    snprintf(stale, sizeof stale, "%s.tmp.Ab3xY9", p);
+    snprintf(odd, sizeof odd, "%s.tmp.Ab3x", p);
+    snprintf(fresh, sizeof fresh, "%s.tmp.new123", p);
+    path_in(other, sizeof other, "n.tnn.tmp.Ab3xY9");
+    time_t old = time(NULL) - 3600 * 24 * 365;
+    make_file_at(stale, old);
+    make_file_at(odd, old);
+    make_file_at(other, old);
+    make_file_at(fresh, time(NULL) + 3600);
+    tn_error err;
+    ck_assert_int_eq(tn__write_atomic(p, "model", 5, &err), TN_OK);
+    assert_content(p, "model");
+    ck_assert_int_ne(access(stale, F_OK), 0);
+    ck_assert_int_eq(access(odd, F_OK), 0);
+    ck_assert_int_eq(access(other, F_OK), 0);
+    ck_assert_int_eq(access(fresh, F_OK), 0);
     ck_assert_uint_eq(g_mallocs, g_frees);
 }
 END_TEST
@@ -735,7 +805,8 @@ Suite *tn_check_suite(void)
     tcase_add_checked_fixture(tf, files_setup, files_teardown);
     tcase_add_test(tf, write_atomic_writes_and_replaces);
     tcase_add_test(tf, write_atomic_missing_directory);
-    tcase_add_test(tf, write_atomic_rename_fails_keeps_old);
+    tcase_add_test(tf, write_atomic_refuses_non_regular_targets);
+    tcase_add_test(tf, write_atomic_removes_stale_temps);
     tcase_add_test(tf, write_atomic_write_fails_keeps_old);
     tcase_add_test(tf, modelfile_write_read_round_trip);
     tcase_add_test(tf, read_file_limits);

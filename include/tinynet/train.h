@@ -82,6 +82,12 @@ typedef struct tn_train_hooks {
     void (*on_batch)(void *user, int epoch, size_t batch, size_t n_batches); /* after a step */
     void (*on_step)(void *user, const tn_step *s);       /* before the optimizer */
     void (*on_epoch)(void *user, const tn_epoch_info *e);
+    /* Asked after every step: nonzero ends the fit there, as a success with
+     * tn_fit_result.interrupted set (and a checkpoint first, when they are set). Answer from
+     * a flag: a signal handler may set it. */
+    int (*should_stop)(void *user);
+    /* After a checkpoint file is written; path is valid during the call. */
+    void (*on_checkpoint)(void *user, const char *path);
 } tn_train_hooks;
 
 /* Parses the config file (its data are read by tn_trainer_load_data or when needed). */
@@ -111,16 +117,48 @@ TN_API int tn_trainer_settings(const tn_trainer *t, tn_train_settings *out);
 /* Reads the data the config names (format module, holdout split, scaling fitted on the
  * training rows), so that errors in them come before any training. */
 TN_API int tn_trainer_load_data(tn_trainer *t);
-/* Initialises the network's parameters from the seed (reading the data if needed). */
+/* Initialises the network's parameters: from the seed, or from what tn_trainer_resume or
+ * tn_trainer_init_from gave (reading the data if needed). */
 TN_API int tn_trainer_init(tn_trainer *t);
 /* Initialises, trains (hooks may be NULL), then evaluates the kept parameters on the
- * training and validation rows. May be called again to train afresh. */
+ * training and validation rows. May be called again to train afresh (a resume or an
+ * init_from applies to one fit). Not from inside its own hooks: the trainer's functions
+ * called from a hook of its running fit return TN_EINVAL (reading ones work). */
 TN_API int tn_trainer_fit(tn_trainer *t, const tn_train_hooks *hooks);
 
+/* Checkpoints of the next fits, written atomically (temporary file, fsync, rename, and
+ * the directory synced) to "<base>-epoch<E>.ckpt" after every every_epochs-th epoch E and
+ * to "<base>-epoch<E>-batch<B>.ckpt" after every every_steps-th step (B: batches of
+ * epoch E done); 0 turns either off. With an interval, the end of the last epoch is
+ * written too (so a finished run can be given more epochs); a stop asked by should_stop
+ * always is. Of the files a trainer writes, the last `keep` stay
+ * (0: all). base NULL: no checkpoints (the default). */
+TN_API int tn_trainer_set_checkpoints(tn_trainer *t, const char *base, int every_epochs,
+                                      long long every_steps, int keep);
+/* The path of the last checkpoint written, or NULL. Owned by the trainer. */
+TN_API const char *tn_trainer_last_checkpoint(const tn_trainer *t);
+
+/* The next fit continues the checkpoint at path bit for bit (at the same thread count):
+ * parameters, optimizer state and step, every random stream, the epoch and batch, the
+ * early-stopping state. Refused (TN_ECONFIG, TN_EDATA, with what differs) when it was
+ * written with another config (but for train.epochs, which may grow, and train.threads),
+ * seed, thread count or training rows, unless flags has TN_RESUME_ALLOW_CHANGES; always
+ * when the network or optimizer differ or no epochs are left (TN_ERANGE). */
+#define TN_RESUME_ALLOW_CHANGES 1u
+TN_API int tn_trainer_resume(tn_trainer *t, const char *checkpoint_path, unsigned flags);
+/* The next fit starts from m's parameters, with a fresh optimizer (fine-tuning, or more
+ * epochs of a saved model): m's network must have the tensors of the config's (else
+ * TN_ESHAPE naming the first that differs). Its input scaling replaces the one the data
+ * would be fitted with, so the parameters see the inputs they were trained on; the data
+ * are read again. m may be freed afterwards. */
+TN_API int tn_trainer_init_from(tn_trainer *t, const tn_model *m);
+
 typedef struct tn_fit_result {
-    int epochs_run;
+    int epochs_run;              /* epochs completed */
     int best_epoch;              /* the parameters kept are from this epoch */
     int stopped_early;
+    int interrupted;             /* should_stop ended it: the parameters are the last step's
+                                  * (with patience, the best epoch's) */
     tn_metrics train;            /* the kept parameters on the training rows */
     tn_metrics val;              /* ... on the validation rows (rows 0 when none) */
 } tn_fit_result;

@@ -20,6 +20,7 @@ struct tn_data {
 
 struct tn_trainer {
     tn_session s;
+    int fitting;       /* inside tn_trainer_fit: its hooks may read, not change, the trainer */
     tn_error err;
     tn_data split[2];  /* views of the session's training and validation rows */
 };

@@ -128,9 +128,22 @@ static int begin(tn_trainer *t)
     return TN_OK;
 }
 
-int tn_trainer_set_seed(tn_trainer *t, unsigned long long seed)
+/* begin() for the functions that change the trainer: not from a hook of its own fit,
+ * whose loop holds the network, the data and the session (the message stays in the
+ * trainer's error, which the running fit then overwrites or returns). */
+static int begin_change(tn_trainer *t, const char *fn)
 {
     if (begin(t))
+        return TN_EINVAL;
+    if (t->fitting)
+        return tn__err(&t->err, TN_EINVAL, "%s: called from a hook of the trainer's own "
+                       "running tn_trainer_fit", fn);
+    return TN_OK;
+}
+
+int tn_trainer_set_seed(tn_trainer *t, unsigned long long seed)
+{
+    if (begin_change(t, "tn_trainer_set_seed"))
         return TN_EINVAL;
     if (seed > (unsigned long long)TN_MAX_SEED)
         return tn__err(&t->err, TN_ERANGE, "seed %llu is out of range [0, 2^53]", seed);
@@ -140,7 +153,7 @@ int tn_trainer_set_seed(tn_trainer *t, unsigned long long seed)
 
 int tn_trainer_set_epochs(tn_trainer *t, int epochs)
 {
-    if (begin(t))
+    if (begin_change(t, "tn_trainer_set_epochs"))
         return TN_EINVAL;
     if (epochs < 1 || epochs > TN_MAX_EPOCHS)
         return tn__err(&t->err, TN_ERANGE, "epochs %d is out of range [1, 1000000]", epochs);
@@ -150,7 +163,7 @@ int tn_trainer_set_epochs(tn_trainer *t, int epochs)
 
 int tn_trainer_set_threads(tn_trainer *t, int threads)
 {
-    if (begin(t))
+    if (begin_change(t, "tn_trainer_set_threads"))
         return TN_EINVAL;
     if (threads < 1 || threads > TN_MAX_THREADS)
         return tn__err(&t->err, TN_ERANGE, "threads %d is out of range [1, 256]", threads);
@@ -172,17 +185,58 @@ int tn_trainer_settings(const tn_trainer *t, tn_train_settings *out)
 
 int tn_trainer_load_data(tn_trainer *t)
 {
-    return begin(t) ? TN_EINVAL : tn__session_load_data(&t->s, &t->err);
+    return begin_change(t, "tn_trainer_load_data") ? TN_EINVAL
+                                                     : tn__session_load_data(&t->s, &t->err);
 }
 
 int tn_trainer_init(tn_trainer *t)
 {
-    return begin(t) ? TN_EINVAL : tn__session_init(&t->s, &t->err);
+    return begin_change(t, "tn_trainer_init") ? TN_EINVAL : tn__session_init(&t->s, &t->err);
 }
 
 int tn_trainer_fit(tn_trainer *t, const tn_train_hooks *hooks)
 {
-    return begin(t) ? TN_EINVAL : tn__session_fit(&t->s, hooks, &t->err);
+    if (begin_change(t, "tn_trainer_fit"))
+        return TN_EINVAL;
+    t->fitting = 1;
+    int rc = tn__session_fit(&t->s, hooks, &t->err);
+    t->fitting = 0;
+    return rc;
+}
+
+int tn_trainer_set_checkpoints(tn_trainer *t, const char *base, int every_epochs,
+                               long long every_steps, int keep)
+{
+    if (begin_change(t, "tn_trainer_set_checkpoints"))
+        return TN_EINVAL;
+    return tn__session_set_checkpoints(&t->s, base, every_epochs, every_steps, keep, &t->err);
+}
+
+const char *tn_trainer_last_checkpoint(const tn_trainer *t)
+{
+    return t ? t->s.ckpt.last : NULL;
+}
+
+int tn_trainer_resume(tn_trainer *t, const char *checkpoint_path, unsigned flags)
+{
+    if (begin_change(t, "tn_trainer_resume"))
+        return TN_EINVAL;
+    if (!checkpoint_path)
+        return tn__err(&t->err, TN_EINVAL, "tn_trainer_resume: NULL path");
+    if (flags & ~TN_RESUME_ALLOW_CHANGES)
+        return tn__err(&t->err, TN_EINVAL, "tn_trainer_resume: unknown flags 0x%x", flags);
+    return tn__session_resume(&t->s, checkpoint_path,
+                              flags & TN_RESUME_ALLOW_CHANGES ? TN__RESUME_ALLOW_CHANGES : 0,
+                              &t->err);
+}
+
+int tn_trainer_init_from(tn_trainer *t, const tn_model *m)
+{
+    if (begin_change(t, "tn_trainer_init_from"))
+        return TN_EINVAL;
+    if (!m)
+        return tn__err(&t->err, TN_EINVAL, "tn_trainer_init_from: NULL model");
+    return tn__session_init_from(&t->s, m, &t->err);
 }
 
 int tn_trainer_result(tn_trainer *t, tn_fit_result *out)
@@ -196,8 +250,8 @@ int tn_trainer_result(tn_trainer *t, tn_fit_result *out)
     if (!t->s.trained)
         return tn__err(&t->err, TN_EINVAL, "the trainer has not been fitted");
     const tn_train_result *r = &t->s.result;
-    *out = (tn_fit_result){r->epochs_run, r->best_epoch, r->stopped_early, t->s.final_train,
-                           r->val};
+    *out = (tn_fit_result){r->epochs_run, r->best_epoch, r->stopped_early, r->interrupted,
+                           t->s.final_train, r->val};
     return TN_OK;
 }
 
@@ -224,7 +278,7 @@ const tn_model *tn_trainer_model(tn_trainer *t)
 
 int tn_trainer_save(tn_trainer *t, const char *model_path)
 {
-    if (begin(t))
+    if (begin_change(t, "tn_trainer_save"))
         return TN_EINVAL;
     if (!model_path)
         return tn__err(&t->err, TN_EINVAL, "tn_trainer_save: NULL path");

@@ -56,4 +56,16 @@ int tn_cli_positional(const char *cmd, const char *usage, const char *arg, const
  * stdin) is a usage error, not a file name. Returns TN_EXIT_USAGE after printing, or 0. */
 int tn_cli_no_options(const char *cmd, const char *usage, int argc, char **argv);
 
+/* A file composed piecewise and written whole (outfile.c): open, fprintf to o->f, then
+ * commit (atomically through tn_write_file) or discard. path must outlive o. */
+typedef struct tn_cli_out {
+    FILE *f;
+    const char *path;
+    char *buf;
+    size_t len;
+} tn_cli_out;
+FILE *tn_cli_out_open(tn_cli_out *o, const char *path);
+int tn_cli_out_commit(tn_cli_out *o, tn_error *err);
+void tn_cli_out_discard(tn_cli_out *o);
+
 #endif

@@ -454,27 +454,28 @@ static void draw_panel(FILE *out, const curve *c, double x0, double y0, double w
     fputs("</g>\n", out);
 }
 
-static FILE *svg_open(const char *dir, const char *file, double w, double h, char *path,
-                      size_t n)
+static FILE *svg_open(tn_cli_out *o, const char *dir, const char *file, double w, double h,
+                      char *path, size_t n)
 {
     snprintf(path, n, "%s/%s", dir, file);
-    FILE *out = fopen(path, "w");
+    FILE *out = tn_cli_out_open(o, path);
     if (out)
         fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" "
                 "viewBox=\"0 0 %g %g\">\n<rect width=\"100%%\" height=\"100%%\" "
                 "fill=\"#fafafa\"/>\n", w, h, w, h);
+    else
+        fprintf(stderr, "tinynet: %s: out of memory\n", path);
     return out;
 }
 
-static int svg_close(FILE *out, const char *path)
+/* Written whole or not at all (tn_cli_out_commit). */
+static int svg_close(tn_cli_out *o)
 {
-    fputs("</svg>\n", out);
-    int bad = ferror(out);
-    if (fclose(out) != 0 || bad) {
-        fprintf(stderr, "tinynet: %s: write failed: %s\n", path, strerror(errno));
-        return TN_EXIT_FAIL;
-    }
+    fputs("</svg>\n", o->f);
+    tn_error err = {0};
+    if (tn_cli_out_commit(o, &err))
+        return tn_cli_fail(&err);
     return TN_EXIT_OK;
 }
 
@@ -483,13 +484,12 @@ static int plot_one(const char *dir, act_eval *e, double xmin, double xmax, curv
     char path[4096], file[160];
     sample_curve(e, xmin, xmax, c);
     snprintf(file, sizeof file, "%s.svg", e->m->name);
-    FILE *out = svg_open(dir, file, 680, 460, path, sizeof path);
-    if (!out) {
-        fprintf(stderr, "tinynet: %s: cannot create: %s\n", path, strerror(errno));
+    tn_cli_out o;
+    FILE *out = svg_open(&o, dir, file, 680, 460, path, sizeof path);
+    if (!out)
         return TN_EXIT_FAIL;
-    }
     draw_panel(out, c, 0, 0, 680, 460, 0);
-    int rc = svg_close(out, path);
+    int rc = svg_close(&o);
     if (rc == TN_EXIT_OK)
         printf("wrote %s\n", path);
     return rc;
@@ -516,13 +516,13 @@ static int plot_all(const char *dir, const tn_activation *only, const float *hyp
     size_t n = only ? 1 : tn_activation_count();
     size_t rows = (n + SHEET_COLS - 1) / SHEET_COLS;
     char path[4096];
+    tn_cli_out o;
     FILE *sheet = NULL;
     int rc = TN_EXIT_OK;
     if (!only) {
-        sheet = svg_open(dir, "activations.svg", SHEET_COLS * SHEET_W,
+        sheet = svg_open(&o, dir, "activations.svg", SHEET_COLS * SHEET_W,
                          SHEET_TOP + (double)rows * SHEET_H, path, sizeof path);
         if (!sheet) {
-            fprintf(stderr, "tinynet: %s: cannot create: %s\n", path, strerror(errno));
             free(c);
             return TN_EXIT_FAIL;
         }
@@ -553,11 +553,12 @@ static int plot_all(const char *dir, const tn_activation *only, const float *hyp
             draw_panel(sheet, c, (double)(i % SHEET_COLS) * SHEET_W,
                        SHEET_TOP + (double)(i / SHEET_COLS) * SHEET_H, SHEET_W, SHEET_H, 1);
     }
-    if (sheet) {
-        int src = svg_close(sheet, path);
-        if (rc == TN_EXIT_OK && src == TN_EXIT_OK)
+    if (sheet && rc != TN_EXIT_OK) {
+        tn_cli_out_discard(&o);
+    } else if (sheet) {
+        rc = svg_close(&o);
+        if (rc == TN_EXIT_OK)
             printf("wrote %s\n", path);
-        rc = rc ? rc : src;
     }
     free(c);
     return rc;

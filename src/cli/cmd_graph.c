@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,14 +22,19 @@ extern char **environ;
 
 static const char usage[] = "tinynet graph CONFIG|MODEL [-o FILE.dot|.svg|.png|.pdf]";
 
-/* A model file starts with the container's magic; anything else is read as a config. */
+/* A model file starts with the container's magic; anything else is read as a config (whose
+ * reader then refuses what is not a regular file). Opened without blocking, so that a FIFO
+ * is refused rather than waited on. */
 static int is_model_file(const char *path)
 {
-    FILE *f = fopen(path, "rb");
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return 0;
+    struct stat st;
     char magic[4] = {0};
-    int yes = f && fread(magic, 1, 4, f) == 4 && memcmp(magic, "TNN1", 4) == 0;
-    if (f)
-        fclose(f);
+    int yes = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && read(fd, magic, 4) == 4 &&
+              memcmp(magic, "TNN1", 4) == 0;
+    close(fd);
     return yes;
 }
 

@@ -1,5 +1,6 @@
 /* tinynet train CONFIG: load data, train, report, save the model. */
 #include "cli.h"
+#include "interrupt.h"
 #include "progress.h"
 #include "report.h"
 
@@ -13,22 +14,48 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
     "tinynet train CONFIG [-o MODEL] [--epochs N] [--seed S] [--threads T] [--log FILE.jsonl]\n"
-    "                     [--plot DIR]";
+    "                     [--plot DIR] [--checkpoint-every N[steps]] [--checkpoint-prefix P]\n"
+    "                     [--keep-checkpoints K] [--resume CKPT [--allow-changes]]\n"
+    "                     [--init MODEL]";
 
 typedef struct train_opts {
-    const char *config, *model, *log, *plot;
+    const char *config, *model, *log, *plot, *resume, *init, *prefix;
+    int every_epochs, keep, allow_changes;
+    long long every_steps;
     tn_cli_overrides run;
 } train_opts;
 
+/* "N" epochs or "Nsteps" (also "Nepochs", "Nstep", "Nepoch"). */
+static int parse_every(const char *v, train_opts *o)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || end == v || n < 1 || !(*v >= '0' && *v <= '9'))
+        return -1;
+    if (!*end || !strcmp(end, "epochs") || !strcmp(end, "epoch")) {
+        if (n > 1000000)
+            return -1;
+        o->every_epochs = (int)n;
+    } else if (!strcmp(end, "steps") || !strcmp(end, "step")) {
+        o->every_steps = n;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, train_opts *o)
 {
-    *o = (train_opts){.run = {-1, -1, -1}};
+    *o = (train_opts){.run = {-1, -1, -1}, .keep = 2};
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         int m;
+        long long k;
         if ((m = tn_cli_option(argc, argv, &i, "-o", &v)) ||
             (m = tn_cli_option(argc, argv, &i, "--output", &v))) {
             if (m < 0)
@@ -42,6 +69,29 @@ static int parse_args(int argc, char **argv, train_opts *o)
             if (m < 0)
                 return tn_cli_usage("train", usage, "--plot needs a directory");
             o->plot = v;
+        } else if ((m = tn_cli_option(argc, argv, &i, "--checkpoint-every", &v))) {
+            if (m < 0 || parse_every(v, o))
+                return tn_cli_usage("train", usage, "--checkpoint-every needs a number of "
+                                    "epochs (e.g. 5) or of steps (e.g. 500steps)");
+        } else if ((m = tn_cli_option(argc, argv, &i, "--checkpoint-prefix", &v))) {
+            if (m < 0 || !*v)
+                return tn_cli_usage("train", usage, "--checkpoint-prefix needs a path prefix");
+            o->prefix = v;
+        } else if ((m = tn_cli_option(argc, argv, &i, "--keep-checkpoints", &v))) {
+            if (m < 0 || tn_cli_int(v, 0, 1000000, &k))
+                return tn_cli_usage("train", usage, "--keep-checkpoints needs a count (0: "
+                                    "keep all)");
+            o->keep = (int)k;
+        } else if ((m = tn_cli_option(argc, argv, &i, "--resume", &v))) {
+            if (m < 0)
+                return tn_cli_usage("train", usage, "--resume needs a checkpoint file");
+            o->resume = v;
+        } else if ((m = tn_cli_option(argc, argv, &i, "--init", &v))) {
+            if (m < 0)
+                return tn_cli_usage("train", usage, "--init needs a model file");
+            o->init = v;
+        } else if (!strcmp(argv[i], "--allow-changes")) {
+            o->allow_changes = 1;
         } else if ((m = tn_cli_override("train", usage, argc, argv, &i, &o->run))) {
             if (m != 1)
                 return m;
@@ -51,6 +101,11 @@ static int parse_args(int argc, char **argv, train_opts *o)
     }
     if (!o->config)
         return tn_cli_usage("train", usage, "missing CONFIG");
+    if (o->resume && o->init)
+        return tn_cli_usage("train", usage, "--resume continues a run, --init starts one from a "
+                            "model: give one of them");
+    if (o->allow_changes && !o->resume)
+        return tn_cli_usage("train", usage, "--allow-changes goes with --resume");
     return TN_EXIT_OK;
 }
 
@@ -70,20 +125,25 @@ static void warn_untrainable(const tn_model *m)
 typedef struct history {
     tn_progress *pg;
     tn_epoch_info *h;
-    int n;
+    int n, cap;
 } history;
 
 static void history_epoch(void *user, const tn_epoch_info *r)
 {
     history *hi = user;
     tn_progress_epoch(hi->pg, r);
-    if (hi->h && r->epoch <= r->epochs)
+    if (hi->h && hi->n < hi->cap)
         hi->h[hi->n++] = *r;
 }
 
 static void history_batch(void *user, int epoch, size_t batch, size_t n_batches)
 {
     tn_progress_batch(((history *)user)->pg, epoch, batch, n_batches);
+}
+
+static void history_checkpoint(void *user, const char *path)
+{
+    tn_progress_checkpoint(((history *)user)->pg, path);
 }
 
 static void print_metrics(const char *label, const tn_metrics *m)
@@ -124,7 +184,8 @@ static int report(const train_opts *o, tn_trainer *t, const history *hist, tn_er
     int kind = tn_trainer_val_kind(t);
     printf("trained %s: %d epoch%s%s, best epoch %d, %zu parameters\n", tn_model_name(m),
            res.epochs_run, res.epochs_run == 1 ? "" : "s",
-           res.stopped_early ? " (stopped early)" : "", res.best_epoch, tn_model_n_params(m));
+           res.interrupted ? " (interrupted)" : res.stopped_early ? " (stopped early)" : "",
+           res.best_epoch, tn_model_n_params(m));
     print_metrics("train", &res.train);
     if (kind >= 0)
         print_metrics(kind ? "test" : "validation", &res.val);
@@ -144,48 +205,147 @@ static int report(const train_opts *o, tn_trainer *t, const history *hist, tn_er
     return rc;
 }
 
-static int run(const train_opts *o, tn_error *err)
+/* The checkpoints' path prefix: --checkpoint-prefix, else the model's path without its
+ * extension, else the config's file name without its directory and extension (in the
+ * working directory). */
+static char *checkpoint_prefix(const train_opts *o)
 {
-    tn_trainer *t = NULL;
-    tn_progress pg = {0};
-    history hist = {&pg, NULL, 0};
-    int rc = tn_trainer_new(o->config, &t, err);
-    if (rc)
-        return rc;
-    rc = tn_cli_trainer_err(t, tn_cli_apply_overrides(&o->run, t), err);
+    if (o->prefix)
+        return strdup(o->prefix);
+    const char *from = o->model ? o->model : o->config;
+    if (!o->model) {
+        const char *slash = strrchr(from, '/');
+        from = slash ? slash + 1 : from;
+    }
+    char *p = strdup(from);
+    char *dot = p ? strrchr(p, '.') : NULL, *slash = p ? strrchr(p, '/') : NULL;
+    if (dot && dot != p && (!slash || dot > slash + 1))
+        *dot = '\0';
+    return p;
+}
+
+/* Everything before training that can fail: the config, overrides, where the outputs go,
+ * the checkpoint to resume or the model to start from, the data, the plot directory. */
+static int prepare(const train_opts *o, tn_trainer *t, history *hist, tn_error *err)
+{
+    int rc = tn_cli_trainer_err(t, tn_cli_apply_overrides(&o->run, t), err);
     if (rc == TN_OK)
         warn_untrainable(tn_trainer_model(t));
     if (rc == TN_OK && o->model) /* found now, not after the training */
         rc = tn_check_writable(o->model, err);
+    char *prefix = rc == TN_OK ? checkpoint_prefix(o) : NULL;
+    if (rc == TN_OK && !prefix)
+        rc = tn_cli_err(err, TN_ENOMEM, "out of memory");
+    if (rc == TN_OK) {
+        /* A checkpoint's name is the prefix plus "-epochE[-batchB].ckpt": checking one
+         * such name checks the directory. */
+        size_t n = strlen(prefix) + 8;
+        char *probe = malloc(n);
+        if (!probe)
+            rc = tn_cli_err(err, TN_ENOMEM, "out of memory");
+        else {
+            snprintf(probe, n, "%s.ckpt", prefix);
+            rc = tn_check_writable(probe, err);
+            free(probe);
+        }
+    }
+    if (rc == TN_OK)
+        rc = tn_cli_trainer_err(t, tn_trainer_set_checkpoints(t, prefix, o->every_epochs,
+                                                              o->every_steps, o->keep), err);
+    free(prefix);
+    if (rc == TN_OK && o->resume)
+        rc = tn_cli_trainer_err(t, tn_trainer_resume(t, o->resume, o->allow_changes
+                                                                  ? TN_RESUME_ALLOW_CHANGES : 0),
+                                err);
+    if (rc == TN_OK && o->init) {
+        tn_model *m = NULL;
+        rc = tn_model_load(o->init, 0, &m, err);
+        if (rc == TN_OK)
+            rc = tn_cli_trainer_err(t, tn_trainer_init_from(t, m), err);
+        tn_model_free(m);
+    }
     if (rc == TN_OK)
         rc = tn_cli_trainer_err(t, tn_trainer_load_data(t), err);
-    /* The plot directory is made before training, so a bad one costs no training time,
-     * and before the log opens, so every log that starts also ends. */
+    /* The plot directory is made before training, so a bad one costs no training time. */
     tn_train_settings set;
     tn_trainer_settings(t, &set);
     if (rc == TN_OK && o->plot && mkdir(o->plot, 0777) != 0 && errno != EEXIST)
         rc = tn_cli_err(err, TN_EIO, "%s: cannot create the directory: %s", o->plot,
                         strerror(errno));
-    if (rc == TN_OK && o->plot && !(hist.h = calloc((size_t)set.epochs, sizeof *hist.h)))
-        rc = tn_cli_err(err, TN_ENOMEM, "out of memory");
+    if (rc == TN_OK && o->plot) {
+        hist->cap = set.epochs;
+        if (!(hist->h = calloc((size_t)set.epochs, sizeof *hist->h)))
+            rc = tn_cli_err(err, TN_ENOMEM, "out of memory");
+    }
+    return rc;
+}
+
+/* After an interrupted fit: what was kept and how to go on. */
+static void say_interrupted(const train_opts *o, tn_trainer *t, int signo)
+{
+    const char *ck = tn_trainer_last_checkpoint(t);
+    fprintf(stderr, "tinynet: interrupted by %s%s%s\n", tn_cli_signal_name(signo),
+            ck ? ": checkpoint " : "", ck ? ck : "");
+    if (ck)
+        fprintf(stderr, "tinynet: continue with: tinynet train %s --resume %s\n", o->config, ck);
+}
+
+static int run(const train_opts *o, tn_error *err)
+{
+    tn_trainer *t = NULL;
+    tn_progress pg = {0};
+    history hist = {&pg, NULL, 0, 0};
+    int rc = tn_trainer_new(o->config, &t, err);
+    if (rc == TN_OK)
+        rc = prepare(o, t, &hist, err);
     if (rc == TN_OK)
         rc = tn_progress_open(&pg, o->log, t, err);
-    if (rc == TN_OK) {
-        tn_train_hooks hooks = {.user = &hist, .on_batch = history_batch,
-                                .on_epoch = history_epoch};
-        rc = tn_cli_trainer_err(t, tn_trainer_fit(t, &hooks), err);
-        tn_fit_result res;
-        if (rc == TN_OK && tn_trainer_result(t, &res) == TN_OK)
-            rc = tn_progress_close(&pg, &res, err);
-        else
-            tn_progress_close(&pg, NULL, NULL);
+    if (rc) {
+        free(hist.h);
+        tn_trainer_free(t);
+        return rc;
     }
+    if (!o->model && isatty(STDERR_FILENO))
+        fprintf(stderr, "tinynet: note: no -o MODEL given: the trained model will not be "
+                "saved\n");
+    tn_train_hooks hooks = {.user = &hist, .on_batch = history_batch, .on_epoch = history_epoch,
+                            .should_stop = tn_cli_should_stop,
+                            .on_checkpoint = history_checkpoint};
+    tn_cli_interrupt_catch();
+    rc = tn_cli_trainer_err(t, tn_trainer_fit(t, &hooks), err);
+    int signo = tn_cli_interrupted();
+    tn_fit_result res;
+    int fitted = rc == TN_OK && tn_trainer_result(t, &res) == TN_OK;
+    /* The model is saved first: the log, the report and the pictures after it may fail
+     * without costing the training. A signal now waits for the save (a second one ends
+     * the process; the temporary file it leaves is removed by the next save). */
+    int saved = 0;
+    if (fitted && o->model)
+        saved = (rc = tn_cli_trainer_err(t, tn_trainer_save(t, o->model), err)) == TN_OK;
+    tn_error log_err = {0};
+    tn_progress_end end = {fitted ? &res : NULL, fitted ? NULL : err->msg,
+                           fitted && res.interrupted ? signo : 0, tn_cli_signal_name(signo),
+                           tn_trainer_last_checkpoint(t)};
+    int log_rc = tn_progress_close(&pg, &end, &log_err);
+    if (fitted && res.interrupted)
+        say_interrupted(o, t, signo);
     if (rc == TN_OK)
         rc = report(o, t, &hist, err);
-    if (rc == TN_OK && o->model && (rc = tn_cli_trainer_err(t, tn_trainer_save(t, o->model), err)) == 0)
+    if (saved)
         printf("saved %s\n", o->model);
+    if (rc == TN_OK && log_rc) {
+        *err = log_err;
+        rc = log_rc;
+    }
+    if (rc && saved) { /* what failed after the save did not cost the model */
+        tn_error first = *err;
+        tn_cli_err(err, rc, "%s (the model was saved to %s)", first.msg, o->model);
+    }
+    tn_cli_interrupt_restore();
     free(hist.h);
     tn_trainer_free(t);
+    if (rc == TN_OK && fitted && res.interrupted)
+        return 128 + signo; /* the shell's convention for "ended by this signal" */
     return rc;
 }
 
@@ -219,7 +379,10 @@ int tn_cli_train(int argc, char **argv)
     if (rc)
         return rc;
     tn_error err = {0};
-    if (run(&o, &err))
+    rc = run(&o, &err);
+    if (rc > 128) /* interrupted, with its work saved */
+        return rc;
+    if (rc)
         return tn_cli_fail(&err);
     return TN_EXIT_OK;
 }

@@ -13,21 +13,14 @@
 #include <string.h>
 #include <zlib.h>
 
-static FILE *open_out(const char *dir, const char *name, char *path, size_t n, tn_error *err)
+static FILE *open_out(tn_cli_out *o, const char *dir, const char *name, char *path, size_t n,
+                      tn_error *err)
 {
     snprintf(path, n, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
+    FILE *f = tn_cli_out_open(o, path);
     if (!f)
-        tn_cli_err(err, TN_EIO, "%s: cannot write: %s", path, strerror(errno));
+        tn_cli_err(err, TN_ENOMEM, "%s: out of memory", path);
     return f;
-}
-
-static int close_out(FILE *f, const char *path, tn_error *err)
-{
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad)
-        return tn_cli_err(err, TN_EIO, "%s: write failed", path);
-    return TN_OK;
 }
 
 /* ---- curves --------------------------------------------------------------------------- */
@@ -110,7 +103,8 @@ int tn_plot_curves(const char *dir, const tn_epoch_info *h, int n, const char *v
                    tn_error *err)
 {
     char path[4096];
-    FILE *f = open_out(dir, "curves.svg", path, sizeof path, err);
+    tn_cli_out out;
+    FILE *f = open_out(&out, dir, "curves.svg", path, sizeof path, err);
     if (!f)
         return TN_EIO;
     int has_acc = n > 0 && isfinite(h[0].train.accuracy);
@@ -121,7 +115,7 @@ int tn_plot_curves(const char *dir, const tn_epoch_info *h, int n, const char *v
     if (has_acc)
         panel(f, PW, "accuracy per epoch", h, n, 1, val_label);
     fprintf(f, "</svg>\n");
-    return close_out(f, path, err);
+    return tn_cli_out_commit(&out, err);
 }
 
 /* ---- misclassified images ------------------------------------------------------------ */
@@ -217,9 +211,11 @@ int tn_plot_misclassified(const char *dir, const tn_model *m, const tn_data *d, 
     if (rc == TN_OK)
         rc = tn_predict_data(m, d, y, err);
     char path[4096];
-    FILE *f = rc == TN_OK ? open_out(dir, "misclassified.svg", path, sizeof path, err) : NULL;
+    tn_cli_out out;
+    FILE *f = rc == TN_OK ? open_out(&out, dir, "misclassified.svg", path, sizeof path, err)
+                          : NULL;
     if (rc == TN_OK && !f)
-        rc = TN_EIO;
+        rc = TN_ENOMEM;
     if (rc) {
         free(y);
         free(row);
@@ -264,5 +260,5 @@ int tn_plot_misclassified(const char *dir, const tn_model *m, const tn_data *d, 
     fprintf(f, "</svg>\n");
     free(y);
     free(row);
-    return close_out(f, path, err);
+    return tn_cli_out_commit(&out, err);
 }

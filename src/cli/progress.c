@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -43,6 +44,39 @@ static void log_number(FILE *f, const char *key, double v)
         fprintf(f, ",\"%s\":null", key);
 }
 
+/* The log is a regular file, or a FIFO or device someone reads (a pipe to `tail`,
+ * /dev/stderr); opened without blocking, so a FIFO nobody reads is an error, not a hang,
+ * and a directory is refused by its type. */
+static FILE *open_log(const char *path, tn_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ENXIO)
+            tn_cli_err(err, TN_EIO, "%s: cannot open the log: it is a named pipe that no "
+                       "process is reading", path);
+        else
+            tn_cli_err(err, TN_EIO, "%s: cannot open the log: %s", path, strerror(e));
+        return NULL;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        tn_cli_err(err, TN_EIO, "%s: cannot open the log: %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
+/* Remembers the first failure to write the log, with its reason, for tn_progress_close. */
+static void log_flush(tn_progress *p)
+{
+    if (fflush(p->log) != 0 && !p->log_errno)
+        p->log_errno = errno ? errno : EIO;
+}
+
 int tn_progress_open(tn_progress *p, const char *log_path, tn_trainer *t, tn_error *err)
 {
     memset(p, 0, sizeof *p);
@@ -55,9 +89,9 @@ int tn_progress_open(tn_progress *p, const char *log_path, tn_trainer *t, tn_err
     if (!log_path)
         return TN_OK;
     errno = 0;
-    p->log = fopen(log_path, "w");
+    p->log = open_log(log_path, err);
     if (!p->log)
-        return fail(err, TN_EIO, "cannot open the log", log_path);
+        return TN_EIO;
     p->log_path = log_path;
     /* Built with cJSON so a path or name with quotes stays valid JSON. */
     cJSON *start = cJSON_CreateObject();
@@ -80,6 +114,7 @@ int tn_progress_open(tn_progress *p, const char *log_path, tn_trainer *t, tn_err
     }
     fprintf(p->log, "%s\n", line);
     cJSON_free(line);
+    log_flush(p);
     return TN_OK;
 }
 
@@ -134,7 +169,7 @@ void tn_progress_epoch(void *user, const tn_epoch_info *r)
         }
         fprintf(p->log, ",\"improved\":%s,\"seconds\":%.6f}\n", r->improved ? "true" : "false",
                 r->seconds);
-        fflush(p->log);
+        log_flush(p);
     }
     if (!p->tty)
         return;
@@ -149,22 +184,59 @@ void tn_progress_epoch(void *user, const tn_epoch_info *r)
     p->epoch_started = now(); /* the next epoch starts now */
 }
 
-int tn_progress_close(tn_progress *p, const tn_fit_result *res, tn_error *err)
+void tn_progress_checkpoint(void *user, const char *path)
+{
+    tn_progress *p = user;
+    if (!p->log)
+        return;
+    cJSON *o = cJSON_CreateObject();
+    char *line = NULL;
+    if (o && cJSON_AddStringToObject(o, "event", "checkpoint") &&
+        cJSON_AddStringToObject(o, "path", path))
+        line = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (line)
+        fprintf(p->log, "%s\n", line);
+    cJSON_free(line);
+    log_flush(p);
+}
+
+int tn_progress_close(tn_progress *p, const tn_progress_end *end, tn_error *err)
 {
     if (p->tty)
         fprintf(stderr, "\r\033[K");
     if (!p->log)
         return TN_OK;
-    if (res)
-        fprintf(p->log, "{\"event\":\"end\",\"epochs\":%d,\"best_epoch\":%d,\"stopped_early\":%s,"
-                "\"seconds\":%.3f}\n", res->epochs_run, res->best_epoch,
-                res->stopped_early ? "true" : "false", now() - p->started);
-    int failed = ferror(p->log) != 0;
-    failed |= fclose(p->log) != 0;
+    /* Every log that starts also ends, saying why: finished, stopped early, interrupted
+     * by a signal, or failed with the message. */
+    const tn_fit_result *res = end->res;
+    double secs = floor((now() - p->started) * 1000 + 0.5) / 1000; /* milliseconds suffice */
+    cJSON *o = cJSON_CreateObject();
+    const char *reason = end->error ? "failed" : end->signo ? "interrupted"
+                         : res && res->stopped_early ? "stopped early" : "finished";
+    int ok = o && cJSON_AddStringToObject(o, "event", "end") &&
+             cJSON_AddStringToObject(o, "reason", reason) &&
+             (!end->error || cJSON_AddStringToObject(o, "error", end->error)) &&
+             (!end->signo || cJSON_AddStringToObject(o, "signal", end->signal)) &&
+             (!res || (cJSON_AddNumberToObject(o, "epochs", res->epochs_run) &&
+                       cJSON_AddNumberToObject(o, "best_epoch", res->best_epoch) &&
+                       cJSON_AddBoolToObject(o, "stopped_early", res->stopped_early))) &&
+             (!end->checkpoint || cJSON_AddStringToObject(o, "checkpoint", end->checkpoint)) &&
+             cJSON_AddNumberToObject(o, "seconds", secs);
+    char *line = ok ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    if (line)
+        fprintf(p->log, "%s\n", line);
+    cJSON_free(line);
+    log_flush(p);
+    int e = p->log_errno;
+    if (fclose(p->log) != 0 && !e)
+        e = errno ? errno : EIO;
     p->log = NULL;
-    if (failed) {
-        errno = 0;
-        return fail(err, TN_EIO, "writing the log failed", p->log_path);
-    }
+    if (e)
+        return tn_cli_err(err, TN_EIO, "%s: writing the log failed: %s", p->log_path,
+                          strerror(e));
+    if (!line)
+        return tn_cli_err(err, TN_ENOMEM, "%s: out of memory writing the log", p->log_path);
     return TN_OK;
 }

@@ -93,8 +93,6 @@ static int read_fd(const char *path, int fd, size_t max_bytes, unsigned char **o
     struct stat st;
     if (fstat(fd, &st) != 0)
         return tn__err_errno(err, TN_EIO, path, "cannot stat", errno);
-    if (!S_ISREG(st.st_mode))
-        return tn__err(err, TN_EIO, "%s: not a regular file", path);
     if (st.st_size < 0 || (uintmax_t)st.st_size > max_bytes || (uintmax_t)st.st_size >= SIZE_MAX)
         return tn__err(err, TN_ERANGE, "%s: file is too large (%jd bytes; the limit is %zu)",
                        path, (intmax_t)st.st_size, max_bytes);
@@ -167,6 +165,49 @@ int tn__read_stream(const char *name, int fd, size_t max_bytes, unsigned char **
     return TN_OK;
 }
 
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a named pipe";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a file";
+}
+
+int tn__open_regular(const char *path, int *fd_out, tn_error *err)
+{
+    *fd_out = -1;
+    if (!*path)
+        return tn__err(err, TN_EIO, "an empty file name: give the path of a file");
+    /* O_NONBLOCK: opening a FIFO or a device must not wait for a writer or a carrier
+     * before its type can be checked; O_NOCTTY: a terminal must not become ours. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return tn__err_errno(err, TN_EIO, path, "cannot open", errno);
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return tn__err_errno(err, TN_EIO, path, "cannot stat", e);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return tn__err(err, TN_EIO, "%s: not a regular file (%s)", path, file_kind(st.st_mode));
+    }
+    /* Regular files ignore O_NONBLOCK; cleared anyway so reads mean what they say. */
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    *fd_out = fd;
+    return TN_OK;
+}
+
 int tn__read_file(const char *path, size_t max_bytes, unsigned char **out, size_t *len,
                   tn_error *err)
 {
@@ -174,10 +215,11 @@ int tn__read_file(const char *path, size_t max_bytes, unsigned char **out, size_
         return tn__err(err, TN_EINVAL, "tn__read_file: NULL argument");
     *out = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return tn__err_errno(err, TN_EIO, path, "cannot open", errno);
-    int rc = read_fd(path, fd, max_bytes, out, len, err);
+    int fd;
+    int rc = tn__open_regular(path, &fd, err);
+    if (rc)
+        return rc;
+    rc = read_fd(path, fd, max_bytes, out, len, err);
     close(fd);
     return rc;
 }

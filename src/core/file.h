@@ -22,6 +22,11 @@ int tn__write_atomic(const char *path, const void *data, size_t len, tn_error *e
  * long job can fail before it starts rather than at the end. */
 int tn__check_writable(const char *path, tn_error *err);
 
+/* Opens path for reading, refusing by its type (before anything can block) what is not a
+ * regular file: a directory, FIFO, device or socket gets "<path>: not a regular file (a
+ * named pipe)"; an empty path its own message. TN_EIO on failure (*fd -1). */
+int tn__open_regular(const char *path, int *fd, tn_error *err);
+
 /* Read a whole regular file into a tn__malloc'd buffer, NUL-terminated for convenience
  * (*len excludes the NUL); free it with tn__free. Files larger than max_bytes are refused
  * with TN_ERANGE before anything is allocated; open/read errors and non-regular files give

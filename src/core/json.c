@@ -3,6 +3,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/file.h"
 
 #include <errno.h>
 #include <float.h>
@@ -989,71 +990,19 @@ int tn__jr_parse(const char *file, const char *text, size_t len, cJSON **out, tn
     return rc;
 }
 
-static int err_errno(tn_error *err, const char *file, const char *what, int e)
-{
-    char buf[128];
-    if (strerror_r(e, buf, sizeof buf) != 0) /* strerror is not thread-safe */
-        snprintf(buf, sizeof buf, "error %d", e);
-    return tn__err(err, TN_EIO, "%s: %s: %s", file, what, buf);
-}
-
-/* Reads f to the end into a NUL-terminated buffer, failing once more than max bytes come. */
-static int read_all(FILE *f, const char *file, size_t max, char **out, size_t *out_len, tn_error *err)
-{
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            if (len > max)
-                break;
-            size_t want = cap ? cap * 2 : 4096;
-            if (want > max + 1 || want < cap)
-                want = max + 1;
-            char *nb = tn__realloc(buf, want + 1);
-            if (!nb) {
-                tn__free(buf);
-                return tn__err(err, TN_ENOMEM, "%s: out of memory", file);
-            }
-            buf = nb;
-            cap = want;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0 && ferror(f)) {
-            int e = errno;
-            tn__free(buf);
-            return err_errno(err, file, "cannot read", e);
-        }
-        if (got == 0)
-            break;
-    }
-    if (len > max) {
-        tn__free(buf);
-        return tn__err(err, TN_ECONFIG, "%s: file is larger than %zu bytes", file, max);
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *out_len = len;
-    return TN_OK;
-}
-
 int tn__jr_load_file(const char *file, size_t max_bytes, cJSON **out, tn_error *err)
 {
     *out = NULL;
     if (!file)
         return tn__err(err, TN_EINVAL, "no file name given");
-    if (max_bytes > SIZE_MAX - 2) /* room for the extra byte that detects "too large" and the NUL */
-        max_bytes = SIZE_MAX - 2;
-    FILE *f = fopen(file, "rb");
-    if (!f)
-        return err_errno(err, file, "cannot open", errno);
-    char *s = NULL;
+    unsigned char *s = NULL;
     size_t len = 0;
-    int rc = read_all(f, file, max_bytes, &s, &len, err);
-    fclose(f);
+    int rc = tn__read_file(file, max_bytes, &s, &len, err);
+    if (rc == TN_ERANGE) /* too large for a config is a config error */
+        rc = err ? (err->code = TN_ECONFIG) : TN_ECONFIG;
     if (rc)
         return rc;
-    rc = parse_terminated(file, s, len, out, err);
+    rc = parse_terminated(file, (char *)s, len, out, err);
     tn__free(s);
     return rc;
 }

@@ -39,9 +39,9 @@ typedef struct tn_jr {  /* one reader per document */
  * is "<file>: empty document (expected a JSON value)". text need not be NUL-terminated.
  * On success *out owns the tree (cJSON_Delete); on failure *out is NULL. */
 int tn__jr_parse(const char *file, const char *text, size_t len, cJSON **out, tn_error *err);
-/* Read a whole file (at most max_bytes; a larger file is "<file>: file is larger than N
- * bytes") and tn__jr_parse it. Missing/unreadable file: TN_EIO, "<file>: cannot open:
- * <strerror>" (read errors: "<file>: cannot read: <strerror>"). */
+/* Read a whole regular file with tn__read_file (a larger one than max_bytes is TN_ECONFIG,
+ * "<file>: file is too large (N bytes; the limit is M)"; what is not a regular file, or
+ * cannot be opened or read, TN_EIO with tn__read_file's message) and tn__jr_parse it. */
 int tn__jr_load_file(const char *file, size_t max_bytes, cJSON **out, tn_error *err);
 
 void tn__jr_init(tn_jr *r, const char *file, tn_error *err);

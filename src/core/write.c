@@ -6,6 +6,8 @@
 #include "core/alloc.h"
 #include "core/error.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -46,13 +48,43 @@ static char *dir_of(const char *path)
     return d;
 }
 
+/* What a write to path would replace must be a regular file (or nothing): a directory,
+ * FIFO or device is refused, never replaced by a file (as root, -o /dev/null would
+ * otherwise become a plain file). stat follows a symlink: a link to a file is fine. */
+static int check_target(const char *path, tn_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno == ENOENT || errno == ENOTDIR ? TN_OK
+                                                   : tn__err_errno(err, TN_EIO, path, "cannot stat", errno);
+    if (S_ISREG(st.st_mode))
+        return TN_OK;
+    if (S_ISDIR(st.st_mode))
+        return tn__err(err, TN_EIO, "%s: is a directory: give a file name (e.g. %s/model.tnn)",
+                       path, path);
+    return tn__err(err, TN_EIO, "%s: not a regular file (%s): tinynet writes regular files "
+                   "only, and will not replace it", path,
+                   S_ISFIFO(st.st_mode) ? "a named pipe" :
+                   S_ISCHR(st.st_mode) ? "a character device" :
+                   S_ISBLK(st.st_mode) ? "a block device" : "a socket");
+}
+
 int tn__check_writable(const char *path, tn_error *err)
 {
+    if (!*path)
+        return tn__err(err, TN_EIO, "an empty file name: give the path of a file");
+    int rc = check_target(path, err);
+    if (rc)
+        return rc;
     char *dir = dir_of(path);
     if (!dir)
         return tn__err(err, TN_ENOMEM, "%s: out of memory", path);
-    int rc = TN_OK;
-    if (access(dir, W_OK | X_OK) != 0)
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        rc = tn__err_errno(err, TN_EIO, path, "cannot write there", errno);
+    else if (!S_ISDIR(st.st_mode))
+        rc = tn__err(err, TN_EIO, "%s: cannot write there: %s is not a directory", path, dir);
+    else if (access(dir, W_OK | X_OK) != 0)
         rc = tn__err_errno(err, TN_EIO, path, "cannot write there", errno);
     tn__free(dir);
     return rc;
@@ -78,10 +110,81 @@ static int fsync_dir(const char *path, tn_error *err)
     return rc;
 }
 
+/* When this process started, in seconds since the epoch (Linux: /proc/self/stat's start
+ * time after boot plus /proc/stat's boot time); 0 when it cannot be told. */
+static double process_start(void)
+{
+    double start = 0;
+    FILE *f = fopen("/proc/self/stat", "r");
+    char buf[1024];
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    /* Field 2 (the command) may hold spaces and parentheses: count from its last ')'. */
+    char *p = strrchr(buf, ')');
+    unsigned long long ticks = 0;
+    for (int field = 2; p && field < 22; field++)
+        p = strchr(p + 1, ' ');
+    if (!p || sscanf(p + 1, "%llu", &ticks) != 1)
+        return 0;
+    unsigned long long btime = 0;
+    char line[256];
+    if (!(f = fopen("/proc/stat", "r")))
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "btime %llu", &btime) == 1)
+            break;
+    fclose(f);
+    long hz = sysconf(_SC_CLK_TCK);
+    if (btime && hz > 0)
+        start = (double)btime + (double)ticks / (double)hz;
+    return start;
+}
+
+/* Removes the temporary files of earlier writes to path that a kill left behind: only
+ * names of tn__write_atomic's own pattern (path + ".tmp." + 6 letters or digits), only
+ * regular files of this user, only those last modified before this process started (so
+ * never one a running write owns in this process). Best effort: nothing here fails a
+ * write. The boot-time granularity is a second, so "before" has a second's margin. */
+static void remove_stale_temps(const char *path)
+{
+    double start = process_start();
+    char *dir = dir_of(path);
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    size_t blen = strlen(base);
+    DIR *d = dir && start > 0 ? opendir(dir) : NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        const char *name = e->d_name;
+        if (strlen(name) != blen + 11 || strncmp(name, base, blen) != 0 ||
+            strncmp(name + blen, ".tmp.", 5) != 0)
+            continue;
+        int ours = 1;
+        for (size_t i = blen + 5; i < blen + 11; i++)
+            ours &= isalnum((unsigned char)name[i]) != 0;
+        struct stat st;
+        if (!ours || fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+            (double)st.st_mtime >= start - 1)
+            continue;
+        (void)unlinkat(dirfd(d), name, 0);
+    }
+    if (d)
+        closedir(d);
+    tn__free(dir);
+}
+
 int tn__write_atomic(const char *path, const void *data, size_t len, tn_error *err)
 {
     if (!path || (!data && len > 0))
         return tn__err(err, TN_EINVAL, "tn__write_atomic: NULL argument");
+    if (!*path)
+        return tn__err(err, TN_EIO, "an empty file name: give the path of a file");
+    int rc = check_target(path, err);
+    if (rc)
+        return rc;
+    remove_stale_temps(path);
     static const char suffix[] = ".tmp.XXXXXX";
     size_t plen = strlen(path);
     char *tmp = tn__malloc(plen + sizeof suffix);

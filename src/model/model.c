@@ -86,11 +86,16 @@ static int parse_header(tn_jr *r, const cJSON *root, size_t n_params, tn_model *
 {
     const char *format;
     int rc;
-    if ((rc = tn__jr_check_keys(r, root, header_keys)) ||
-        (rc = tn__jr_str(r, root, "format", 1, NULL, &format)))
+    if ((rc = tn__jr_str(r, root, "format", 1, NULL, &format)))
         return rc;
+    if (strcmp(format, "tinynet-checkpoint") == 0) /* a message, not a dependency on train/ */
+        return tn__jr_fail(r, "format", "this is a training checkpoint, not a model: continue "
+                           "it with `tinynet train CONFIG --resume FILE`");
     if (strcmp(format, TN_MODEL_FORMAT) != 0)
-        return tn__jr_fail(r, "format", "expected \"%s\", got \"%s\"", TN_MODEL_FORMAT, format);
+        return tn__jr_fail(r, "format", "expected \"%s\", got \"%.64s\"", TN_MODEL_FORMAT,
+                           format);
+    if ((rc = tn__jr_check_keys(r, root, header_keys)))
+        return rc;
     const cJSON *data, *cols, *training, *scaling;
     if ((rc = tn__net_from_json_limit(r, root, n_params, &m->net)) ||
         (rc = parse_loss(r, root, m)) ||

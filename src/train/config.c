@@ -89,6 +89,28 @@ static int parse_root(tn_jr *r, const cJSON *root, tn_config *c)
     return TN_OK;
 }
 
+/* FNV-1a over the config as cJSON prints it, without the settings a resumed run may
+ * change (train.epochs: more of them; train.threads: said to break bit-exactness):
+ * comments and spacing do not count, every value does. 0 only when out of memory. */
+static uint64_t config_hash(cJSON *root)
+{
+    cJSON *train = cJSON_GetObjectItemCaseSensitive(root, "train");
+    cJSON *epochs = cJSON_DetachItemFromObjectCaseSensitive(train, "epochs");
+    cJSON *threads = cJSON_DetachItemFromObjectCaseSensitive(train, "threads");
+    char *text = cJSON_PrintUnformatted(root);
+    uint64_t h = 0;
+    if (text) {
+        h = 0xcbf29ce484222325ULL;
+        for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+            h = (h ^ *p) * 0x100000001b3ULL;
+        h |= !h; /* 0 is reserved for failure */
+    }
+    cJSON_free(text);
+    cJSON_Delete(epochs); /* the tree is deleted next anyway */
+    cJSON_Delete(threads);
+    return h;
+}
+
 int tn__config_parse(const char *path, const char *text, size_t len, tn_config **out,
                      tn_error *err)
 {
@@ -106,6 +128,8 @@ int tn__config_parse(const char *path, const char *text, size_t len, tn_config *
     tn_jr r;
     tn__jr_init(&r, path, err);
     rc = parse_root(&r, root, c);
+    if (rc == TN_OK && !(c->hash = config_hash(root)))
+        rc = tn__err(err, TN_ENOMEM, "out of memory");
     cJSON_Delete(root);
     if (rc) {
         tn__config_free(c);

@@ -10,6 +10,8 @@
 #include "train/loop.h"
 #include "data/format.h"
 
+#include <stdint.h>
+
 #define TN_CONFIG_MAX_BYTES ((size_t)16 << 20)
 
 /* Limits of the training settings, the same from JSON, the command line and the C API. */
@@ -26,6 +28,7 @@ typedef struct tn_config {
     int threads;
     tn_data_spec data;      /* the data format and its state */
     int scaling;            /* enum tn_scaling_kind, fitted on the training rows */
+    uint64_t hash;          /* of every setting but train.epochs and train.threads */
 } tn_config;
 
 /* What the data format is told about the network and the loss. */

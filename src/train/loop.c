@@ -85,7 +85,10 @@ typedef struct trainer {
     tn_optim *opt;
     uint32_t *perm;
     float *t, *best;
+    tn_train_snapshot snap;     /* what the last checkpoint was given */
 } trainer;
+
+static const tn_train_snapshot *snapshot_of(trainer *s, const tn_net *net, tn_train_state *st);
 
 static void trainer_free(trainer *s)
 {
@@ -114,19 +117,24 @@ static int trainer_init(trainer *s, tn_net *net, const tn_loss *loss, const tn_o
     return rc;
 }
 
-/* One pass over the shuffled training set. */
+/* The rest of an epoch from st->batch on: the permutation is drawn from st->shuffle (the
+ * stream as it was before this epoch), batches before st->batch are skipped. Stops after
+ * a step when should_stop asks (*stopped). Leaves st->shuffle advanced past the epoch's
+ * shuffle only when the epoch is complete. */
 static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_train_cfg *tc,
-                       const tn_dataset *d, tn_rng *shuffle, const tn_train_hooks *h, int epoch,
-                       tn_metrics *m, tn_error *err)
+                       const tn_dataset *d, tn_train_state *st, const tn_train_ctl *ctl,
+                       int *stopped, tn_error *err)
 {
-    size_t bs = tc->batch_size, W = net->nodes[net->output].width, correct = 0;
+    const tn_train_hooks *h = ctl ? ctl->hooks : NULL;
+    size_t bs = tc->batch_size, W = net->nodes[net->output].width;
     size_t n_batches = (d->rows + bs - 1) / bs;
-    double total = 0;
+    int epoch = st->epoch;
     for (size_t i = 0; i < d->rows; i++)
         s->perm[i] = (uint32_t)i;
+    tn_rng shuffle = st->shuffle;
     if (tc->shuffle)
-        tn__rng_shuffle(shuffle, s->perm, d->rows);
-    for (size_t k = 0; k < n_batches; k++) {
+        tn__rng_shuffle(&shuffle, s->perm, d->rows);
+    for (size_t k = st->batch; k < n_batches; k++) {
         size_t first = k * bs, b = d->rows - first < bs ? d->rows - first : bs;
         load_batch(d, NULL, s->perm, first, b, s->run, s->t);
         tn__run_forward(s->run, b);
@@ -135,25 +143,72 @@ static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_tr
         if (!isfinite(l))
             return tn__err(err, TN_ERANGE, "training diverged in epoch %d, batch %zu (loss is "
                            "%g): lower the learning rate", epoch, k + 1, l);
-        total += l;
-        correct += tn__loss_correct(loss, s->run->out[net->output], W, s->t, d->t_width, b);
+        st->total += l;
+        st->correct += tn__loss_correct(loss, s->run->out[net->output], W, s->t, d->t_width, b);
         tn__run_backward(s->run, b);
         if (h && h->on_step) {
             tn_step step = {s->run, epoch, k + 1, b};
             h->on_step(h->user, &step);
         }
         tn__optim_step(s->opt, net->P, s->run->G);
+        st->batch = k + 1;
         if (h && h->on_batch)
             h->on_batch(h->user, epoch, k + 1, n_batches);
+        if (h && h->should_stop && h->should_stop(h->user)) {
+            *stopped = 1;
+            return TN_OK;
+        }
+        if (ctl && ctl->checkpoint && ctl->every_steps > 0 && k + 1 < n_batches &&
+            s->opt->t % ctl->every_steps == 0) {
+            int rc = ctl->checkpoint(ctl->user, snapshot_of(s, net, st), err);
+            if (rc)
+                return rc;
+        }
     }
-    m->rows = d->rows;
-    m->loss = total / (double)d->rows;
-    m->accuracy = tn__loss_has_accuracy(loss) ? (double)correct / (double)d->rows : NAN;
+    st->shuffle = shuffle;
+    return TN_OK;
+}
+
+/* The current state for a checkpoint (the noise stream lives in the run). */
+static const tn_train_snapshot *snapshot_of(trainer *s, const tn_net *net, tn_train_state *st)
+{
+    st->noise = s->run->noise;
+    tn_train_snapshot *snap = &s->snap;
+    *snap = (tn_train_snapshot){.state = *st, .opt_t = s->opt->t, .best = s->best,
+                                .P = net->P, .n_params = net->n_params};
+    while (snap->opt_blocks < TN_OPTIM_MAX_STATE && s->opt->state[snap->opt_blocks]) {
+        snap->opt_state[snap->opt_blocks] = s->opt->state[snap->opt_blocks];
+        snap->opt_blocks++;
+    }
+    return snap;
+}
+
+/* Takes up a checkpoint's state: the optimizer's step and moments, the best parameters,
+ * the noise stream (the parameters are already in net->P). */
+static int resume_from(trainer *s, const tn_net *net, const tn_train_cfg *tc,
+                       const tn_train_snapshot *r, tn_train_state *st, tn_error *err)
+{
+    int blocks = 0;
+    while (blocks < TN_OPTIM_MAX_STATE && s->opt->state[blocks])
+        blocks++;
+    if (r->n_params != net->n_params || r->opt_blocks != blocks ||
+        (tc->patience > 0) != (r->best != NULL))
+        return tn__err(err, TN_ESHAPE, "the checkpoint does not fit this run (%zu parameters, "
+                       "%d optimizer blocks%s; the run has %zu, %d%s)", r->n_params,
+                       r->opt_blocks, r->best ? ", best parameters" : "", net->n_params, blocks,
+                       tc->patience > 0 ? ", patience" : "");
+    s->opt->t = r->opt_t;
+    for (int i = 0; i < blocks; i++)
+        memcpy(s->opt->state[i], r->opt_state[i], net->n_params * sizeof(float));
+    if (r->best)
+        memcpy(s->best, r->best, net->n_params * sizeof(float));
+    *st = r->state;
+    s->run->noise = st->noise;
     return TN_OK;
 }
 
 int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn_train_cfg *tc,
-              const tn_dataset *train, const tn_dataset *val, const tn_train_hooks *hooks,
+              const tn_dataset *train, const tn_dataset *val, const tn_train_ctl *ctl,
               tn_train_result *res, tn_error *err)
 {
     memset(res, 0, sizeof *res);
@@ -170,47 +225,68 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
         rc = tn__err(err, TN_EINVAL, "epochs and batch size must be positive");
     if (rc)
         return rc;
+    const tn_train_hooks *hooks = ctl ? ctl->hooks : NULL;
     trainer s = {0};
     rc = trainer_init(&s, net, loss, oc, tc, train, val, err);
-    tn_rng shuffle;
-    tn__rng_seed(&shuffle, tc->seed, TN_STREAM_SHUFFLE);
-    double best = INFINITY;
-    int since_best = 0;
-    for (int epoch = 1; rc == TN_OK && epoch <= tc->epochs; epoch++) {
+    tn_train_state st = {.epoch = 1, .best = INFINITY};
+    tn__rng_seed(&st.shuffle, tc->seed, TN_STREAM_SHUFFLE);
+    if (rc == TN_OK && ctl && ctl->resume)
+        rc = resume_from(&s, net, tc, ctl->resume, &st, err);
+    int stopped = 0;
+    while (rc == TN_OK && st.epoch <= tc->epochs) {
+        int epoch = st.epoch;
         tn_epoch_info rep = {.epoch = epoch, .epochs = tc->epochs, .has_val = val != NULL};
         double t0 = tn__seconds();
-        rc = train_epoch(&s, net, loss, tc, train, &shuffle, hooks, epoch, &rep.train, err);
-        if (rc)
+        rc = train_epoch(&s, net, loss, tc, train, &st, ctl, &stopped, err);
+        if (rc || stopped)
             break;
+        rep.train.rows = train->rows;
+        rep.train.loss = st.total / (double)train->rows;
+        rep.train.accuracy = tn__loss_has_accuracy(loss)
+                                 ? (double)st.correct / (double)train->rows : NAN;
         if (val)
             evaluate_with(net, loss, val, NULL, s.eval_run, s.t, &rep.val);
         rep.seconds = tn__seconds() - t0;
         double monitored = val ? rep.val.loss : rep.train.loss;
-        rep.improved = monitored < best - tc->min_delta;
+        rep.improved = monitored < st.best - tc->min_delta;
         if (rep.improved || epoch == 1) {
-            best = monitored < best ? monitored : best;
-            since_best = 0;
+            st.best = monitored < st.best ? monitored : st.best;
+            st.since_best = 0;
         } else {
-            since_best++;
+            st.since_best++;
         }
         /* The result is the last epoch, or with early stopping the best one, whose
          * parameters are restored at the end, as a user expects. */
-        res->epochs_run = epoch;
-        if (tc->patience == 0 || since_best == 0) {
-            res->best_epoch = epoch;
-            res->train = rep.train;
-            res->val = rep.val;
+        st.res.epochs_run = epoch;
+        if (tc->patience == 0 || st.since_best == 0) {
+            st.res.best_epoch = epoch;
+            st.res.train = rep.train;
+            st.res.val = rep.val;
             if (tc->patience > 0)
                 memcpy(s.best, net->P, net->n_params * sizeof *net->P);
         }
+        int early = tc->patience > 0 && st.since_best >= tc->patience;
+        st.res.stopped_early = early && epoch < tc->epochs;
+        st.epoch = epoch + 1;
+        st.batch = 0;
+        st.total = 0;
+        st.correct = 0;
         if (hooks && hooks->on_epoch)
             hooks->on_epoch(hooks->user, &rep);
-        if (tc->patience > 0 && since_best >= tc->patience) {
-            res->stopped_early = epoch < tc->epochs;
+        /* Periodic checkpoints end with one at the end, so a finished run can be given
+         * more epochs; without them, only a stop writes one. */
+        int periodic = ctl && ctl->checkpoint && (ctl->every_epochs > 0 || ctl->every_steps > 0);
+        int last = early || st.epoch > tc->epochs;
+        if (periodic && (last || (ctl->every_epochs > 0 && epoch % ctl->every_epochs == 0)))
+            rc = ctl->checkpoint(ctl->user, snapshot_of(&s, net, &st), err);
+        if (early)
             break;
-        }
     }
-    if (rc == TN_OK && tc->patience > 0)
+    if (rc == TN_OK && stopped && ctl && ctl->checkpoint)
+        rc = ctl->checkpoint(ctl->user, snapshot_of(&s, net, &st), err);
+    *res = st.res;
+    res->interrupted = stopped;
+    if (rc == TN_OK && tc->patience > 0 && res->best_epoch > 0)
         memcpy(net->P, s.best, net->n_params * sizeof *net->P);
     trainer_free(&s);
     return rc;

@@ -29,11 +29,53 @@ struct tn_step {
 };
 
 typedef struct tn_train_result {
-    int epochs_run;
+    int epochs_run;         /* epochs completed */
     int best_epoch;         /* the parameters left in net->P are from this epoch */
     int stopped_early;
+    int interrupted;        /* should_stop asked: net->P is from the last step taken */
     tn_metrics train, val;  /* at best_epoch */
 } tn_train_result;
+
+/* Where a training run stands between two steps. With the parameters, the optimizer's
+ * state and the best parameters it is all a checkpoint holds to continue bit for bit:
+ * the batches of an epoch are the shuffle stream's permutation, so the stream is kept as
+ * it was before the epoch's shuffle and the permutation is drawn again on resume. */
+typedef struct tn_train_state {
+    int epoch;              /* the epoch in progress, 1-based */
+    size_t batch;           /* its batches done (0: it has not started) */
+    tn_rng shuffle;         /* the shuffle stream before this epoch's shuffle */
+    tn_rng noise;           /* the training run's dropout and rrelu stream */
+    double total;           /* this epoch's summed loss over the batches done ... */
+    size_t correct;         /* ... and its correct rows */
+    double best;            /* the best monitored loss so far (INFINITY: none yet) */
+    int since_best;         /* epochs since it */
+    tn_train_result res;    /* as it stands after the epochs done */
+} tn_train_state;
+
+/* A training run's state as a checkpoint sees it (written), or as a resume gives it
+ * (read; P is then already in net->P). */
+typedef struct tn_train_snapshot {
+    tn_train_state state;
+    long long opt_t;                         /* optimizer steps taken */
+    int opt_blocks;                          /* its state blocks, each n_params floats */
+    float *opt_state[TN_OPTIM_MAX_STATE];
+    float *best;                             /* the best epoch's parameters (patience > 0) */
+    const float *P;                          /* the parameters (written snapshots) */
+    size_t n_params;
+} tn_train_snapshot;
+
+/* How a run is driven beyond its config: the user's hooks, a state to resume from, and
+ * checkpoints, written every so many epochs or steps and when should_stop asks. */
+typedef struct tn_train_ctl {
+    const tn_train_hooks *hooks;
+    const tn_train_snapshot *resume;         /* NULL: start from the seed */
+    int every_epochs;                        /* 0: not by epochs */
+    long long every_steps;                   /* 0: not by steps */
+    /* Writes one checkpoint (NULL: none are written). A stop is always written; with an
+     * interval, so is the last epoch's end. */
+    int (*checkpoint)(void *user, const tn_train_snapshot *s, tn_error *err);
+    void *user;
+} tn_train_ctl;
 
 /* The flags of the training run context for this loss (TN_RUN_TRAINING, and
  * TN_RUN_FUSED_OUTPUT when the loss is computed with the output activation): the one
@@ -45,8 +87,11 @@ unsigned tn__train_run_flags(const tn_loss *loss, const tn_net *net);
 double tn__loss_eval_run(const tn_loss *loss, tn_run *run, const float *t, size_t tw, size_t B,
                          int grad);
 
+/* Trains net->P. ctl may be NULL (no hooks, no checkpoints, from the start). A resumed run
+ * continues from ctl->resume exactly as the run that wrote it would have; should_stop
+ * ends it after the current step (res->interrupted, a checkpoint when ctl->checkpoint). */
 int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn_train_cfg *tc,
-              const tn_dataset *train, const tn_dataset *val, const tn_train_hooks *hooks,
+              const tn_dataset *train, const tn_dataset *val, const tn_train_ctl *ctl,
               tn_train_result *res, tn_error *err);
 /* Evaluation and prediction in inference mode, batch rows at a time. scale: the model's
  * input scaling, applied to each batch when d is not scaled yet (NULL: none). */

@@ -28,6 +28,21 @@ int tn__session_open_text(const char *name, const char *text, size_t len, tn_ses
     return opened(s, tn__config_parse(name, text, len, &s->config, err));
 }
 
+static int scaling_copy(tn_scaling *to, const tn_scaling *from, tn_error *err)
+{
+    *to = (tn_scaling){from->kind, from->input, from->n, NULL, NULL};
+    if (from->n && (!(to->mean = tn__floats_alloc(from->n)) ||
+                    !(to->std = tn__floats_alloc(from->n)))) {
+        tn__scaling_free(to);
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    }
+    if (from->n) {
+        memcpy(to->mean, from->mean, from->n * sizeof *to->mean);
+        memcpy(to->std, from->std, from->n * sizeof *to->std);
+    }
+    return TN_OK;
+}
+
 static void free_data(tn_session *s)
 {
     tn__data_loaded_free(&s->data);
@@ -43,8 +58,12 @@ int tn__session_load_data(tn_session *s, tn_error *err)
     tn_data_ctx ctx = tn__config_data_ctx(c);
     tn_data_loaded *d = &s->data;
     int rc = c->data.format->load(c->data.state, &ctx, c->train.seed, d, err);
-    if (rc == TN_OK && !(rc = tn__scaling_fit(&s->scaling, c->scaling, d->type_max, c->net,
-                                              d->train->x, d->train->rows, err))) {
+    if (rc == TN_OK && s->init_params)
+        rc = scaling_copy(&s->scaling, &s->init_scaling, err);
+    else if (rc == TN_OK)
+        rc = tn__scaling_fit(&s->scaling, c->scaling, d->type_max, c->net, d->train->x,
+                             d->train->rows, err);
+    if (rc == TN_OK) {
         tn__dataset_scale(d->train, &s->scaling);
         tn__dataset_scale(d->test, &s->scaling);
     }
@@ -54,6 +73,7 @@ int tn__session_load_data(tn_session *s, tn_error *err)
     }
     s->loaded = 1;
     s->data_seed = c->train.seed;
+    s->ckpt.have_crc = 0;
     return TN_OK;
 }
 
@@ -68,11 +88,211 @@ int tn__session_init(tn_session *s, tn_error *err)
     int fresh = s->loaded && s->data_seed == c->train.seed;
     int rc = fresh ? TN_OK : tn__session_load_data(s, err);
     s->trained = 0; /* the parameters start over */
-    if (rc == TN_OK)
-        tn__net_init_params(c->net, c->train.seed);
+    tn_net *net = c->net;
+    if (rc == TN_OK && s->resume)
+        memcpy(net->P, s->resume->snap.P, net->n_params * sizeof *net->P);
+    else if (rc == TN_OK && s->init_params)
+        memcpy(net->P, s->init_params, net->n_params * sizeof *net->P);
+    else if (rc == TN_OK)
+        tn__net_init_params(net, c->train.seed);
     /* Whatever runs the network next (a fit, statistics) runs at the trainer's count. */
     tn__blas_set_threads(s->threads);
     return rc;
+}
+
+/* ---- checkpoints ------------------------------------------------------------------- */
+
+static void free_checkpoints(tn_session *s)
+{
+    for (int i = 0; i < s->ckpt.n_kept; i++)
+        tn__free(s->ckpt.kept[i]);
+    tn__free(s->ckpt.kept);
+    tn__free(s->ckpt.base);
+    tn__free(s->ckpt.last);
+    memset(&s->ckpt, 0, sizeof s->ckpt);
+}
+
+int tn__session_set_checkpoints(tn_session *s, const char *base, int every_epochs,
+                                long long every_steps, int keep, tn_error *err)
+{
+    if (every_epochs < 0 || every_steps < 0 || keep < 0)
+        return tn__err(err, TN_ERANGE, "checkpoint intervals and the number kept cannot be "
+                       "negative");
+    free_checkpoints(s);
+    if (!base)
+        return TN_OK;
+    if (!*base)
+        return tn__err(err, TN_EINVAL, "an empty checkpoint name");
+    if (!(s->ckpt.base = tn__strdup(base)) ||
+        (keep > 0 && !(s->ckpt.kept = tn__calloc((size_t)keep, sizeof *s->ckpt.kept)))) {
+        free_checkpoints(s);
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    }
+    s->ckpt.every_epochs = every_epochs;
+    s->ckpt.every_steps = every_steps;
+    s->ckpt.keep = keep;
+    return TN_OK;
+}
+
+/* Remembers path as written; with a limit, removes the oldest this session wrote. The
+ * same name written again (a resumed run) is not counted twice. */
+static void keep_checkpoint(tn_session *s, char *path)
+{
+    tn__free(s->ckpt.last);
+    s->ckpt.last = tn__strdup(path);
+    if (s->ckpt.keep == 0) {
+        tn__free(path);
+        return;
+    }
+    for (int i = 0; i < s->ckpt.n_kept; i++)
+        if (strcmp(s->ckpt.kept[i], path) == 0) {
+            tn__free(path);
+            return;
+        }
+    if (s->ckpt.n_kept == s->ckpt.keep) {
+        (void)remove(s->ckpt.kept[0]); /* best effort: a missing old one is no error */
+        tn__free(s->ckpt.kept[0]);
+        memmove(s->ckpt.kept, s->ckpt.kept + 1, (size_t)(s->ckpt.keep - 1) * sizeof(char *));
+        s->ckpt.n_kept--;
+    }
+    s->ckpt.kept[s->ckpt.n_kept++] = path;
+}
+
+static int write_checkpoint(void *user, const tn_train_snapshot *snap, tn_error *err)
+{
+    tn_session *s = user;
+    const tn_config *c = s->config;
+    const tn_train_state *st = &snap->state;
+    if (!s->ckpt.have_crc) {
+        s->ckpt.train_crc = tn__dataset_crc(s->data.train);
+        s->ckpt.have_crc = 1;
+    }
+    char suffix[64];
+    if (st->batch == 0)
+        snprintf(suffix, sizeof suffix, "-epoch%d.ckpt", st->epoch - 1);
+    else
+        snprintf(suffix, sizeof suffix, "-epoch%d-batch%zu.ckpt", st->epoch, st->batch);
+    size_t n = strlen(s->ckpt.base) + strlen(suffix) + 1;
+    char *path = tn__malloc(n);
+    if (!path)
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    snprintf(path, n, "%s%s", s->ckpt.base, suffix);
+    tn_ckpt_meta meta = {c->path, c->hash, c->train.seed, s->threads, c->train.epochs,
+                         s->data.train->rows, s->ckpt.train_crc, (char *)c->optim.ops->name};
+    int rc = tn__checkpoint_write(path, &meta, snap, err);
+    if (rc) {
+        tn__free(path);
+        return tn__err_prefix(err, "writing a checkpoint");
+    }
+    const tn_train_hooks *h = s->ckpt.hooks;
+    if (h && h->on_checkpoint)
+        h->on_checkpoint(h->user, path);
+    keep_checkpoint(s, path);
+    return TN_OK;
+}
+
+static void drop_resume(tn_session *s)
+{
+    tn__checkpoint_release(s->resume);
+    tn__free(s->resume);
+    s->resume = NULL;
+}
+
+static void drop_init(tn_session *s)
+{
+    tn__floats_free(s->init_params);
+    s->init_params = NULL;
+    tn__scaling_free(&s->init_scaling);
+}
+
+int tn__session_resume(tn_session *s, const char *path, unsigned flags, tn_error *err)
+{
+    tn_checkpoint *ck = tn__calloc(1, sizeof *ck);
+    if (!ck)
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    int rc = tn__checkpoint_read(path, ck, err);
+    const tn_config *c = s->config;
+    const tn_ckpt_meta *m = &ck->meta;
+    int allow = (flags & TN__RESUME_ALLOW_CHANGES) != 0;
+    if (rc) {
+        /* below */
+    } else if (ck->snap.n_params != c->net->n_params) {
+        rc = tn__err(err, TN_ESHAPE, "%s: the checkpoint holds %zu parameters, the network of "
+                     "%s has %zu", path, ck->snap.n_params, c->path, c->net->n_params);
+    } else if (strcmp(m->optimizer, c->optim.ops->name) != 0) {
+        rc = tn__err(err, TN_ECONFIG, "%s: the checkpoint's optimizer is %s, %s's is %s", path,
+                     m->optimizer, c->path, c->optim.ops->name);
+    } else if (!allow && m->config_hash != c->hash) {
+        rc = tn__err(err, TN_ECONFIG, "%s: written by another config than %s (it was %s, since "
+                     "changed; only train.epochs and train.threads may change): to continue "
+                     "anyway, allow changes (train --allow-changes)", path, c->path, m->config);
+    } else if (!allow && m->seed != c->train.seed) {
+        rc = tn__err(err, TN_ECONFIG, "%s: written with seed %llu, this run has seed %llu", path,
+                     m->seed, c->train.seed);
+    } else if (!allow && m->threads != s->threads) {
+        rc = tn__err(err, TN_ECONFIG, "%s: written at %d thread%s, this run has %d: the result "
+                     "would not be bit-exact (give --threads %d, or allow changes)", path,
+                     m->threads, m->threads == 1 ? "" : "s", s->threads, m->threads);
+    } else if (ck->snap.state.epoch > c->train.epochs) {
+        rc = tn__err(err, TN_ERANGE, "%s: the checkpoint has run all %d epochs of this run: "
+                     "give more epochs (e.g. --epochs %d) to continue", path, c->train.epochs,
+                     c->train.epochs + 1 > TN_MAX_EPOCHS ? TN_MAX_EPOCHS : ck->snap.state.epoch);
+    }
+    if (rc) {
+        tn__checkpoint_release(ck);
+        tn__free(ck);
+        return rc;
+    }
+    drop_resume(s);
+    drop_init(s);
+    s->resume = ck;
+    s->resume_flags = flags;
+    s->trained = 0;
+    return TN_OK;
+}
+
+/* Where m's tensors differ from the config's network, as a message; TN_OK when they agree. */
+static int same_tensors(const tn_net *want, const tn_net *got, const char *name, tn_error *err)
+{
+    if (want->n_layers != got->n_layers)
+        return tn__err(err, TN_ESHAPE, "%s has %d layers, the config's network %d", name,
+                       got->n_layers, want->n_layers);
+    for (int i = 0; i < want->n_layers; i++) {
+        const tn_layer *a = &want->layers[i], *b = &got->layers[i];
+        if (a->n_tensors != b->n_tensors || a->n_params != b->n_params ||
+            strcmp(a->ops->type, b->ops->type) != 0)
+            return tn__err(err, TN_ESHAPE, "%s: layers[%d] is a %s layer with %zu parameters, "
+                           "the config's is a %s layer with %zu", name, i, b->ops->type,
+                           b->n_params, a->ops->type, a->n_params);
+        for (int k = 0; k < a->n_tensors; k++) {
+            const tn_tensor_info *x = &a->tensors[k], *y = &b->tensors[k];
+            if (x->rows != y->rows || x->cols != y->cols || strcmp(x->name, y->name) != 0)
+                return tn__err(err, TN_ESHAPE, "%s: layers[%d] tensor %s is %zux%zu, the "
+                               "config's %s is %zux%zu", name, i, y->name, y->rows, y->cols,
+                               x->name, x->rows, x->cols);
+        }
+    }
+    return TN_OK;
+}
+
+int tn__session_init_from(tn_session *s, const tn_model *m, tn_error *err)
+{
+    const tn_net *net = s->config->net;
+    const char *name = m->source ? m->source : "the model";
+    int rc = same_tensors(net, m->net, name, err);
+    if (rc)
+        return rc;
+    drop_init(s);
+    if (!(s->init_params = tn__floats_alloc(net->n_params ? net->n_params : 1)) ||
+        scaling_copy(&s->init_scaling, &m->scaling, err)) {
+        drop_init(s);
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    }
+    memcpy(s->init_params, m->net->P, net->n_params * sizeof *net->P);
+    drop_resume(s);
+    free_data(s); /* read again with the model's scaling */
+    s->trained = 0;
+    return TN_OK;
 }
 
 int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
@@ -82,14 +302,36 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
     int rc = tn__session_init(s, err);
     if (rc)
         return rc;
-    rc = tn__train(c->net, &c->loss, &c->optim, &c->train, s->data.train, s->data.test, hooks,
+    tn_checkpoint *ck = s->resume;
+    if (ck && ck->meta.train_rows != s->data.train->rows)
+        return tn__err(err, TN_EDATA, "the checkpoint was written with %zu training rows, "
+                       "this run has %zu", ck->meta.train_rows, s->data.train->rows);
+    if (ck && !(s->resume_flags & TN__RESUME_ALLOW_CHANGES)) {
+        s->ckpt.train_crc = tn__dataset_crc(s->data.train);
+        s->ckpt.have_crc = 1;
+        if (s->ckpt.train_crc != ck->meta.train_crc)
+            return tn__err(err, TN_EDATA, "the training rows differ from the checkpoint's (the "
+                           "data files changed?): to continue anyway, allow changes");
+    }
+    s->ckpt.hooks = hooks;
+    tn_train_ctl ctl = {hooks, ck ? &ck->snap : NULL, s->ckpt.every_epochs,
+                        s->ckpt.every_steps, s->ckpt.base ? write_checkpoint : NULL, s};
+    rc = tn__train(c->net, &c->loss, &c->optim, &c->train, s->data.train, s->data.test, &ctl,
                    &s->result, err);
+    s->ckpt.hooks = NULL;
+    /* Stopped in the middle of an epoch without early stopping: the parameters are newer
+     * than the last evaluation of the test rows. */
+    if (rc == TN_OK && s->result.interrupted && c->train.patience == 0 && s->data.test)
+        rc = tn__evaluate(c->net, &c->loss, s->data.test, NULL, c->train.batch_size,
+                          &s->result.val, err);
     if (rc == TN_OK)
         rc = tn__evaluate(c->net, &c->loss, s->data.train, NULL, c->train.batch_size,
                           &s->final_train, err);
     s->fit_seed = c->train.seed;
     s->fit_threads = s->threads;
     s->trained = rc == TN_OK;
+    if (rc == TN_OK) /* a second fit starts over, unless resumed again */
+        drop_resume(s);
     return rc;
 }
 
@@ -115,6 +357,7 @@ static cJSON *training_record(const tn_session *s)
              cJSON_AddNumberToObject(o, "threads", s->fit_threads) &&
              cJSON_AddNumberToObject(o, "epochs", res->epochs_run) &&
              cJSON_AddNumberToObject(o, "best_epoch", res->best_epoch) &&
+             (!res->interrupted || cJSON_AddBoolToObject(o, "interrupted", 1)) &&
              add_metrics(o, "train", &s->final_train) &&
              (val < 0 || add_metrics(o, val ? "test" : "validation", &s->result.val));
     if (!ok) {
@@ -169,6 +412,9 @@ int tn__session_save(tn_session *s, const char *path, tn_error *err)
 
 void tn__session_close(tn_session *s)
 {
+    free_checkpoints(s);
+    drop_resume(s);
+    drop_init(s);
     free_model(s);
     free_data(s);
     tn__config_free(s->config);

@@ -10,6 +10,7 @@
 #include "data/format.h"
 #include "model/model.h"
 #include "model/scaling.h"
+#include "train/checkpoint.h"
 #include "train/config.h"
 #include "train/loop.h"
 
@@ -26,7 +27,29 @@ typedef struct tn_session {
     unsigned long long fit_seed; /* the seed and thread count the fit ran with */
     int fit_threads;
     tn_model model;           /* a view of the trained model (tn__session_model) */
+
+    /* Checkpoints of the next fits: "<base>-epoch<E>.ckpt" after epoch E, or
+     * "<base>-epoch<E>-batch<B>.ckpt" after batch B of epoch E; the last `keep` this
+     * session wrote stay (0: all). */
+    struct {
+        char *base;
+        int every_epochs, keep;
+        long long every_steps;
+        char **kept;          /* [keep] the newest last; ring of written paths */
+        int n_kept;
+        char *last;           /* the last one written */
+        uint32_t train_crc;   /* of this fit's training rows, computed once */
+        int have_crc;
+        const tn_train_hooks *hooks;
+    } ckpt;
+    tn_checkpoint *resume;    /* the next fit continues from it (NULL: from the seed) */
+    unsigned resume_flags;
+    float *init_params;       /* the next fit starts from these (tn__session_init_from) */
+    tn_scaling init_scaling;  /* ... with the input scaling they were trained with */
 } tn_session;
+
+/* Resume flags (the public TN_RESUME_* of tinynet/train.h). */
+#define TN__RESUME_ALLOW_CHANGES 1u
 
 /* Parses the config file, or config text (name labels messages and is the directory data
  * paths are relative to). The data are read by tn__session_load_data, after any override
@@ -43,6 +66,18 @@ int tn__session_init(tn_session *s, tn_error *err);
 /* Initialises, trains, then evaluates the kept parameters (in inference mode) on the
  * training and test rows. */
 int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err);
+/* Checkpoints for the next fits (base NULL: none; every_* 0: not by that; a stop is
+ * always written, the last epoch with an interval). */
+int tn__session_set_checkpoints(tn_session *s, const char *base, int every_epochs,
+                                long long every_steps, int keep, tn_error *err);
+/* The next fit continues the checkpoint at path: refused when it was written by another
+ * config, seed, thread count or training data (unless TN__RESUME_ALLOW_CHANGES), another
+ * optimizer or network, or when it has no epochs left to run. */
+int tn__session_resume(tn_session *s, const char *path, unsigned flags, tn_error *err);
+/* The next fit starts from m's parameters and input scaling, with a fresh optimizer; m's
+ * network must have the config's tensors. The data are read again at the fit. */
+int tn__session_init_from(tn_session *s, const tn_model *m, tn_error *err);
+
 /* The model as it would be saved: the network, its loss, input format, scaling and a
  * record of the training. Valid until the next open/fit/close. */
 int tn__session_model(tn_session *s, const tn_model **out, tn_error *err);
