@@ -18,6 +18,12 @@ uint32_t tn__crc32(uint32_t crc, const void *data, size_t n);
  * old file is untouched; returns TN_EIO (TN_ENOMEM if the temporary name cannot be
  * allocated). The new file keeps the old file's permission bits, or gets 0644. */
 int tn__write_atomic(const char *path, const void *data, size_t len, tn_error *err);
+/* Removes the temporary files of earlier writes to path that a kill left behind (called by
+ * tn__write_atomic): only names of its own pattern (path + ".tmp." + 6 letters or digits;
+ * with prefix, any name that starts with path's and ends so), only regular files of this
+ * user, only those last modified a second or more before this process started (so never
+ * one a live write of this process owns). Best effort: failures are ignored. */
+void tn__remove_stale_temps(const char *path, int prefix);
 /* Whether tn__write_atomic could write path (its directory exists and is writable), so a
  * long job can fail before it starts rather than at the end. */
 int tn__check_writable(const char *path, tn_error *err);

@@ -142,12 +142,7 @@ static double process_start(void)
     return start;
 }
 
-/* Removes the temporary files of earlier writes to path that a kill left behind: only
- * names of tn__write_atomic's own pattern (path + ".tmp." + 6 letters or digits), only
- * regular files of this user, only those last modified before this process started (so
- * never one a running write owns in this process). Best effort: nothing here fails a
- * write. The boot-time granularity is a second, so "before" has a second's margin. */
-static void remove_stale_temps(const char *path)
+void tn__remove_stale_temps(const char *path, int prefix)
 {
     double start = process_start();
     char *dir = dir_of(path);
@@ -157,11 +152,13 @@ static void remove_stale_temps(const char *path)
     struct dirent *e;
     while (d && (e = readdir(d))) {
         const char *name = e->d_name;
-        if (strlen(name) != blen + 11 || strncmp(name, base, blen) != 0 ||
-            strncmp(name + blen, ".tmp.", 5) != 0)
+        size_t n = strlen(name);
+        /* <base><anything when prefix>.tmp.<6 letters or digits> */
+        if (n < blen + 11 || (!prefix && n != blen + 11) || strncmp(name, base, blen) != 0 ||
+            strncmp(name + n - 11, ".tmp.", 5) != 0)
             continue;
         int ours = 1;
-        for (size_t i = blen + 5; i < blen + 11; i++)
+        for (size_t i = n - 6; i < n; i++)
             ours &= isalnum((unsigned char)name[i]) != 0;
         struct stat st;
         if (!ours || fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
@@ -184,7 +181,7 @@ int tn__write_atomic(const char *path, const void *data, size_t len, tn_error *e
     int rc = check_target(path, err);
     if (rc)
         return rc;
-    remove_stale_temps(path);
+    tn__remove_stale_temps(path, 0);
     static const char suffix[] = ".tmp.XXXXXX";
     size_t plen = strlen(path);
     char *tmp = tn__malloc(plen + sizeof suffix);

@@ -3,6 +3,7 @@
 #include "core/alloc.h"
 #include "core/blas.h"
 #include "core/error.h"
+#include "core/file.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -314,6 +315,15 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
                            "data files changed?): to continue anyway, allow changes");
     }
     s->ckpt.hooks = hooks;
+    if (s->ckpt.base) { /* what killed runs left of their checkpoints' temporary files */
+        size_t n = strlen(s->ckpt.base) + 8;
+        char *prefix = tn__malloc(n);
+        if (prefix) {
+            snprintf(prefix, n, "%s-epoch", s->ckpt.base);
+            tn__remove_stale_temps(prefix, 1);
+        }
+        tn__free(prefix);
+    }
     tn_train_ctl ctl = {hooks, ck ? &ck->snap : NULL, s->ckpt.every_epochs,
                         s->ckpt.every_steps, s->ckpt.base ? write_checkpoint : NULL, s};
     rc = tn__train(c->net, &c->loss, &c->optim, &c->train, s->data.train, s->data.test, &ctl,

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Inputs that are not what they claim, and outputs that must not be clobbered: a FIFO
+# (or a directory) in place of every kind of input file is refused by its type at once,
+# never waited on; -o naming a directory, a FIFO or an unwritable place is refused before
+# training and the thing named is left as it was; an empty path has its own message;
+# --help and --version report a full stdout. Every command runs under a timeout: a hang
+# is a failure.
+set -u
+tn=$1
+. "$(dirname "$0")/sh/common.sh"
+T() { run timeout 20 "$@"; } # a hang shows as exit 124
+
+mkfifo "$tmp/fifo"
+fifo_refused() { # fifo_refused NAME: the last command failed quickly, naming the FIFO
+    check "$1: exit 1 (got $rc)" [ $rc -eq 1 ]
+    check "$1: refused by its type ($err)" has "$err" "$tmp/fifo: not a regular file (a named pipe)"
+}
+
+# Build a model and configs whose files are the FIFO.
+"$tn" train models/xor.json -o "$tmp/xor.tnn" >/dev/null
+mkdir -p "$tmp/ratings"
+cp data/ratings.tsv "$tmp/ratings/r.tsv"
+sed -e 's#"train": "../data/ratings.tsv"#"train": "r.tsv"#' -e 's/"epochs": 15/"epochs": 1/' \
+    models/recommender.json >"$tmp/ratings/rec.json"
+"$tn" train "$tmp/ratings/rec.json" -o "$tmp/rec.tnn" >/dev/null
+sed "s#\"../data/ring_train.csv\"#\"$tmp/fifo\"#" models/ring.json >"$tmp/csv_fifo.json"
+sed "s#\"../data/ratings.tsv\"#\"$tmp/fifo\"#" models/recommender.json >"$tmp/ratings_fifo.json"
+cat >"$tmp/idx_fifo.json" <<JSON
+{"inputs": [{"name": "pixels", "size": 784}],
+ "layers": [{"type": "dense", "units": 10, "activation": "softmax"}],
+ "loss": "categorical_crossentropy", "train": {"epochs": 1},
+ "data": {"format": "idx", "train": {"images": "$tmp/fifo", "labels": "$tmp/fifo"}}}
+JSON
+
+T "$tn" train "$tmp/fifo"; fifo_refused "config"
+T "$tn" info "$tmp/fifo"; fifo_refused "model (info)"
+T "$tn" predict "$tmp/fifo" </dev/null; fifo_refused "model (predict)"
+T "$tn" eval "$tmp/fifo" data/xor.csv; fifo_refused "model (eval)"
+T "$tn" graph "$tmp/fifo"; fifo_refused "model or config (graph)"
+T "$tn" eval "$tmp/xor.tnn" "$tmp/fifo"; fifo_refused "data (eval)"
+T "$tn" train "$tmp/csv_fifo.json"; fifo_refused "CSV data"
+T "$tn" train "$tmp/ratings_fifo.json"; fifo_refused "ratings data"
+T "$tn" train "$tmp/idx_fifo.json"; fifo_refused "IDX data"
+T "$tn" recommend "$tmp/rec.tnn" --user 1 --ratings "$tmp/fifo"; fifo_refused "--ratings"
+T "$tn" train models/xor.json --resume "$tmp/fifo"; fifo_refused "checkpoint"
+T "$tn" train models/xor.json --init "$tmp/fifo"; fifo_refused "model (--init)"
+rm "$tmp/ratings/r.tsv"
+mkfifo "$tmp/ratings/r.tsv"
+T "$tn" recommend "$tmp/rec.tnn" --user 1
+check "the ratings path recorded in a model: refused ($err)" \
+    has "$err" "the ratings file recorded in $tmp/rec.tnn: $tmp/ratings/r.tsv: not a regular file (a named pipe)"
+T "$tn" info "$tmp"
+check "a directory as a model: refused ($err)" has "$err" "$tmp: not a regular file (a directory)"
+T "$tn" train ""
+check "an empty path: its own message ($err)" has "$err" "an empty file name: give the path of a file"
+T "$tn" train models/xor.json --log "$tmp/fifo"
+check "a log FIFO nobody reads: refused ($err)" has "$err" "it is a named pipe that no process is reading"
+
+# -o: refused before training, for every failure that can be known; never replaced.
+mkdir "$tmp/outdir"
+T "$tn" train models/ring.json -o "$tmp/outdir"
+check "-o a directory: exit 1" [ $rc -eq 1 ]
+check "-o a directory: before training" [ -z "$out" ]
+check "-o a directory: says so ($err)" has "$err" "$tmp/outdir: is a directory: give a file name"
+T "$tn" train models/ring.json -o "$tmp/fifo"
+check "-o a FIFO: refused before training ($err)" has "$err" "$tmp/fifo: not a regular file (a named pipe): tinynet writes regular files only, and will not replace it"
+check "-o a FIFO: still a FIFO" [ -p "$tmp/fifo" ]
+check "-o a FIFO: before training" [ -z "$out" ]
+T "$tn" train models/ring.json -o "$tmp/missing/m.tnn"
+check "-o in a missing directory: before training ($err)" has "$err" "$tmp/missing/m.tnn: cannot write there: No such file or directory"
+T "$tn" train models/ring.json -o "$tmp/xor.tnn/m.tnn"
+check "-o under a file: before training ($err)" has "$err" "cannot write there: $tmp/xor.tnn is not a directory"
+T "$tn" graph models/ring.json -o "$tmp/outdir.dot"
+check "graph -o: a plain file works" [ $rc -eq 0 ]
+ln -s "$tmp/fifo" "$tmp/link.dot"
+T "$tn" graph models/ring.json -o "$tmp/link.dot"
+check "graph -o through a link to a FIFO: refused ($err)" has "$err" "not a regular file (a named pipe)"
+
+# A full stdout is a failure for every command, --help and --version too.
+for args in --help --version "train --help" "info $tmp/xor.tnn"; do
+    run timeout 20 "$tn" $args
+    "$tn" $args >/dev/full 2>"$tmp/full.err"
+    rc=$?
+    check "$args on a full stdout: exit 1 (got $rc)" [ $rc -eq 1 ]
+    check "$args on a full stdout: said" grep -q "No space left on device" "$tmp/full.err"
+done
+
+finish cli_hostile

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Checkpoints and resume: N epochs straight and N/2 + --resume N/2 give byte-identical
+# models (the ring; the recommender, whose dropout draws from the noise stream), at 1 and
+# 2 threads, from an epoch's end and from the middle of an epoch; a changed config, seed
+# or thread count is refused unless allowed; --init continues a saved model.
+set -u
+tn=$1
+. "$(dirname "$0")/sh/common.sh"
+
+same() { cmp -s "$1" "$2"; }
+
+for threads in 1 2; do
+  for cfg in ring:10 recommender:6; do
+    name=${cfg%%:*} n=${cfg##*:} half=$(( ${cfg##*:} / 2 ))
+    d=$tmp/$name-$threads
+    mkdir -p "$d"
+    "$tn" train "models/$name.json" --threads $threads --epochs $n -o "$d/straight.tnn" \
+        >/dev/null 2>&1
+    run "$tn" train "models/$name.json" --threads $threads --epochs $half -o "$d/half.tnn" \
+        --checkpoint-every 1 --checkpoint-prefix "$d/run"
+    check "$name/$threads: first half" [ $rc -eq 0 ]
+    check "$name/$threads: the last two checkpoints kept" \
+        [ "$(ls "$d" | grep -c '^run-epoch.*\.ckpt$')" -eq 2 ]
+    run "$tn" train "models/$name.json" --threads $threads --epochs $n -o "$d/resumed.tnn" \
+        --resume "$d/run-epoch$half.ckpt"
+    check "$name/$threads: resume runs ($err)" [ $rc -eq 0 ]
+    check "$name/$threads: $half + $half epochs = $n epochs, byte for byte" \
+        same "$d/straight.tnn" "$d/resumed.tnn"
+    # From the middle of an epoch: a checkpoint every 7 steps, resumed from one of them.
+    "$tn" train "models/$name.json" --threads $threads --epochs $n -o "$d/steps.tnn" \
+        --checkpoint-every 7steps --keep-checkpoints 0 --checkpoint-prefix "$d/st" >/dev/null
+    mid=$(ls "$d"/st-epoch2-batch*.ckpt | head -1)
+    check "$name/$threads: mid-epoch checkpoints ($mid)" [ -f "$mid" ]
+    check "$name/$threads: checkpoints do not change the result" \
+        same "$d/straight.tnn" "$d/steps.tnn"
+    run "$tn" train "models/$name.json" --threads $threads --epochs $n -o "$d/mid.tnn" \
+        --resume "$mid"
+    check "$name/$threads: resumed mid-epoch, byte for byte" same "$d/straight.tnn" "$d/mid.tnn"
+  done
+done
+
+# What a resume refuses, and says.
+d=$tmp/ring-1
+run "$tn" train models/ring.json --epochs 10 --resume "$d/run-epoch5.ckpt" --threads 2
+check "another thread count is refused" [ $rc -eq 1 ]
+check "... and says so" has "$err" "written at 1 thread, this run has 2"
+run "$tn" train models/ring.json --epochs 10 --resume "$d/run-epoch5.ckpt" --seed 9
+check "another seed is refused" has "$err" "written with seed 42, this run has seed 9"
+sed 's/"lr": 0.01/"lr": 0.02/' models/ring.json >"$tmp/ring_lr.json"
+cp data/ring_train.csv data/ring_test.csv "$tmp/" 2>/dev/null
+sed -i 's#"\.\./data/#"#g' "$tmp/ring_lr.json"
+run "$tn" train "$tmp/ring_lr.json" --epochs 10 --resume "$d/run-epoch5.ckpt"
+check "a changed config is refused" [ $rc -eq 1 ]
+check "... naming both" has "$err" "written by another config than $tmp/ring_lr.json"
+run "$tn" train "$tmp/ring_lr.json" --epochs 10 --resume "$d/run-epoch5.ckpt" --allow-changes \
+    -o "$tmp/changed.tnn"
+check "... unless allowed" [ $rc -eq 0 ]
+check "... which trains on from epoch 6" has "$out" "trained ring: 10 epochs"
+run "$tn" train models/ring.json --epochs 5 --resume "$d/run-epoch5.ckpt"
+check "a finished run needs more epochs" has "$err" "has run all 5 epochs of this run: give more epochs"
+run "$tn" train models/xor.json --resume "$d/run-epoch5.ckpt"
+check "another network is refused" has "$err" "the checkpoint holds 337 parameters, the network of models/xor.json has"
+run "$tn" info "$d/run-epoch5.ckpt"
+check "a checkpoint is not a model" has "$err" "this is a training checkpoint, not a model"
+head -c 300 "$d/run-epoch5.ckpt" >"$tmp/cut.ckpt"
+run "$tn" train models/ring.json --epochs 10 --resume "$tmp/cut.ckpt"
+check "a truncated checkpoint is refused" [ $rc -eq 1 ]
+check "... by its size" has "$err" "cut.ckpt: "
+run "$tn" train models/ring.json --resume "$d/straight.tnn"
+check "a model is not a checkpoint" has "$err" "this is a model; --init MODEL starts from one"
+run "$tn" train models/ring.json --resume "$d/run-epoch5.ckpt" --init "$d/half.tnn"
+check "--resume and --init together are a usage error" [ $rc -eq 2 ]
+
+# --init: more epochs of a saved model, with a fresh optimizer; the model's parameters
+# and scaling are where it starts (one epoch from the 5-epoch model beats one from scratch).
+run "$tn" train models/ring.json --epochs 1 --init "$d/half.tnn" -o "$tmp/more.tnn"
+check "--init trains on" [ $rc -eq 0 ]
+init_loss=$(awk '$1 == "train" { print $3 }' <<<"$out")
+run "$tn" train models/ring.json --epochs 1
+fresh_loss=$(awk '$1 == "train" { print $3 }' <<<"$out")
+check "--init starts from the model ($init_loss < $fresh_loss)" \
+    awk -v a="$init_loss" -v b="$fresh_loss" 'BEGIN { exit !(a < b) }'
+run "$tn" train models/xor.json --init "$d/half.tnn"
+check "--init with another network is refused" has "$err" "half.tnn has 3 layers, the config's network 2"
+
+finish cli_resume
