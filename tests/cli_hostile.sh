@@ -85,4 +85,37 @@ for args in --help --version "train --help" "info $tmp/xor.tnn"; do
     check "$args on a full stdout: said" grep -q "No space left on device" "$tmp/full.err"
 done
 
+# A file name holding terminal escapes: recorded in the model, printed escaped by info.
+esc=$(printf 'r\033[31m\nx.json')
+cp models/xor.json "$tmp/$esc"
+cp data/xor.csv "$tmp/"
+sed -i 's#"../data/xor.csv"#"xor.csv"#' "$tmp/$esc"
+"$tn" train "$tmp/$esc" -o "$tmp/esc.tnn" >/dev/null 2>&1
+run "$tn" info "$tmp/esc.tnn"
+check "info: a recorded path with escapes ($rc)" [ $rc -eq 0 ]
+check "info: shown escaped" has "$out" 'r\x1B[31m\nx.json'
+check "info: no raw escape reaches the terminal" [ "$(printf '%s' "$out" | tr -d '\n' | tr -dc '\033' | wc -c)" -eq 0 ]
+run "$tn" train "$tmp/fifo$(printf '\033')[2J"
+check "messages: a file name's escapes are shown, not sent ($err)" has "$err" 'fifo\x1B[2J: cannot open'
+
+# Semantic checks of a config, said at the key.
+sed 's/"activation": "sigmoid"/"activation": "softmax"/' models/ring.json >"$tmp/sm1.json"
+sed -i 's#"../data/#"'"$PWD"'/data/#g' "$tmp/sm1.json"
+run "$tn" train "$tmp/sm1.json"
+check "softmax over one unit: refused ($err)" has "$err" "layers[2].activation: softmax over 1 unit is always 1"
+sed 's/"units": 1, "activation": "sigmoid"/"units": 2, "activation": "softmax"/' models/ring.json >"$tmp/sm2.json"
+sed -i 's#"../data/#"'"$PWD"'/data/#g' "$tmp/sm2.json"
+run "$tn" train "$tmp/sm2.json"
+check "softmax with binary cross-entropy: refused ($err)" has "$err" 'loss: binary_crossentropy treats every output as its own probability, and "softmax" ties them together'
+
+# The memory budget, from the command line and the environment.
+run "$tn" train models/ring.json --memory-limit 4K
+check "--memory-limit: refused ($err)" has "$err" "needs 5.3 KiB, more than the memory limit (4.0 KiB"
+TN_MEMORY_LIMIT=4K run "$tn" train models/ring.json
+check "TN_MEMORY_LIMIT: refused" has "$err" "more than the memory limit (4.0 KiB"
+run "$tn" train models/ring.json --memory-limit lots
+check "--memory-limit: a bad size is a usage error" [ $rc -eq 2 ]
+run "$tn" train models/ring.json --epochs 1 --memory-limit 1G
+check "--memory-limit: within it, trains" [ $rc -eq 0 ]
+
 finish cli_hostile

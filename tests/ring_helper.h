@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* The ring config with `act` (a JSON value: "\"relu\"" or an object) in both hidden layers. */
-static void ring_json(char *buf, size_t n, const char *act, int epochs)
+static inline void ring_json(char *buf, size_t n, const char *act, int epochs)
 {
     snprintf(buf, n,
              "{\"name\": \"ring\", \"seed\": 42,"
@@ -29,7 +29,7 @@ static void ring_json(char *buf, size_t n, const char *act, int epochs)
 
 /* Trains the config text; *acc receives the test accuracy. Returns a tn status, with the
  * message in err whichever step failed. */
-static int ring_train(const char *json, double *acc, tn_error *err)
+static inline int ring_train(const char *json, double *acc, tn_error *err)
 {
     tn_trainer *t = NULL;
     tn_metrics m;

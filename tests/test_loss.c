@@ -140,11 +140,12 @@ static void check_case(const tn_loss *l, const tn_activation *act, int fused, co
 }
 
 /* The output activations to try a loss with: those its check accepts (NULL: none), or,
- * when it has no check, none and the one it fuses with. */
+ * when it has no check or takes probabilities (which most activations' outputs are not),
+ * none and the one it fuses with. */
 static size_t output_acts(const tn_loss *l, const tn_activation **acts, size_t max)
 {
     size_t n = 0;
-    if (!l->ops->check_output) {
+    if (!l->ops->check_output || l->ops->target == TN_TARGET_PROB) {
         acts[n++] = NULL;
         if (l->ops->fused_with)
             acts[n++] = l->ops->fused_with;

@@ -30,8 +30,12 @@ typedef struct tn_act_ctx {
 typedef struct tn_act_param {
     const char *name;   /* JSON key, e.g. "alpha" */
     float def;          /* default */
-    float min, max;     /* accepted closed range */
+    float min, max;     /* accepted closed range, compared in float (0.001f admits 0.001) */
+    int kind;           /* TN_ACT_PARAM_NUMBER (0), or TN_ACT_PARAM_BOOL: true/false in
+                         * JSON (or 0/1), held as 0.0f or 1.0f */
 } tn_act_param;
+
+enum { TN_ACT_PARAM_NUMBER, TN_ACT_PARAM_BOOL };
 
 enum {
     TN_ACT_ROWWISE = 1u << 0,   /* each output depends on its whole row (softmax) */
@@ -59,11 +63,15 @@ typedef struct tn_activation {
      * gradient of the learnable parameters to dlearn. */
     void (*backward)(const tn_act_ctx *c, const float *x, const float *y, const float *dy,
                      float *dx, float *dlearn, size_t rows, size_t cols);
+    /* Checks between parameters (e.g. lower <= upper), after each is in its range: NULL
+     * when they agree, else a message. May be NULL. */
+    const char *(*check)(const float *hyper);
 } tn_activation;
 
 /* Registers a module under m->name (the struct must outlive its use; it is not copied).
  * Process-wide: register before building or loading networks that use it. Fails with
- * TN_EINVAL on a missing field or a name already taken. */
+ * TN_EINVAL on a missing field, a name already taken, or a name (of the module or a
+ * parameter) that is not 1 to 63 letters, digits, '_' or '-' ("type" is reserved). */
 TN_API int tn_activation_register(const tn_activation *m, tn_error *err);
 TN_API const tn_activation *tn_activation_find(const char *name);
 TN_API size_t tn_activation_count(void);

@@ -75,6 +75,15 @@ TN_API void tn_free(void *p);
 TN_API void tn_replace_allocator(void *(*malloc_fn)(size_t), void *(*realloc_fn)(void *, size_t),
                                  void (*free_fn)(void *));
 
+/* The memory budget (process-wide; set it before creating objects). Every large block the
+ * library would allocate (parameters, a run context's activations, data rows, training
+ * state) is checked against it first: beyond it the call fails with TN_ENOMEM and a message
+ * giving the size and what drives it, instead of the process being killed by the kernel.
+ * 0 restores the default: 3/4 of the machine's memory (or of the cgroup's limit, when
+ * smaller). tn_memory_limit() returns the limit in force, in bytes. */
+TN_API void tn_set_memory_limit(unsigned long long bytes);
+TN_API unsigned long long tn_memory_limit(void);
+
 /* ---- Inference runtime ---------------------------------------------------------------
  *
  * Ownership: whoever creates an object frees it (tn_model_free, tn_ctx_free; both accept
@@ -86,8 +95,8 @@ TN_API void tn_replace_allocator(void *(*malloc_fn)(size_t), void *(*realloc_fn)
  * buffers and the last error message of one thread's predictions: use each context from
  * one thread at a time. A model must outlive every context made from it. The library has no
  * global mutable state on this path; the only process-wide settings are the allocator
- * (tn_replace_allocator) and the activation registry of activation.h, which must not change
- * while models are being loaded.
+ * (tn_replace_allocator), the memory limit (tn_set_memory_limit) and the activation
+ * registry of activation.h, which must not change while models are being loaded.
  *
  * Results: predictions are bit-for-bit those of the training build's forward pass for the
  * same input, max_batch and BLAS thread count (BLAS results differ between thread counts).
@@ -127,8 +136,9 @@ TN_API size_t tn_model_input_width(const tn_model *m, size_t i);  /* floats per 
 TN_API size_t tn_model_input_vocab(const tn_model *m, size_t i);  /* ids: the bound; floats: 0 */
 TN_API size_t tn_model_output_width(const tn_model *m);
 
-/* A context for batches of up to max_batch rows (1 .. 16777216). Allocates all its scratch
- * here; tn_predict then allocates nothing. */
+/* A context for batches of up to max_batch rows (1 .. 16777216, and within the memory
+ * limit: beyond it TN_ENOMEM with the size it would take). Allocates all its scratch here;
+ * tn_predict then allocates nothing. */
 TN_API int tn_ctx_new(const tn_model *m, size_t max_batch, tn_ctx **out, tn_error *err);
 TN_API void tn_ctx_free(tn_ctx *ctx);
 /* The message of the last failed tn_predict on ctx ("" after a success). Valid until the

@@ -2,6 +2,7 @@
 
 #include "core/registry.h"
 
+#include <float.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,10 +37,32 @@ static int parse_params(tn_jr *r, const cJSON *spec, tn_act_inst *out)
     int rc = tn__jr_check_keys(r, spec, allowed);
     for (int i = 0; rc == TN_OK && i < m->n_params; i++) {
         const tn_act_param *p = &m->params[i];
-        double v;
-        rc = tn__jr_num(r, spec, p->name, 0, p->def, p->min, p->max, &v);
+        const cJSON *item = cJSON_GetObjectItemCaseSensitive(spec, p->name);
+        char got[64];
+        double v = p->def;
+        if (p->kind == TN_ACT_PARAM_BOOL) {
+            /* true/false, or the 0/1 that model headers written as numbers hold */
+            if (cJSON_IsBool(item))
+                v = cJSON_IsTrue(item);
+            else if (item && !(cJSON_IsNumber(item) &&
+                               (item->valuedouble == 0 || item->valuedouble == 1)))
+                rc = tn__jr_fail(r, p->name, "expected true or false, got %s",
+                                 tn__jr_describe(item, got, sizeof got));
+            else if (item)
+                v = item->valuedouble;
+        } else if (item && (rc = tn__jr_num(r, spec, p->name, 0, p->def, -FLT_MAX, FLT_MAX,
+                                            &v)) == TN_OK &&
+                   !((float)v >= p->min && (float)v <= p->max)) {
+            /* Compared as the float it becomes: a documented 0.001 is the float 0.001f. */
+            rc = tn__jr_fail(r, p->name, "expected a number in [%g, %g], got %s",
+                             (double)p->min, (double)p->max,
+                             tn__jr_describe(item, got, sizeof got));
+        }
         out->hyper[i] = (float)v;
     }
+    const char *why = rc == TN_OK && m->check ? m->check(out->hyper) : NULL;
+    if (why)
+        rc = tn__jr_fail(r, NULL, "%s", why);
     return rc;
 }
 

@@ -69,12 +69,39 @@ const tn_activation *tn_activation_find(const char *name)
     return NULL;
 }
 
+/* Names of modules and parameters are identifiers: they are JSON keys and values, items of
+ * comma-separated lists on the command line, and printed on terminals. */
+static const char *identifier_problem(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0)
+        return "is empty";
+    if (n > 63)
+        return "is longer than 63 characters";
+    if (strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != n)
+        return "holds a character other than a letter, digit, '_' or '-'";
+    return NULL;
+}
+
 /* The checks on one declared hyper-parameter; i is its index, for the message. */
 static int check_param(const tn_activation *m, int i, tn_error *err)
 {
     const tn_act_param *p = &m->params[i];
     if (!p->name || !p->name[0])
         return tn__err(err, TN_EINVAL, "activation '%s': parameter %d has no name", m->name, i);
+    const char *bad = identifier_problem(p->name);
+    if (bad)
+        return tn__err(err, TN_EINVAL, "activation '%s': the name of parameter %d %s", m->name,
+                       i, bad);
+    if (strcmp(p->name, "type") == 0)
+        return tn__err(err, TN_EINVAL, "activation '%s': parameter %d cannot be named \"type\" "
+                       "(the key that names the activation)", m->name, i);
+    if (p->kind != TN_ACT_PARAM_NUMBER && p->kind != TN_ACT_PARAM_BOOL)
+        return tn__err(err, TN_EINVAL, "activation '%s': parameter '%s' has an unknown kind %d",
+                       m->name, p->name, p->kind);
+    if (p->kind == TN_ACT_PARAM_BOOL && (p->min != 0 || p->max != 1 || (p->def != 0 && p->def != 1)))
+        return tn__err(err, TN_EINVAL, "activation '%s': boolean parameter '%s' needs range [0, "
+                       "1] and a default of 0 or 1", m->name, p->name);
     for (int k = 0; k < i; k++)
         if (strcmp(m->params[k].name, p->name) == 0)
             return tn__err(err, TN_EINVAL, "activation '%s': parameter '%s' declared twice",
@@ -96,6 +123,9 @@ int tn_activation_register(const tn_activation *m, tn_error *err)
         return tn__err(err, TN_EINVAL, "activation module is NULL");
     if (!m->name || !m->name[0])
         return tn__err(err, TN_EINVAL, "activation module has no name");
+    const char *bad = identifier_problem(m->name);
+    if (bad) /* the name itself may be what must not be printed: not quoted here */
+        return tn__err(err, TN_EINVAL, "an activation's name %s", bad);
     if (tn_activation_find(m->name))
         return tn__err(err, TN_EINVAL, "activation '%s' is already registered", m->name);
     if (!m->forward)

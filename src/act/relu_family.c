@@ -157,7 +157,8 @@ const tn_activation tn__act_prelu = {
     .range = "(-inf, inf)",
     .default_init = "he_uniform",
     .n_params = 2,
-    .params = {{"per_unit", 0.0f, 0.0f, 1.0f}, {"init", PRELU_INIT_DEF, 0.0f, 1.0f}},
+    .params = {{"per_unit", 0.0f, 0.0f, 1.0f, TN_ACT_PARAM_BOOL},
+               {"init", PRELU_INIT_DEF, 0.0f, 1.0f}},
     .n_learnable = prelu_n_learnable,
     .init_learnable = prelu_init_learnable,
     .forward = prelu_forward,
@@ -223,6 +224,13 @@ static void rrelu_backward(const tn_act_ctx *c, const float *x, const float *y, 
 }
 #endif
 
+/* torch.nn.RReLU draws from U(lower, upper): an empty interval is a mistake, not a
+ * variant. */
+static const char *rrelu_check(const float *hyper)
+{
+    return hyper[RRELU_LOWER] <= hyper[RRELU_UPPER] ? NULL : "lower must not exceed upper";
+}
+
 const tn_activation tn__act_rrelu = {
     .name = "rrelu",
     .formula = "y = x >= 0 ? x : a * x, a ~ U(lower, upper) in training, (lower+upper)/2 else",
@@ -231,6 +239,7 @@ const tn_activation tn__act_rrelu = {
     .flags = TN_ACT_RANDOM,
     .n_params = 2,
     .params = {{"lower", RRELU_LOWER_DEF, 0.0f, 1.0f}, {"upper", RRELU_UPPER_DEF, 0.0f, 1.0f}},
+    .check = rrelu_check,
     .forward = rrelu_forward,
     .backward = TN__TRAINING(rrelu_backward),
 };

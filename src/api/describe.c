@@ -3,6 +3,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "inspect/dot.h"
 #include "inspect/stats.h"
 #include "tinynet/inspect.h"
@@ -120,6 +121,26 @@ static void put(text *t, const char *s)
     t->n += k;
 }
 
+/* Text from a model's record (paths, names, values) as it is safe to print: control
+ * characters escaped, so a crafted header cannot drive the reader's terminal. */
+static void put_safe(text *t, const char *s)
+{
+    char buf[512];
+    size_t n = tn__text_escape(buf, sizeof buf, s);
+    if (n < sizeof buf) {
+        put(t, buf);
+        return;
+    }
+    char *big = tn__malloc(n + 1);
+    if (!big) {
+        t->oom = 1;
+        return;
+    }
+    tn__text_escape(big, n + 1, s);
+    put(t, big);
+    tn__free(big);
+}
+
 static int done(text *t, char **out, tn_error *err)
 {
     if (!t->p && !t->oom)
@@ -147,7 +168,7 @@ static void column_lines(text *t, const tn_model *m, const cJSON *rec)
         int k = 0;
         cJSON_ArrayForEach(c, cols) {
             put(t, k++ ? ", " : "");
-            put(t, cJSON_IsString(c) ? c->valuestring : "?");
+            put_safe(t, cJSON_IsString(c) ? c->valuestring : "?");
         }
         put(t, "\n");
     }
@@ -157,7 +178,7 @@ static void column_lines(text *t, const tn_model *m, const cJSON *rec)
         int k = 0;
         cJSON_ArrayForEach(c, target) {
             put(t, k++ ? ", " : "");
-            put(t, cJSON_IsString(c) ? c->valuestring : "?");
+            put_safe(t, cJSON_IsString(c) ? c->valuestring : "?");
         }
         put(t, "\n");
     }
@@ -172,15 +193,19 @@ static void record_lines(text *t, const cJSON *obj, const char *skip, int aligne
     cJSON_ArrayForEach(v, obj) {
         if (skip && strcmp(v->string, skip) == 0)
             continue;
-        if (aligned) {
-            snprintf(num, sizeof num, "  %-16s ", v->string);
-            put(t, num);
+        size_t key_at = t->n;
+        put(t, aligned ? "  " : "");
+        put_safe(t, v->string);
+        if (aligned) { /* the key padded to 16 columns and a space, as "%-16s " */
+            size_t w = t->oom ? 16 : t->n - key_at - 2;
+            do
+                put(t, " ");
+            while (++w < 17);
         } else {
-            put(t, v->string);
             put(t, "\t");
         }
         if (cJSON_IsString(v)) {
-            put(t, v->valuestring);
+            put_safe(t, v->valuestring);
         } else if (cJSON_IsNumber(v) && fabs(v->valuedouble) < 9e15 &&
                    v->valuedouble == (double)(long long)v->valuedouble) {
             snprintf(num, sizeof num, "%lld", (long long)v->valuedouble);
@@ -190,7 +215,7 @@ static void record_lines(text *t, const cJSON *obj, const char *skip, int aligne
             put(t, num);
         } else {
             char *s = cJSON_PrintUnformatted(v);
-            put(t, s ? s : "?");
+            put_safe(t, s ? s : "?");
             cJSON_free(s);
         }
         put(t, "\n");

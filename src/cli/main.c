@@ -31,7 +31,9 @@ static const char usage_text[] =
     "  recommend MODEL --user U [--top N] [--ratings FILE]\n"
     "                        the best items a user has not rated yet\n"
     "\n"
-    "  tinynet COMMAND --help shows a command's options; tinynet --version its version.\n";
+    "  tinynet COMMAND --help shows a command's options; tinynet --version its version.\n"
+    "  --memory-limit SIZE (or TN_MEMORY_LIMIT=SIZE), with any command: refuse work that\n"
+    "  would need more memory than SIZE (e.g. 8G; default: 3/4 of the machine's memory).\n";
 
 int tn_cli_err(tn_error *err, int code, const char *fmt, ...)
 {
@@ -191,8 +193,69 @@ static int flushed(int status)
     return status == TN_EXIT_OK ? TN_EXIT_FAIL : status;
 }
 
+/* "8G", "512M", "1.5GiB", "4096" (bytes): binary units, as the limit's messages print. */
+static int parse_size(const char *s, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || !(v > 0) || *s == '-')
+        return -1;
+    static const char *const units = "KMGTP";
+    double scale = 1;
+    if (*end) {
+        const char *u = strchr(units, *end == 'k' ? 'K' : *end);
+        if (!u || !*end)
+            return -1;
+        for (const char *p = units; p <= u; p++)
+            scale *= 1024;
+        end++;
+        if (*end == 'i')
+            end++;
+        if (*end == 'B')
+            end++;
+    }
+    if (*end || v * scale >= 1.8e19 || v * scale < 1)
+        return -1;
+    *out = (unsigned long long)(v * scale);
+    return 0;
+}
+
+/* The memory budget: TN_MEMORY_LIMIT, overridden by --memory-limit SIZE anywhere on the
+ * command line (taken out of argv before the command sees it). */
+static int memory_limit(int *argc, char **argv)
+{
+    const char *env = getenv("TN_MEMORY_LIMIT"), *v = NULL;
+    unsigned long long bytes;
+    if (env && *env && parse_size(env, &bytes)) {
+        fprintf(stderr, "tinynet: TN_MEMORY_LIMIT=%s: expected a size such as 8G or 512M\n",
+                env);
+        return TN_EXIT_USAGE;
+    }
+    if (env && *env)
+        tn_set_memory_limit(bytes);
+    for (int i = 1; i < *argc; i++) {
+        int at = i, m = tn_cli_option(*argc, argv, &i, "--memory-limit", &v);
+        if (m == 0)
+            continue;
+        if (m < 0 || parse_size(v, &bytes)) {
+            fprintf(stderr, "tinynet: --memory-limit needs a size such as 8G or 512M\n");
+            return TN_EXIT_USAGE;
+        }
+        tn_set_memory_limit(bytes);
+        int used = i - at + 1;
+        memmove(argv + at, argv + i + 1, (size_t)(*argc - i) * sizeof *argv); /* with NULL */
+        *argc -= used;
+        i = at - 1;
+    }
+    return TN_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
+    int rc = memory_limit(&argc, argv);
+    if (rc)
+        return rc;
     if (argc < 2) {
         fputs(usage_text, stderr);
         return TN_EXIT_USAGE;

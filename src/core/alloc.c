@@ -2,9 +2,13 @@
 
 #include "tinynet/tinynet.h"
 
+#include "core/error.h"
+
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void *(*g_malloc)(size_t) = malloc;
 static void *(*g_realloc)(void *, size_t) = realloc;
@@ -27,6 +31,68 @@ void tn__free(void *p)
 }
 
 void tn_free(void *p) { tn__free(p); }
+
+/* ---- the memory budget ------------------------------------------------------------------ */
+
+static unsigned long long g_limit; /* 0: the default, computed when asked */
+
+void tn_set_memory_limit(unsigned long long bytes) { g_limit = bytes; }
+
+/* cgroup v2's memory.max (a container's limit), or 0 when there is none. */
+static unsigned long long cgroup_limit(void)
+{
+    FILE *f = fopen("/sys/fs/cgroup/memory.max", "r");
+    unsigned long long v = 0;
+    if (f) {
+        if (fscanf(f, "%llu", &v) != 1)
+            v = 0; /* "max" */
+        fclose(f);
+    }
+    return v;
+}
+
+unsigned long long tn_memory_limit(void)
+{
+    if (g_limit)
+        return g_limit;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    unsigned long long phys = pages > 0 && page > 0
+                                  ? (unsigned long long)pages * (unsigned long long)page : 0;
+    unsigned long long cg = cgroup_limit();
+    if (cg && (cg < phys || !phys))
+        phys = cg;
+    return phys ? phys / 4 * 3 : (unsigned long long)SIZE_MAX;
+}
+
+size_t tn__mem_limit(void)
+{
+    unsigned long long l = tn_memory_limit();
+    return l > SIZE_MAX ? SIZE_MAX : (size_t)l;
+}
+
+const char *tn__fmt_bytes(double bytes, char *buf, size_t n)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int u = 0;
+    while (bytes >= 1024 && u < 6) {
+        bytes /= 1024;
+        u++;
+    }
+    snprintf(buf, n, u ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
+    return buf;
+}
+
+int tn__mem_check(double bytes, const char *what, tn_error *err)
+{
+    double limit = (double)tn__mem_limit();
+    if (bytes <= limit)
+        return TN_OK;
+    char need[32], have[32];
+    return tn__err(err, TN_ENOMEM, "%s needs %s, more than the memory limit (%s%s; raise it "
+                   "with --memory-limit or TN_MEMORY_LIMIT, or tn_set_memory_limit in C)", what,
+                   tn__fmt_bytes(bytes, need, sizeof need), tn__fmt_bytes(limit, have, sizeof have),
+                   g_limit ? "" : ", 3/4 of this machine's memory");
+}
 
 int tn__mul_size(size_t a, size_t b, size_t *out)
 {

@@ -1,5 +1,8 @@
 #include "core/error.h"
 
+#include "core/alloc.h"
+#include "core/text.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,12 +29,44 @@ const char *tn_status_name(int status)
 
 const char *tn_version(void) { return TN_VERSION_STRING; }
 
+/* Stores text as a message: control characters and bytes that are not UTF-8 escaped (a
+ * name or path from a file must not drive the terminal the message is printed on), the
+ * middle elided when it is too long, so that both what failed and why survive. */
+static void set_msg(tn_error *err, const char *text)
+{
+    char buf[8192];
+    size_t need = tn__text_escape(buf, sizeof buf, text);
+    char *big = need >= sizeof buf ? tn__malloc(need + 1) : NULL;
+    char *esc = big ? big : buf;
+    if (big)
+        tn__text_escape(big, need + 1, text);
+    size_t len = strlen(esc);
+    tn__text_elide(esc, len, sizeof err->msg);
+    snprintf(err->msg, sizeof err->msg, "%s", esc);
+    tn__free(big);
+}
+
+/* vsnprintf into a stack buffer, or the heap when the text is longer; NULL-safe. */
+static void set_vmsg(tn_error *err, const char *fmt, va_list ap)
+{
+    char buf[4096];
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    char *big = n >= (int)sizeof buf ? tn__malloc((size_t)n + 1) : NULL;
+    if (big)
+        vsnprintf(big, (size_t)n + 1, fmt, again);
+    va_end(again);
+    set_msg(err, big ? big : n < 0 ? "(message could not be formatted)" : buf);
+    tn__free(big);
+}
+
 int tn__err(tn_error *err, int code, const char *fmt, ...)
 {
     if (err) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        set_vmsg(err, fmt, ap);
         va_end(ap);
         err->code = code;
     }
@@ -42,23 +77,14 @@ int tn__err_prefix(tn_error *err, const char *fmt, ...)
 {
     if (!err)
         return TN_EINVAL;
-    char prefix[256];
+    char prefix[1024], old[sizeof err->msg], whole[sizeof prefix + sizeof old + 2];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(prefix, sizeof prefix, fmt, ap);
+    vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
-    size_t plen = n < 0 ? 0 : strlen(prefix), cap = sizeof err->msg;
-    if (plen + 2 >= cap)
-        return err->code;
-    /* Shift the old message right (truncating its tail) and write "prefix: " before it. */
-    size_t olen = strlen(err->msg);
-    if (olen > cap - 1 - plen - 2)
-        olen = cap - 1 - plen - 2;
-    memmove(err->msg + plen + 2, err->msg, olen);
-    err->msg[plen + 2 + olen] = '\0';
-    memcpy(err->msg, prefix, plen);
-    err->msg[plen] = ':';
-    err->msg[plen + 1] = ' ';
+    memcpy(old, err->msg, sizeof old);
+    snprintf(whole, sizeof whole, "%s: %s", prefix, old);
+    set_msg(err, whole);
     return err->code;
 }
 

@@ -4,6 +4,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "core/text.h"
 
 #include <errno.h>
 #include <float.h>
@@ -464,6 +465,16 @@ int tn__jr_str(tn_jr *r, const cJSON *obj, const char *key, int required, const 
     return TN_OK;
 }
 
+int tn__jr_check_name(tn_jr *r, const char *key, const char *name)
+{
+    char why[96];
+    const char *problem = tn__name_problem(name, why, sizeof why);
+    if (!problem)
+        return TN_OK;
+    return tn__jr_fail(r, key, "expected a name of 1 to %d printable characters: %s",
+                       TN_NAME_MAX_CHARS, problem);
+}
+
 int tn__jr_enum(tn_jr *r, const cJSON *obj, const char *key, int required, int def,
                 const char *const *choices, int *index)
 {
@@ -672,6 +683,14 @@ static int jv_string(jv *v)
             return jv_fail(v, v->i, "line break inside a string (missing closing quote?)");
         if (c < 0x20)
             return jv_fail(v, v->i, "control character U+%04X inside a string (write it as an escape)", c);
+        if (c >= 0x80) { /* RFC 8259: JSON text is UTF-8; what is not would reach the model */
+            uint32_t cp;
+            size_t k = tn__utf8_next(s + v->i, v->len - v->i, &cp);
+            if (k == 0)
+                return jv_fail(v, v->i, "invalid UTF-8 in a string (byte 0x%02X)", c);
+            v->i += k - 1;
+            continue;
+        }
         if (c != '\\')
             continue;
         size_t esc = v->i++;

@@ -75,6 +75,10 @@ int tn__jr_bool(tn_jr *r, const cJSON *obj, const char *key, int required, int d
 /* A non-empty string; *out points into the cJSON tree (or is def). */
 int tn__jr_str(tn_jr *r, const cJSON *obj, const char *key, int required, const char *def,
                const char **out);
+/* The name rule of core/text.h (1 to 63 characters, valid UTF-8, no control characters)
+ * for name, read at key: "<file>: <path>.<key>: expected a name of 1 to 63 printable
+ * characters: <what is wrong>". TN_OK when it passes. */
+int tn__jr_check_name(tn_jr *r, const char *key, const char *name);
 /* A string that must be one of choices (NULL-terminated): `expected one of "sgd", "adam",
  * got "adma" (did you mean "adam"?)`. *index receives the position (def when absent). */
 int tn__jr_enum(tn_jr *r, const cJSON *obj, const char *key, int required, int def,

@@ -65,21 +65,23 @@ static int parse_colspec(tn_jr *r, const cJSON *obj, const char *key, size_t wan
         return tn__jr_oom(r, key);
     out->n = n;
     if (cJSON_IsString(v)) {
-        snprintf(out->names[0], TN_MAX_NAME, "%s", v->valuestring);
-        return TN_OK;
+        int rc = tn__jr_check_name(r, key, v->valuestring);
+        if (rc == TN_OK)
+            snprintf(out->names[0], TN_MAX_NAME, "%s", v->valuestring);
+        return rc;
     }
     size_t i = 0;
     const cJSON *item;
     cJSON_ArrayForEach(item, v) {
-        if (!cJSON_IsString(item) || !item->valuestring[0] ||
-            strlen(item->valuestring) >= TN_MAX_NAME) {
-            size_t mark = tn__jr_push_key(r, key);
-            tn__jr_push_index(r, i);
-            int rc = tn__jr_fail(r, NULL, "expected a column name (1 to %d characters), got %s",
-                                 TN_MAX_NAME - 1, tn__jr_describe(item, got, sizeof got));
-            tn__jr_pop(r, mark);
+        size_t mark = tn__jr_push_key(r, key);
+        tn__jr_push_index(r, i);
+        int rc = cJSON_IsString(item)
+                     ? tn__jr_check_name(r, NULL, item->valuestring)
+                     : tn__jr_fail(r, NULL, "expected a column name, got %s",
+                                   tn__jr_describe(item, got, sizeof got));
+        tn__jr_pop(r, mark);
+        if (rc)
             return rc;
-        }
         snprintf(out->names[i++], TN_MAX_NAME, "%s", item->valuestring);
     }
     return TN_OK;

@@ -16,6 +16,14 @@ int tn__dataset_new(size_t rows, int n_inputs, const size_t *widths, size_t t_wi
     if (n_inputs < 1 || n_inputs > TN_MAX_INPUTS)
         return tn__err(err, TN_EINVAL, "a dataset has 1 to %d inputs, got %d", TN_MAX_INPUTS,
                        n_inputs);
+    double floats = (double)rows * (double)t_width;
+    for (int i = 0; i < n_inputs; i++)
+        floats += (double)rows * (double)widths[i];
+    char what[96];
+    snprintf(what, sizeof what, "%zu rows of data", rows);
+    int rc = tn__mem_check(floats * sizeof(float), what, err);
+    if (rc)
+        return rc;
     tn_dataset *d = tn__calloc(1, sizeof *d);
     if (!d)
         return tn__err(err, TN_ENOMEM, "out of memory");

@@ -75,9 +75,8 @@ static int parse_header(tn_jr *r, const cJSON *data, tn_ratings_cfg *c)
     for (int f = 0; rc == TN_OK && f < TN_RF_COUNT; f++) {
         const char *s;
         rc = tn__jr_str(r, h, tn__ratings_field_names[f], 0, c->header[f], &s);
-        if (rc == TN_OK && strlen(s) >= TN_MAX_NAME)
-            rc = tn__jr_fail(r, tn__ratings_field_names[f], "a column name has at most %d "
-                             "characters", TN_MAX_NAME - 1);
+        if (rc == TN_OK)
+            rc = tn__jr_check_name(r, tn__ratings_field_names[f], s);
         if (rc == TN_OK)
             snprintf(c->header[f], TN_MAX_NAME, "%s", s);
         /* Each field reads its own column; a shared one would also break the layout checks. */
@@ -326,7 +325,15 @@ int tn__ratings_parse(const char *name, const char *text, size_t len, const tn_r
     int col[TN_RF_COUNT] = {0, 1, 2, 3}, rc = TN_OK, first = 1;
     char delim = ' ';
     span line;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) /* a UTF-8 byte order mark */
+        rd.cur += 3;
     while (rc == TN_OK && next_line(&rd, &line)) {
+        const char *nul = memchr(line.p, '\0', line.n);
+        if (nul) {
+            rc = tn__err(err, TN_EDATA, "%s: line %zu: a NUL byte at column %zu: not a text "
+                         "file of ratings", name, rd.line, (size_t)(nul - line.p) + 1);
+            break;
+        }
         if (is_skipped(line))
             continue;
         span f[64];

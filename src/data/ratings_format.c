@@ -69,8 +69,9 @@ static int ratings_load(const void *state, const tn_data_ctx *c, unsigned long l
     out->free_extra = tn__ratings_extra_free;
     int rc = tn__ratings_read(s->train, &s->cfg, vocab_of(c->net, s->cfg.user_input),
                               vocab_of(c->net, s->cfg.item_input), 1, &r, err);
-    if (rc == TN_OK)
-        rc = tn__implicit_build(r, s->cfg.threshold, seed, &x->im, err);
+    if (rc)
+        return rc; /* the reader's messages name the file */
+    rc = tn__implicit_build(r, s->cfg.threshold, seed, &x->im, err);
     tn__ratings_free(r);
     if (rc == TN_OK)
         rc = tn__implicit_train_set(x->im, c->net, &s->cfg, seed, &out->train, err);
@@ -78,6 +79,8 @@ static int ratings_load(const void *state, const tn_data_ctx *c, unsigned long l
         rc = tn__rank_set_build(x->im, &s->cfg, seed, &x->ranks, err);
     if (rc == TN_OK)
         rc = tn__rank_set_pairs(x->ranks, c->net, &s->cfg, &out->test, err);
+    if (rc && rc != TN_ENOMEM) /* what the ratings cannot give, said of their file */
+        tn__err_prefix(err, "%s", s->train);
     return rc;
 }
 

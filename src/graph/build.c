@@ -30,9 +30,9 @@ const tn_layer *tn__net_output_layer(const tn_net *net)
 static int check_name(tn_jr *r, const cJSON *obj, const char *key, const char *name,
                       const tn_net *net)
 {
-    if (strlen(name) >= TN_MAX_NAME)
-        return tn__jr_fail(r, key, "name \"%.20s...\" is longer than %d characters", name,
-                           TN_MAX_NAME - 1);
+    int rc = tn__jr_check_name(r, key, name);
+    if (rc)
+        return rc;
     (void)obj;
     int other = tn__net_find_node(net, name);
     if (other >= 0)
@@ -241,6 +241,11 @@ static int parse_layer(tn_jr *r, const cJSON *obj, const cJSON *layers, int self
     }
     if ((rc = L->ops->configure(L, r, obj, in)))
         return rc;
+    /* A row-wise activation over one unit is a constant (softmax: always 1). */
+    if (L->act && (L->act->m->flags & TN_ACT_ROWWISE) && L->width < 2)
+        return tn__jr_fail(r, "activation", "%s over 1 unit is always %s: give it at least 2 "
+                           "units (one per class), or use sigmoid for one output",
+                           L->act->m->name, strcmp(L->act->m->name, "log_softmax") ? "1" : "0");
     for (int j = 0; j < L->n_in; j++)
         net->nodes[L->in[j]].consumers++;
     tn_node *node = &net->nodes[net->n_nodes];
@@ -304,12 +309,32 @@ static int parse_layers(tn_jr *r, const cJSON *root, tn_net *net)
     return rc;
 }
 
-int tn__net_from_json(tn_jr *r, const cJSON *root, tn_net **out)
+/* The parameters, times the copies the caller will hold of them (gradients, optimizer
+ * state), must fit the memory budget: refused before any is allocated, at the layer that
+ * holds the most. */
+static int check_budget(tn_jr *r, const tn_net *net, int copies, const char *use)
 {
-    return tn__net_from_json_limit(r, root, SIZE_MAX, out);
+    double bytes = (double)net->n_params * sizeof(float) * copies;
+    if (bytes <= (double)tn__mem_limit())
+        return TN_OK;
+    int big = 0;
+    for (int i = 1; i < net->n_layers; i++)
+        big = net->layers[i].n_params > net->layers[big].n_params ? i : big;
+    char what[TN_MAX_NAME + 256];
+    snprintf(what, sizeof what, "%s the network's %zu parameters (%zu of them in this layer, "
+             "\"%s\")", use ? use : "holding", net->n_params, net->layers[big].n_params,
+             net->layers[big].name);
+    tn_error e;
+    tn__mem_check(bytes, what, &e);
+    size_t mark = tn__jr_push_key(r, "layers");
+    tn__jr_push_index(r, (size_t)big);
+    int rc = tn__jr_fail(r, NULL, "%s", e.msg);
+    tn__jr_pop(r, mark);
+    return rc == TN_ECONFIG ? (r->err ? (r->err->code = TN_ENOMEM) : TN_ENOMEM) : rc;
 }
 
-int tn__net_from_json_limit(tn_jr *r, const cJSON *root, size_t max_params, tn_net **out)
+static int build(tn_jr *r, const cJSON *root, size_t max_params, int copies, const char *use,
+                 tn_net **out)
 {
     *out = NULL;
     tn_net *net = tn__calloc(1, sizeof *net);
@@ -317,6 +342,8 @@ int tn__net_from_json_limit(tn_jr *r, const cJSON *root, size_t max_params, tn_n
         return tn__jr_oom(r, NULL);
     const char *name;
     int rc = tn__jr_str(r, root, "name", 0, "network", &name);
+    if (rc == TN_OK)
+        rc = tn__jr_check_name(r, "name", name); /* the rule of every name: never cut */
     if (rc == TN_OK)
         snprintf(net->name, sizeof net->name, "%s", name);
     if (rc == TN_OK)
@@ -335,6 +362,8 @@ int tn__net_from_json_limit(tn_jr *r, const cJSON *root, size_t max_params, tn_n
             rc = tn__jr_fail(r, NULL, "the architecture needs %zu parameters, the file holds "
                              "%zu", net->n_params, max_params);
     }
+    if (rc == TN_OK)
+        rc = check_budget(r, net, copies, use);
     if (rc == TN_OK) {
         net->P = tn__floats_alloc(net->n_params);
         if (!net->P)
@@ -346,6 +375,22 @@ int tn__net_from_json_limit(tn_jr *r, const cJSON *root, size_t max_params, tn_n
     }
     *out = net;
     return TN_OK;
+}
+
+int tn__net_from_json(tn_jr *r, const cJSON *root, tn_net **out)
+{
+    return build(r, root, SIZE_MAX, 1, NULL, out);
+}
+
+int tn__net_from_json_limit(tn_jr *r, const cJSON *root, size_t max_params, tn_net **out)
+{
+    return build(r, root, max_params, 1, NULL, out);
+}
+
+int tn__net_from_json_budget(tn_jr *r, const cJSON *root, int copies, const char *use,
+                             tn_net **out)
+{
+    return build(r, root, SIZE_MAX, copies, use, out);
 }
 
 void tn__net_init_params(tn_net *net, unsigned long long seed)

@@ -61,6 +61,11 @@ int tn__net_from_json(tn_jr *r, const cJSON *root, tn_net **out);
 /* The same, failing before anything large is allocated when the architecture needs more
  * than max_params parameters (a model file's own count). */
 int tn__net_from_json_limit(tn_jr *r, const cJSON *root, size_t max_params, tn_net **out);
+/* The same for a network that will be trained: `copies` floats per parameter (itself, its
+ * gradient, the optimizer's state) must fit the memory budget before P is allocated; the
+ * message says what for (use, e.g. "training with adam"). */
+int tn__net_from_json_budget(tn_jr *r, const cJSON *root, int copies, const char *use,
+                             tn_net **out);
 void tn__net_init_params(tn_net *net, unsigned long long seed);
 void tn__net_free(tn_net *net);
 /* Normalised "inputs" and "layers" arrays added to obj (used for the model header). */
@@ -80,6 +85,9 @@ enum {
 };
 
 /* A context for batches of 1 .. max_batch (<= 2^24) rows; flags: TN_RUN_*. */
+/* The floats of the one block tn__run_new allocates for these arguments (the memory
+ * budget's figure). */
+size_t tn__run_floats(const tn_net *net, size_t max_batch, unsigned flags);
 int tn__run_new(const tn_net *net, size_t max_batch, unsigned flags, unsigned long long seed,
                 tn_run **out, tn_error *err);
 void tn__run_free(tn_run *run);

@@ -6,6 +6,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* ---- run contexts --------------------------------------------------------------------- */
@@ -50,6 +51,23 @@ static void bind_layers(tn_run *run, float **tables)
     }
 }
 
+size_t tn__run_floats(const tn_net *net, size_t max_batch, unsigned flags)
+{
+    int training = (flags & TN_RUN_TRAINING) != 0;
+    /* Widths are <= 2^24 and max_batch <= 2^24, so each product fits; 256 nodes keep the
+     * sum far from overflow. */
+    size_t total = training ? grad_floats(net, max_batch) : 0;
+    for (int i = 0; i < net->n_nodes; i++)
+        total += round16(max_batch * net->nodes[i].width);
+    for (int l = 0; l < net->n_layers; l++) {
+        const tn_layer *L = &net->layers[l];
+        if (L->act)
+            total += (training ? 2 : 1) * round16(max_batch * L->width);
+        total += round16(max_batch * L->work);
+    }
+    return total;
+}
+
 int tn__run_new(const tn_net *net, size_t max_batch, unsigned flags, unsigned long long seed,
                 tn_run **out, tn_error *err)
 {
@@ -84,16 +102,14 @@ int tn__run_new(const tn_net *net, size_t max_batch, unsigned flags, unsigned lo
     run->pre = run->dout + nn;
     run->dpre = run->pre + nl;
     float **tables = run->dpre + nl;
-    /* Widths are <= 2^24 and max_batch <= 2^24, so each product fits; 256 nodes keep the
-     * sum far from overflow. */
-    size_t total = run->grad_floats;
-    for (size_t i = 0; i < nn; i++)
-        total += round16(max_batch * net->nodes[i].width);
-    for (size_t l = 0; l < nl; l++) {
-        const tn_layer *L = &net->layers[l];
-        if (L->act)
-            total += (training ? 2 : 1) * round16(max_batch * L->width);
-        total += round16(max_batch * L->work);
+    size_t total = tn__run_floats(net, max_batch, flags);
+    char what[96];
+    snprintf(what, sizeof what, "a %s context for batches of %zu rows",
+             training ? "training" : "run", max_batch);
+    int rc = tn__mem_check((double)total * sizeof(float), what, err);
+    if (rc) {
+        tn__run_free(run);
+        return rc;
     }
     run->block = tn__floats_alloc(total);
     if (!run->block) {

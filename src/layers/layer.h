@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 
-#define TN_MAX_NAME 64
+#define TN_MAX_NAME 256 /* bytes: a name of TN_NAME_MAX_CHARS (63) characters of UTF-8 fits */
 #define TN_MAX_WIDTH (1u << 24) /* features per node; keeps every size product small */
 #define TN_MAX_NODES 256         /* inputs plus layers of one network */
 #define TN_MAX_TENSORS 4

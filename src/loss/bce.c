@@ -4,6 +4,8 @@
 
 #include "act/act.h"
 
+#include "core/error.h"
+
 #include <math.h>
 
 #define TN_PROB_EPS 1e-7
@@ -22,6 +24,19 @@ static double bce_eval(const tn_loss *l, const tn_activation *act, const float *
             dy[j] = (float)((p - t[j]) / (p * (1.0 - p)) / n);
     }
     return total;
+}
+
+/* Each output is its own probability; a row-wise activation (softmax) ties them together,
+ * and over one unit it is the constant 1, which trains to nothing without a word. */
+static int bce_check_output(const tn_loss *l, const tn_activation *act, tn_error *err)
+{
+    (void)l;
+    if (act && (act->flags & TN_ACT_ROWWISE))
+        return tn__err(err, TN_ECONFIG, "binary_crossentropy treats every output as its own "
+                       "probability, and \"%s\" ties them together: use categorical_"
+                       "crossentropy with %s over the classes, or sigmoid outputs",
+                       act->name, act->name);
+    return TN_OK;
 }
 
 /* log(1 + e^-|z|) + max(z, 0) - z t: binary cross-entropy from the logit. */
@@ -48,6 +63,7 @@ const tn_loss_ops tn__loss_bce = {
     .target = TN_TARGET_PROB,
     .flags = TN_LOSS_ACCURACY,
     .fused_with = &tn__act_sigmoid,
+    .check_output = bce_check_output,
     .eval = bce_eval,
     .eval_fused = bce_eval_fused,
 };

@@ -63,6 +63,27 @@ static int check_tensors(tn_jr *r, const cJSON *root, const tn_net *net, size_t 
     return rc;
 }
 
+/* Whatever the input format, recorded target columns are one per output, or one class
+ * index: a header that claims otherwise is refused when loaded, not at its first eval. */
+static int check_targets(tn_jr *r, const char *key, const cJSON *rec, const tn_net *net)
+{
+    const cJSON *t = rec ? cJSON_GetObjectItemCaseSensitive(rec, "target") : NULL;
+    if (!t)
+        return TN_OK;
+    size_t W = net->nodes[net->output].width;
+    size_t n = cJSON_IsString(t) ? 1 : cJSON_IsArray(t) ? (size_t)cJSON_GetArraySize(t) : 0;
+    size_t mark = tn__jr_push_key(r, key);
+    int rc = TN_OK;
+    if (n == 0)
+        rc = tn__jr_fail(r, "target", "expected a column name or an array of them");
+    else if (n != W && n != 1)
+        rc = tn__jr_fail(r, "target", "%zu target columns for a network with %zu output%s "
+                         "(expected %zu, or 1 holding a class index)", n, W, W == 1 ? "" : "s",
+                         W);
+    tn__jr_pop(r, mark);
+    return rc;
+}
+
 /* The loss is kept as written: the training side knows the losses (a predict-only program
  * links none of them); here only its form is checked, a name or an object with a "type". */
 static int parse_loss(tn_jr *r, const cJSON *root, tn_model *m)
@@ -116,6 +137,8 @@ static int parse_header(tn_jr *r, const cJSON *root, size_t n_params, tn_model *
         rc = tn__jr_oom(r, NULL);
     if (rc == TN_OK && scaling)
         rc = tn__scaling_parse(r, scaling, m->net, &m->scaling);
+    if (rc == TN_OK)
+        rc = check_targets(r, data ? "data" : "columns", data ? data : cols, m->net);
     if (rc || (rc = check_tensors(r, root, m->net, n_params)) ||
         (rc = tn__jr_object(r, root, "training", 0, &training)))
         return rc;

@@ -71,16 +71,23 @@ static int parse_root(tn_jr *r, const cJSON *root, tn_config *c)
     long long seed;
     tn_error e;
     int rc;
+    /* The optimizer and the training settings first: what training holds per parameter
+     * is then known, and a network too large for it is refused before it is allocated. */
     if ((rc = tn__jr_check_keys(r, root, top_keys)) ||
         (rc = tn__jr_int(r, root, "seed", 0, 1, 0, TN_MAX_SEED, &seed)) ||
-        (rc = tn__net_from_json(r, root, &c->net)) ||
+        (rc = tn__optim_parse(r, root, "optimizer", &c->optim)) || (rc = parse_train(r, root, c)))
+        return rc;
+    int copies = 2 + (c->optim.ops->n_state ? c->optim.ops->n_state(&c->optim) : 0) +
+                 (c->train.patience > 0); /* P, G, optimizer state, best parameters */
+    char use[64];
+    snprintf(use, sizeof use, "training with %s", c->optim.ops->name);
+    if ((rc = tn__net_from_json_budget(r, root, copies, use, &c->net)) ||
         (rc = tn__loss_parse(r, root, "loss", &c->loss)))
         return rc;
     const tn_layer *out = tn__net_output_layer(c->net);
     if (tn__loss_check_output(&c->loss, out->act ? out->act->m : NULL, &e))
         return tn__jr_fail(r, "loss", "%s", e.msg);
-    if ((rc = tn__optim_parse(r, root, "optimizer", &c->optim)) || (rc = parse_train(r, root, c)) ||
-        (rc = parse_data(r, root, c)))
+    if ((rc = parse_data(r, root, c)))
         return rc;
     c->train.seed = (unsigned long long)seed;
     size_t tw = c->data.format->target_width(c->data.state);

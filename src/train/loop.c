@@ -9,6 +9,7 @@
 #include "loss/loss.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Copies rows idx[0..b) (or first..first+b when idx is NULL) into the run's input buffers
@@ -100,12 +101,37 @@ static void trainer_free(trainer *s)
     tn__floats_free(s->best);
 }
 
+int tn__train_budget(const tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc,
+                     const tn_train_cfg *tc, const tn_dataset *train, const tn_dataset *val,
+                     tn_error *err)
+{
+    size_t bs = tc->batch_size, tw = train->t_width;
+    unsigned flags = tn__train_run_flags(loss, net);
+    int blocks = oc->ops->n_state ? oc->ops->n_state(oc) : 0;
+    double floats = (double)tn__run_floats(net, bs, flags) +
+                    (val ? (double)tn__run_floats(net, bs, 0) : 0) +
+                    (double)net->n_params * (1 + blocks + (tc->patience > 0)) +
+                    (double)bs * (double)tw + (double)train->rows; /* targets, permutation */
+    for (int i = 0; i < train->n_inputs; i++)
+        floats += (double)train->rows * (double)train->width[i];
+    for (int i = 0; val && i < val->n_inputs; i++)
+        floats += (double)val->rows * (double)val->width[i];
+    char what[128];
+    snprintf(what, sizeof what, "training (parameters, %s state, data, and activations for "
+             "train.batch_size %zu)", oc->ops->name, bs);
+    return tn__mem_check(floats * sizeof(float), what, err);
+}
+
 static int trainer_init(trainer *s, tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc,
                         const tn_train_cfg *tc, const tn_dataset *train, const tn_dataset *val,
                         tn_error *err)
 {
     size_t bs = tc->batch_size, tw = train->t_width;
-    int rc = tn__run_new(net, bs, tn__train_run_flags(loss, net), tc->seed, &s->run, err);
+    unsigned flags = tn__train_run_flags(loss, net);
+    int rc = tn__train_budget(net, loss, oc, tc, train, val, err);
+    if (rc)
+        return rc;
+    rc = tn__run_new(net, bs, flags, tc->seed, &s->run, err);
     if (rc == TN_OK && val)
         rc = tn__run_new(net, bs, 0, tc->seed, &s->eval_run, err);
     if (rc == TN_OK)

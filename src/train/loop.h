@@ -87,6 +87,12 @@ unsigned tn__train_run_flags(const tn_loss *loss, const tn_net *net);
 double tn__loss_eval_run(const tn_loss *loss, tn_run *run, const float *t, size_t tw, size_t B,
                          int grad);
 
+/* What a run of tn__train holds at once (parameters, optimizer state, best parameters, the
+ * data, both run contexts) against the memory budget: TN_ENOMEM with the figure, naming
+ * train.batch_size, before anything is allocated or initialised. */
+int tn__train_budget(const tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc,
+                     const tn_train_cfg *tc, const tn_dataset *train, const tn_dataset *val,
+                     tn_error *err);
 /* Trains net->P. ctl may be NULL (no hooks, no checkpoints, from the start). A resumed run
  * continues from ctl->resume exactly as the run that wrote it would have; should_stop
  * ends it after the current step (res->interrupted, a checkpoint when ctl->checkpoint). */

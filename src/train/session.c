@@ -90,6 +90,9 @@ int tn__session_init(tn_session *s, tn_error *err)
     int rc = fresh ? TN_OK : tn__session_load_data(s, err);
     s->trained = 0; /* the parameters start over */
     tn_net *net = c->net;
+    if (rc == TN_OK) /* before initialising parameters that training could not hold */
+        rc = tn__train_budget(net, &c->loss, &c->optim, &c->train, s->data.train, s->data.test,
+                              err);
     if (rc == TN_OK && s->resume)
         memcpy(net->P, s->resume->snap.P, net->n_params * sizeof *net->P);
     else if (rc == TN_OK && s->init_params)
