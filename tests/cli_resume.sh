@@ -10,7 +10,7 @@ tn=$1
 same() { cmp -s "$1" "$2"; }
 
 for threads in 1 2; do
-  for cfg in ring:10 recommender:6; do
+  for cfg in ring:10 recommender:4; do
     name=${cfg%%:*} n=${cfg##*:} half=$(( ${cfg##*:} / 2 ))
     d=$tmp/$name-$threads
     mkdir -p "$d"

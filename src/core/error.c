@@ -42,7 +42,10 @@ static void set_msg(tn_error *err, const char *text)
         tn__text_escape(big, need + 1, text);
     size_t len = strlen(esc);
     tn__text_elide(esc, len, sizeof err->msg);
-    snprintf(err->msg, sizeof err->msg, "%s", esc);
+    len = strlen(esc);
+    len = len < sizeof err->msg ? len : sizeof err->msg - 1; /* elide made it fit */
+    memcpy(err->msg, esc, len);
+    err->msg[len] = '\0';
     tn__free(big);
 }
 
