@@ -17,6 +17,7 @@ struct tn_ctx {
     const tn_model *model;
     tn_run *run;     /* inference mode: no gradients, no noise */
     tn_error err;    /* the last failure of tn_predict */
+    int placed;      /* in caller memory (tn_ctx_new_in): nothing to free */
 };
 
 static int load(const char *path, const void *buf, size_t len, unsigned flags, tn_model **out,
@@ -94,6 +95,41 @@ size_t tn_model_output_width(const tn_model *m)
 
 /* ---- contexts and prediction ---------------------------------------------------------- */
 
+/* A context is one block: [tn_ctx | the planned run (graph/run.c)]. */
+#define CTX_HEAD ((sizeof(tn_ctx) + 63) / 64 * 64)
+
+size_t tn_ctx_size(const tn_model *m, size_t max_batch)
+{
+    size_t run = m ? tn__run_size(m->net, max_batch, TN_RUN_PLANNED) : 0;
+    return run ? CTX_HEAD + run : 0;
+}
+
+int tn_ctx_new_in(const tn_model *m, size_t max_batch, void *buf, size_t size, tn_ctx **out,
+                  tn_error *err)
+{
+    if (!out)
+        return tn__err(err, TN_EINVAL, "tn_ctx_new_in: NULL output pointer");
+    *out = NULL;
+    if (!m)
+        return tn__err(err, TN_EINVAL, "tn_ctx_new_in: NULL model");
+    if (!buf)
+        return tn__err(err, TN_EINVAL, "tn_ctx_new_in: NULL buffer");
+    size_t need = tn_ctx_size(m, max_batch);
+    if (need && size < need)
+        return tn__err(err, TN_ERANGE, "a context of \"%s\" for batches of %zu rows needs %zu "
+                       "bytes, got %zu", m->net->name, max_batch, need, size);
+    tn_ctx *ctx = buf;
+    memset(ctx, 0, sizeof *ctx);
+    ctx->model = m;
+    ctx->placed = 1;
+    size_t rest = size > CTX_HEAD ? size - CTX_HEAD : 0;
+    int rc = tn__run_new_in(m->net, max_batch, TN_RUN_PLANNED, (char *)buf + CTX_HEAD, rest,
+                            &ctx->run, err);
+    if (rc == TN_OK)
+        *out = ctx;
+    return rc;
+}
+
 int tn_ctx_new(const tn_model *m, size_t max_batch, tn_ctx **out, tn_error *err)
 {
     if (!out)
@@ -101,25 +137,25 @@ int tn_ctx_new(const tn_model *m, size_t max_batch, tn_ctx **out, tn_error *err)
     *out = NULL;
     if (!m)
         return tn__err(err, TN_EINVAL, "tn_ctx_new: NULL model");
-    tn_ctx *ctx = tn__calloc(1, sizeof *ctx);
-    if (!ctx)
-        return tn__err(err, TN_ENOMEM, "out of memory");
-    ctx->model = m;
-    int rc = tn__run_new(m->net, max_batch, 0, 0, &ctx->run, err);
+    size_t size = tn_ctx_size(m, max_batch);
+    if (!size)
+        return tn__err(err, TN_EINVAL, "batch size %zu is out of range [1, 16777216]", max_batch);
+    void *mem = tn__malloc(size);
+    if (!mem)
+        return tn__err(err, TN_ENOMEM, "out of memory for a context of %zu bytes", size);
+    int rc = tn_ctx_new_in(m, max_batch, mem, size, out, err);
     if (rc != TN_OK) {
-        tn__free(ctx);
+        tn__free(mem);
         return rc;
     }
-    *out = ctx;
+    (*out)->placed = 0;
     return TN_OK;
 }
 
 void tn_ctx_free(tn_ctx *ctx)
 {
-    if (!ctx)
-        return;
-    tn__run_free(ctx->run);
-    tn__free(ctx);
+    if (ctx && !ctx->placed)
+        tn__free(ctx);
 }
 
 const char *tn_ctx_errmsg(const tn_ctx *ctx)
