@@ -106,6 +106,9 @@ struct tn_layer {
     void *state;                /* type-specific configuration */
 };
 
+/* The eps of a layer_norm layer (for exporters, which write its arithmetic out). */
+double tn__layer_norm_eps(const tn_layer *L);
+
 /* ---- the layer registry ------------------------------------------------------------- */
 const tn_layer_ops *tn__layer_ops_find(const char *type);
 /* The names, NULL-terminated, from tn__malloc (tn__free it); NULL when out of memory. */

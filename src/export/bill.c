@@ -1,0 +1,121 @@
+/* The memory bill: flash (weights as the C export writes them, plus an estimate of its
+ * code) and RAM (the buffer plan's arena, for one row), and the plans themselves, for the
+ * generated header and `tinynet info --memory`. Every figure comes from the plans of
+ * graph/plan.c (float) and graph/quant.c (int8), which the runtime and the exported code use,
+ * so the three agree by construction; tests check that they do. */
+#include "export/export.h"
+
+#include "core/error.h"
+
+#include <string.h>
+
+/* Code estimates, in bytes of x86-64 code at -Os for the generated C (measured on the
+ * shipped models and the every-activation model; libm's functions not included): the
+ * predict function's frame and input/output loops, and what each layer or kernel adds. */
+#define CODE_BASE 160
+#define CODE_PER_LAYER 48
+#define CODE_DENSE_KERNEL 96
+#define CODE_LAYER_NORM_KERNEL 240
+#define CODE_ACT_FUNCTION 120
+#define CODE_INT8_KERNELS 420
+
+static size_t float_weights(const tn_model *m)
+{
+    const tn_net *net = m->net;
+    size_t n = net->n_params;
+    if (m->scaling.kind != TN_SCALING_NONE && m->scaling.n > 1)
+        n += 2 * m->scaling.n;
+    return n * sizeof(float);
+}
+
+static size_t code_estimate(const tn_net *net, int int8)
+{
+    size_t code = CODE_BASE + (int8 ? CODE_INT8_KERNELS : CODE_DENSE_KERNEL);
+    int ln = 0;
+    for (int l = 0; l < net->n_layers; l++) {
+        const tn_layer *L = &net->layers[l];
+        code += CODE_PER_LAYER;
+        ln |= strcmp(L->ops->type, "layer_norm") == 0;
+        if (L->act && strcmp(L->act->m->name, "identity") != 0)
+            code += CODE_ACT_FUNCTION;
+    }
+    return code + (ln ? CODE_LAYER_NORM_KERNEL : 0);
+}
+
+int tn_model_memory(const tn_model *m, tn_memory_bill *out, tn_error *err)
+{
+    if (!m || !out)
+        return tn__err(err, TN_EINVAL, "tn_model_memory: NULL argument");
+    memset(out, 0, sizeof *out);
+    const tn_net *net = m->net;
+    out->flash_weights_float = float_weights(m);
+    out->flash_code_float = code_estimate(net, 0);
+    out->ram_float = net->plan->p.arena;
+    out->ram_unshared = net->plan->p.unshared;
+    out->ctx_float = tn_ctx_size(m, 1);
+    return TN_OK;
+}
+
+static const char *buf_kind(int kind)
+{
+    switch (kind) {
+    case TN_BUF_NODE: return "output of";
+    case TN_BUF_PRE: return "pre-activation of";
+    case TN_BUF_WORK: return "work buffer of";
+    case TN_BUF_QNODE: return "int8 output of";
+    default: return "float temporary of";
+    }
+}
+
+static void plan_text(const tn_net *net, const tn_plan *p, tn_sb *b, const char *lead)
+{
+    tn__sb_printf(b, "%s  buf   offset    bytes  layers  holds\n", lead);
+    for (int k = 0; k < p->n; k++) {
+        const tn_plan_buf *x = &p->buf[k];
+        int node = x->kind == TN_BUF_NODE || x->kind == TN_BUF_QNODE;
+        const char *who = node ? net->nodes[x->owner].name : net->layers[x->owner].name;
+        tn__sb_printf(b, "%s  b%-3d %7zu  %7zu  %2d..%-2d  %s %s", lead, k, x->offset, x->bytes,
+                      x->first, x->last, buf_kind(x->kind), who);
+        int shared = 0;
+        for (int j = 0; j < p->n; j++)
+            if (tn__plan_shares(p, k, j))
+                tn__sb_printf(b, "%sb%d", shared++ ? ", " : "; shares memory with ", j);
+        tn__sb_printf(b, "\n");
+    }
+}
+
+int tn__bill_text(const tn_model *m, tn_sb *b, const char *lead, const char *U, tn_error *err)
+{
+    tn_memory_bill mb;
+    int rc = tn_model_memory(m, &mb, err);
+    if (rc)
+        return rc;
+    const tn_net *net = m->net;
+    tn__sb_printf(b, "%smemory bill of \"%s\", one row at a time (bytes)\n", lead, net->name);
+    tn__sb_printf(b, "%s  flash, float   %zu = weights %zu + code ~%zu (estimate; libm not "
+                  "included)\n", lead, mb.flash_weights_float + mb.flash_code_float,
+                  mb.flash_weights_float, mb.flash_code_float);
+    tn__sb_printf(b, "%s  RAM, float     %zu: the plan's arena, the C export's %s_SCRATCH_SIZE "
+                  "(%zu if no buffers shared memory)\n", lead, mb.ram_float, U ? U : "NAME",
+                  mb.ram_unshared);
+    tn__sb_printf(b, "%s  RAM, runtime   %zu: a tinynet context for batches of 1, tn_ctx_size(m, "
+                  "1) (the arena and %zu of bookkeeping)\n", lead, mb.ctx_float,
+                  mb.ctx_float - mb.ram_float);
+    tn__sb_printf(b, "%sfloat buffer plan (per row; layers: the steps it is live in)\n", lead);
+    plan_text(net, &net->plan->p, b, lead);
+    return TN_OK;
+}
+
+int tn_model_memory_text(const tn_model *m, char **text, tn_error *err)
+{
+    if (text)
+        *text = NULL;
+    if (!m || !text)
+        return tn__err(err, TN_EINVAL, "tn_model_memory_text: NULL argument");
+    tn_sb b = {0};
+    int rc = tn__bill_text(m, &b, "", NULL, err);
+    if (rc == TN_OK && tn__sb_done(&b, text, NULL))
+        rc = tn__err(err, TN_ENOMEM, "out of memory");
+    tn__sb_free(&b);
+    return rc;
+}
