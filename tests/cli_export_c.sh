@@ -60,15 +60,20 @@ for m in $models; do
   [ "$m" != ring_pl ] || [ ${#extra[@]} -eq 1 ] || fail "ring_pl should build freestanding"
   cc "${cflags[@]}" -DMODEL_H="\"$name.h\"" -DPREDICT="${name}_predict" -DPFX="${U}_" -I"$d" \
      -o "$d/run" tests/export/harness.c "$d/$name.o" -lm || fail "$m: the harness does not link"
-  "$ref_tool" "$tmp/$m.tnn" $rows 1 $lo $hi "$d/in.txt" "$d/want.txt" || fail "$m: reference rows"
+  ctx=$("$ref_tool" "$tmp/$m.tnn" $rows 1 $lo $hi "$d/in.txt" "$d/want.txt") ||
+    fail "$m: reference rows"
   "$d/run" <"$d/in.txt" >"$d/got.txt" || fail "$m: the exported program failed"
   compare "$d/want.txt" "$d/got.txt" "$m$([ ${#extra[@]} -eq 1 ] && echo ' (freestanding)')"
   awk -v r="$normrel" 'BEGIN { exit !(r <= 1e-6) }' || fail "$m: normwise difference $normrel > 1e-6"
-  # The scratch it declares is the bill's and the runtime plan's.
+  # The scratch it declares is the bill's, and the bill's runtime context is the one the
+  # reference rows ran in (a buffer of exactly tn_ctx_size bytes).
   scratch=$(awk -v u="${U}_SCRATCH_SIZE" '$1 == "#define" && $2 == u {print $3}' "$d/$name.h")
-  bill=$("$tn" info "$tmp/$m.tnn" --memory | awk '/RAM, float/ {sub(":", "", $3); print $3; exit}')
+  "$tn" info "$tmp/$m.tnn" --memory >"$d/bill.txt" || fail "$m: info --memory"
+  bill=$(awk '/RAM, float/ {sub(":", "", $3); print $3; exit}' "$d/bill.txt")
   [ -n "$scratch" ] && [ "$scratch" = "$bill" ] ||
     fail "$m: ${U}_SCRATCH_SIZE is '$scratch', info --memory says '$bill'"
+  rt=$(awk '/RAM, runtime/ {sub(":", "", $3); print $3; exit}' "$d/bill.txt")
+  [ "ctx $rt" = "$ctx" ] || fail "$m: info --memory says a context takes '$rt', tn_ctx_size '$ctx'"
 done
 [ -z "$skip" ] || { echo "SKIP: $skip"; exit 77; }
 echo "export c: OK"

@@ -1,11 +1,14 @@
 /* Reference rows for the export tests: random inputs for a model and tn_predict's outputs,
  * one row at a time (as the exported code runs). Public API only.
- *   tn_export_ref MODEL ROWS SEED LO HI INPUTS OUTPUTS [MODEL2]
+ *   tn_export_ref MODEL ROWS SEED LO HI INPUTS OUTPUTS [CALIBRATION DATA...]
  * Float features are uniform in [LO, HI] (integers when LO and HI are, as pixels are); ids
  * are uniform in [0, vocab), and one row in 16 of a model with ids gets a bad id (vocab, -1
  * or 0.5), whose expected output is the word EID. INPUTS gets the `in` floats of each row
- * (the exported code's layout), OUTPUTS the outputs; both %.9g, tab-separated. With MODEL2
- * (the same network quantized, or another), OUTPUTS gets MODEL2's predictions of the rows. */
+ * (the exported code's layout), OUTPUTS the outputs; both %.9g, tab-separated. With
+ * calibration data (in the model's format), the model is quantized (tn_model_quantize) and
+ * the outputs are the int8 runtime's. The context is made in a buffer of exactly
+ * tn_ctx_size(model, 1) bytes, which is printed ("ctx N"). */
+#include "tinynet/export.h"
 #include "tinynet/tinynet.h"
 
 #include <math.h>
@@ -22,17 +25,31 @@ static double uniform(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 8) {
-        fprintf(stderr, "usage: tn_export_ref MODEL ROWS SEED LO HI INPUTS OUTPUTS\n");
+    if (argc < 8) {
+        fprintf(stderr, "usage: tn_export_ref MODEL ROWS SEED LO HI INPUTS OUTPUTS [DATA...]\n");
         return 2;
     }
     tn_error err = {0};
-    tn_model *m = NULL;
+    tn_model *fm = NULL, *m = NULL;
+    tn_data *calib = NULL;
     tn_ctx *ctx = NULL;
-    if (tn_model_load(argv[1], 0, &m, &err) || tn_ctx_new(m, 1, &ctx, &err)) {
+    if (tn_model_load(argv[1], 0, &fm, &err) ||
+        (argc > 8 && (tn_data_read(fm, (const char *const *)argv + 8, argc - 8, 0, &calib, &err) ||
+                      tn_model_quantize(fm, calib, &m, &err)))) {
         fprintf(stderr, "tn_export_ref: %s\n", err.msg);
         return 1;
     }
+    if (!m) {
+        m = fm;
+        fm = NULL;
+    }
+    size_t size = tn_ctx_size(m, 1);
+    void *buf = malloc(size);
+    if (!buf || tn_ctx_new_in(m, 1, buf, size, &ctx, &err)) {
+        fprintf(stderr, "tn_export_ref: %s\n", err.msg);
+        return 1;
+    }
+    printf("ctx %zu\n", size);
     long rows = atol(argv[2]);
     state = strtoull(argv[3], NULL, 10) * 2654435761ULL + 1;
     double lo = atof(argv[4]), hi = atof(argv[5]);
@@ -87,6 +104,9 @@ int main(int argc, char **argv)
     free(x);
     free(y);
     tn_ctx_free(ctx);
+    free(buf);
+    tn_data_free(calib);
     tn_model_free(m);
+    tn_model_free(fm);
     return fclose(fi) || fclose(fo) ? 1 : 0;
 }

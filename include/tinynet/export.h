@@ -33,6 +33,15 @@ TN_API int tn_export_c(const tn_model *m, const char *name, const char *header_n
  * protobuf to tn_free. Float models only. */
 TN_API int tn_export_onnx(const tn_model *m, unsigned char **bytes, size_t *len, tn_error *err);
 
+/* The int8 form of m (weights per output unit, activations calibrated on the rows of calib,
+ * read in m's format with tn_data_read): a new model to tn_model_free before m, which it
+ * shares. tn_predict, tn_evaluate, tn_predict_data and tn_confusion run it in int8 (the
+ * arithmetic of the int8 C export, bit for bit up to the output activation), tn_export_c
+ * writes it as int8 C. TN_EINVAL naming the first layer or activation with no int8 form. */
+TN_API int tn_model_quantize(const tn_model *m, const tn_data *calib, tn_model **out,
+                             tn_error *err);
+TN_API int tn_model_is_quantized(const tn_model *m);
+
 /* The memory bill of m for one row at a time (what the exported C code declares and what a
  * context for batches of 1 takes), in bytes. */
 typedef struct tn_memory_bill {

@@ -65,6 +65,76 @@ static int write_onnx(const tn_model *m, const opts *o, tn_error *err)
     return rc;
 }
 
+/* Without labels (a recommender's ratings file, say): how far the int8 outputs are from the
+ * float ones over the rows. */
+static int output_difference(const tn_model *fm, const tn_model *qm, const char *what,
+                             const char *const *paths, int n, tn_error *err)
+{
+    tn_data *d = NULL;
+    float *a = NULL, *b = NULL;
+    int rc = tn_data_read(fm, paths, n, 0, &d, err);
+    size_t rows = tn_data_rows(d), W = tn_model_output_width(fm);
+    if (rc == TN_OK && (!(a = malloc((rows * W + 1) * sizeof *a)) ||
+                        !(b = malloc((rows * W + 1) * sizeof *b))))
+        rc = tn_cli_err(err, TN_ENOMEM, "out of memory");
+    if (rc == TN_OK && !(rc = tn_predict_data(fm, d, a, err)))
+        rc = tn_predict_data(qm, d, b, err);
+    double max = 0.0, sum = 0.0;
+    for (size_t k = 0; rc == TN_OK && k < rows * W; k++) {
+        double e = a[k] > b[k] ? (double)a[k] - b[k] : (double)b[k] - a[k];
+        max = e > max ? e : max;
+        sum += e;
+    }
+    if (rc == TN_OK)
+        printf("%-10s %-28s %8zu rows  no labels: |float - int8| of the outputs: mean %.6f, "
+               "max %.6f\n", what, paths[0], rows, rows ? sum / (double)(rows * W) : 0.0, max);
+    free(a);
+    free(b);
+    tn_data_free(d);
+    return rc;
+}
+
+/* The metric of the float and the int8 model on the files of one data set. */
+static int compare_on(const tn_model *fm, const tn_model *qm, const char *what,
+                      const char *const *paths, int n, tn_error *err)
+{
+    tn_data *d = NULL;
+    tn_metrics a, b;
+    int rc = tn_data_read(fm, paths, n, TN_DATA_TARGETS, &d, err);
+    if (rc != TN_OK && rc != TN_ENOMEM) /* no labels in this file */
+        return output_difference(fm, qm, what, paths, n, err);
+    if (rc == TN_OK && !(rc = tn_evaluate(fm, d, &a, err)))
+        rc = tn_evaluate(qm, d, &b, err);
+    if (rc == TN_OK) {
+        printf("%-10s %-28s %8zu rows  loss %.6f -> %.6f", what, paths[0], a.rows, a.loss, b.loss);
+        if (a.accuracy == a.accuracy)
+            printf("  accuracy %.4f -> %.4f (%+.2f points)", a.accuracy, b.accuracy,
+                   100.0 * (b.accuracy - a.accuracy));
+        printf("\n");
+    }
+    tn_data_free(d);
+    return rc;
+}
+
+/* The int8 model of m, calibrated on --calibrate's data, with the metric before and after. */
+static int quantize(const tn_model *m, const opts *o, tn_model **qm, tn_error *err)
+{
+    tn_data *d = NULL;
+    int rc = tn_data_read(m, o->calib, o->n_calib, 0, &d, err);
+    size_t rows = tn_data_rows(d);
+    if (rc == TN_OK)
+        rc = tn_model_quantize(m, d, qm, err);
+    tn_data_free(d);
+    if (rc)
+        return rc;
+    printf("int8: weights per output unit, activations calibrated on %zu rows; float -> int8\n",
+           rows);
+    rc = compare_on(m, *qm, "calibrate", o->calib, o->n_calib, err);
+    if (rc == TN_OK && o->n_eval)
+        rc = compare_on(m, *qm, "eval", o->eval, o->n_eval, err);
+    return rc;
+}
+
 /* Collects DATA arguments after --calibrate/--eval until the next option. */
 static int data_args(int argc, char **argv, int *i, const char **slot, int *n)
 {
@@ -131,9 +201,13 @@ int tn_cli_export(int argc, char **argv)
         return bad;
     tn_error err = {0};
     tn_model *m = NULL;
+    tn_model *qm = NULL;
     int rc = tn_model_load(o.model, 0, &m, &err);
+    if (rc == TN_OK && o.int8)
+        rc = quantize(m, &o, &qm, &err);
     if (rc == TN_OK)
-        rc = o.onnx ? write_onnx(m, &o, &err) : write_c(m, &o, &err);
+        rc = o.onnx ? write_onnx(m, &o, &err) : write_c(qm ? qm : m, &o, &err);
+    tn_model_free(qm);
     tn_model_free(m);
     return rc ? tn_cli_fail(&err) : TN_EXIT_OK;
 }

@@ -6,7 +6,9 @@
 #include "export/export.h"
 
 #include "core/error.h"
+#include "graph/quant.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Code estimates, in bytes of x86-64 code at -Os for the generated C (measured on the
@@ -53,6 +55,15 @@ int tn_model_memory(const tn_model *m, tn_memory_bill *out, tn_error *err)
     out->ram_float = net->plan->p.arena;
     out->ram_unshared = net->plan->p.unshared;
     out->ctx_float = tn_ctx_size(m, 1);
+    /* The int8 plan and weights depend on the network alone, not on calibration. */
+    tn_qnet *q = m->quant;
+    if (q || tn__qnet_new(net, &q, NULL) == TN_OK) {
+        out->ram_int8 = q->plan.arena;
+        out->flash_weights_int8 = tn__c_int8_weight_bytes(m, q);
+        out->flash_code_int8 = code_estimate(net, 1);
+        if (q != m->quant)
+            tn__qnet_free(q);
+    }
     return TN_OK;
 }
 
@@ -95,14 +106,39 @@ int tn__bill_text(const tn_model *m, tn_sb *b, const char *lead, const char *U, 
     tn__sb_printf(b, "%s  flash, float   %zu = weights %zu + code ~%zu (estimate; libm not "
                   "included)\n", lead, mb.flash_weights_float + mb.flash_code_float,
                   mb.flash_weights_float, mb.flash_code_float);
-    tn__sb_printf(b, "%s  RAM, float     %zu: the plan's arena, the C export's %s_SCRATCH_SIZE "
-                  "(%zu if no buffers shared memory)\n", lead, mb.ram_float, U ? U : "NAME",
-                  mb.ram_unshared);
-    tn__sb_printf(b, "%s  RAM, runtime   %zu: a tinynet context for batches of 1, tn_ctx_size(m, "
-                  "1) (the arena and %zu of bookkeeping)\n", lead, mb.ctx_float,
-                  mb.ctx_float - mb.ram_float);
+    char fmacro[96], qmacro[96];
+    snprintf(fmacro, sizeof fmacro, "%s_SCRATCH_SIZE%s", U && !m->quant ? U : "NAME",
+             U && !m->quant ? "" : " of a float export");
+    snprintf(qmacro, sizeof qmacro, "%s_SCRATCH_SIZE%s", U && m->quant ? U : "NAME",
+             U && m->quant ? "" : " of an int8 export");
+    tn__sb_printf(b, "%s  RAM, float     %zu: the plan's arena, %s (%zu if no buffers shared "
+                  "memory)\n", lead, mb.ram_float, fmacro, mb.ram_unshared);
+    tn__sb_printf(b, "%s  RAM, runtime   %zu: a tinynet context of this %s model for batches "
+                  "of 1, tn_ctx_size(m, 1) (its arena and %zu of bookkeeping)\n", lead,
+                  mb.ctx_float, m->quant ? "int8" : "float",
+                  mb.ctx_float - (m->quant ? mb.ram_int8 : mb.ram_float));
+    tn_error qe = {0};
+    tn_qnet *q = m->quant;
+    if (!q && tn__qnet_new(net, &q, &qe) != TN_OK) {
+        tn__sb_printf(b, "%s  int8           none: %s\n", lead, qe.msg);
+    } else {
+        tn__sb_printf(b, "%s  flash, int8    %zu = weights %zu (int8 weights, int32 biases, "
+                      "multipliers, shifts, tables) + code ~%zu\n", lead,
+                      mb.flash_weights_int8 + mb.flash_code_int8, mb.flash_weights_int8,
+                      mb.flash_code_int8);
+        tn__sb_printf(b, "%s  RAM, int8      %zu: the int8 plan's arena, %s\n", lead,
+                      mb.ram_int8, qmacro);
+    }
     tn__sb_printf(b, "%sfloat buffer plan (per row; layers: the steps it is live in)\n", lead);
     plan_text(net, &net->plan->p, b, lead);
+    if (q) {
+        tn__sb_printf(b, "%sint8 buffer plan (float inputs are quantized from the caller's "
+                      "rows, ids read there, the output written into the caller's floats)\n",
+                      lead);
+        plan_text(net, &q->plan, b, lead);
+        if (q != m->quant)
+            tn__qnet_free(q);
+    }
     return TN_OK;
 }
 

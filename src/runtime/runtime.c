@@ -8,6 +8,7 @@
 #include "model/model.h"
 #include "model/scaling.h"
 #include "graph/graph.h"
+#include "graph/quant.h"
 #include "tinynet/tinynet.h"
 
 #include <stdio.h>
@@ -15,7 +16,9 @@
 
 struct tn_ctx {
     const tn_model *model;
-    tn_run *run;     /* inference mode: no gradients, no noise */
+    tn_run *run;     /* inference mode: no gradients, no noise (float models) */
+    char *arena;     /* the int8 plan's arena (int8 models) */
+    size_t max_batch;
     tn_error err;    /* the last failure of tn_predict */
     int placed;      /* in caller memory (tn_ctx_new_in): nothing to free */
 };
@@ -100,6 +103,9 @@ size_t tn_model_output_width(const tn_model *m)
 
 size_t tn_ctx_size(const tn_model *m, size_t max_batch)
 {
+    if (m && m->quant) /* [tn_ctx | the int8 arena] */
+        return max_batch && max_batch <= (1u << 24) ? CTX_HEAD + max_batch * m->quant->plan.arena
+                                                    : 0;
     size_t run = m ? tn__run_size(m->net, max_batch, TN_RUN_PLANNED) : 0;
     return run ? CTX_HEAD + run : 0;
 }
@@ -122,6 +128,12 @@ int tn_ctx_new_in(const tn_model *m, size_t max_batch, void *buf, size_t size, t
     memset(ctx, 0, sizeof *ctx);
     ctx->model = m;
     ctx->placed = 1;
+    ctx->max_batch = max_batch;
+    if (m->quant) {
+        ctx->arena = (char *)buf + CTX_HEAD;
+        *out = ctx;
+        return TN_OK;
+    }
     size_t rest = size > CTX_HEAD ? size - CTX_HEAD : 0;
     int rc = tn__run_new_in(m->net, max_batch, TN_RUN_PLANNED, (char *)buf + CTX_HEAD, rest,
                             &ctx->run, err);
@@ -188,6 +200,7 @@ int tn_predict(tn_ctx *ctx, const float *const *inputs, size_t batch, float *out
         return tn__err(&ctx->err, TN_EINVAL, "tn_predict: NULL %s", inputs ? "out" : "inputs");
     const tn_net *net = ctx->model->net;
     tn_run *run = ctx->run;
+    size_t W = net->nodes[net->output].width, step = ctx->max_batch;
     for (int i = 0; i < net->n_inputs; i++) {
         if (!inputs[i])
             return tn__err(&ctx->err, TN_EINVAL, "tn_predict: input %d (\"%s\") is NULL", i,
@@ -198,8 +211,17 @@ int tn_predict(tn_ctx *ctx, const float *const *inputs, size_t batch, float *out
                 return rc;
         }
     }
+    if (ctx->model->quant) { /* int8: rows straight from the caller's arrays */
+        for (size_t first = 0; first < batch; first += step) {
+            size_t b = batch - first < step ? batch - first : step;
+            const float *in[TN_MAX_INPUTS];
+            for (int i = 0; i < net->n_inputs; i++)
+                in[i] = inputs[i] + first * net->nodes[i].width;
+            tn__qnet_forward(ctx->model->quant, in, b, 0, ctx->arena, out + first * W);
+        }
+        return TN_OK;
+    }
     /* The same chunking as tn__predict: rows [first, first + b) through the context. */
-    size_t W = net->nodes[net->output].width, step = run->max_batch;
     for (size_t first = 0; first < batch; first += step) {
         size_t b = batch - first < step ? batch - first : step;
         for (int i = 0; i < net->n_inputs; i++) {
