@@ -75,5 +75,18 @@ for m in $models; do
   rt=$(awk '/RAM, runtime/ {sub(":", "", $3); print $3; exit}' "$d/bill.txt")
   [ "ctx $rt" = "$ctx" ] || fail "$m: info --memory says a context takes '$rt', tn_ctx_size '$ctx'"
 done
+# A predict program with no shared library at all: the exported ring and the harness,
+# linked statically (libc.a and libm.a), predict what tinynet predicts.
+d="$tmp/c_ring"
+if cc "${cflags[@]}" -static -DMODEL_H='"ring.h"' -DPREDICT=ring_predict -DPFX=RING_ -I"$d" \
+      -o "$d/static" tests/export/harness.c "$d/ring.c" -lm 2>"$d/static.err"; then
+  file "$d/static" | grep -q 'statically linked' || fail "static: $(file "$d/static")"
+  ! ldd "$d/static" >/dev/null 2>&1 || fail "static: ldd lists libraries: $(ldd "$d/static")"
+  "$d/static" <"$d/in.txt" >"$d/static.txt" || fail "the static program failed"
+  cmp -s "$d/got.txt" "$d/static.txt" || fail "the static program predicts differently"
+  echo "static: $(file -b "$d/static" | cut -d, -f1-2,4), $(wc -l <"$d/static.txt") rows as above"
+else
+  fail "no static link (libc6-dev's libc.a?): $(head -3 "$d/static.err")"
+fi
 [ -z "$skip" ] || { echo "SKIP: $skip"; exit 77; }
 echo "export c: OK"

@@ -16,9 +16,10 @@ skip() { echo "SKIP: $*"; exit 77; }
 py=/usr/bin/python3 # Debian's, with python3-onnx (a pyenv python would not see it)
 "$py" -c 'import onnx' 2>/dev/null || skip "python3-onnx is not installed (apt-get install python3-onnx)"
 command -v node >/dev/null && command -v npm >/dev/null || skip "node and npm are not installed (apt-get install nodejs npm)"
-# onnxruntime-node, once per build tree; --ignore-scripts skips its download of GPU
-# binaries (the package ships the CPU build).
-ort=$(cd "$(dirname "$tn")" && pwd)/npm-onnxruntime
+# onnxruntime-node, once per build tree (or in $TN_ORT_DIR, which tools/test.sh shares
+# between its trees); --ignore-scripts skips its download of GPU binaries (the package
+# ships the CPU build).
+ort=${TN_ORT_DIR:-$(cd "$(dirname "$tn")" && pwd)/npm-onnxruntime}
 if [ ! -d "$ort/node_modules/onnxruntime-node" ]; then
   mkdir -p "$ort"
   (cd "$ort" && npm install --ignore-scripts --no-audit --no-fund onnxruntime-node \

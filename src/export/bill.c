@@ -11,37 +11,60 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Code estimates, in bytes of x86-64 code at -Os for the generated C (measured on the
- * shipped models and the every-activation model; libm's functions not included): the
- * predict function's frame and input/output loops, and what each layer or kernel adds. */
-#define CODE_BASE 160
-#define CODE_PER_LAYER 48
-#define CODE_DENSE_KERNEL 96
-#define CODE_LAYER_NORM_KERNEL 240
-#define CODE_ACT_FUNCTION 120
-#define CODE_INT8_KERNELS 420
+/* Code estimates, in bytes: per-construct sizes fitted to the generated C of the shipped
+ * models compiled at -Os for x86-64 (measured within about 25%; libm's functions not
+ * included): the predict function and kernels, each layer's call or loops, each distinct
+ * activation function. */
+#define CODE_BASE_FLOAT 150
+#define CODE_BASE_INT8 400
+#define CODE_LAYER_FLOAT 27
+#define CODE_LAYER_INT8 50
+#define CODE_COPY_LOOPS 70      /* an embedding or concat: loops rather than a call */
+#define CODE_ACT 60
+#define CODE_ROWWISE_ACT 220    /* softmax, log_softmax */
+#define CODE_HELPER 50          /* the sigmoid/softplus helper some activations call */
+#define CODE_LAYER_NORM 200
 
 static size_t float_weights(const tn_model *m)
 {
-    const tn_net *net = m->net;
-    size_t n = net->n_params;
+    size_t n = m->net->n_params;
     if (m->scaling.kind != TN_SCALING_NONE && m->scaling.n > 1)
         n += 2 * m->scaling.n;
     return n * sizeof(float);
 }
 
+static size_t act_code(const tn_activation *a)
+{
+    return (a->flags & TN_ACT_ROWWISE) ? CODE_ROWWISE_ACT : CODE_ACT;
+}
+
 static size_t code_estimate(const tn_net *net, int int8)
 {
-    size_t code = CODE_BASE + (int8 ? CODE_INT8_KERNELS : CODE_DENSE_KERNEL);
-    int ln = 0;
+    size_t code = int8 ? CODE_BASE_INT8 : CODE_BASE_FLOAT;
+    int helper = 0;
     for (int l = 0; l < net->n_layers; l++) {
         const tn_layer *L = &net->layers[l];
-        code += CODE_PER_LAYER;
-        ln |= strcmp(L->ops->type, "layer_norm") == 0;
-        if (L->act && strcmp(L->act->m->name, "identity") != 0)
-            code += CODE_ACT_FUNCTION;
+        const char *t = L->ops->type;
+        if (L->ops->flags & TN_LAYER_PASS_THROUGH)
+            continue;
+        code += int8 ? CODE_LAYER_INT8 : CODE_LAYER_FLOAT;
+        if (strcmp(t, "embedding") == 0 || strcmp(t, "concat") == 0)
+            code += CODE_COPY_LOOPS;
+        if (strcmp(t, "layer_norm") == 0)
+            code += CODE_LAYER_NORM;
+        /* int8 hidden activations are tables (data, counted in the weights) */
+        if (!L->act || strcmp(L->act->m->name, "identity") == 0 || (int8 && l + 1 < net->n_layers))
+            continue;
+        int seen = 0;
+        for (int k = 0; k < l; k++)
+            seen |= net->layers[k].act && net->layers[k].act->m == L->act->m;
+        code += seen ? 0 : act_code(L->act->m);
+        const char *n = L->act->m->name;
+        helper |= strcmp(n, "sigmoid") == 0 || strcmp(n, "silu") == 0 ||
+                  strcmp(n, "swish") == 0 || strcmp(n, "gelu_tanh") == 0 ||
+                  strcmp(n, "softplus") == 0;
     }
-    return code + (ln ? CODE_LAYER_NORM_KERNEL : 0);
+    return code + (helper ? CODE_HELPER : 0);
 }
 
 int tn_model_memory(const tn_model *m, tn_memory_bill *out, tn_error *err)
