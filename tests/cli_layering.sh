@@ -22,14 +22,15 @@ declare -A allowed=(
   [recsys]="core graph model data loss optim train"
   [inspect]="core act layers graph model data"
   [runtime]="core act layers graph model"
-  [api]="core act layers graph model data loss optim train recsys inspect runtime"
+  [export]="core act layers graph model"
+  [api]="core act layers graph model data loss optim train recsys inspect runtime export"
 )
 # Public headers a module may include: the runtime's and the activation module's anywhere;
 # the others from the modules that implement what they declare, and above.
 declare -A public_from=(
   [tinynet.h]="*" [activation.h]="*"
   [data.h]="train recsys inspect api" [train.h]="train recsys inspect api"
-  [inspect.h]="inspect api" [recsys.h]="recsys api"
+  [inspect.h]="inspect api" [recsys.h]="recsys api" [export.h]="export api"
 )
 
 for module in "${!allowed[@]}"; do

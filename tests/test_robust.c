@@ -77,7 +77,7 @@ START_TEST(budget_refuses_before_allocating)
     tn_ctx *ctx = NULL;
     time_t t0 = time(NULL);
     /* The largest batch the header allows: refused by the budget, not allocated. */
-    tn_set_memory_limit(1 << 30);
+    tn_set_memory_limit(64 << 20);
     ck_assert_int_eq(tn_ctx_new(m, 16777216, &ctx, &err), TN_ENOMEM);
     assert_has(err.msg, "a run context for batches of 16777216 rows needs ");
     ck_assert_ptr_null(ctx);

@@ -462,6 +462,48 @@ START_TEST(rec_no_allocation_per_call)
 }
 END_TEST
 
+/* A context in the caller's memory: exactly tn_ctx_size bytes suffice (one byte less is
+ * TN_ERANGE), nothing is allocated from the model's load on, and the numbers are those of
+ * a heap context, bit for bit. For both models and a few batch sizes. */
+START_TEST(context_in_caller_memory)
+{
+    const size_t batches[] = {1, 7, 256};
+    for (int which = 0; which < 2; which++) {
+        const tn_model *m = which ? g_rec : g_model;
+        size_t rows = which ? REC_ROWS : g_rows;
+        const float *in1[1] = {g_x}, *in2[2] = {g_rec_user, g_rec_item};
+        const float *const *in = which ? in2 : in1;
+        const float *ref = which ? g_rec_ref_batch : g_ref_batch;
+        for (size_t k = 0; k < 3; k++) {
+            size_t B = batches[k], size = tn_ctx_size(m, B);
+            ck_assert_uint_gt(size, 0);
+            void *buf = malloc(size);
+            tn_error err = {0};
+            tn_ctx *ctx = NULL;
+            tn_replace_allocator(counting_malloc, counting_realloc, free);
+            g_allocs = 0;
+            ck_assert_int_eq(tn_ctx_new_in(m, B, buf, size - 1, &ctx, &err), TN_ERANGE);
+            ck_assert_ptr_null(ctx);
+            ck_assert_int_eq(tn_ctx_new_in(m, B, buf, size, &ctx, &err), TN_OK);
+            float *out = calloc(rows, sizeof *out);
+            ck_assert_int_eq(tn_predict(ctx, in, rows, out), TN_OK);
+            tn_ctx_free(ctx); /* frees nothing */
+            ck_assert_uint_eq(g_allocs, 0);
+            tn_replace_allocator(NULL, NULL, NULL);
+            if (B == 256)
+                ck_assert_mem_eq(out, ref, rows * sizeof *out);
+            else
+                for (size_t r = 0; r < rows; r++)
+                    ck_assert_float_eq_tol(out[r], ref[r], 1e-6f);
+            free(out);
+            free(buf);
+        }
+    }
+    ck_assert_uint_eq(tn_ctx_size(NULL, 1), 0);
+    ck_assert_uint_eq(tn_ctx_size(g_model, 0), 0);
+}
+END_TEST
+
 /* An id that is out of range, negative or not an integer (or NaN) would index outside an
  * embedding table: TN_EDATA, a message naming the input, and out untouched -- even when
  * the bad id sits in a later chunk than rows that are fine. */
@@ -556,6 +598,7 @@ Suite *tn_check_suite(void)
     tcase_add_test(tc, no_allocation_per_call);
     tcase_add_test(tc, rec_no_allocation_per_call);
     tcase_add_test(tc, rec_bad_ids);
+    tcase_add_test(tc, context_in_caller_memory);
     tcase_add_test(tc, argument_errors);
     suite_add_tcase(s, tc);
     return s;

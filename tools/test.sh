@@ -8,8 +8,12 @@ cd "$(dirname "$0")/.."
 # graphviz and libxml2-utils: the CLI tests render with dot and check SVG with xmllint;
 # libgfortran-12-dev: the install test links a program statically, and a static OpenBLAS
 # needs libgfortran.
+# python3-onnx: the ONNX export test checks its files with onnx.checker; nodejs and npm
+# (Debian's, when node is missing) install onnxruntime-node for it, once, under build-test/.
 tn_install_deps "${TN_BUILD_DEPS[@]}" check dataset-fashion-mnist clang libclang-rt-14-dev \
-    graphviz libxml2-utils libgfortran-12-dev
+    graphviz libxml2-utils libgfortran-12-dev python3-onnx
+command -v node >/dev/null && command -v npm >/dev/null || tn_install_deps nodejs npm
+export TN_ORT_DIR="$PWD/build-test/npm-onnxruntime"
 jobs=$(nproc)
 
 cmake -S . -B build-test -DTN_WERROR=ON >/dev/null

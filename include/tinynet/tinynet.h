@@ -137,9 +137,20 @@ TN_API size_t tn_model_input_vocab(const tn_model *m, size_t i);  /* ids: the bo
 TN_API size_t tn_model_output_width(const tn_model *m);
 
 /* A context for batches of up to max_batch rows (1 .. 16777216, and within the memory
- * limit: beyond it TN_ENOMEM with the size it would take). Allocates all its scratch here;
- * tn_predict then allocates nothing. */
+ * limit: beyond it TN_ENOMEM with the size it would take). Allocates all its scratch here,
+ * one block of tn_ctx_size(m, max_batch) bytes; tn_predict then allocates nothing. */
 TN_API int tn_ctx_new(const tn_model *m, size_t max_batch, tn_ctx **out, tn_error *err);
+/* The exact bytes of a context for batches of up to max_batch rows: its bookkeeping plus
+ * max_batch times the bytes per row of the model's buffer plan, in which activations that
+ * are never live at the same time share memory (`tinynet info MODEL --memory` prints the
+ * plan). 0 for a NULL model or a max_batch out of range. */
+TN_API size_t tn_ctx_size(const tn_model *m, size_t max_batch);
+/* A context in the caller's memory: size >= tn_ctx_size(m, max_batch) bytes at buf,
+ * aligned as malloc's results are (alignof(max_align_t)). Allocates nothing, then or later;
+ * buf stays the caller's and must outlive the context (tn_ctx_free on it frees nothing).
+ * TN_ERANGE when size is too small, TN_EINVAL for a misaligned buf. */
+TN_API int tn_ctx_new_in(const tn_model *m, size_t max_batch, void *buf, size_t size,
+                         tn_ctx **out, tn_error *err);
 TN_API void tn_ctx_free(tn_ctx *ctx);
 /* The message of the last failed tn_predict on ctx ("" after a success). Valid until the
  * next call on ctx. */

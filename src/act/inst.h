@@ -29,6 +29,9 @@ void tn__act_inst_forward(const tn_act_inst *a, const float *learn, int training
 void tn__act_inst_backward(const tn_act_inst *a, const float *learn, float *dlearn, int training,
                            tn_rng *rng, const float *x, const float *y, const float *dy,
                            float *dx, size_t rows, size_t cols);
+/* 1 for the built-in modules: their forward may run in place (y == x), which the buffer
+ * plan uses; a registered module promises nothing of the kind. */
+int tn__act_builtin(const tn_activation *m);
 void tn__act_inst_summary(const tn_act_inst *a, char *buf, size_t n);
 
 #endif

@@ -3,6 +3,7 @@
  * case-sensitive name. The custom table is process-wide and not locked: register at
  * start-up, before networks are built or loaded (activation.h says so). */
 #include "act/act.h"
+#include "act/inst.h"
 #include "core/error.h"
 #include "core/registry.h"
 
@@ -54,6 +55,14 @@ const tn_activation *tn_activation_at(size_t i)
         return builtins[i];
     i -= N_BUILTINS;
     return i < n_custom ? custom[i] : NULL;
+}
+
+int tn__act_builtin(const tn_activation *m)
+{
+    for (size_t i = 0; i < N_BUILTINS; i++)
+        if (builtins[i] == m)
+            return 1;
+    return 0;
 }
 
 const tn_activation *tn_activation_find(const char *name)

@@ -31,4 +31,10 @@ int tn__api_model_loss(const tn_model *m, tn_loss *out, tn_error *err);
  * needs); loss may be NULL when no targets are read. */
 tn_data_ctx tn__api_data_ctx(const tn_model *m, const tn_loss *loss);
 
+/* An int8 model (m->quant) over a tn_data: outputs, and loss, accuracy and (cm != NULL) the
+ * confusion matrix (api/quantize.c). */
+int tn__api_qpredict(const tn_model *m, const tn_data *d, float *out, tn_error *err);
+int tn__api_qevaluate(const tn_model *m, const tn_loss *loss, const tn_data *d,
+                      tn_metrics *out, size_t *cm, tn_error *err);
+
 #endif

@@ -128,6 +128,8 @@ int tn_evaluate(const tn_model *m, const tn_data *d, tn_metrics *out, tn_error *
     int rc = check_args(m, d, out, "tn_evaluate", err);
     if (rc == TN_OK)
         rc = tn__api_model_loss(m, &loss, err);
+    if (rc == TN_OK && m->quant)
+        return tn__api_qevaluate(m, &loss, d, out, NULL, err);
     return rc ? rc : tn__evaluate(m->net, &loss, d->rows, &m->scaling, BATCH, out, err);
 }
 
@@ -138,12 +140,17 @@ int tn_confusion(const tn_model *m, const tn_data *d, size_t *cm, tn_error *err)
         memset(cm, 0, W * W * sizeof *cm);
     }
     int rc = check_args(m, d, cm, "tn_confusion", err);
+    tn_loss loss;
+    if (rc == TN_OK && m->quant && !(rc = tn__api_model_loss(m, &loss, err)))
+        return tn__api_qevaluate(m, &loss, d, NULL, cm, err);
     return rc ? rc : tn__confusion(m->net, d->rows, &m->scaling, BATCH, cm, err);
 }
 
 int tn_predict_data(const tn_model *m, const tn_data *d, float *out, tn_error *err)
 {
     int rc = check_args(m, d, out, "tn_predict_data", err);
+    if (rc == TN_OK && m->quant)
+        return tn__api_qpredict(m, d, out, err);
     return rc ? rc : tn__predict(m->net, d->rows, &m->scaling, BATCH, out, err);
 }
 

@@ -18,6 +18,7 @@ int tn_cli_activations(int argc, char **argv);
 int tn_cli_study(int argc, char **argv);
 int tn_cli_graph(int argc, char **argv);
 int tn_cli_recommend(int argc, char **argv);
+int tn_cli_export(int argc, char **argv);
 
 /* Fills err (NULL: nothing) with code and a printf-formatted message; returns code. The
  * command line's own failures take the library's form, so one printer reports both. */

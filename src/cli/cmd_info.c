@@ -1,12 +1,13 @@
 /* tinynet info MODEL: what a model file holds, layer by layer. */
 #include "cli.h"
 
+#include "tinynet/export.h"
 #include "tinynet/inspect.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const char usage[] = "tinynet info MODEL";
+static const char usage[] = "tinynet info MODEL [--memory]";
 
 static void print_layers(const tn_model *m)
 {
@@ -47,18 +48,45 @@ static void print_training(const char *text)
     }
 }
 
+static int memory_bill(const char *path)
+{
+    tn_error err = {0};
+    tn_model *m = NULL;
+    char *text = NULL;
+    int rc = tn_model_load(path, 0, &m, &err);
+    if (rc == TN_OK)
+        rc = tn_model_memory_text(m, &text, &err);
+    if (rc == TN_OK)
+        printf("model      %s\n%s", path, text);
+    tn_free(text);
+    tn_model_free(m);
+    return rc ? tn_cli_fail(&err) : TN_EXIT_OK;
+}
+
 int tn_cli_info(int argc, char **argv)
 {
     if (tn_cli_wants_help(argc, argv)) {
-        printf("usage: %s\n\nValidates MODEL (format, checksum, shapes) and describes it.\n",
+        printf("usage: %s\n\nValidates MODEL (format, checksum, shapes) and describes it.\n"
+               "--memory: its memory bill instead: flash (weights, code estimate) and RAM (the\n"
+               "buffer plan, float and int8) of the exported C code and of a runtime context.\n",
                usage);
         return TN_EXIT_OK;
     }
+    int memory = 0;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--memory") == 0) {
+            memory = 1;
+            memmove(argv + i, argv + i + 1, (size_t)(argc - i - 1) * sizeof *argv);
+            argc--;
+            break;
+        }
     int bad = tn_cli_no_options("info", usage, argc, argv);
     if (bad)
         return bad;
     if (argc != 2)
         return tn_cli_usage("info", usage, "expected MODEL");
+    if (memory)
+        return memory_bill(argv[1]);
     tn_error err = {0};
     tn_model *m = NULL;
     char *data = NULL, *training = NULL, loss[128];

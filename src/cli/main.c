@@ -30,6 +30,8 @@ static const char usage_text[] =
     "                        draw the network (images need Graphviz' dot)\n"
     "  recommend MODEL --user U [--top N] [--ratings FILE]\n"
     "                        the best items a user has not rated yet\n"
+    "  export MODEL (--c DIR | -o FILE.c | --onnx FILE) [--int8 --calibrate DATA]\n"
+    "                        the model as dependency-free C (float or int8) or ONNX\n"
     "\n"
     "  tinynet COMMAND --help shows a command's options; tinynet --version its version.\n"
     "  --memory-limit SIZE (or TN_MEMORY_LIMIT=SIZE), with any command: refuse work that\n"
@@ -181,6 +183,7 @@ static const struct {
     {"study", tn_cli_study},
     {"graph", tn_cli_graph},
     {"recommend", tn_cli_recommend},
+    {"export", tn_cli_export},
 };
 
 /* Every command's results go to stdout: a full disk or a closed pipe is a failure, said

@@ -366,7 +366,7 @@ static int build(tn_jr *r, const cJSON *root, size_t max_params, int copies, con
         rc = check_budget(r, net, copies, use);
     if (rc == TN_OK) {
         net->P = tn__floats_alloc(net->n_params);
-        if (!net->P)
+        if (!net->P || tn__net_plan_build(net) != TN_OK)
             rc = tn__jr_oom(r, NULL);
     }
     if (rc) {
@@ -413,6 +413,7 @@ void tn__net_free(tn_net *net)
             net->layers[i].ops->destroy(&net->layers[i]);
     tn__free(net->layers);
     tn__floats_free(net->P);
+    tn__net_plan_free(net->plan);
     tn__free(net);
 }
 

@@ -10,6 +10,7 @@
 
 #include "core/rng.h"
 #include "core/json.h"
+#include "graph/plan.h"
 #include "layers/layer.h"
 #include "tinynet/tinynet.h"
 
@@ -31,6 +32,7 @@ struct tn_net {
     int output;                 /* the output node (the last layer's) */
     float *P;                   /* all parameters, contiguous in layer order */
     size_t n_params;
+    tn_net_plan *plan;          /* the inference buffer plan (graph/plan.h) */
 };
 
 /* A run context: everything one thread needs to run a batch of up to max_batch rows.
@@ -51,6 +53,9 @@ struct tn_run {
     tn_rng noise;               /* dropout masks, rrelu slopes */
     float *block;               /* the one allocation behind every float buffer */
     void *ptrs;                 /* the one allocation behind the pointer tables */
+    int planned;                /* TN_RUN_PLANNED: buffers from the plan, in one block */
+    int placed;                 /* planned in caller memory: tn__run_free frees nothing */
+    char *arena;                /* planned: the arena (max_batch x the plan's bytes per row) */
 };
 
 /* ---- building --------------------------------------------------------------------- */
@@ -81,7 +86,11 @@ enum {
      * cross-entropy, softmax + categorical cross-entropy): the loss writes dL/dz into
      * tn__run_dpre of the output layer, and backward does not apply that activation's
      * derivative. Decided once, when the training context is made (tn__train_run_flags). */
-    TN_RUN_FUSED_OUTPUT = 1u << 1
+    TN_RUN_FUSED_OUTPUT = 1u << 1,
+    /* Inference on the network's buffer plan (graph/plan.h): buffers share memory, so after
+     * a forward only the output node (and the inputs, until overwritten) can be read;
+     * pass-through layers are skipped. What the runtime's contexts use. */
+    TN_RUN_PLANNED = 1u << 2
 };
 
 /* A context for batches of 1 .. max_batch (<= 2^24) rows; flags: TN_RUN_*. */
@@ -90,6 +99,11 @@ enum {
 size_t tn__run_floats(const tn_net *net, size_t max_batch, unsigned flags);
 int tn__run_new(const tn_net *net, size_t max_batch, unsigned flags, unsigned long long seed,
                 tn_run **out, tn_error *err);
+/* A planned run (flags TN_RUN_PLANNED) in caller memory: tn__run_size bytes at mem,
+ * aligned for any object (as malloc's). Nothing is allocated; tn__run_free is harmless. */
+size_t tn__run_size(const tn_net *net, size_t max_batch, unsigned flags);
+int tn__run_new_in(const tn_net *net, size_t max_batch, unsigned flags, void *mem, size_t size,
+                   tn_run **out, tn_error *err);
 void tn__run_free(tn_run *run);
 void tn__run_forward(tn_run *run, size_t batch);
 /* Layer l alone, then its activation (the gradient check re-runs parts of a forward). */

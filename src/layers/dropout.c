@@ -89,6 +89,7 @@ const tn_layer_ops tn__dropout_ops = {
     .keys = dropout_keys,
     .min_inputs = 1,
     .max_inputs = 1,
+    .flags = TN_LAYER_PASS_THROUGH,
     .configure = dropout_configure,
     .forward = dropout_forward,
     .backward = TN__TRAINING(dropout_backward),

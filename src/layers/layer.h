@@ -63,7 +63,10 @@ typedef struct tn_layer_io {
 typedef struct tn_layer tn_layer;
 
 enum {
-    TN_LAYER_READS_IDS = 1u << 0  /* may read index inputs (the embedding) */
+    TN_LAYER_READS_IDS = 1u << 0,  /* may read index inputs (the embedding) */
+    /* In inference its output is its one input (dropout): a planned run skips it and gives
+     * its output the input's buffer, exported code has none of it. */
+    TN_LAYER_PASS_THROUGH = 1u << 1
 };
 
 typedef struct tn_layer_ops {
@@ -102,6 +105,9 @@ struct tn_layer {
     size_t act_off;             /* where its learnable values start in the layer's P */
     void *state;                /* type-specific configuration */
 };
+
+/* The eps of a layer_norm layer (for exporters, which write its arithmetic out). */
+double tn__layer_norm_eps(const tn_layer *L);
 
 /* ---- the layer registry ------------------------------------------------------------- */
 const tn_layer_ops *tn__layer_ops_find(const char *type);

@@ -126,6 +126,11 @@ static void layer_norm_summary(const tn_layer *L, char *buf, size_t n)
     snprintf(buf, n, "eps=%g", s->eps);
 }
 
+double tn__layer_norm_eps(const tn_layer *L)
+{
+    return ((const layer_norm *)L->state)->eps;
+}
+
 static void layer_norm_destroy(tn_layer *L) { tn__free(L->state); }
 
 const tn_layer_ops tn__layer_norm_ops = {

@@ -3,6 +3,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "graph/quant.h"
 #include "model/modelfile.h"
 
 #include <stdio.h>
@@ -227,6 +228,12 @@ void tn__model_free(tn_model *m)
 {
     if (!m)
         return;
+    if (m->base) { /* a view: only its int8 form and name are its own */
+        tn__qnet_free(m->quant);
+        tn__free(m->source);
+        tn__free(m);
+        return;
+    }
     tn__net_free(m->net);
     cJSON_Delete(m->data);
     cJSON_Delete(m->columns);

@@ -22,6 +22,10 @@ typedef struct tn_model {
     cJSON *columns;      /* files from before "data": the CSV columns, or NULL */
     tn_scaling scaling;  /* apply to its input data first (tn__scaling_apply) */
     cJSON *training;     /* free-form record of how it was trained (may be NULL) */
+    /* An int8 model (tn_model_quantize) is a view of its float model, whose network,
+     * records and scaling it shares (base outlives it), with its own int8 form. */
+    const struct tn_model *base;
+    struct tn_qnet *quant;
 } tn_model;
 
 /* Writes m atomically (m may be a view of parts owned elsewhere: nothing is freed). */

@@ -8,6 +8,7 @@
 #include "model/model.h"
 #include "model/scaling.h"
 #include "graph/graph.h"
+#include "graph/quant.h"
 #include "tinynet/tinynet.h"
 
 #include <stdio.h>
@@ -15,8 +16,11 @@
 
 struct tn_ctx {
     const tn_model *model;
-    tn_run *run;     /* inference mode: no gradients, no noise */
+    tn_run *run;     /* inference mode: no gradients, no noise (float models) */
+    char *arena;     /* the int8 plan's arena (int8 models) */
+    size_t max_batch;
     tn_error err;    /* the last failure of tn_predict */
+    int placed;      /* in caller memory (tn_ctx_new_in): nothing to free */
 };
 
 static int load(const char *path, const void *buf, size_t len, unsigned flags, tn_model **out,
@@ -94,6 +98,50 @@ size_t tn_model_output_width(const tn_model *m)
 
 /* ---- contexts and prediction ---------------------------------------------------------- */
 
+/* A context is one block: [tn_ctx | the planned run (graph/run.c)]. */
+#define CTX_HEAD ((sizeof(tn_ctx) + 63) / 64 * 64)
+
+size_t tn_ctx_size(const tn_model *m, size_t max_batch)
+{
+    if (m && m->quant) /* [tn_ctx | the int8 arena] */
+        return max_batch && max_batch <= (1u << 24) ? CTX_HEAD + max_batch * m->quant->plan.arena
+                                                    : 0;
+    size_t run = m ? tn__run_size(m->net, max_batch, TN_RUN_PLANNED) : 0;
+    return run ? CTX_HEAD + run : 0;
+}
+
+int tn_ctx_new_in(const tn_model *m, size_t max_batch, void *buf, size_t size, tn_ctx **out,
+                  tn_error *err)
+{
+    if (!out)
+        return tn__err(err, TN_EINVAL, "tn_ctx_new_in: NULL output pointer");
+    *out = NULL;
+    if (!m)
+        return tn__err(err, TN_EINVAL, "tn_ctx_new_in: NULL model");
+    if (!buf)
+        return tn__err(err, TN_EINVAL, "tn_ctx_new_in: NULL buffer");
+    size_t need = tn_ctx_size(m, max_batch);
+    if (need && size < need)
+        return tn__err(err, TN_ERANGE, "a context of \"%s\" for batches of %zu rows needs %zu "
+                       "bytes, got %zu", m->net->name, max_batch, need, size);
+    tn_ctx *ctx = buf;
+    memset(ctx, 0, sizeof *ctx);
+    ctx->model = m;
+    ctx->placed = 1;
+    ctx->max_batch = max_batch;
+    if (m->quant) {
+        ctx->arena = (char *)buf + CTX_HEAD;
+        *out = ctx;
+        return TN_OK;
+    }
+    size_t rest = size > CTX_HEAD ? size - CTX_HEAD : 0;
+    int rc = tn__run_new_in(m->net, max_batch, TN_RUN_PLANNED, (char *)buf + CTX_HEAD, rest,
+                            &ctx->run, err);
+    if (rc == TN_OK)
+        *out = ctx;
+    return rc;
+}
+
 int tn_ctx_new(const tn_model *m, size_t max_batch, tn_ctx **out, tn_error *err)
 {
     if (!out)
@@ -101,25 +149,25 @@ int tn_ctx_new(const tn_model *m, size_t max_batch, tn_ctx **out, tn_error *err)
     *out = NULL;
     if (!m)
         return tn__err(err, TN_EINVAL, "tn_ctx_new: NULL model");
-    tn_ctx *ctx = tn__calloc(1, sizeof *ctx);
-    if (!ctx)
-        return tn__err(err, TN_ENOMEM, "out of memory");
-    ctx->model = m;
-    int rc = tn__run_new(m->net, max_batch, 0, 0, &ctx->run, err);
+    size_t size = tn_ctx_size(m, max_batch);
+    if (!size)
+        return tn__err(err, TN_EINVAL, "batch size %zu is out of range [1, 16777216]", max_batch);
+    void *mem = tn__malloc(size);
+    if (!mem)
+        return tn__err(err, TN_ENOMEM, "out of memory for a context of %zu bytes", size);
+    int rc = tn_ctx_new_in(m, max_batch, mem, size, out, err);
     if (rc != TN_OK) {
-        tn__free(ctx);
+        tn__free(mem);
         return rc;
     }
-    *out = ctx;
+    (*out)->placed = 0;
     return TN_OK;
 }
 
 void tn_ctx_free(tn_ctx *ctx)
 {
-    if (!ctx)
-        return;
-    tn__run_free(ctx->run);
-    tn__free(ctx);
+    if (ctx && !ctx->placed)
+        tn__free(ctx);
 }
 
 const char *tn_ctx_errmsg(const tn_ctx *ctx)
@@ -152,6 +200,7 @@ int tn_predict(tn_ctx *ctx, const float *const *inputs, size_t batch, float *out
         return tn__err(&ctx->err, TN_EINVAL, "tn_predict: NULL %s", inputs ? "out" : "inputs");
     const tn_net *net = ctx->model->net;
     tn_run *run = ctx->run;
+    size_t W = net->nodes[net->output].width, step = ctx->max_batch;
     for (int i = 0; i < net->n_inputs; i++) {
         if (!inputs[i])
             return tn__err(&ctx->err, TN_EINVAL, "tn_predict: input %d (\"%s\") is NULL", i,
@@ -162,8 +211,17 @@ int tn_predict(tn_ctx *ctx, const float *const *inputs, size_t batch, float *out
                 return rc;
         }
     }
+    if (ctx->model->quant) { /* int8: rows straight from the caller's arrays */
+        for (size_t first = 0; first < batch; first += step) {
+            size_t b = batch - first < step ? batch - first : step;
+            const float *in[TN_MAX_INPUTS];
+            for (int i = 0; i < net->n_inputs; i++)
+                in[i] = inputs[i] + first * net->nodes[i].width;
+            tn__qnet_forward(ctx->model->quant, in, b, 0, ctx->arena, out + first * W);
+        }
+        return TN_OK;
+    }
     /* The same chunking as tn__predict: rows [first, first + b) through the context. */
-    size_t W = net->nodes[net->output].width, step = run->max_batch;
     for (size_t first = 0; first < batch; first += step) {
         size_t b = batch - first < step ? batch - first : step;
         for (int i = 0; i < net->n_inputs; i++) {
