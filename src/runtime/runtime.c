@@ -152,10 +152,15 @@ int tn_ctx_new(const tn_model *m, size_t max_batch, tn_ctx **out, tn_error *err)
     size_t size = tn_ctx_size(m, max_batch);
     if (!size)
         return tn__err(err, TN_EINVAL, "batch size %zu is out of range [1, 16777216]", max_batch);
+    char what[96];
+    snprintf(what, sizeof what, "a run context for batches of %zu rows", max_batch);
+    int rc = tn__mem_check((double)size, what, err);
+    if (rc)
+        return rc;
     void *mem = tn__malloc(size);
     if (!mem)
         return tn__err(err, TN_ENOMEM, "out of memory for a context of %zu bytes", size);
-    int rc = tn_ctx_new_in(m, max_batch, mem, size, out, err);
+    rc = tn_ctx_new_in(m, max_batch, mem, size, out, err);
     if (rc != TN_OK) {
         tn__free(mem);
         return rc;
