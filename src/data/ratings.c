@@ -427,9 +427,9 @@ void tn__ratings_free(tn_ratings *r)
     tn__free(r);
 }
 
-/* A two-input labelled dataset for net, with the inputs in the network's order. */
+/* A two-input dataset for net, with the inputs in the network's order. */
 int tn__ratings_pairs_dataset(const tn_net *net, const tn_ratings_cfg *c, size_t rows,
-                         tn_dataset **out, int *ui, int *ii, tn_error *err)
+                              int labelled, tn_dataset **out, int *ui, int *ii, tn_error *err)
 {
     *ui = tn__net_find_node(net, c->user_input);
     *ii = tn__net_find_node(net, c->item_input);
@@ -437,6 +437,6 @@ int tn__ratings_pairs_dataset(const tn_net *net, const tn_ratings_cfg *c, size_t
         return tn__err(err, TN_ESHAPE, "ratings need a network with the two index inputs "
                        "\"%s\" and \"%s\"", c->user_input, c->item_input);
     size_t w[2] = {1, 1};
-    return tn__dataset_new(rows, 2, w, 1, out, err);
+    return tn__dataset_new(rows, 2, w, labelled ? 1 : 0, out, err);
 }
 
