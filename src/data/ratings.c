@@ -366,6 +366,14 @@ int tn__ratings_parse(const char *name, const char *text, size_t len, const tn_r
         if (col[TN_RF_RATING] >= 0) {
             if ((rc = parse_value(&rd, f[col[TN_RF_RATING]], "rating", &v)))
                 break;
+            /* Ratings are kept as floats: beyond float's range the conversion is undefined
+             * (in practice +-inf, a positive at any threshold). From FLT_MAX + half an ulp
+             * on a double rounds past FLT_MAX, as in the CSV reader. */
+            if (fabs(v) >= 0x1.ffffffp127) {
+                rc = tn__err(err, TN_EDATA, "%s: line %zu: rating: %g is out of float range",
+                             name, rd.line, v);
+                break;
+            }
             x.rating = (float)v;
         }
         if (col[TN_RF_TIMESTAMP] >= 0) {
