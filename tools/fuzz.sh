@@ -14,7 +14,11 @@ secs=${1:-60}
 shift || true
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build-fuzz
-all=(config csv idx ratings model model_header)
+all=()
+for f in "$root"/tests/fuzz/fuzz_*.c; do
+  f=${f##*/fuzz_}
+  all+=("${f%.c}")
+done
 harnesses=("${@:-${all[@]}}")
 [[ $secs =~ ^[0-9]+$ ]] && [ "$secs" -ge ${#harnesses[@]} ] ||
   { echo "fuzz: SECONDS must be a whole number, at least one per harness" >&2; exit 2; }
@@ -55,8 +59,9 @@ for h in "${harnesses[@]}"; do
   log=$out/fuzz_$h.log
   # -rss_limit_mb: a reader that allocates what its input claims trips it; -timeout: one
   # input taking seconds is a finding too (a hang in CI).
-  if "$out/lib/fuzz_$h" "$out/corpus/$h" "$root/tests/fuzz/corpus/$h" \
-       "$root/tests/fuzz/regress/$h" "${dict[@]}" -max_total_time="$per" -max_len=16384 \
+  inputs=("$out/corpus/$h" "$root/tests/fuzz/corpus/$h") # new finds go to the first
+  [ -d "$root/tests/fuzz/regress/$h" ] && inputs+=("$root/tests/fuzz/regress/$h")
+  if "$out/lib/fuzz_$h" "${inputs[@]}" "${dict[@]}" -max_total_time="$per" -max_len=16384 \
        -rss_limit_mb=1024 -timeout=10 -artifact_prefix="$out/findings/$h/" \
        -print_final_stats=1 >"$log" 2>&1; then
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
