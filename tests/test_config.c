@@ -214,6 +214,14 @@ START_TEST(data_errors)
     expect_edit_error("\"train\": \"a.csv\"", "\"train\": \"a.csv\", \"test\": \"b.csv\", "
                       "\"holdout\": 0.2", "data.holdout: give either a test file");
     expect_edit_error("\"train\": \"a.csv\"", "\"train\": 7", "data.train: expected");
+    /* One column name is held to what an array's names are: not empty, not cut. */
+    expect_edit_error("\"target\": \"label\"", "\"target\": \"\"",
+                      "data.target: expected a column name (1 to 63 characters), got \"\"");
+    expect_edit_error("\"target\": \"label\"",
+                      "\"target\": \"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl\"",
+                      "data.target: expected a column name (1 to 63 characters)");
+    expect_edit_error("\"target\": \"label\"", "\"target\": [\"\"]",
+                      "data.target[0]: expected a column name (1 to 63 characters)");
 }
 END_TEST
 

@@ -64,17 +64,16 @@ static int parse_colspec(tn_jr *r, const cJSON *obj, const char *key, size_t wan
     if (!out->names)
         return tn__jr_oom(r, key);
     out->n = n;
-    if (cJSON_IsString(v)) {
-        snprintf(out->names[0], TN_MAX_NAME, "%s", v->valuestring);
-        return TN_OK;
-    }
+    /* One name is checked as each name of an array is: a name that does not fit would be
+     * cut silently and could then match another column. */
     size_t i = 0;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, v) {
+    const cJSON *item = cJSON_IsString(v) ? v : v->child;
+    for (; item; item = cJSON_IsString(v) ? NULL : item->next) {
         if (!cJSON_IsString(item) || !item->valuestring[0] ||
             strlen(item->valuestring) >= TN_MAX_NAME) {
             size_t mark = tn__jr_push_key(r, key);
-            tn__jr_push_index(r, i);
+            if (!cJSON_IsString(v))
+                tn__jr_push_index(r, i);
             int rc = tn__jr_fail(r, NULL, "expected a column name (1 to %d characters), got %s",
                                  TN_MAX_NAME - 1, tn__jr_describe(item, got, sizeof got));
             tn__jr_pop(r, mark);
