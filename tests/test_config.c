@@ -214,6 +214,16 @@ START_TEST(data_errors)
     expect_edit_error("\"train\": \"a.csv\"", "\"train\": \"a.csv\", \"test\": \"b.csv\", "
                       "\"holdout\": 0.2", "data.holdout: give either a test file");
     expect_edit_error("\"train\": \"a.csv\"", "\"train\": 7", "data.train: expected");
+    /* One column name is held to what an array's names are: not empty, not cut. */
+    expect_edit_error("\"target\": \"label\"", "\"target\": \"\"",
+                      "data.target: expected a name of 1 to 63 printable characters: an empty "
+                      "name");
+    expect_edit_error("\"target\": \"label\"",
+                      "\"target\": \"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl\"",
+                      "data.target: expected a name of 1 to 63 printable characters: 64 "
+                      "characters long (at most 63)");
+    expect_edit_error("\"target\": \"label\"", "\"target\": [\"\"]",
+                      "data.target[0]: expected a name of 1 to 63 printable characters");
 }
 END_TEST
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is missing, build with warnings as errors, run every
 # test; then again under AddressSanitizer and UndefinedBehaviorSanitizer; the runtime's
-# thread test under ThreadSanitizer; and the model loader under libFuzzer for a minute.
+# thread test under ThreadSanitizer; and every reader under libFuzzer for two minutes in all
+# (TN_FUZZ_SECONDS; the fuzzers' seed and regression inputs also run in both ctest passes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -31,4 +32,4 @@ CC=clang cmake -S . -B build-tsan -DTN_WERROR=ON -DTN_TSAN=ON -DCMAKE_BUILD_TYPE
 cmake --build build-tsan -j"$jobs" --target test_runtime
 ctest --test-dir build-tsan -R '^test_runtime$' --output-on-failure
 
-tools/fuzz.sh "${TN_FUZZ_SECONDS:-60}"
+TN_FUZZ_CLI=build-test/tinynet tools/fuzz.sh "${TN_FUZZ_SECONDS:-120}"

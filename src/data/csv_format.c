@@ -64,17 +64,14 @@ static int parse_colspec(tn_jr *r, const cJSON *obj, const char *key, size_t wan
     if (!out->names)
         return tn__jr_oom(r, key);
     out->n = n;
-    if (cJSON_IsString(v)) {
-        int rc = tn__jr_check_name(r, key, v->valuestring);
-        if (rc == TN_OK)
-            snprintf(out->names[0], TN_MAX_NAME, "%s", v->valuestring);
-        return rc;
-    }
+    /* One name is checked as each name of an array is, by the one rule for names: a name
+     * that does not fit is refused at its key, never cut (it could then match another). */
     size_t i = 0;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, v) {
+    const cJSON *item = cJSON_IsString(v) ? v : v->child;
+    for (; item; item = cJSON_IsString(v) ? NULL : item->next) {
         size_t mark = tn__jr_push_key(r, key);
-        tn__jr_push_index(r, i);
+        if (!cJSON_IsString(v))
+            tn__jr_push_index(r, i);
         int rc = cJSON_IsString(item)
                      ? tn__jr_check_name(r, NULL, item->valuestring)
                      : tn__jr_fail(r, NULL, "expected a column name, got %s",

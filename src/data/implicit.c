@@ -158,7 +158,7 @@ int tn__implicit_train_set(const tn_implicit *im, const tn_net *net, const tn_ra
     size_t rows = 0;
     for (size_t k = 0; k < im->n_train; k++)
         rows += 1 + (unrated_count(im, im->train_user[k]) ? (size_t)c->negatives : 0);
-    int ui, ii, rc = tn__ratings_pairs_dataset(net, c, rows, out, &ui, &ii, err);
+    int ui, ii, rc = tn__ratings_pairs_dataset(net, c, rows, 1, out, &ui, &ii, err);
     if (rc)
         return rc;
     tn_dataset *d = *out;
@@ -261,7 +261,7 @@ int tn__rank_set_pairs(const tn_rank_set *s, const tn_net *net, const tn_ratings
     size_t rows = 0;
     for (size_t k = 0; k < s->n_users; k++)
         rows += tn__rank_set_pairs_of(s, k);
-    int ui, ii, rc = tn__ratings_pairs_dataset(net, c, rows, out, &ui, &ii, err);
+    int ui, ii, rc = tn__ratings_pairs_dataset(net, c, rows, 1, out, &ui, &ii, err);
     if (rc)
         return rc;
     size_t row = 0;

@@ -373,6 +373,14 @@ int tn__ratings_parse(const char *name, const char *text, size_t len, const tn_r
         if (col[TN_RF_RATING] >= 0) {
             if ((rc = parse_value(&rd, f[col[TN_RF_RATING]], "rating", &v)))
                 break;
+            /* Ratings are kept as floats: beyond float's range the conversion is undefined
+             * (in practice +-inf, a positive at any threshold). From FLT_MAX + half an ulp
+             * on a double rounds past FLT_MAX, as in the CSV reader. */
+            if (fabs(v) >= 0x1.ffffffp127) {
+                rc = tn__err(err, TN_EDATA, "%s: line %zu: rating: %g is out of float range",
+                             name, rd.line, v);
+                break;
+            }
             x.rating = (float)v;
         }
         if (col[TN_RF_TIMESTAMP] >= 0) {
@@ -434,9 +442,9 @@ void tn__ratings_free(tn_ratings *r)
     tn__free(r);
 }
 
-/* A two-input labelled dataset for net, with the inputs in the network's order. */
+/* A two-input dataset for net, with the inputs in the network's order. */
 int tn__ratings_pairs_dataset(const tn_net *net, const tn_ratings_cfg *c, size_t rows,
-                         tn_dataset **out, int *ui, int *ii, tn_error *err)
+                              int labelled, tn_dataset **out, int *ui, int *ii, tn_error *err)
 {
     *ui = tn__net_find_node(net, c->user_input);
     *ii = tn__net_find_node(net, c->item_input);
@@ -444,6 +452,6 @@ int tn__ratings_pairs_dataset(const tn_net *net, const tn_ratings_cfg *c, size_t
         return tn__err(err, TN_ESHAPE, "ratings need a network with the two index inputs "
                        "\"%s\" and \"%s\"", c->user_input, c->item_input);
     size_t w[2] = {1, 1};
-    return tn__dataset_new(rows, 2, w, 1, out, err);
+    return tn__dataset_new(rows, 2, w, labelled ? 1 : 0, out, err);
 }
 

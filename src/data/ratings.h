@@ -77,9 +77,10 @@ void tn__ratings_free(tn_ratings *r);
 /* 1 when the first line of text has a number in it (the headerless u.data layout). */
 int tn__ratings_is_headerless(const char *text, size_t len);
 
-/* A labelled dataset of rows (user, item) pairs for net, with the inputs in the network's
- * order; *ui and *ii are the user and item input indices. */
+/* A dataset of rows (user, item) pairs for net, with the inputs in the network's order,
+ * and one target column when labelled (else none: pairs to predict have no labels); *ui
+ * and *ii are the user and item input indices. */
 int tn__ratings_pairs_dataset(const tn_net *net, const tn_ratings_cfg *c, size_t rows,
-                              tn_dataset **out, int *ui, int *ii, tn_error *err);
+                              int labelled, tn_dataset **out, int *ui, int *ii, tn_error *err);
 
 #endif

@@ -120,7 +120,7 @@ static int read_labelled(const ratings_state *s, const tn_data_ctx *c, const tn_
             return tn__err(err, TN_EDATA, "%s: no column \"%s\": eval reads a CSV whose header "
                            "names the columns %s, %s and %s; `tinynet train` reports AUC and "
                            "HR@k on ratings data", name, cols[k], cols[0], cols[1], cols[2]);
-    int rc = tn__ratings_pairs_dataset(c->net, &s->cfg, tab->rows, out, &ui, &ii, err);
+    int rc = tn__ratings_pairs_dataset(c->net, &s->cfg, tab->rows, 1, out, &ui, &ii, err);
     if (rc)
         return rc;
     tn_dataset *d = *out;
@@ -149,8 +149,8 @@ static int read_pairs(const ratings_state *s, const tn_data_ctx *c, const char *
     int ui, ii, rc = tn__ratings_parse(name, text, len, &s->cfg,
                                        vocab_of(c->net, s->cfg.user_input),
                                        vocab_of(c->net, s->cfg.item_input), 0, &r, err);
-    if (rc == TN_OK && !(rc = tn__ratings_pairs_dataset(c->net, &s->cfg, r->n, out, &ui, &ii,
-                                                        err)))
+    if (rc == TN_OK && !(rc = tn__ratings_pairs_dataset(c->net, &s->cfg, r->n, 0, out, &ui,
+                                                        &ii, err)))
         for (size_t k = 0; k < r->n; k++) {
             (*out)->x[ui][k] = (float)r->r[k].user;
             (*out)->x[ii][k] = (float)r->r[k].item;

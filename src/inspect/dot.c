@@ -22,7 +22,8 @@ static void put(buf *b, const char *fmt, ...)
     for (;;) {
         va_list ap;
         va_start(ap, fmt);
-        int k = vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
+        /* The first call has no buffer yet: NULL + 0 is undefined, vsnprintf(NULL, 0) not. */
+        int k = vsnprintf(b->p ? b->p + b->n : NULL, b->cap - b->n, fmt, ap);
         va_end(ap);
         if (k < 0) {
             b->oom = 1;

@@ -30,6 +30,8 @@ typedef struct tn_model {
 
 /* Writes m atomically (m may be a view of parts owned elsewhere: nothing is freed). */
 int tn__model_save(const char *path, const tn_model *m, tn_error *err);
+/* The bytes tn__model_save writes, in a new tn__malloc'd buffer (tn__free it). */
+int tn__model_encode(const tn_model *m, unsigned char **out, size_t *len, tn_error *err);
 int tn__model_load(const char *path, tn_model **out, tn_error *err);
 /* Either form, with flags: buf != NULL decodes len bytes of memory named `name`, else reads
  * the file at path `name`. */

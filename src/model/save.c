@@ -213,13 +213,31 @@ static char *build_header(const tn_model *m)
     return text;
 }
 
-int tn__model_save(const char *path, const tn_model *m, tn_error *err)
+int tn__model_encode(const tn_model *m, unsigned char **out, size_t *len, tn_error *err)
 {
     char *header = build_header(m);
-    if (!header)
-        return tn__err(err, TN_ENOMEM, "%s: out of memory building the model header", path);
-    int rc = tn__modelfile_write(path, header, m->net->P, m->net->n_params, err);
+    if (!header) {
+        *out = NULL;
+        *len = 0;
+        return tn__err(err, TN_ENOMEM, "out of memory building the model header");
+    }
+    int rc = tn__modelfile_encode(header, m->net->P, m->net->n_params, out, len, err);
     cJSON_free(header);
+    return rc;
+}
+
+int tn__model_save(const char *path, const tn_model *m, tn_error *err)
+{
+    unsigned char *buf;
+    size_t len;
+    int rc = tn__model_encode(m, &buf, &len, err);
+    if (rc != TN_OK) {
+        if (err)
+            tn__err_prefix(err, "%s", path ? path : "(null)");
+        return rc;
+    }
+    rc = tn__write_atomic(path, buf, len, err);
+    tn__free(buf);
     return rc;
 }
 

@@ -14,7 +14,7 @@ int tn__recsys_score(const tn_net *net, const tn_ratings_cfg *c, const uint32_t 
                      const uint32_t *items, size_t n, float *scores, tn_error *err)
 {
     tn_dataset *d;
-    int ui, ii, rc = tn__ratings_pairs_dataset(net, c, n, &d, &ui, &ii, err);
+    int ui, ii, rc = tn__ratings_pairs_dataset(net, c, n, 0, &d, &ui, &ii, err);
     if (rc)
         return rc;
     for (size_t k = 0; k < n; k++) {
