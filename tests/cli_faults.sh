@@ -60,7 +60,7 @@ check "log on a full device: exit 1" [ $rc -eq 1 ]
 check "log on a full device: the reason ($err)" \
     has "$err" "/dev/full: writing the log failed: No space left on device"
 check "log on a full device: the model was saved" valid_model "$d/log.tnn"
-check "log on a full device: and the message says so" has "$err" "(the model was saved to $d/log.tnn)"
+check "log on a full device: and the message says so" has "$err" "the model was saved to $d/log.tnn, but /dev/full: writing the log failed"
 faulty write curves.svg ENOSPC "$tn" train models/xor.json -o "$d/plot.tnn" --plot "$d/plots"
 check "plot on a full disk: exit 1" [ $rc -eq 1 ]
 check "plot on a full disk: the reason ($err)" has "$err" "curves.svg: write: No space left on device"
@@ -68,8 +68,11 @@ check "plot on a full disk: the model was saved" valid_model "$d/plot.tnn"
 check "plot on a full disk: no empty or partial picture" [ ! -e "$d/plots/curves.svg" ]
 check "plot on a full disk: no temporary file" [ "$(temps "$d")" -eq 0 ]
 faulty write .ckpt ENOSPC "$tn" train models/ring.json -o "$d/ck.tnn" --checkpoint-every 2
+check "checkpoint on a full disk: exit 1" [ $rc -eq 1 ]
 check "checkpoint on a full disk: the reason ($err)" \
     has "$err" "writing a checkpoint: $d/ck-epoch2.ckpt: write: No space left on device"
+check "checkpoint on a full disk: training went on and the model was saved" valid_model "$d/ck.tnn"
+check "checkpoint on a full disk: and the message says so" has "$err" "the model was saved to $d/ck.tnn, but"
 check "checkpoint on a full disk: no temporary file" [ "$(temps "$d")" -eq 0 ]
 
 # SIGINT or SIGTERM at a random moment of training: the run stops after the step, saves a
@@ -108,6 +111,9 @@ for sig in INT TERM; do
         grep -q "\"event\":\"end\",\"reason\":\"interrupted\",\"signal\":\"SIG$sig\"" "$s/$sig.jsonl"
     run "$tn" train models/ring.json --epochs $epochs -o "$s/$sig-resumed.tnn" --resume "$ck"
     check "SIG$sig: resumed ($err)" [ $rc -eq 0 ]
+    # The command it printed is this run's, options and all, resuming the checkpoint.
+    hint=$(sed -n 's/^tinynet: continue with: tinynet //p' "$s/$sig.err")
+    check "SIG$sig: the hint keeps the options ($hint)" has "$hint" "--epochs $epochs -o $s/$sig.tnn --log $s/$sig.jsonl --checkpoint-prefix $s/$sig --resume $ck"
     check "SIG$sig: resumed = uninterrupted, byte for byte" \
         cmp -s "$s/straight.tnn" "$s/$sig-resumed.tnn"
 done
@@ -122,7 +128,7 @@ for _ in $(seq 500); do ls "$s"/slow.tnn.tmp.* >/dev/null 2>&1 && break; sleep 0
 kill -INT $pid
 wait $pid
 rc=$?
-check "signal during the save: the save completes (exit $rc)" [ $rc -eq 0 ]
+check "signal during the save: the save completes, then exit 130 (got $rc)" [ $rc -eq 130 ]
 check "signal during the save: a whole new model" valid_model "$s/slow.tnn"
 check "signal during the save: the new one" differ "$s/slow.tnn" "$d/old.tnn"
 check "signal during the save: no temporary file" [ "$(temps "$s")" -eq 0 ]

@@ -98,6 +98,13 @@ check "info: no raw escape reaches the terminal" [ "$(printf '%s' "$out" | tr -d
 run "$tn" train "$tmp/fifo$(printf '\033')[2J"
 check "messages: a file name's escapes are shown, not sent ($err)" has "$err" 'fifo\x1B[2J: cannot open'
 
+long=$tmp/$(printf "d%.0s" $(seq 200))/$(printf "e%.0s" $(seq 200))/$(printf "f%.0s" $(seq 200))/x.jsonl
+run "$tn" train models/xor.json --log "$long"
+check "a long path keeps the reason ($err)" has "$err" "cannot open the log: No such file or directory"
+check "... with its middle elided" has "$err" "..."
+run "$tn" train models/xor.json --log "$tmp/$(printf 'l\033[2J')/x.jsonl"
+check "the command line's own messages are escaped too ($err)" has "$err" 'l\x1B[2J/x.jsonl'
+
 # Semantic checks of a config, said at the key.
 sed 's/"activation": "sigmoid"/"activation": "softmax"/' models/ring.json >"$tmp/sm1.json"
 sed -i 's#"../data/#"'"$PWD"'/data/#g' "$tmp/sm1.json"

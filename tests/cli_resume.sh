@@ -39,6 +39,44 @@ for threads in 1 2; do
   done
 done
 
+# Early stopping: a run stopped early and resumed with more epochs stops where the
+# uninterrupted run stops; so does one resumed from the middle of its last epoch.
+pat=$tmp/pat.json
+sed -e 's/"batch_size": 32}/"batch_size": 32, "patience": 2, "min_delta": 0.01}/' \
+    -e 's#"\.\./data/#"'"$PWD"'/data/#g' models/ring.json >"$pat"
+run "$tn" train "$pat" --epochs 30 -o "$tmp/pat30.tnn"
+check "patience: stops early ($out)" has "$out" "(stopped early)"
+stop=$(awk '/^trained/ { print $3 }' <<<"$out")
+run "$tn" train "$pat" --epochs $((stop - 2)) -o "$tmp/pat_a.tnn" --checkpoint-every 1 \
+    --checkpoint-prefix "$tmp/pat"
+run "$tn" train "$pat" --epochs 30 -o "$tmp/pat_b.tnn" --resume "$tmp/pat-epoch$((stop - 2)).ckpt"
+check "patience: resumed, stopped where the straight run did ($out)" has "$out" "trained ring: $stop epochs (stopped early)"
+check "patience: resumed = straight, byte for byte" same "$tmp/pat30.tnn" "$tmp/pat_b.tnn"
+run "$tn" train "$pat" --epochs $stop -o "$tmp/pat_c.tnn" --checkpoint-every 1 --checkpoint-prefix "$tmp/patc"
+run "$tn" train "$pat" --epochs 30 -o "$tmp/pat_d.tnn" --resume "$tmp/patc-epoch$stop.ckpt"
+check "patience: a spent run resumed with more epochs trains no more ($out)" has "$out" "trained ring: $stop epochs (stopped early)"
+check "patience: ... and keeps its model" same "$tmp/pat30.tnn" "$tmp/pat_d.tnn"
+
+# A step interval that ends on an epoch's last batch (32 batches an epoch) writes at every
+# epoch's end.
+run "$tn" train models/ring.json --epochs 3 --checkpoint-every 32steps --keep-checkpoints 0 \
+    --checkpoint-prefix "$tmp/s32"
+check "every 32 steps: each epoch's end ($(ls "$tmp" | grep -c '^s32-'))" \
+    [ -f "$tmp/s32-epoch1.ckpt" ] && [ -f "$tmp/s32-epoch2.ckpt" ] && [ -f "$tmp/s32-epoch3.ckpt" ]
+
+# --init from a model with standardized inputs, checkpointed, resumes bit for bit (the
+# checkpoint keeps the input scaling the run had).
+std=$tmp/std.json
+sed -e 's/"target": "label"/"target": "label", "scaling": "standardize"/' \
+    -e 's#"\.\./data/#"'"$PWD"'/data/#g' models/ring.json >"$std"
+"$tn" train "$std" --epochs 3 -o "$tmp/std.tnn" >/dev/null
+"$tn" train models/ring.json --epochs 4 --init "$tmp/std.tnn" -o "$tmp/ft.tnn" >/dev/null
+run "$tn" train models/ring.json --epochs 2 --init "$tmp/std.tnn" --checkpoint-every 1 \
+    --checkpoint-prefix "$tmp/ft"
+run "$tn" train models/ring.json --epochs 4 --resume "$tmp/ft-epoch2.ckpt" -o "$tmp/ft2.tnn"
+check "--init, then --resume: runs ($err)" [ $rc -eq 0 ]
+check "--init, then --resume: = --init straight, byte for byte" same "$tmp/ft.tnn" "$tmp/ft2.tnn"
+
 # What a resume refuses, and says.
 d=$tmp/ring-1
 run "$tn" train models/ring.json --epochs 10 --resume "$d/run-epoch5.ckpt" --threads 2

@@ -130,6 +130,24 @@ START_TEST(fit_from_its_own_hook_is_refused)
 }
 END_TEST
 
+static void free_from_hook(void *user, const tn_epoch_info *e)
+{
+    (void)e;
+    tn_trainer_free(*(tn_trainer **)user); /* deferred until the fit returns */
+}
+
+START_TEST(free_from_its_own_hook_ends_the_fit)
+{
+    tn_error err;
+    tn_trainer *t;
+    ck_assert_int_eq(ring_with("\"epochs\": 3", "\"epochs\": 50", &t, &err), TN_OK);
+    tn_train_hooks h = {.user = &t, .on_epoch = free_from_hook};
+    /* The fit ends after the step that follows, the trainer is freed (ASan: no use after
+     * free, no leak) and the call says the trainer is gone. */
+    ck_assert_int_eq(tn_trainer_fit(t, &h), TN_EINVAL);
+}
+END_TEST
+
 /* ---- names ----------------------------------------------------------------------------- */
 
 static void dummy_fwd(const tn_act_ctx *c, const float *x, float *y, size_t rows, size_t cols)
@@ -352,6 +370,21 @@ START_TEST(stop_checkpoint_and_resume)
     ck_assert_str_eq(s.last, want);
     ck_assert_str_eq(tn_trainer_last_checkpoint(b), want);
 
+    /* Stopped in epoch 1 with early stopping on: no epoch was kept, so the test rows are
+     * evaluated on the parameters there are (they used to be reported as 0 rows). */
+    tn_trainer *p;
+    ck_assert_int_eq(ring_with("\"batch_size\": 32", "\"batch_size\": 32, \"patience\": 2",
+                               &p, &err), TN_OK);
+    stopper early = {.at = 5};
+    tn_train_hooks he = {.user = &early, .should_stop = stop_at};
+    ck_assert_int_eq(tn_trainer_fit(p, &he), TN_OK);
+    ck_assert_int_eq(tn_trainer_result(p, &r), TN_OK);
+    ck_assert_int_eq(r.interrupted, 1);
+    ck_assert_int_eq(r.best_epoch, 0);
+    ck_assert_uint_eq(r.val.rows, 500);
+    ck_assert(r.val.loss > 0);
+    tn_trainer_free(p);
+
     /* Resumed in a new trainer: the same parameters as the straight run, bit for bit. */
     tn_trainer *c;
     ck_assert_int_eq(ring_with("\"epochs\": 3", "\"epochs\": 3", &c, &err), TN_OK);
@@ -398,6 +431,7 @@ Suite *tn_check_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, budget_refuses_before_allocating);
     tcase_add_test(tc, fit_from_its_own_hook_is_refused);
+    tcase_add_test(tc, free_from_its_own_hook_ends_the_fit);
     tcase_add_test(tc, registration_names_are_identifiers);
     tcase_add_test(tc, one_rule_for_names);
     tcase_add_test(tc, messages_are_escaped_and_keep_their_reason);

@@ -17,6 +17,7 @@
 #ifndef TINYNET_TINYNET_H
 #define TINYNET_TINYNET_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -66,6 +67,15 @@ typedef struct tn_error {
 
 TN_API const char *tn_strerror(int status);   /* "invalid configuration" */
 TN_API const char *tn_status_name(int status); /* "TN_ECONFIG" */
+/* Fills err (if not NULL) with code and a printf-formatted message made as the library's
+ * own are: control characters and bytes that are not UTF-8 escaped (\x1B), the middle
+ * elided ("...") when it is too long, so its end, the reason, survives. Returns code. */
+TN_API int tn_error_set(tn_error *err, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+TN_API int tn_error_vset(tn_error *err, int code, const char *fmt, va_list ap);
 TN_API const char *tn_version(void);           /* "0.2.0" (of the library linked) */
 /* Frees memory the library returned to the caller (text from the _text functions). */
 TN_API void tn_free(void *p);

@@ -123,7 +123,9 @@ TN_API int tn_trainer_init(tn_trainer *t);
 /* Initialises, trains (hooks may be NULL), then evaluates the kept parameters on the
  * training and validation rows. May be called again to train afresh (a resume or an
  * init_from applies to one fit). Not from inside its own hooks: the trainer's functions
- * called from a hook of its running fit return TN_EINVAL (reading ones work). */
+ * called from a hook of its running fit return TN_EINVAL (reading ones work), and
+ * tn_trainer_free there ends the fit after the current step and frees the trainer when
+ * tn_trainer_fit returns, with TN_EINVAL. */
 TN_API int tn_trainer_fit(tn_trainer *t, const tn_train_hooks *hooks);
 
 /* Checkpoints of the next fits, written atomically (temporary file, fsync, rename, and
@@ -137,6 +139,10 @@ TN_API int tn_trainer_set_checkpoints(tn_trainer *t, const char *base, int every
                                       long long every_steps, int keep);
 /* The path of the last checkpoint written, or NULL. Owned by the trainer. */
 TN_API const char *tn_trainer_last_checkpoint(const tn_trainer *t);
+/* Why the first checkpoint of the last fit that could not be written failed, or NULL. A
+ * checkpoint that fails does not end the fit (the model it makes is worth more): the
+ * caller decides what the failure means. */
+TN_API const char *tn_trainer_checkpoint_error(const tn_trainer *t);
 
 /* The next fit continues the checkpoint at path bit for bit (at the same thread count):
  * parameters, optimizer state and step, every random stream, the epoch and batch, the
@@ -157,10 +163,10 @@ typedef struct tn_fit_result {
     int epochs_run;              /* epochs completed */
     int best_epoch;              /* the parameters kept are from this epoch */
     int stopped_early;
-    int interrupted;             /* should_stop ended it: the parameters are the last step's
-                                  * (with patience, the best epoch's) */
     tn_metrics train;            /* the kept parameters on the training rows */
     tn_metrics val;              /* ... on the validation rows (rows 0 when none) */
+    int interrupted;             /* should_stop ended it: the parameters are the last step's
+                                  * (with patience, the best epoch's) */
 } tn_fit_result;
 /* TN_EINVAL (with a message) when the trainer has not been fitted successfully. */
 TN_API int tn_trainer_result(tn_trainer *t, tn_fit_result *out);

@@ -21,6 +21,8 @@ struct tn_data {
 struct tn_trainer {
     tn_session s;
     int fitting;       /* inside tn_trainer_fit: its hooks may read, not change, the trainer */
+    int free_pending;  /* tn_trainer_free was called from a hook: free when the fit returns */
+    tn_train_hooks user_hooks; /* the caller's, wrapped (see tn_trainer_fit) */
     tn_error err;
     tn_data split[2];  /* views of the session's training and validation rows */
 };

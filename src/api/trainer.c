@@ -194,14 +194,50 @@ int tn_trainer_init(tn_trainer *t)
     return begin_change(t, "tn_trainer_init") ? TN_EINVAL : tn__session_init(&t->s, &t->err);
 }
 
+/* The caller's should_stop, or a free asked from a hook: either ends the fit. */
+static int wrapped_stop(void *user)
+{
+    tn_trainer *t = user;
+    const tn_train_hooks *h = &t->user_hooks;
+    return t->free_pending || (h->should_stop && h->should_stop(h->user));
+}
+
+#define WRAP(name, params, args)                                                           \
+    static void wrapped_##name params                                                      \
+    {                                                                                      \
+        tn_trainer *t = user;                                                              \
+        if (t->user_hooks.name && !t->free_pending)                                        \
+            t->user_hooks.name args;                                                       \
+    }
+WRAP(on_batch, (void *user, int epoch, size_t batch, size_t n),
+     (t->user_hooks.user, epoch, batch, n))
+WRAP(on_step, (void *user, const tn_step *s), (t->user_hooks.user, s))
+WRAP(on_epoch, (void *user, const tn_epoch_info *e), (t->user_hooks.user, e))
+WRAP(on_checkpoint, (void *user, const char *path), (t->user_hooks.user, path))
+#undef WRAP
+
 int tn_trainer_fit(tn_trainer *t, const tn_train_hooks *hooks)
 {
     if (begin_change(t, "tn_trainer_fit"))
         return TN_EINVAL;
+    /* The hooks go through the trainer, so that one may free it safely: the fit then ends
+     * after the current step and the trainer is freed here. */
+    t->user_hooks = hooks ? *hooks : (tn_train_hooks){0};
+    tn_train_hooks h = {t, wrapped_on_batch, wrapped_on_step, wrapped_on_epoch, wrapped_stop,
+                        wrapped_on_checkpoint};
     t->fitting = 1;
-    int rc = tn__session_fit(&t->s, hooks, &t->err);
+    int rc = tn__session_fit(&t->s, &h, &t->err);
     t->fitting = 0;
+    if (t->free_pending) {
+        tn_trainer_free(t);
+        return TN_EINVAL;
+    }
     return rc;
+}
+
+const char *tn_trainer_checkpoint_error(const tn_trainer *t)
+{
+    return t && t->s.ckpt.error.code ? t->s.ckpt.error.msg : NULL;
 }
 
 int tn_trainer_set_checkpoints(tn_trainer *t, const char *base, int every_epochs,
@@ -250,8 +286,8 @@ int tn_trainer_result(tn_trainer *t, tn_fit_result *out)
     if (!t->s.trained)
         return tn__err(&t->err, TN_EINVAL, "the trainer has not been fitted");
     const tn_train_result *r = &t->s.result;
-    *out = (tn_fit_result){r->epochs_run, r->best_epoch, r->stopped_early, r->interrupted,
-                           t->s.final_train, r->val};
+    *out = (tn_fit_result){r->epochs_run, r->best_epoch, r->stopped_early, t->s.final_train,
+                           r->val, r->interrupted};
     return TN_OK;
 }
 
@@ -294,6 +330,10 @@ void tn_trainer_free(tn_trainer *t)
 {
     if (!t)
         return;
+    if (t->fitting) { /* from a hook: tn_trainer_fit frees it when the fit has ended */
+        t->free_pending = 1;
+        return;
+    }
     tn__session_close(&t->s);
     tn__free(t);
 }

@@ -27,6 +27,8 @@ typedef struct train_opts {
     int every_epochs, keep, allow_changes;
     long long every_steps;
     tn_cli_overrides run;
+    int argc;               /* the command line, for the hint of how to resume */
+    char **argv;
 } train_opts;
 
 /* "N" epochs or "Nsteps" (also "Nepochs", "Nstep", "Nepoch"). */
@@ -51,7 +53,7 @@ static int parse_every(const char *v, train_opts *o)
 
 static int parse_args(int argc, char **argv, train_opts *o)
 {
-    *o = (train_opts){.run = {-1, -1, -1}, .keep = 2};
+    *o = (train_opts){.run = {-1, -1, -1}, .keep = 2, .argc = argc, .argv = argv};
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         int m;
@@ -238,14 +240,27 @@ static int prepare(const train_opts *o, tn_trainer *t, history *hist, tn_error *
         rc = tn_cli_err(err, TN_ENOMEM, "out of memory");
     if (rc == TN_OK) {
         /* A checkpoint's name is the prefix plus "-epochE[-batchB].ckpt": checking one
-         * such name checks the directory. */
+         * such name checks the directory. Asked-for checkpoints must be writable; the one
+         * a signal would leave is only dropped (with a note) when it could not be. */
         size_t n = strlen(prefix) + 8;
         char *probe = malloc(n);
-        if (!probe)
+        tn_error perr = {0};
+        if (!probe) {
             rc = tn_cli_err(err, TN_ENOMEM, "out of memory");
-        else {
+        } else {
             snprintf(probe, n, "%s.ckpt", prefix);
-            rc = tn_check_writable(probe, err);
+            if (tn_check_writable(probe, &perr) == TN_OK) {
+                /* fine */
+            } else if (o->every_epochs || o->every_steps || o->prefix) {
+                *err = perr;
+                rc = perr.code;
+            } else {
+                if (isatty(STDERR_FILENO))
+                    fprintf(stderr, "tinynet: note: Ctrl-C will leave no checkpoint: %s\n",
+                            perr.msg);
+                free(prefix);
+                prefix = NULL;
+            }
             free(probe);
         }
     }
@@ -280,14 +295,50 @@ static int prepare(const train_opts *o, tn_trainer *t, history *hist, tn_error *
     return rc;
 }
 
-/* After an interrupted fit: what was kept and how to go on. */
+/* An argument as a shell reads it back: quoted unless it is plainly safe. */
+static void put_arg(const char *a)
+{
+    if (*a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                        "_-+=./,:@%") == strlen(a)) {
+        fprintf(stderr, " %s", a);
+        return;
+    }
+    fputs(" '", stderr);
+    for (; *a; a++) {
+        if (*a == '\'')
+            fputs("'\\''", stderr);
+        else if ((unsigned char)*a < 0x20 || *a == 0x7f)
+            fprintf(stderr, "'$'\\x%02x''", (unsigned char)*a);
+        else
+            fputc(*a, stderr);
+    }
+    fputc('\'', stderr);
+}
+
+/* After an interrupted fit: what was kept, and the command that goes on: this one with
+ * every option it had (epochs, seed, threads, -o, ...), --resume in place of --resume or
+ * --init. */
 static void say_interrupted(const train_opts *o, tn_trainer *t, int signo)
 {
     const char *ck = tn_trainer_last_checkpoint(t);
     fprintf(stderr, "tinynet: interrupted by %s%s%s\n", tn_cli_signal_name(signo),
             ck ? ": checkpoint " : "", ck ? ck : "");
-    if (ck)
-        fprintf(stderr, "tinynet: continue with: tinynet train %s --resume %s\n", o->config, ck);
+    if (!ck)
+        return;
+    fprintf(stderr, "tinynet: continue with: tinynet train");
+    for (int i = 1; i < o->argc; i++) {
+        const char *a = o->argv[i];
+        int with_value = !strcmp(a, "--resume") || !strcmp(a, "--init");
+        if (with_value || !strncmp(a, "--resume=", 9) || !strncmp(a, "--init=", 7) ||
+            !strcmp(a, "--allow-changes")) {
+            i += with_value;
+            continue;
+        }
+        put_arg(a);
+    }
+    fprintf(stderr, " --resume");
+    put_arg(ck);
+    fputc('\n', stderr);
 }
 
 static int run(const train_opts *o, tn_error *err)
@@ -313,7 +364,6 @@ static int run(const train_opts *o, tn_error *err)
                             .on_checkpoint = history_checkpoint};
     tn_cli_interrupt_catch();
     rc = tn_cli_trainer_err(t, tn_trainer_fit(t, &hooks), err);
-    int signo = tn_cli_interrupted();
     tn_fit_result res;
     int fitted = rc == TN_OK && tn_trainer_result(t, &res) == TN_OK;
     /* The model is saved first: the log, the report and the pictures after it may fail
@@ -322,10 +372,15 @@ static int run(const train_opts *o, tn_error *err)
     int saved = 0;
     if (fitted && o->model)
         saved = (rc = tn_cli_trainer_err(t, tn_trainer_save(t, o->model), err)) == TN_OK;
+    /* Past the save, a signal is the default one again: it ends the report at once. */
+    int signo = tn_cli_interrupted();
+    tn_cli_interrupt_restore();
+    const char *ck_error = tn_trainer_checkpoint_error(t);
+    if (ck_error) /* training went on without it; the exit status says so below */
+        fprintf(stderr, "tinynet: warning: %s\n", ck_error);
     tn_error log_err = {0};
-    tn_progress_end end = {fitted ? &res : NULL, fitted ? NULL : err->msg,
-                           fitted && res.interrupted ? signo : 0, tn_cli_signal_name(signo),
-                           tn_trainer_last_checkpoint(t)};
+    tn_progress_end end = {fitted ? &res : NULL, rc ? err->msg : NULL, signo,
+                           tn_cli_signal_name(signo), tn_trainer_last_checkpoint(t), ck_error};
     int log_rc = tn_progress_close(&pg, &end, &log_err);
     if (fitted && res.interrupted)
         say_interrupted(o, t, signo);
@@ -337,14 +392,15 @@ static int run(const train_opts *o, tn_error *err)
         *err = log_err;
         rc = log_rc;
     }
+    if (rc == TN_OK && ck_error)
+        rc = tn_cli_err(err, TN_EIO, "%s", ck_error);
     if (rc && saved) { /* what failed after the save did not cost the model */
         tn_error first = *err;
-        tn_cli_err(err, rc, "%s (the model was saved to %s)", first.msg, o->model);
+        tn_cli_err(err, rc, "the model was saved to %s, but %s", o->model, first.msg);
     }
-    tn_cli_interrupt_restore();
     free(hist.h);
     tn_trainer_free(t);
-    if (rc == TN_OK && fitted && res.interrupted)
+    if (rc == TN_OK && signo)
         return 128 + signo; /* the shell's convention for "ended by this signal" */
     return rc;
 }
@@ -365,7 +421,22 @@ int tn_cli_train(int argc, char **argv)
                "  --plot DIR          write DIR/curves.svg (loss and accuracy per epoch,\n"
                "                      train and test) and, for a class output whose input is\n"
                "                      a square image, DIR/misclassified.svg (test images\n"
-               "                      labelled true/predicted)\n\n"
+               "                      labelled true/predicted)\n"
+               "  --checkpoint-every N[steps]\n"
+               "                      write a checkpoint every N epochs (or N steps) and at\n"
+               "                      the end: PREFIX-epochE.ckpt, PREFIX-epochE-batchB.ckpt\n"
+               "  --checkpoint-prefix P  PREFIX (default: MODEL without .tnn, else the\n"
+               "                      config's name in the working directory)\n"
+               "  --keep-checkpoints K  keep the last K checkpoints (default 2; 0: all)\n"
+               "  --resume CKPT       continue a checkpoint bit for bit (same config, seed,\n"
+               "                      thread count and data; --epochs may grow)\n"
+               "  --allow-changes     resume even though the config, seed, threads or data\n"
+               "                      changed (the result is then not bit-exact)\n"
+               "  --init MODEL        start from a saved model's parameters and input scaling,\n"
+               "                      with a fresh optimizer (fine-tuning, more epochs)\n\n"
+               "Ctrl-C (SIGINT) or SIGTERM stops after the current step, writes a checkpoint\n"
+               "and the model (with -o), says how to continue and exits 130 (143); a second\n"
+               "one stops at once.\n"
                "A class output also gets a confusion matrix of the test (or held-out) data.\n"
                "Data formats (see the config's \"data\" section): \"csv\", \"idx\" with\n"
                "{\"images\", \"labels\"} files, \"fashion-mnist\" (Debian's package);\n"

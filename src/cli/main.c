@@ -39,13 +39,10 @@ static const char usage_text[] =
 
 int tn_cli_err(tn_error *err, int code, const char *fmt, ...)
 {
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-        err->code = code;
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    tn_error_vset(err, code, fmt, ap); /* escaped and elided as the library's messages */
+    va_end(ap);
     return code;
 }
 

@@ -212,7 +212,8 @@ int tn_progress_close(tn_progress *p, const tn_progress_end *end, tn_error *err)
     const tn_fit_result *res = end->res;
     double secs = floor((now() - p->started) * 1000 + 0.5) / 1000; /* milliseconds suffice */
     cJSON *o = cJSON_CreateObject();
-    const char *reason = end->error ? "failed" : end->signo ? "interrupted"
+    const char *reason = end->error ? "failed"
+                         : end->signo && res && res->interrupted ? "interrupted"
                          : res && res->stopped_early ? "stopped early" : "finished";
     int ok = o && cJSON_AddStringToObject(o, "event", "end") &&
              cJSON_AddStringToObject(o, "reason", reason) &&
@@ -222,6 +223,8 @@ int tn_progress_close(tn_progress *p, const tn_progress_end *end, tn_error *err)
                        cJSON_AddNumberToObject(o, "best_epoch", res->best_epoch) &&
                        cJSON_AddBoolToObject(o, "stopped_early", res->stopped_early))) &&
              (!end->checkpoint || cJSON_AddStringToObject(o, "checkpoint", end->checkpoint)) &&
+             (!end->checkpoint_error ||
+              cJSON_AddStringToObject(o, "checkpoint_error", end->checkpoint_error)) &&
              cJSON_AddNumberToObject(o, "seconds", secs);
     char *line = ok ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);

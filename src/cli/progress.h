@@ -26,6 +26,7 @@ typedef struct tn_progress_end {
     int signo;                 /* the signal that interrupted it, or 0 */
     const char *signal;        /* its name */
     const char *checkpoint;    /* the last checkpoint written, or NULL */
+    const char *checkpoint_error; /* why a checkpoint could not be written, or NULL */
 } tn_progress_end;
 
 /* Starts the display and the log (its start record describes trainer t). */

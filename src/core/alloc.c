@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 static void *(*g_malloc)(size_t) = malloc;
@@ -38,17 +39,49 @@ static unsigned long long g_limit; /* 0: the default, computed when asked */
 
 void tn_set_memory_limit(unsigned long long bytes) { g_limit = bytes; }
 
-/* cgroup v2's memory.max (a container's limit), or 0 when there is none. */
+/* A small file read whole with plain system calls (no stdio: its buffers would bypass
+ * tn_replace_allocator); 0 bytes when it cannot be read. */
+static size_t read_small(const char *path, char *buf, size_t n)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t got = read(fd, buf, n - 1);
+    close(fd);
+    buf[got > 0 ? got : 0] = '\0';
+    return got > 0 ? (size_t)got : 0;
+}
+
+/* The memory limit of this process's cgroup: v2 ("0::/path" in /proc/self/cgroup, its
+ * memory.max) or v1 (the "memory" controller's memory.limit_in_bytes); 0 when there is
+ * none ("max", or a v1 limit near 2^63 that means none). */
 static unsigned long long cgroup_limit(void)
 {
-    FILE *f = fopen("/sys/fs/cgroup/memory.max", "r");
-    unsigned long long v = 0;
-    if (f) {
-        if (fscanf(f, "%llu", &v) != 1)
-            v = 0; /* "max" */
-        fclose(f);
+    char cg[4096], file[4400], val[64];
+    if (!read_small("/proc/self/cgroup", cg, sizeof cg))
+        return 0;
+    unsigned long long best = 0;
+    for (char *line = cg, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2)
+            continue;
+        *c1 = *c2 = '\0';
+        const char *ctrl = c1 + 1, *path = c2 + 1;
+        if (!*ctrl) /* v2 */
+            snprintf(file, sizeof file, "/sys/fs/cgroup%s/memory.max", path);
+        else if (strstr(ctrl, "memory"))
+            snprintf(file, sizeof file, "/sys/fs/cgroup/memory%s/memory.limit_in_bytes", path);
+        else
+            continue;
+        unsigned long long v;
+        if (read_small(file, val, sizeof val) && sscanf(val, "%llu", &v) == 1 &&
+            v < (1ULL << 62) && (!best || v < best))
+            best = v;
     }
-    return v;
+    return best;
 }
 
 unsigned long long tn_memory_limit(void)

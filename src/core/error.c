@@ -64,6 +64,24 @@ static void set_vmsg(tn_error *err, const char *fmt, va_list ap)
     tn__free(big);
 }
 
+int tn_error_vset(tn_error *err, int code, const char *fmt, va_list ap)
+{
+    if (err && fmt) {
+        set_vmsg(err, fmt, ap);
+        err->code = code;
+    }
+    return code;
+}
+
+int tn_error_set(tn_error *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tn_error_vset(err, code, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
 int tn__err(tn_error *err, int code, const char *fmt, ...)
 {
     if (err) {

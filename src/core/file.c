@@ -185,20 +185,22 @@ int tn__open_regular(const char *path, int *fd_out, tn_error *err)
     *fd_out = -1;
     if (!*path)
         return tn__err(err, TN_EIO, "an empty file name: give the path of a file");
-    /* O_NONBLOCK: opening a FIFO or a device must not wait for a writer or a carrier
-     * before its type can be checked; O_NOCTTY: a terminal must not become ours. */
+    /* The type first, by name: a device is never opened (opening some does something).
+     * Then the open itself cannot block (O_NONBLOCK: a FIFO swapped in meanwhile does not
+     * wait for a writer; O_NOCTTY: a terminal does not become ours), and what was opened
+     * must be what was checked. */
+    struct stat st, opened;
+    if (stat(path, &st) != 0)
+        return tn__err_errno(err, TN_EIO, path, "cannot open", errno);
+    if (!S_ISREG(st.st_mode))
+        return tn__err(err, TN_EIO, "%s: not a regular file (%s)", path, file_kind(st.st_mode));
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return tn__err_errno(err, TN_EIO, path, "cannot open", errno);
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
+    if (fstat(fd, &opened) != 0 || !S_ISREG(opened.st_mode) || opened.st_dev != st.st_dev ||
+        opened.st_ino != st.st_ino) {
         close(fd);
-        return tn__err_errno(err, TN_EIO, path, "cannot stat", e);
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return tn__err(err, TN_EIO, "%s: not a regular file (%s)", path, file_kind(st.st_mode));
+        return tn__err(err, TN_EIO, "%s: the file changed while it was being opened", path);
     }
     /* Regular files ignore O_NONBLOCK; cleared anyway so reads mean what they say. */
     int fl = fcntl(fd, F_GETFL);

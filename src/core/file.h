@@ -18,11 +18,23 @@ uint32_t tn__crc32(uint32_t crc, const void *data, size_t n);
  * old file is untouched; returns TN_EIO (TN_ENOMEM if the temporary name cannot be
  * allocated). The new file keeps the old file's permission bits, or gets 0644. */
 int tn__write_atomic(const char *path, const void *data, size_t len, tn_error *err);
+/* The same, the content produced piecewise by produce(user, sink) through tn__sink_put
+ * (nothing is held in memory at once); a failed put is remembered and reported as the
+ * write's failure. */
+typedef struct tn_sink {
+    int fd;
+    int failed, errnum;
+} tn_sink;
+void tn__sink_put(tn_sink *s, const void *data, size_t len);
+int tn__write_atomic_with(const char *path, void (*produce)(void *user, tn_sink *sink),
+                          void *user, tn_error *err);
+
 /* Removes the temporary files of earlier writes to path that a kill left behind (called by
  * tn__write_atomic): only names of its own pattern (path + ".tmp." + 6 letters or digits;
  * with prefix, any name that starts with path's and ends so), only regular files of this
- * user, only those last modified a second or more before this process started (so never
- * one a live write of this process owns). Best effort: failures are ignored. */
+ * user, only those last modified a second or more before this process started and locked
+ * by nobody (every write holds a lock on its temporary file until it is closed, so a slow
+ * or stopped write of another process is left alone). Best effort: failures are ignored. */
 void tn__remove_stale_temps(const char *path, int prefix);
 /* Whether tn__write_atomic could write path (its directory exists and is writable), so a
  * long job can fail before it starts rather than at the end. */

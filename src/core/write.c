@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -165,16 +166,32 @@ void tn__remove_stale_temps(const char *path, int prefix)
             !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
             (double)st.st_mtime >= start - 1)
             continue;
-        (void)unlinkat(dirfd(d), name, 0);
+        /* A live write holds a lock on its temporary file (stopped or slow as it may be):
+         * only a file nobody holds is stale. */
+        int fd = openat(dirfd(d), name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            (void)unlinkat(dirfd(d), name, 0);
+        close(fd);
     }
     if (d)
         closedir(d);
     tn__free(dir);
 }
 
-int tn__write_atomic(const char *path, const void *data, size_t len, tn_error *err)
+void tn__sink_put(tn_sink *s, const void *data, size_t len)
 {
-    if (!path || (!data && len > 0))
+    if (!s->failed && write_all(s->fd, data, len) != 0) {
+        s->failed = 1;
+        s->errnum = errno;
+    }
+}
+
+int tn__write_atomic_with(const char *path, void (*produce)(void *user, tn_sink *sink),
+                          void *user, tn_error *err)
+{
+    if (!path || !produce)
         return tn__err(err, TN_EINVAL, "tn__write_atomic: NULL argument");
     if (!*path)
         return tn__err(err, TN_EIO, "an empty file name: give the path of a file");
@@ -196,6 +213,9 @@ int tn__write_atomic(const char *path, const void *data, size_t len, tn_error *e
         tn__free(tmp);
         return rc;
     }
+    /* Held until the file is closed: tells tn__remove_stale_temps of another process that
+     * this temporary file is alive, however slow or stopped the write. */
+    (void)flock(fd, LOCK_EX | LOCK_NB);
     /* mkstemp makes 0600; a model file is not a secret, and replacing a file should not
      * change who can read it. */
     struct stat st;
@@ -203,14 +223,20 @@ int tn__write_atomic(const char *path, const void *data, size_t len, tn_error *e
 
     const char *what = NULL;
     int saved = 0;
-    if (fchmod(fd, mode) != 0)
+    tn_sink sink = {fd, 0, 0};
+    if (fchmod(fd, mode) != 0) {
         what = "set permissions";
-    else if (write_all(fd, data, len) != 0)
-        what = "write";
-    else if (fsync(fd) != 0)
-        what = "fsync";
-    if (what)
         saved = errno;
+    } else {
+        produce(user, &sink);
+        if (sink.failed) {
+            what = "write";
+            saved = sink.errnum;
+        } else if (fsync(fd) != 0) {
+            what = "fsync";
+            saved = errno;
+        }
+    }
     /* close() can report a deferred write error (NFS, quota), so it is checked too. */
     if (close(fd) != 0 && !what) {
         what = "close";
@@ -229,3 +255,21 @@ int tn__write_atomic(const char *path, const void *data, size_t len, tn_error *e
     return fsync_dir(path, err);
 }
 
+typedef struct bytes {
+    const void *data;
+    size_t len;
+} bytes;
+
+static void put_bytes(void *user, tn_sink *sink)
+{
+    const bytes *b = user;
+    tn__sink_put(sink, b->data, b->len);
+}
+
+int tn__write_atomic(const char *path, const void *data, size_t len, tn_error *err)
+{
+    if (!path || (!data && len > 0))
+        return tn__err(err, TN_EINVAL, "tn__write_atomic: NULL argument");
+    bytes b = {data, len};
+    return tn__write_atomic_with(path, put_bytes, &b, err);
+}

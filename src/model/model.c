@@ -3,6 +3,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/text.h"
 #include "graph/quant.h"
 #include "model/modelfile.h"
 
@@ -153,6 +154,16 @@ static int decode_container(const char *name, tn_modelfile *mf, tn_model **out, 
     char label[300];
     snprintf(label, sizeof label, "%s: header", name);
     cJSON *root;
+    /* Files written before text was checked may hold bytes that are not UTF-8 (a config
+     * path from a Latin-1 file system): shown as '?', not a reason to refuse the model. */
+    for (size_t i = 0; i < mf->header_len;) {
+        uint32_t cp;
+        size_t k = tn__utf8_next(mf->header + i, mf->header_len - i, &cp);
+        if (k == 0)
+            mf->header[i++] = '?';
+        else
+            i += k;
+    }
     int rc = tn__jr_parse(label, mf->header, mf->header_len, &root, err);
     if (rc) {
         /* Bad JSON in a model file is a malformed file, not a bad config. */

@@ -38,6 +38,10 @@ typedef struct tn_modelfile {
  * n is 0. Non-finite weights are written as they are; the reader decides. */
 int tn__modelfile_encode(const char *header, const float *params, size_t n, unsigned char **out,
                          size_t *len, tn_error *err);
+/* The same container from k blocks of n floats each (the file holds k * n parameters),
+ * written piecewise: no image of the file in memory. */
+int tn__modelfile_write_blocks(const char *path, const char *header, const float *const *blocks,
+                               size_t k, size_t n, tn_error *err);
 /* encode + tn__write_atomic. */
 int tn__modelfile_write(const char *path, const char *header, const float *params, size_t n,
                         tn_error *err);

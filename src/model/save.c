@@ -64,6 +64,63 @@ int tn__modelfile_encode(const char *header, const float *params, size_t n, unsi
     return TN_OK;
 }
 
+/* The container written piecewise: the floats go out in chunks, little-endian, with the
+ * CRC kept as they pass, so no image of the file is ever held in memory. */
+typedef struct blocks_out {
+    const char *header;
+    size_t hlen;
+    const float *const *blocks;
+    size_t k, n;
+} blocks_out;
+
+static void put_crc(tn_sink *sink, uint32_t *crc, const void *p, size_t len)
+{
+    *crc = tn__crc32(*crc, p, len);
+    tn__sink_put(sink, p, len);
+}
+
+static void produce_blocks(void *user, tn_sink *sink)
+{
+    const blocks_out *b = user;
+    unsigned char head[TN_MODELFILE_OFF_HEADER], chunk[4096], count[8];
+    uint32_t crc = 0;
+    memcpy(head, TN_MODELFILE_MAGIC, 4);
+    put_u32(head + TN_MODELFILE_OFF_VERSION, TN_MODELFILE_VERSION);
+    put_u32(head + TN_MODELFILE_OFF_HLEN, (uint32_t)b->hlen);
+    put_crc(sink, &crc, head, sizeof head);
+    put_crc(sink, &crc, b->header, b->hlen);
+    put_u64(count, (uint64_t)(b->k * b->n));
+    put_crc(sink, &crc, count, sizeof count);
+    for (size_t j = 0; j < b->k && !sink->failed; j++) {
+        const float *f = b->blocks[j];
+        for (size_t i = 0; i < b->n;) {
+            size_t m = 0;
+            for (; m < sizeof chunk / 4 && i < b->n; m++, i++) {
+                uint32_t bits;
+                memcpy(&bits, &f[i], sizeof bits);
+                put_u32(chunk + 4 * m, bits);
+            }
+            put_crc(sink, &crc, chunk, 4 * m);
+        }
+    }
+    unsigned char tail[4];
+    put_u32(tail, crc);
+    tn__sink_put(sink, tail, sizeof tail);
+}
+
+int tn__modelfile_write_blocks(const char *path, const char *header, const float *const *blocks,
+                               size_t k, size_t n, tn_error *err)
+{
+    size_t hlen = strlen(header), total;
+    if (hlen > TN_MODELFILE_MAX_HEADER)
+        return tn__err(err, TN_EINVAL, "%s: the header is %zu bytes; the limit is %zu", path,
+                       hlen, TN_MODELFILE_MAX_HEADER);
+    if (tn__mul_size(k, n, &total) || total > SIZE_MAX / 4)
+        return tn__err(err, TN_EINVAL, "%s: too many parameters for a file", path);
+    blocks_out b = {header, hlen, blocks, k, n};
+    return tn__write_atomic_with(path, produce_blocks, &b, err);
+}
+
 int tn__modelfile_write(const char *path, const char *header, const float *params, size_t n,
                         tn_error *err)
 {

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/json.h"
+#include "core/text.h"
 #include "model/modelfile.h"
 #include "train/config.h"
 
@@ -66,17 +67,27 @@ static int add_metrics(cJSON *o, const char *key, const tn_metrics *m)
            add_hex(v, "loss", bits_of(m->loss)) && add_hex(v, "accuracy", bits_of(m->accuracy));
 }
 
+/* A path as a JSON string: escaped where it is not printable UTF-8 (a header must be). */
+static cJSON *add_path(cJSON *o, const char *key, const char *path)
+{
+    char buf[4096];
+    tn__text_escape(buf, sizeof buf, path);
+    return cJSON_AddStringToObject(o, key, buf);
+}
+
 static cJSON *header_of(const tn_ckpt_meta *m, const tn_train_snapshot *s)
 {
     const tn_train_state *st = &s->state;
     cJSON *h = cJSON_CreateObject(), *o;
     int ok = h && cJSON_AddStringToObject(h, "format", TN_CHECKPOINT_FORMAT) &&
              cJSON_AddNumberToObject(h, "version", TN_CHECKPOINT_VERSION) &&
-             cJSON_AddStringToObject(h, "config", m->config) &&
+             add_path(h, "config", m->config) &&
              add_hex(h, "config_hash", m->config_hash) &&
              cJSON_AddNumberToObject(h, "seed", (double)m->seed) &&
              cJSON_AddNumberToObject(h, "threads", m->threads) &&
              cJSON_AddNumberToObject(h, "epochs", m->epochs) &&
+             cJSON_AddNumberToObject(h, "batch_size", (double)m->batch_size) &&
+             (!m->scaling || cJSON_AddItemToObject(h, "scaling", cJSON_Duplicate(m->scaling, 1))) &&
              (o = cJSON_AddObjectToObject(h, "data")) &&
              cJSON_AddNumberToObject(o, "train_rows", (double)m->train_rows) &&
              add_hex(o, "train_crc", m->train_crc) &&
@@ -108,27 +119,20 @@ static cJSON *header_of(const tn_ckpt_meta *m, const tn_train_snapshot *s)
 int tn__checkpoint_write(const char *path, const tn_ckpt_meta *meta, const tn_train_snapshot *s,
                          tn_error *err)
 {
-    size_t n = s->n_params, k = 1 + (size_t)s->opt_blocks + (s->best != NULL), total;
-    if (tn__mul_size(n, k, &total))
-        return tn__err(err, TN_ERANGE, "%s: the checkpoint is too large", path);
+    /* The blocks go to the file as they are: a checkpoint costs no memory beyond them. */
+    const float *blocks[2 + TN_OPTIM_MAX_STATE];
+    size_t k = 0;
+    blocks[k++] = s->P;
+    for (int i = 0; i < s->opt_blocks; i++)
+        blocks[k++] = s->opt_state[i];
+    if (s->best)
+        blocks[k++] = s->best;
     cJSON *h = header_of(meta, s);
     char *text = h ? cJSON_PrintUnformatted(h) : NULL;
     cJSON_Delete(h);
-    float *blob = tn__floats_alloc(total ? total : 1);
-    int rc = TN_OK;
-    if (!text || !blob) {
-        rc = tn__err(err, TN_ENOMEM, "%s: out of memory writing the checkpoint (%zu floats)",
-                     path, total);
-    } else {
-        memcpy(blob, s->P, n * sizeof *blob);
-        for (int i = 0; i < s->opt_blocks; i++)
-            memcpy(blob + n * (size_t)(1 + i), s->opt_state[i], n * sizeof *blob);
-        if (s->best)
-            memcpy(blob + n * (k - 1), s->best, n * sizeof *blob);
-        rc = tn__modelfile_write(path, text, blob, total, err);
-    }
+    int rc = text ? tn__modelfile_write_blocks(path, text, blocks, k, s->n_params, err)
+                  : tn__err(err, TN_ENOMEM, "%s: out of memory writing the checkpoint", path);
     cJSON_free(text);
-    tn__floats_free(blob);
     return rc;
 }
 
@@ -247,8 +251,9 @@ static int get_state(tn_jr *r, const cJSON *h, tn_train_state *st)
 }
 
 static const char *const header_keys[] = {"format", "version", "config", "config_hash", "seed",
-                                          "threads", "epochs", "data", "optimizer",
-                                          "parameters", "best_parameters", "state", NULL};
+                                          "threads", "epochs", "batch_size", "scaling", "data",
+                                          "optimizer", "parameters", "best_parameters", "state",
+                                          NULL};
 
 static int parse_header(tn_jr *r, const cJSON *h, size_t blob, tn_checkpoint *c)
 {
@@ -257,7 +262,7 @@ static int parse_header(tn_jr *r, const cJSON *h, size_t blob, tn_checkpoint *c)
     tn_ckpt_meta *m = &c->meta;
     tn_train_snapshot *s = &c->snap;
     const char *format, *config, *optimizer;
-    const cJSON *data, *opt;
+    const cJSON *data, *opt, *scaling;
     long long version, seed, steps, n;
     uint64_t crc;
     int best, rc;
@@ -278,6 +283,8 @@ static int parse_header(tn_jr *r, const cJSON *h, size_t blob, tn_checkpoint *c)
         (rc = tn__jr_int(r, h, "seed", 1, 0, 0, 1LL << 53, &seed)) ||
         (rc = get_int(r, h, "threads", 1, 256, &m->threads)) ||
         (rc = get_int(r, h, "epochs", 1, TN_MAX_EPOCHS_CKPT, &m->epochs)) ||
+        (rc = get_size(r, h, "batch_size", 1 << 20, &m->batch_size)) ||
+        (rc = tn__jr_object(r, h, "scaling", 0, &scaling)) ||
         (rc = tn__jr_object(r, h, "data", 1, &data)) ||
         (rc = tn__jr_object(r, h, "optimizer", 1, &opt)))
         return rc;
@@ -308,7 +315,8 @@ static int parse_header(tn_jr *r, const cJSON *h, size_t blob, tn_checkpoint *c)
                            "optimizer blocks%s need %zu x %zu", blob, s->n_params,
                            s->opt_blocks, best ? " and the best parameters" : "", k,
                            s->n_params);
-    if (!(m->config = tn__strdup(config)) || !(m->optimizer = tn__strdup(optimizer)))
+    if (!(m->config = tn__strdup(config)) || !(m->optimizer = tn__strdup(optimizer)) ||
+        (scaling && !(c->scaling = cJSON_Duplicate(scaling, 1))))
         return tn__jr_oom(r, NULL);
     return TN_OK;
 }
@@ -350,6 +358,7 @@ void tn__checkpoint_release(tn_checkpoint *c)
         return;
     tn__free(c->meta.config);
     tn__free(c->meta.optimizer);
+    cJSON_Delete(c->scaling);
     tn__floats_free(c->params);
     memset(c, 0, sizeof *c);
 }

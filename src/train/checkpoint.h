@@ -12,6 +12,8 @@
 #include "data/dataset.h"
 #include "train/loop.h"
 
+#include <cjson/cJSON.h>
+
 #include <stdint.h>
 
 #define TN_CHECKPOINT_FORMAT "tinynet-checkpoint"
@@ -24,15 +26,18 @@ typedef struct tn_ckpt_meta {
     unsigned long long seed;
     int threads;                /* bit-exact only at the same count */
     int epochs;                 /* the run's planned epochs */
+    size_t batch_size;          /* a mid-epoch state is a count of batches of this size */
     size_t train_rows;
     uint32_t train_crc;         /* of the training rows as the network sees them */
     char *optimizer;            /* its name */
+    const cJSON *scaling;       /* writing: the model header's "scaling" (NULL: none) */
 } tn_ckpt_meta;
 
 typedef struct tn_checkpoint {
     tn_ckpt_meta meta;
     tn_train_snapshot snap;     /* its pointers lie in params */
     int has_best;               /* the blob ends in the best parameters */
+    cJSON *scaling;             /* the run's input scaling as a model header holds it, or NULL */
     float *params;              /* the blob: P first */
 } tn_checkpoint;
 

@@ -212,8 +212,13 @@ static const tn_train_snapshot *snapshot_of(trainer *s, const tn_net *net, tn_tr
 /* Takes up a checkpoint's state: the optimizer's step and moments, the best parameters,
  * the noise stream (the parameters are already in net->P). */
 static int resume_from(trainer *s, const tn_net *net, const tn_train_cfg *tc,
-                       const tn_train_snapshot *r, tn_train_state *st, tn_error *err)
+                       const tn_dataset *train, const tn_train_snapshot *r, tn_train_state *st,
+                       tn_error *err)
 {
+    size_t n_batches = (train->rows + tc->batch_size - 1) / tc->batch_size;
+    if (r->state.batch > n_batches)
+        return tn__err(err, TN_ESHAPE, "the checkpoint is after batch %zu of an epoch, which "
+                       "has %zu batches here", r->state.batch, n_batches);
     int blocks = 0;
     while (blocks < TN_OPTIM_MAX_STATE && s->opt->state[blocks])
         blocks++;
@@ -257,9 +262,15 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
     tn_train_state st = {.epoch = 1, .best = INFINITY};
     tn__rng_seed(&st.shuffle, tc->seed, TN_STREAM_SHUFFLE);
     if (rc == TN_OK && ctl && ctl->resume)
-        rc = resume_from(&s, net, tc, ctl->resume, &st, err);
+        rc = resume_from(&s, net, tc, train, ctl->resume, &st, err);
     int stopped = 0;
-    while (rc == TN_OK && st.epoch <= tc->epochs) {
+    /* A resumed run whose patience was already spent stops where the run it continues
+     * stopped, as an uninterrupted run with more epochs would have. */
+    int spent = tc->patience > 0 && st.batch == 0 && st.res.epochs_run > 0 &&
+                st.since_best >= tc->patience;
+    if (spent)
+        st.res.stopped_early = st.res.epochs_run < tc->epochs;
+    while (rc == TN_OK && !spent && st.epoch <= tc->epochs) {
         int epoch = st.epoch;
         tn_epoch_info rep = {.epoch = epoch, .epochs = tc->epochs, .has_val = val != NULL};
         double t0 = tn__seconds();
@@ -303,7 +314,11 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
          * more epochs; without them, only a stop writes one. */
         int periodic = ctl && ctl->checkpoint && (ctl->every_epochs > 0 || ctl->every_steps > 0);
         int last = early || st.epoch > tc->epochs;
-        if (periodic && (last || (ctl->every_epochs > 0 && epoch % ctl->every_epochs == 0)))
+        /* A step interval that ends on an epoch's last batch is written here, at the epoch's
+         * end, where the state is complete. */
+        int due = periodic && ((ctl->every_epochs > 0 && epoch % ctl->every_epochs == 0) ||
+                               (ctl->every_steps > 0 && s.opt->t % ctl->every_steps == 0));
+        if (periodic && (last || due))
             rc = ctl->checkpoint(ctl->user, snapshot_of(&s, net, &st), err);
         if (early)
             break;

@@ -4,6 +4,7 @@
 #include "core/blas.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "core/text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -59,8 +60,8 @@ int tn__session_load_data(tn_session *s, tn_error *err)
     tn_data_ctx ctx = tn__config_data_ctx(c);
     tn_data_loaded *d = &s->data;
     int rc = c->data.format->load(c->data.state, &ctx, c->train.seed, d, err);
-    if (rc == TN_OK && s->init_params)
-        rc = scaling_copy(&s->scaling, &s->init_scaling, err);
+    if (rc == TN_OK && s->scaling_fixed)
+        rc = scaling_copy(&s->scaling, &s->fixed_scaling, err);
     else if (rc == TN_OK)
         rc = tn__scaling_fit(&s->scaling, c->scaling, d->type_max, c->net, d->train->x,
                              d->train->rows, err);
@@ -182,11 +183,25 @@ static int write_checkpoint(void *user, const tn_train_snapshot *snap, tn_error 
         return tn__err(err, TN_ENOMEM, "out of memory");
     snprintf(path, n, "%s%s", s->ckpt.base, suffix);
     tn_ckpt_meta meta = {c->path, c->hash, c->train.seed, s->threads, c->train.epochs,
-                         s->data.train->rows, s->ckpt.train_crc, (char *)c->optim.ops->name};
-    int rc = tn__checkpoint_write(path, &meta, snap, err);
+                         c->train.batch_size, s->data.train->rows, s->ckpt.train_crc,
+                         (char *)c->optim.ops->name, NULL};
+    cJSON *holder = cJSON_CreateObject();
+    int rc = holder && tn__scaling_describe(&s->scaling, c->net, holder) == TN_OK
+                 ? TN_OK : tn__err(err, TN_ENOMEM, "out of memory");
+    meta.scaling = cJSON_GetObjectItemCaseSensitive(holder, "scaling");
+    if (rc == TN_OK)
+        rc = tn__checkpoint_write(path, &meta, snap, err);
+    cJSON_Delete(holder);
     if (rc) {
+        /* Training goes on: the model it makes is worth more than the checkpoint, and the
+         * caller hears of the failure (tn_trainer_checkpoint_error). */
         tn__free(path);
-        return tn__err_prefix(err, "writing a checkpoint");
+        if (!s->ckpt.error.code) {
+            s->ckpt.error = *err;
+            tn__err_prefix(&s->ckpt.error, "writing a checkpoint");
+        }
+        tn__err_clear(err);
+        return TN_OK;
     }
     const tn_train_hooks *h = s->ckpt.hooks;
     if (h && h->on_checkpoint)
@@ -206,7 +221,21 @@ static void drop_init(tn_session *s)
 {
     tn__floats_free(s->init_params);
     s->init_params = NULL;
-    tn__scaling_free(&s->init_scaling);
+}
+
+/* Reads data with scaling sc from now on (NULL: fitted again), reading them again. */
+static int fix_scaling(tn_session *s, const tn_scaling *sc, tn_error *err)
+{
+    tn__scaling_free(&s->fixed_scaling);
+    s->scaling_fixed = 0;
+    if (sc) {
+        int rc = scaling_copy(&s->fixed_scaling, sc, err);
+        if (rc)
+            return rc;
+        s->scaling_fixed = 1;
+    }
+    free_data(s);
+    return TN_OK;
 }
 
 int tn__session_resume(tn_session *s, const char *path, unsigned flags, tn_error *err)
@@ -237,11 +266,30 @@ int tn__session_resume(tn_session *s, const char *path, unsigned flags, tn_error
         rc = tn__err(err, TN_ECONFIG, "%s: written at %d thread%s, this run has %d: the result "
                      "would not be bit-exact (give --threads %d, or allow changes)", path,
                      m->threads, m->threads == 1 ? "" : "s", s->threads, m->threads);
+    } else if (ck->meta.batch_size != c->train.batch_size && ck->snap.state.batch > 0) {
+        rc = tn__err(err, TN_ECONFIG, "%s: written in the middle of an epoch with batch size "
+                     "%zu; this run's is %zu: resume mid-epoch with the same batch size", path,
+                     ck->meta.batch_size, c->train.batch_size);
     } else if (ck->snap.state.epoch > c->train.epochs) {
         rc = tn__err(err, TN_ERANGE, "%s: the checkpoint has run all %d epochs of this run: "
                      "give more epochs (e.g. --epochs %d) to continue", path, c->train.epochs,
                      c->train.epochs + 1 > TN_MAX_EPOCHS ? TN_MAX_EPOCHS : ck->snap.state.epoch);
     }
+    if (rc) {
+        tn__checkpoint_release(ck);
+        tn__free(ck);
+        return rc;
+    }
+    /* The run goes on with the input scaling it had (fitted, or an --init model's). */
+    tn_scaling sc = {0};
+    if (rc == TN_OK && ck->scaling) {
+        tn_jr r;
+        tn__jr_init(&r, path, err);
+        rc = tn__scaling_parse(&r, ck->scaling, c->net, &sc);
+    }
+    if (rc == TN_OK)
+        rc = fix_scaling(s, &sc, err);
+    tn__scaling_free(&sc);
     if (rc) {
         tn__checkpoint_release(ck);
         tn__free(ck);
@@ -288,13 +336,12 @@ int tn__session_init_from(tn_session *s, const tn_model *m, tn_error *err)
         return rc;
     drop_init(s);
     if (!(s->init_params = tn__floats_alloc(net->n_params ? net->n_params : 1)) ||
-        scaling_copy(&s->init_scaling, &m->scaling, err)) {
+        fix_scaling(s, &m->scaling, err)) { /* the data are read again with it */
         drop_init(s);
         return tn__err(err, TN_ENOMEM, "out of memory");
     }
     memcpy(s->init_params, m->net->P, net->n_params * sizeof *net->P);
     drop_resume(s);
-    free_data(s); /* read again with the model's scaling */
     s->trained = 0;
     return TN_OK;
 }
@@ -318,6 +365,7 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
                            "data files changed?): to continue anyway, allow changes");
     }
     s->ckpt.hooks = hooks;
+    tn__err_clear(&s->ckpt.error);
     if (s->ckpt.base) { /* what killed runs left of their checkpoints' temporary files */
         size_t n = strlen(s->ckpt.base) + 8;
         char *prefix = tn__malloc(n);
@@ -332,9 +380,10 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
     rc = tn__train(c->net, &c->loss, &c->optim, &c->train, s->data.train, s->data.test, &ctl,
                    &s->result, err);
     s->ckpt.hooks = NULL;
-    /* Stopped in the middle of an epoch without early stopping: the parameters are newer
-     * than the last evaluation of the test rows. */
-    if (rc == TN_OK && s->result.interrupted && c->train.patience == 0 && s->data.test)
+    /* Stopped in the middle of an epoch without early stopping (or before any epoch
+     * ended): the parameters are newer than the last evaluation of the test rows. */
+    if (rc == TN_OK && s->result.interrupted && s->data.test &&
+        (c->train.patience == 0 || s->result.best_epoch == 0))
         rc = tn__evaluate(c->net, &c->loss, s->data.test, NULL, c->train.batch_size,
                           &s->result.val, err);
     if (rc == TN_OK)
@@ -365,7 +414,9 @@ static cJSON *training_record(const tn_session *s)
     const tn_train_result *res = &s->result;
     int val = tn__session_val_kind(s);
     cJSON *o = cJSON_CreateObject();
-    int ok = o && cJSON_AddStringToObject(o, "config", c->path) &&
+    char config[4096]; /* escaped: a path need not be UTF-8, a model header must be */
+    tn__text_escape(config, sizeof config, c->path);
+    int ok = o && cJSON_AddStringToObject(o, "config", config) &&
              cJSON_AddNumberToObject(o, "seed", (double)s->fit_seed) &&
              cJSON_AddNumberToObject(o, "threads", s->fit_threads) &&
              cJSON_AddNumberToObject(o, "epochs", res->epochs_run) &&
@@ -428,6 +479,7 @@ void tn__session_close(tn_session *s)
     free_checkpoints(s);
     drop_resume(s);
     drop_init(s);
+    tn__scaling_free(&s->fixed_scaling);
     free_model(s);
     free_data(s);
     tn__config_free(s->config);

@@ -40,12 +40,16 @@ typedef struct tn_session {
         char *last;           /* the last one written */
         uint32_t train_crc;   /* of this fit's training rows, computed once */
         int have_crc;
+        tn_error error;       /* the first checkpoint that could not be written (code 0: none):
+                               * training goes on without it */
         const tn_train_hooks *hooks;
     } ckpt;
     tn_checkpoint *resume;    /* the next fit continues from it (NULL: from the seed) */
     unsigned resume_flags;
     float *init_params;       /* the next fit starts from these (tn__session_init_from) */
-    tn_scaling init_scaling;  /* ... with the input scaling they were trained with */
+    tn_scaling fixed_scaling; /* the input scaling data are read with instead of a fitted one:
+                               * an init model's, or a resumed checkpoint's */
+    int scaling_fixed;
 } tn_session;
 
 /* Resume flags (the public TN_RESUME_* of tinynet/train.h). */
