@@ -51,7 +51,9 @@ static char *dir_of(const char *path)
 
 /* What a write to path would replace must be a regular file (or nothing): a directory,
  * FIFO or device is refused, never replaced by a file (as root, -o /dev/null would
- * otherwise become a plain file). stat follows a symlink: a link to a file is fine. */
+ * otherwise become a plain file). stat follows a symlink: a link to a file passes, and
+ * the rename then replaces the link itself with the new file (as editors saving by rename
+ * do). */
 static int check_target(const char *path, tn_error *err)
 {
     struct stat st;
