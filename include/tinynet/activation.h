@@ -31,6 +31,8 @@ typedef struct tn_act_param {
     const char *name;   /* JSON key, e.g. "alpha" */
     float def;          /* default */
     float min, max;     /* accepted closed range */
+    const char *doc;    /* one line for the config reference, e.g. "slope for x < 0"; may be
+                         * NULL (then documented by its name, default and range only) */
 } tn_act_param;
 
 enum {

@@ -10,6 +10,7 @@
 
 #include "core/rng.h"
 #include "core/json.h"
+#include "core/registry.h"
 #include "layers/layer.h"
 #include "tinynet/tinynet.h"
 
@@ -96,5 +97,12 @@ static inline float *tn__run_pre(const tn_run *run, int l) { return run->pre[l];
 static inline float *tn__run_dpre(const tn_run *run, int l) { return run->dpre[l]; }
 /* Where layer l's activation keeps its learnable values in P (and their gradient in G). */
 static inline size_t tn__layer_act_offset(const tn_layer *L) { return L->param_off + L->act_off; }
+
+/* The keys of an input ({"name", "type", "size"}) and every layer's common keys, with their
+ * descriptions (for the config reference). */
+extern const char *const tn__graph_input_keys[];
+extern const tn__keydoc tn__graph_input_docs[];
+extern const char *const tn__graph_layer_keys[];
+extern const tn__keydoc tn__graph_layer_docs[];
 
 #endif
