@@ -21,17 +21,6 @@ extern char **environ;
 
 static const char usage[] = "tinynet graph CONFIG|MODEL [-o FILE.dot|.svg|.png|.pdf]";
 
-/* A model file starts with the container's magic; anything else is read as a config. */
-static int is_model_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char magic[4] = {0};
-    int yes = f && fread(magic, 1, 4, f) == 4 && memcmp(magic, "TNN1", 4) == 0;
-    if (f)
-        fclose(f);
-    return yes;
-}
-
 /* Whether an executable `name` is on PATH, the way posix_spawnp will look for it. */
 static int on_path(const char *name)
 {
@@ -186,7 +175,7 @@ int tn_cli_graph(int argc, char **argv)
             if (m < 0)
                 return tn_cli_usage("graph", usage, "%s needs a file name", argv[i]);
             file = v;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
+        } else if (tn_cli_is_option(i, argv[i])) {
             return tn_cli_usage("graph", usage, "unknown option \"%s\"", argv[i]);
         } else if (in) {
             return tn_cli_usage("graph", usage, "unexpected argument \"%s\"", argv[i]);
@@ -207,7 +196,7 @@ int tn_cli_graph(int argc, char **argv)
     const tn_model *net = NULL;
     char *text = NULL;
     size_t len = 0;
-    int rc = is_model_file(in) ? tn_model_load(in, 0, &m, &err) : tn_trainer_new(in, &t, &err);
+    int rc = tn_cli_is_model_file(in) ? tn_model_load(in, 0, &m, &err) : tn_trainer_new(in, &t, &err);
     if (rc == TN_OK && !(net = m ? m : tn_trainer_model(t)))
         rc = tn_cli_err(&err, TN_ENOMEM, "%s", tn_trainer_errmsg(t));
     if (rc == TN_OK)

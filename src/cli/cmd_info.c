@@ -1,4 +1,6 @@
-/* tinynet info MODEL: what a model file holds, layer by layer. */
+/* tinynet info MODEL|CONFIG: what a model file holds, layer by layer; for a config, the
+ * network it describes before any training (as Keras' summary()): shapes and parameter
+ * counts, without reading the data. */
 #include "cli.h"
 
 #include "tinynet/inspect.h"
@@ -6,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char usage[] = "tinynet info MODEL";
+static const char usage[] = "tinynet info MODEL|CONFIG";
 
 static void print_layers(const tn_model *m)
 {
@@ -32,6 +34,45 @@ static void print_layers(const tn_model *m)
         printf("%-14s %-10s %-22s %-10s %10zu  %s\n", tn_model_layer_name(m, l),
                tn_model_layer_type(m, l), ins, shape, tn_model_layer_params(m, l), details);
     }
+    char total[32], bytes[32];
+    printf("%-14s %-10s %-22s %-10s %10s  (%s bytes of float32)\n", "total", "", "", "",
+           tn_cli_thousands(total, sizeof total, tn_model_n_params(m)),
+           tn_cli_thousands(bytes, sizeof bytes, 4 * tn_model_n_params(m)));
+}
+
+/* A config: the network it builds, with its initial parameters, before any data is read.
+ * B in the shapes is the batch size. */
+static int info_config(const char *path)
+{
+    tn_error err = {0};
+    tn_trainer *t = NULL;
+    const tn_model *m = NULL;
+    int rc = tn_trainer_new(path, &t, &err);
+    if (rc == TN_OK && !(m = tn_trainer_model(t)))
+        rc = tn_cli_err(&err, TN_ENOMEM, "%s", tn_trainer_errmsg(t));
+    if (rc) {
+        tn_trainer_free(t);
+        return tn_cli_fail(&err);
+    }
+    char loss[128];
+    if (tn_model_loss(m, loss, sizeof loss) != TN_OK)
+        snprintf(loss, sizeof loss, "?");
+    tn_train_settings set;
+    tn_trainer_settings(t, &set);
+    printf("config     %s (not trained: the network as the config describes it)\n", path);
+    printf("network    %s: %zu input%s, %zu layers, %zu parameters\n", tn_model_name(m),
+           tn_model_n_inputs(m), tn_model_n_inputs(m) == 1 ? "" : "s", tn_model_n_layers(m),
+           tn_model_n_params(m));
+    printf("loss       %s\n", loss);
+    printf("training   %d epochs, batches of %zu, seed %llu, %d BLAS thread%s\n\n", set.epochs,
+           set.batch_size, set.seed, set.threads, set.threads == 1 ? "" : "s");
+    print_layers(m);
+    char *data = NULL;
+    if (tn_model_data_text(m, &data, NULL) == TN_OK && data[0])
+        printf("\ndata\n%s", data);
+    tn_free(data);
+    tn_trainer_free(t);
+    return TN_EXIT_OK;
 }
 
 /* The record of how the model was trained: "key<TAB>value" lines, printed aligned. */
@@ -50,15 +91,20 @@ static void print_training(const char *text)
 int tn_cli_info(int argc, char **argv)
 {
     if (tn_cli_wants_help(argc, argv)) {
-        printf("usage: %s\n\nValidates MODEL (format, checksum, shapes) and describes it.\n",
-               usage);
+        printf("usage: %s\n\nValidates MODEL (format, checksum, shapes) and describes it: its\n"
+               "layers with their output shapes and parameter counts, the data format it reads,\n"
+               "its input scaling and how it was trained. Given a JSON config instead (any file\n"
+               "that is not a model), prints the network the config describes, before\n"
+               "training and without reading the data: the same table of layers.\n", usage);
         return TN_EXIT_OK;
     }
     int bad = tn_cli_no_options("info", usage, argc, argv);
     if (bad)
         return bad;
     if (argc != 2)
-        return tn_cli_usage("info", usage, "expected MODEL");
+        return tn_cli_usage("info", usage, "expected MODEL or CONFIG");
+    if (!tn_cli_is_model_file(argv[1]))
+        return info_config(argv[1]);
     tn_error err = {0};
     tn_model *m = NULL;
     char *data = NULL, *training = NULL, loss[128];

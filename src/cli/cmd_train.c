@@ -45,7 +45,7 @@ static int parse_args(int argc, char **argv, train_opts *o)
         } else if ((m = tn_cli_override("train", usage, argc, argv, &i, &o->run))) {
             if (m != 1)
                 return m;
-        } else if ((m = tn_cli_positional("train", usage, argv[i], &o->config))) {
+        } else if ((m = tn_cli_positional("train", usage, i, argv[i], &o->config))) {
             return m;
         }
     }
@@ -106,7 +106,8 @@ static int write_plots(const char *dir, const tn_model *m, const tn_data *d,
         if (rc == TN_OK)
             printf("wrote %s/misclassified.svg\n", dir);
         else if (rc == TN_ESHAPE) { /* not images: the curves are still worth having */
-            fprintf(stderr, "tinynet: note: %s\n", err->msg);
+            if (tn_cli_verbosity >= 0)
+                fprintf(stderr, "tinynet: note: %s\n", err->msg);
             rc = TN_OK;
         }
     }
