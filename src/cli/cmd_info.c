@@ -40,6 +40,22 @@ static void print_layers(const tn_model *m)
            tn_cli_thousands(bytes, sizeof bytes, 4 * tn_model_n_params(m)));
 }
 
+/* What the outputs mean (tn_model_output_kind), and the classes' names when they have some. */
+static void print_output(const tn_model *m)
+{
+    static const char *const kinds[] = {"values", "independent probabilities (sigmoid)",
+                                        "class probabilities (softmax), the class is the argmax",
+                                        "log class probabilities (log_softmax)"};
+    int k = tn_model_output_kind(m);
+    size_t w = tn_model_output_width(m);
+    printf("output     %zu per row: %s\n", w, k >= 0 && k <= 3 ? kinds[k] : "?");
+    if (w > 1 && tn_model_class_name(m, 0)) {
+        printf("classes   ");
+        for (size_t c = 0; c < w; c++)
+            printf(" %zu %s%s", c, tn_model_class_name(m, c), c + 1 < w ? "," : "\n");
+    }
+}
+
 /* A config: the network it builds, with its initial parameters, before any data is read.
  * B in the shapes is the batch size. */
 static int info_config(const char *path)
@@ -64,6 +80,7 @@ static int info_config(const char *path)
            tn_model_n_inputs(m), tn_model_n_inputs(m) == 1 ? "" : "s", tn_model_n_layers(m),
            tn_model_n_params(m));
     printf("loss       %s\n", loss);
+    print_output(m);
     printf("training   %d epochs, batches of %zu, seed %llu, %d BLAS thread%s\n\n", set.epochs,
            set.batch_size, set.seed, set.threads, set.threads == 1 ? "" : "s");
     print_layers(m);
@@ -123,7 +140,9 @@ int tn_cli_info(int argc, char **argv)
     printf("network    %s: %zu input%s, %zu layers, %zu parameters\n", tn_model_name(m),
            tn_model_n_inputs(m), tn_model_n_inputs(m) == 1 ? "" : "s", tn_model_n_layers(m),
            tn_model_n_params(m));
-    printf("loss       %s\n\n", loss);
+    printf("loss       %s\n", loss);
+    print_output(m);
+    printf("\n");
     print_layers(m);
     printf("\ndata\n%s", data);
     size_t input, values;

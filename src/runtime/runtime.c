@@ -10,6 +10,7 @@
 #include "graph/graph.h"
 #include "tinynet/tinynet.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -92,6 +93,28 @@ size_t tn_model_output_width(const tn_model *m)
     return m ? m->net->nodes[m->net->output].width : 0;
 }
 
+int tn_model_output_kind(const tn_model *m)
+{
+    if (!m)
+        return -1;
+    const tn_net *net = m->net;
+    int node = net->output;
+    /* A dropout is the identity at inference: what it passes on is its input's kind. */
+    while (net->nodes[node].layer >= 0 &&
+           strcmp(net->layers[net->nodes[node].layer].ops->type, "dropout") == 0)
+        node = net->layers[net->nodes[node].layer].in[0];
+    int l = net->nodes[node].layer;
+    const tn_act_inst *a = l >= 0 ? net->layers[l].act : NULL;
+    const char *name = a ? a->m->name : "";
+    if (strcmp(name, "sigmoid") == 0)
+        return TN_OUTPUT_PROBABILITIES;
+    if (strcmp(name, "softmax") == 0)
+        return TN_OUTPUT_CLASS_PROBABILITIES;
+    if (strcmp(name, "log_softmax") == 0)
+        return TN_OUTPUT_LOG_PROBABILITIES;
+    return TN_OUTPUT_VALUES;
+}
+
 /* ---- contexts and prediction ---------------------------------------------------------- */
 
 int tn_ctx_new(const tn_model *m, size_t max_batch, tn_ctx **out, tn_error *err)
@@ -127,6 +150,18 @@ const char *tn_ctx_errmsg(const tn_ctx *ctx)
     return ctx ? ctx->err.msg : "NULL context";
 }
 
+/* Features must be numbers: a NaN or an infinity would spread through every product it
+ * enters and come out as a plausible-looking NaN or saturated prediction. */
+static int check_finite(tn_ctx *ctx, const tn_node *nd, const float *x, size_t batch)
+{
+    for (size_t i = 0; i < batch * nd->width; i++)
+        if (!isfinite(x[i]))
+            return tn__err(&ctx->err, TN_EDATA, "input \"%s\", row %zu, feature %zu: %s is not "
+                           "a finite number", nd->name, i / nd->width, i % nd->width,
+                           isnan(x[i]) ? "NaN" : x[i] > 0 ? "+Inf" : "-Inf");
+    return TN_OK;
+}
+
 /* Ids index embedding tables: anything but an integer in [0, vocab) would read outside
  * them, so check every one (NaN fails the range test). */
 static int check_ids(tn_ctx *ctx, const tn_node *nd, const float *x, size_t batch)
@@ -156,11 +191,11 @@ int tn_predict(tn_ctx *ctx, const float *const *inputs, size_t batch, float *out
         if (!inputs[i])
             return tn__err(&ctx->err, TN_EINVAL, "tn_predict: input %d (\"%s\") is NULL", i,
                            net->nodes[i].name);
-        if (net->nodes[i].kind == TN_NODE_INDEX_INPUT) {
-            int rc = check_ids(ctx, &net->nodes[i], inputs[i], batch);
-            if (rc != TN_OK)
-                return rc;
-        }
+        int rc = net->nodes[i].kind == TN_NODE_INDEX_INPUT
+                     ? check_ids(ctx, &net->nodes[i], inputs[i], batch)
+                     : check_finite(ctx, &net->nodes[i], inputs[i], batch);
+        if (rc != TN_OK)
+            return rc;
     }
     /* The same chunking as tn__predict: rows [first, first + b) through the context. */
     size_t W = net->nodes[net->output].width, step = run->max_batch;
