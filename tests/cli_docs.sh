@@ -53,5 +53,28 @@ else
     echo "note: groff missing; the manual pages were not rendered" >&2
 fi
 
+# tinynet(1): a section per command, and every option each command's --help lists (troff
+# writes a dash as \-).
+cmds=$("$tn" --help | sed -n '/^commands:/,/^$/s/^  \([a-z][a-z]*\) .*/\1/p')
+check "the commands are listed" [ "$(wc -w <<<"$cmds")" -ge 8 ]
+for c in $cmds; do
+    check "tinynet.1 has a section for $c" grep -q "^\.SS $c" docs/man/tinynet.1
+    for opt in $("$tn" "$c" --help | grep -oE '(^|[[:space:][,])--?[a-z][a-z-]*' |
+                 sed 's/^[[:space:][,]*//' | sort -u); do
+        check "tinynet.1 documents $c $opt" grep -qF -- "${opt//-/\\-}" docs/man/tinynet.1
+    done
+done
+for opt in -q --quiet -v --verbose --progress; do
+    check "tinynet.1 documents $opt" grep -qF -- "${opt//-/\\-}" docs/man/tinynet.1
+done
+# Every environment variable the code or the scripts read, in the page and the README.
+vars=$({ grep -rhoE 'getenv\("[A-Z_]+"\)' src tests tools | sed 's/getenv("\(.*\)")/\1/'
+         grep -rhoE '\$\{TN_[A-Z_]+:-' tools tests | sed 's/\${\(.*\):-/\1/'
+         echo OPENBLAS_NUM_THREADS; echo CK_TIMEOUT_MULTIPLIER; } | grep -vx PATH | sort -u)
+for v in $vars; do
+    check "tinynet.1 documents \$$v" grep -q "^\.B ${v//_/\\_}\$\|^\.B $v\$" docs/man/tinynet.1
+    check "README documents \$$v" grep -q "$v" README.md
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
