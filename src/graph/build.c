@@ -32,6 +32,23 @@ const tn__keydoc tn__graph_layer_docs[] = {
     {NULL, NULL}};
 
 
+int tn__net_output_kind(const tn_net *net)
+{
+    int node = net->output;
+    while (net->nodes[node].layer >= 0 &&
+           strcmp(net->layers[net->nodes[node].layer].ops->type, "dropout") == 0)
+        node = net->layers[net->nodes[node].layer].in[0];
+    int l = net->nodes[node].layer;
+    const char *name = l >= 0 && net->layers[l].act ? net->layers[l].act->m->name : "";
+    if (strcmp(name, "sigmoid") == 0)
+        return TN_OUTPUT_PROBABILITIES;
+    if (strcmp(name, "softmax") == 0)
+        return TN_OUTPUT_CLASS_PROBABILITIES;
+    if (strcmp(name, "log_softmax") == 0)
+        return TN_OUTPUT_LOG_PROBABILITIES;
+    return TN_OUTPUT_VALUES;
+}
+
 int tn__net_find_node(const tn_net *net, const char *name)
 {
     for (int i = 0; i < net->n_nodes; i++)

@@ -67,6 +67,9 @@ void tn__net_free(tn_net *net);
 /* Normalised "inputs" and "layers" arrays added to obj (used for the model header). */
 int tn__net_describe(const tn_net *net, cJSON *obj);
 int tn__net_find_node(const tn_net *net, const char *name);
+/* What the output node holds, as enum tn_output_kind of tinynet.h: from the activation of
+ * the layer that makes it, seen through dropouts (the identity when predicting). */
+int tn__net_output_kind(const tn_net *net);
 const tn_layer *tn__net_output_layer(const tn_net *net);
 
 /* ---- running ---------------------------------------------------------------------- */

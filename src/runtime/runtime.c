@@ -95,24 +95,7 @@ size_t tn_model_output_width(const tn_model *m)
 
 int tn_model_output_kind(const tn_model *m)
 {
-    if (!m)
-        return -1;
-    const tn_net *net = m->net;
-    int node = net->output;
-    /* A dropout is the identity at inference: what it passes on is its input's kind. */
-    while (net->nodes[node].layer >= 0 &&
-           strcmp(net->layers[net->nodes[node].layer].ops->type, "dropout") == 0)
-        node = net->layers[net->nodes[node].layer].in[0];
-    int l = net->nodes[node].layer;
-    const tn_act_inst *a = l >= 0 ? net->layers[l].act : NULL;
-    const char *name = a ? a->m->name : "";
-    if (strcmp(name, "sigmoid") == 0)
-        return TN_OUTPUT_PROBABILITIES;
-    if (strcmp(name, "softmax") == 0)
-        return TN_OUTPUT_CLASS_PROBABILITIES;
-    if (strcmp(name, "log_softmax") == 0)
-        return TN_OUTPUT_LOG_PROBABILITIES;
-    return TN_OUTPUT_VALUES;
+    return m ? tn__net_output_kind(m->net) : -1;
 }
 
 /* ---- contexts and prediction ---------------------------------------------------------- */
