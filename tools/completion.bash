@@ -62,6 +62,7 @@ _tinynet() {
         --plot) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --ratings) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --rankdir) COMPREPLY=($(compgen -W "TB LR" -- "$cur")); return ;;
+        --plot-scale) COMPREPLY=($(compgen -W "auto linear log" -- "$cur")); return ;;
         --epochs | --seed | --threads | --top | --user | --dpi | --target | --table | --range | --param)
             return ;;
         --activations)
@@ -82,7 +83,7 @@ _tinynet() {
     for ((i = i + 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         case $w in
-            -o | --output | --log | --plot | --ratings | --rankdir | --epochs | --seed | \
+            -o | --output | --log | --plot | --plot-scale | --ratings | --rankdir | --epochs | --seed | \
             --threads | --top | --user | --dpi | --target | --table | --range | --param | \
             --activations | --progress) ((i++)) ;;
             -*) ;;
