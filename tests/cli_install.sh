@@ -116,17 +116,22 @@ cmp "$tmp/one.txt" "$tmp/one2.txt" || fail "find_package build differs"
 # the installed library by its RPATH alone.
 bin=$tmp/prefix/bin/tinynet
 [ -x "$bin" ] || fail "no bin/tinynet installed"
-(unset LD_LIBRARY_PATH; "$bin" --version) | grep -q "^tinynet 0\." || fail "installed tinynet does not run"
-ldd "$bin" | grep -q "libtinynet\.so\.0\.2 => $tmp/prefix/bin/\.\./" || fail "installed tinynet does not use the installed library: $(ldd "$bin" | grep tinynet)"
+# (Outputs are captured before grep -q reads them: under pipefail, a writer cut off by
+# grep's early exit would fail the pipeline.)
+version=$(unset LD_LIBRARY_PATH; "$bin" --version) || fail "installed tinynet does not run"
+grep -q "^tinynet 0\." <<<"$version" || fail "installed tinynet says: $version"
+libs=$(ldd "$bin")
+grep -q "libtinynet\.so\.0\.2 => $tmp/prefix/bin/\.\./" <<<"$libs" ||
+  fail "installed tinynet does not use the installed library: $(grep tinynet <<<"$libs")"
 man1=$(find "$tmp/prefix" -path '*/man1/tinynet.1')
 man5=$(find "$tmp/prefix" -path '*/man5/tinynet-config.5')
 [ -n "$man1" ] && [ -n "$man5" ] || fail "manual pages not installed"
 if command -v man >/dev/null; then
   # man finds the pages in the prefix's MANPATH, as in /usr/local/share/man.
-  MANPATH=$(dirname "$(dirname "$man1")") MANWIDTH=80 man tinynet 2>/dev/null | grep -q "^ *tinynet *- *train, evaluate" ||
-    fail "man tinynet does not show the page"
-  MANPATH=$(dirname "$(dirname "$man5")") MANWIDTH=80 man 5 tinynet-config 2>/dev/null |
-    grep -q "layer_norm" || fail "man tinynet-config does not show the page"
+  page=$(MANPATH=$(dirname "$(dirname "$man1")") MANWIDTH=80 man tinynet 2>/dev/null || true)
+  grep -q "^ *tinynet *- *train, evaluate" <<<"$page" || fail "man tinynet does not show the page"
+  page=$(MANPATH=$(dirname "$(dirname "$man5")") MANWIDTH=80 man 5 tinynet-config 2>/dev/null || true)
+  grep -q "layer_norm" <<<"$page" || fail "man tinynet-config does not show the page"
 fi
 comp=$(find "$tmp/prefix" -path '*/bash-completion/completions/tinynet')
 [ -n "$comp" ] || fail "bash completion not installed"
