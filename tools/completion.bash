@@ -48,7 +48,7 @@ _tinynet() {
         esac
         local cmds
         cmds=$("$tn" --help 2>/dev/null | sed -n '/^commands:/,/^$/s/^  \([a-z][a-z]*\) .*/\1/p')
-        COMPREPLY=($(compgen -W "$cmds help" -- "$cur"))
+        COMPREPLY=($(compgen -W "$cmds" -- "$cur"))
         return
     fi
 
