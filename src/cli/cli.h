@@ -59,7 +59,7 @@ int tn_cli_fail(const tn_error *err);
 int tn_cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Matches "--name VALUE" and "--name=VALUE" at argv[*i] (a short option "-o" also
- * "-oVALUE", as getopt does); advances *i past the value. Returns 1 and sets *value when
+ * "-oVALUE", as getopt does, and "-o=VALUE"); advances *i past the value. Returns 1 and sets *value when
  * matched, 0 when argv[*i] is another option or an operand after "--", -1 when the value
  * is missing (after printing nothing). */
 int tn_cli_option(int argc, char **argv, int *i, const char *name, const char **value);

@@ -80,12 +80,12 @@ int tn_cli_option(int argc, char **argv, int *i, const char *name, const char **
     size_t n = strlen(name);
     if (*i >= tn_cli_operands_from || strncmp(a, name, n) != 0)
         return 0;
-    if (n == 2 && name[0] == '-' && name[1] != '-' && a[n] != '\0') {
-        *value = a + n; /* -oFILE */
+    if (a[n] == '=') { /* --name=VALUE, and -o=FILE as before -oFILE was accepted */
+        *value = a + n + 1;
         return 1;
     }
-    if (a[n] == '=') {
-        *value = a + n + 1;
+    if (n == 2 && name[0] == '-' && name[1] != '-' && a[n] != '\0') {
+        *value = a + n; /* -oFILE, as getopt reads it */
         return 1;
     }
     if (a[n] != '\0')
