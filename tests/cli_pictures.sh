@@ -122,6 +122,36 @@ else
     skipped+=" rendering (apt-get install graphviz)"
 fi
 
+# Without Graphviz, a chain of layers is drawn by tinynet itself: a valid grey PNG.
+env PATH=/nonexistent "$tn" graph models/deep_ring.json --dpi 300 -o "$tmp/own.png" >/dev/null
+check "graph -o PNG without Graphviz, for a chain" [ $? -eq 0 ]
+check "tinynet's own PNG is valid, grey, at its dpi, every layer drawn" "$py" - "$tmp/own.png" <<'EOF'
+import struct, sys, zlib
+b = open(sys.argv[1], "rb").read()
+assert b[:8] == b"\x89PNG\r\n\x1a\n"
+at, chunks = 8, {}
+while at < len(b):
+    n, kind = struct.unpack(">I4s", b[at:at + 8])
+    data = b[at + 8:at + 8 + n]
+    assert struct.unpack(">I", b[at + 8 + n:at + 12 + n])[0] == zlib.crc32(kind + data), kind
+    chunks[kind] = chunks.get(kind, b"") + data
+    at += 12 + n
+w, h, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+assert (depth, colour) == (8, 0), (depth, colour)
+ppm = struct.unpack(">II", chunks[b"pHYs"][:8])
+assert abs(ppm[0] * 0.0254 - 300) < 1, ppm
+raw = zlib.decompress(chunks[b"IDAT"])
+assert len(raw) == h * (w + 1)
+# Rows that are mostly one black line are box borders: 13 boxes (the input, 11 layers,
+# the output), each with a top and a bottom border.
+def border(y):
+    row = raw[y * (w + 1) + 1:(y + 1) * (w + 1)]
+    return row.count(0) > w // 2
+rows = [border(y) for y in range(h)]
+groups = sum(1 for y in range(h) if rows[y] and (y == 0 or not rows[y - 1]))
+assert groups == 26, groups
+EOF
+
 # 3. misclassified.svg: Fashion-MNIST, one epoch.
 if "$tn" train models/fashion_mlp.json --epochs 1 --plot "$tmp/fash" >"$tmp/fash.txt" 2>"$tmp/fash.err"; then
     m=$tmp/fash/misclassified.svg

@@ -2,6 +2,7 @@
  * .svg, .png and .pdf are rendered by Graphviz' `dot`, found on PATH at run time (an
  * optional dependency, needed for images only). */
 #include "cli.h"
+#include "raster.h"
 
 #include "tinynet/inspect.h"
 #include "tinynet/train.h"
@@ -52,7 +53,8 @@ static int render(const char *dot_text, size_t len, const char *fmt, const char 
 {
     if (!on_path("dot"))
         return tn_cli_err(err, TN_ENOTFOUND, "cannot draw %s: Graphviz' \"dot\" is not on PATH "
-                       "(install Graphviz, e.g. apt-get install graphviz, or write .dot)", file);
+                       "(install Graphviz, e.g. apt-get install graphviz, or write .dot; "
+                       "without it tinynet draws only a chain of layers, as .png)", file);
     int in[2], ep[2];
     if (pipe(in) != 0)
         return tn_cli_err(err, TN_EIO, "pipe: %s", strerror(errno));
@@ -169,7 +171,9 @@ int tn_cli_graph(int argc, char **argv)
                "marked with what it holds. A chain of three or more identical layers is one\n"
                "box marked with its count. Writes Graphviz DOT to stdout, or to FILE by its\n"
                "extension: .dot (DOT text), .svg, .png or .pdf (rendered by Graphviz' dot,\n"
-               "which must be installed for images only, e.g. apt-get install graphviz).\n\n"
+               "which must be installed for images only, e.g. apt-get install graphviz).\n"
+               "Without Graphviz, tinynet draws a .png of a chain of layers itself (one\n"
+               "input, each layer reading the one before), every layer in its own box.\n\n"
                "  -o, --output FILE   the file to write\n"
                "  --rankdir TB|LR     top to bottom (default) or left to right\n"
                "  --dpi N             the resolution of a .png, 36 to 1200 (default 150)\n"
@@ -228,6 +232,9 @@ int tn_cli_graph(int argc, char **argv)
             rc = tn_cli_err(&err, TN_EIO, "cannot write to stdout");
     } else if (rc == TN_OK && (!strcmp(ext, "dot") || !strcmp(ext, "gv"))) {
         rc = tn_write_file(file, text, len, &err);
+    } else if (rc == TN_OK && !strcmp(ext, "png") && !on_path("dot") && tn_cli_is_chain(net)) {
+        /* No Graphviz: a chain needs no layout, and tinynet draws it itself. */
+        rc = tn_cli_draw_chain_png(net, file, (int)dpi, &err);
     } else if (rc == TN_OK) {
         rc = render(text, len, ext, file, dpi, &err);
     }
