@@ -162,7 +162,7 @@ if "$tn" train models/fashion_mlp.json --epochs 1 --plot "$tmp/fash" >"$tmp/fash
     check "misclassified: predicted class in red with a cross" [ "$(grep -c "fill='#c0262d'>&#10007; " "$m")" -eq 40 ]
     check "misclassified: most confident first" "$py" - "$m" <<'EOF'
 import re, sys
-c = [float(x) for x in re.findall(r"&#10007; [^<]* ([\d.]+)%</text>", open(sys.argv[1]).read())]
+c = [float(x) for x in re.findall(r"&#10007; [^<]* (?:&gt;)?([\d.]+)%</text>", open(sys.argv[1]).read())]
 assert len(c) == 40 and c == sorted(c, reverse=True) and c[0] < 100, c
 EOF
     check "misclassified: the row numbers are rows the model gets wrong" "$py" - "$m" "$tmp/fash.txt" <<'EOF'

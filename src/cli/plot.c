@@ -451,11 +451,15 @@ int tn_plot_misclassified(const char *dir, const tn_model *m, const tn_data *d,
         char tn[32], pn[32], conf[32];
         class_name(tn, sizeof tn, m, w->truth);
         class_name(pn, sizeof pn, m, w->pred);
-        if (probs)
-            /* Rounded down, so a wrong answer never reads as a certain 100%. */
-            snprintf(conf, sizeof conf, "%.1f%%", floor(1000.0 * (double)w->conf) / 10.0);
-        else
+        /* Rounded down, so a wrong answer never reads as a certain 100% (a float softmax
+         * can round to exactly 1). */
+        double pct = floor(1000.0 * (double)w->conf) / 10.0;
+        if (!probs)
             snprintf(conf, sizeof conf, "%.3g", (double)w->conf);
+        else if (pct >= 100.0)
+            snprintf(conf, sizeof conf, "&gt;99.9%%");
+        else
+            snprintf(conf, sizeof conf, "%.1f%%", pct);
         fprintf(f, "<text x='%d' y='%d' font-size='10' fill='#555'>#%zu</text>\n",
                 cx + (CELL_W - img) / 2, cy + 10, w->row);
         fprintf(f, "<image x='%d' y='%d' width='%d' height='%d' style='image-rendering:"
