@@ -112,4 +112,33 @@ cmake -S "$tmp/cm" -B "$tmp/cm/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/nu
 cmake --build "$tmp/cm/build" >/dev/null
 LD_LIBRARY_PATH="$libdir" "$tmp/cm/build/example" "$tmp/ring.tnn" $row >"$tmp/one2.txt"
 cmp "$tmp/one.txt" "$tmp/one2.txt" || fail "find_package build differs"
+# The command line, its manual pages, completion and documents. The installed tinynet finds
+# the installed library by its RPATH alone.
+bin=$tmp/prefix/bin/tinynet
+[ -x "$bin" ] || fail "no bin/tinynet installed"
+# (Outputs are captured before grep -q reads them: under pipefail, a writer cut off by
+# grep's early exit would fail the pipeline.)
+version=$(unset LD_LIBRARY_PATH; "$bin" --version) || fail "installed tinynet does not run"
+grep -q "^tinynet 0\." <<<"$version" || fail "installed tinynet says: $version"
+libs=$(ldd "$bin")
+grep -q "libtinynet\.so\.0\.2 => $tmp/prefix/bin/\.\./" <<<"$libs" ||
+  fail "installed tinynet does not use the installed library: $(grep tinynet <<<"$libs")"
+man1=$(find "$tmp/prefix" -path '*/man1/tinynet.1')
+man5=$(find "$tmp/prefix" -path '*/man5/tinynet-config.5')
+[ -n "$man1" ] && [ -n "$man5" ] || fail "manual pages not installed"
+if command -v man >/dev/null; then
+  # man finds the pages in the prefix's MANPATH, as in /usr/local/share/man.
+  page=$(MANPATH=$(dirname "$(dirname "$man1")") MANWIDTH=80 man tinynet 2>/dev/null || true)
+  grep -q "^ *tinynet *- *train, evaluate" <<<"$page" || fail "man tinynet does not show the page"
+  page=$(MANPATH=$(dirname "$(dirname "$man5")") MANWIDTH=80 man 5 tinynet-config 2>/dev/null || true)
+  grep -q "layer_norm" <<<"$page" || fail "man tinynet-config does not show the page"
+fi
+comp=$(find "$tmp/prefix" -path '*/bash-completion/completions/tinynet')
+[ -n "$comp" ] || fail "bash completion not installed"
+[ "$(bash -c ". '$comp' && complete -p tinynet")" = "complete -F _tinynet tinynet" ] ||
+  fail "the installed completion does not register"
+for f in LICENSE CHANGELOG.md config.md model-format.md; do
+  [ -n "$(find "$tmp/prefix" -path "*/doc/tinynet/$f")" ] || fail "$f not installed"
+done
+
 echo "install: OK ($(wc -w <<<"$members") archive members in a static predict-only link)"

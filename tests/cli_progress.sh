@@ -32,9 +32,9 @@ q=$(printf '%q' "$tn")
 tty_out=$(script -qc "$q train models/ring.json --epochs 3" /dev/null </dev/null)
 check "train runs under script" [ $? -eq 0 ]
 for e in 1 2 3; do
-    check "summary of epoch $e" has "$tty_out" "epoch  $e/3  loss "
+    check "summary of epoch $e" has "$tty_out" "epoch  $e/3  train loss "
 done
-check "summary has validation figures" has "$tty_out" "val_loss "
+check "summary names the test rows as the report does" has "$tty_out" "  test loss "
 
 # A 40-column terminal: every redrawn piece of the line fits in 39 columns, so it never
 # wraps (the escape sequence that clears the line takes no columns).

@@ -32,7 +32,7 @@ static const tn_activation scaled_tanh = {
     .range = "(-scale, scale)",
     .default_init = "lecun_normal",
     .n_params = 1,
-    .params = {{"scale", 1.7159f, 0.0f, 100.0f}},
+    .params = {{"scale", 1.7159f, 0.0f, 100.0f, "the output is scale * tanh(2x/3)"}},
     .forward = st_forward,
     .backward = st_backward,
 };

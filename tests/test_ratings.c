@@ -340,19 +340,21 @@ START_TEST(dot_draws_the_recommender)
                   "%s", err.msg);
     char *dot;
     size_t len;
-    ck_assert_int_eq(tn__net_dot(c->net, &dot, &len, &err), TN_OK);
+    ck_assert_int_eq(tn__net_dot(c->net, NULL, &dot, &len, &err), TN_OK);
     ck_assert_uint_eq(strlen(dot), len);
     static const char *const want[] = {
         "digraph \"recommender\" {",
         "{ rank=same; n0; n1; }",           /* the two inputs side by side */
         "<b>user</b> (input)", "ids in [0, 300)",
-        "<b>user_vec</b> (embedding)", "9600 parameters",
+        "<b>user_vec</b> (embedding)", "9,600 parameters",
         "n0 -> n2;", "n1 -> n3;",          /* inputs into embeddings */
         "<b>both</b> (concat)", "n2 -> n4;", "n3 -> n4;", /* merging at the concat */
-        "output (B, 64)", "4160 parameters",
+        "output (B, 64)", "4,160 parameters",
         "a3 [shape=ellipse", "label=<relu>", "n5 -> a3;", "a3 -> n6;",
         "<b>dropout_1</b> (dropout)", "a4 -> n7;", "n7 -> n8;",
-        "label=<sigmoid>", "n8 -> a6;", "33 parameters"};
+        "label=<sigmoid>", "n8 -> a6;", "33 parameters",
+        "<b>recommender</b><br/>", "28,673 parameters (114,692 bytes of float32), 7 layers, 2 inputs",
+        "a6 -> output;", "(B, 1): probabilities (sigmoid)", "n8 [shape=box", "penwidth=2"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         ck_assert_msg(strstr(dot, want[i]) != NULL, "DOT lacks %s:\n%s", want[i], dot);
     tn__free(dot);

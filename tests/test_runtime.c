@@ -16,6 +16,7 @@
 #include "train/session.h"
 #include "tinynet/data.h"
 #include "tinynet/tinynet.h"
+#include "tinynet/train.h"
 #include "tn_check.h"
 
 #include <math.h>
@@ -139,6 +140,7 @@ START_TEST(queries)
     ck_assert_uint_eq(tn_model_input_width(g_model, 0), 2);
     ck_assert_uint_eq(tn_model_input_vocab(g_model, 0), 0);
     ck_assert_uint_eq(tn_model_output_width(g_model), 1);
+    ck_assert_int_eq(tn_model_output_kind(g_model), TN_OUTPUT_PROBABILITIES);
     ck_assert_ptr_null(tn_model_input_name(g_model, 1));
     ck_assert_int_eq(tn_model_input_kind(g_model, 1), -1);
     ck_assert_uint_eq(tn_model_n_inputs(NULL), 0);
@@ -550,6 +552,72 @@ START_TEST(rec_bad_ids)
 }
 END_TEST
 
+/* A NaN or infinite feature is refused with a message naming the input, the row and the
+ * feature, before anything is computed; the context stays usable. */
+START_TEST(non_finite_features_refused)
+{
+    tn_ctx *ctx;
+    ck_assert_int_eq(tn_ctx_new(g_model, 4, &ctx, NULL), TN_OK);
+    static const struct {
+        float v;
+        const char *shown;
+    } cases[] = {{NAN, "NaN"}, {INFINITY, "+Inf"}, {-INFINITY, "-Inf"}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        float x[2 * 10], out[11];
+        memcpy(x, g_x, sizeof x);
+        x[2 * 9 + 1] = cases[c].v; /* row 9, feature 1: in the third chunk of 4 */
+        for (size_t i = 0; i < 11; i++)
+            out[i] = -7.0f;
+        const float *in[1] = {x};
+        ck_assert_int_eq(tn_predict(ctx, in, 10, out), TN_EDATA);
+        for (size_t i = 0; i < 11; i++)
+            ck_assert_msg(out[i] == -7.0f, "case %zu: out[%zu] written", c, i);
+        const char *msg = tn_ctx_errmsg(ctx);
+        ck_assert_msg(strstr(msg, "\"point\"") && strstr(msg, "row 9, feature 1") &&
+                      strstr(msg, cases[c].shown), "case %zu: %s", c, msg);
+        const float *good[1] = {g_x};
+        ck_assert_int_eq(tn_predict(ctx, good, 10, out), TN_OK);
+        ck_assert_str_eq(tn_ctx_errmsg(ctx), "");
+    }
+    tn_ctx_free(ctx);
+}
+END_TEST
+
+/* The kind of output follows the output activation, seen through a trailing dropout. */
+START_TEST(output_kinds)
+{
+    static const struct {
+        const char *last;
+        int kind;
+    } cases[] = {
+        {"{\"type\": \"dense\", \"units\": 1, \"activation\": \"sigmoid\"}", TN_OUTPUT_PROBABILITIES},
+        {"{\"type\": \"dense\", \"units\": 3, \"activation\": \"softmax\"}",
+         TN_OUTPUT_CLASS_PROBABILITIES},
+        {"{\"type\": \"dense\", \"units\": 3, \"activation\": \"log_softmax\"}",
+         TN_OUTPUT_LOG_PROBABILITIES},
+        {"{\"type\": \"dense\", \"units\": 1}", TN_OUTPUT_VALUES},
+        {"{\"type\": \"dense\", \"units\": 1, \"activation\": \"relu\"}", TN_OUTPUT_VALUES},
+        {"{\"type\": \"dense\", \"units\": 1, \"activation\": \"sigmoid\"}, "
+         "{\"type\": \"dropout\", \"rate\": 0.5}", TN_OUTPUT_PROBABILITIES},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char json[1024];
+        snprintf(json, sizeof json, "{\"inputs\": [{\"name\": \"x\", \"size\": 2}], "
+                 "\"layers\": [%s], \"loss\": \"%s\", \"train\": {\"epochs\": 1}, "
+                 "\"data\": {\"train\": \"t.csv\", \"inputs\": [\"a\", \"b\"], "
+                 "\"target\": \"y\"}}", cases[c].last,
+                 strstr(cases[c].last, "softmax") ? "categorical_crossentropy" : "mse");
+        tn_error err = {0};
+        tn_trainer *t;
+        ck_assert_msg(tn_trainer_new_text("kind.json", json, strlen(json), &t, &err) == TN_OK,
+                      "case %zu: %s", c, err.msg);
+        ck_assert_int_eq(tn_model_output_kind(tn_trainer_model(t)), cases[c].kind);
+        tn_trainer_free(t);
+    }
+    ck_assert_int_eq(tn_model_output_kind(NULL), -1);
+}
+END_TEST
+
 START_TEST(argument_errors)
 {
     tn_error err = {0};
@@ -600,6 +668,10 @@ Suite *tn_check_suite(void)
     tcase_add_test(tc, rec_bad_ids);
     tcase_add_test(tc, context_in_caller_memory);
     tcase_add_test(tc, argument_errors);
+    tcase_add_test(tc, non_finite_features_refused);
     suite_add_tcase(s, tc);
+    TCase *kinds = tcase_create("output kinds");
+    tcase_add_test(kinds, output_kinds);
+    suite_add_tcase(s, kinds);
     return s;
 }

@@ -31,6 +31,8 @@ typedef struct tn_act_param {
     const char *name;   /* JSON key, e.g. "alpha" */
     float def;          /* default */
     float min, max;     /* accepted closed range, compared in float (0.001f admits 0.001) */
+    const char *doc;    /* one line for the config reference, e.g. "slope for x < 0"; may be
+                         * NULL (then documented by its name, default and range only) */
     int kind;           /* TN_ACT_PARAM_NUMBER (0), or TN_ACT_PARAM_BOOL: true/false in
                          * JSON (or 0/1), held as 0.0f or 1.0f */
 } tn_act_param;

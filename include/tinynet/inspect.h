@@ -42,9 +42,17 @@ TN_API int tn_model_training_text(const tn_model *m, char **text, tn_error *err)
 /* The format version of the file m was read from (0 for a trainer's model, never saved). */
 TN_API int tn_model_file_version(const tn_model *m);
 
-/* The network as Graphviz DOT (inputs side by side, each layer a box with its name, type,
- * output shape and parameters, activations as ellipses); tn_free the text. */
-TN_API int tn_model_dot(const tn_model *m, char **text, size_t *len, tn_error *err);
+/* How tn_model_dot draws; NULL or zeroed members give the defaults. */
+typedef struct tn_dot_options {
+    int left_to_right; /* rankdir=LR: inputs on the left (suits deep networks) */
+    int expand;        /* every layer its own box; by default a chain of three or more
+                        * identical layers is one box marked with its count ("x9") */
+} tn_dot_options;
+/* The network as Graphviz DOT: a title with its name and total parameters, the inputs
+ * side by side, each layer a box with its name, type, output shape and parameters,
+ * activations as ellipses, the output marked with what it holds; tn_free the text. */
+TN_API int tn_model_dot(const tn_model *m, const tn_dot_options *opt, char **text, size_t *len,
+                        tn_error *err);
 
 /* Per-layer statistics of m over the rows of d in inference mode (batches of batch rows):
  * the mean and variance of the layer's outputs (all units and rows pooled), and the

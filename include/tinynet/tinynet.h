@@ -146,6 +146,23 @@ TN_API size_t tn_model_input_width(const tn_model *m, size_t i);  /* floats per 
 TN_API size_t tn_model_input_vocab(const tn_model *m, size_t i);  /* ids: the bound; floats: 0 */
 TN_API size_t tn_model_output_width(const tn_model *m);
 
+/* What the outputs are. tn_predict applies the output layer's activation, so a
+ * classifier's outputs are probabilities, never logits; a layer without an activation (or
+ * with another one) gives plain values. For a class output, class k is output k: its name
+ * (e.g. "Sneaker" for Fashion-MNIST) is tn_model_class_name(m, k) of data.h, in the full
+ * library (the predict-only one does not know data formats). */
+enum tn_output_kind {
+    TN_OUTPUT_VALUES = 0,              /* regression, or an output without activation */
+    TN_OUTPUT_PROBABILITIES = 1,       /* sigmoid: each output an independent probability
+                                        * in (0, 1) (binary or multi-label; > 0.5 is "yes") */
+    TN_OUTPUT_CLASS_PROBABILITIES = 2, /* softmax: one distribution over the classes, each
+                                        * row sums to 1; the class is the argmax */
+    TN_OUTPUT_LOG_PROBABILITIES = 3    /* log_softmax: the log of class probabilities */
+};
+/* enum tn_output_kind of m's output (after any dropout, the identity when predicting);
+ * -1 for NULL. */
+TN_API int tn_model_output_kind(const tn_model *m);
+
 /* A context for batches of up to max_batch rows (1 .. 16777216, and within the memory
  * limit: beyond it TN_ENOMEM with the size it would take). Allocates all its scratch here,
  * one block of tn_ctx_size(m, max_batch) bytes; tn_predict then allocates nothing. */
@@ -168,11 +185,14 @@ TN_API const char *tn_ctx_errmsg(const tn_ctx *ctx);
 
 /* Predicts batch rows. inputs[i] is a row-major batch x tn_model_input_width(i) array for
  * model input i, in input order, as the data files hold it: the input scaling stored in
- * the model ("unit", "standardize") is applied here, so do not scale the rows yourself; index inputs hold integral ids as floats, each checked
- * (an id outside [0, vocab) or not an integer is TN_EDATA, nothing is read out of bounds).
- * out receives batch x tn_model_output_width floats. A batch larger than max_batch is run
- * in chunks of max_batch rows. Returns TN_OK, TN_EINVAL (NULL arguments) or TN_EDATA; every
- * id is checked before anything is computed, so on an error out is untouched. */
+ * the model ("unit", "standardize") is applied here, so do not scale the rows yourself.
+ * Float features must be finite: a NaN or an infinity is TN_EDATA, with a message naming
+ * the input, row and feature (tn_ctx_errmsg). Index inputs hold integral ids as floats,
+ * each checked (an id outside [0, vocab) or not an integer is TN_EDATA, nothing is read
+ * out of bounds). out receives batch x tn_model_output_width floats (their meaning:
+ * tn_model_output_kind). A batch larger than max_batch is run in chunks of max_batch rows.
+ * Returns TN_OK, TN_EINVAL (NULL arguments) or TN_EDATA; every input is checked before
+ * anything is computed, so on an error out is untouched. */
 TN_API int tn_predict(tn_ctx *ctx, const float *const *inputs, size_t batch, float *out);
 
 #ifdef __cplusplus

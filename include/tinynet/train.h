@@ -33,6 +33,36 @@ TN_API const char *tn_extension_name(int kind, size_t i); /* NULL when i is out 
  * the library's) and returns how many there are. */
 TN_API size_t tn_extension_keys(int kind, size_t i, const char **keys, size_t cap);
 
+/* ---- The config reference --------------------------------------------------------------
+ *
+ * Every key the JSON config accepts has a one-line description, kept beside the code that
+ * reads it; `tinynet help config` prints them all (docs/config.md, tinynet-config(5)), and
+ * a test fails when a key has none. */
+
+/* What module i computes or reads, in one line (an activation: its formula); NULL when i
+ * is out of range. */
+TN_API const char *tn_extension_doc(int kind, size_t i);
+/* The description of key, one of module i's keys as tn_extension_keys lists them, with its
+ * default and range where the module's table holds them ("the slope for x < 0 (default
+ * 0.01, in [0, 1])"), into buf (n bytes, cut if longer). TN_ENOTFOUND (and "" in buf) when
+ * key is not one of its keys or has no description. */
+TN_API int tn_extension_key_doc(int kind, size_t i, const char *key, char *buf, size_t n);
+
+/* The config's own sections. TN_CONFIG_LAYER and TN_CONFIG_DATA hold the keys every layer
+ * type or data format takes besides its own. */
+enum tn_config_section {
+    TN_CONFIG_TOP,   /* the top-level object */
+    TN_CONFIG_INPUT, /* each object of "inputs" */
+    TN_CONFIG_LAYER, /* each object of "layers" */
+    TN_CONFIG_TRAIN, /* "train" */
+    TN_CONFIG_DATA   /* "data" */
+};
+/* The keys of a section, as tn_extension_keys writes them (at most cap, then a NULL);
+ * returns how many there are (0 for an unknown section). */
+TN_API size_t tn_config_keys(int section, const char **keys, size_t cap);
+/* The description of a section's key into buf, as tn_extension_key_doc. */
+TN_API int tn_config_key_doc(int section, const char *key, char *buf, size_t n);
+
 /* ---- Training from a JSON config ------------------------------------------------------
  *
  * The C face of `tinynet train`: a trainer holds one config (the JSON format of the

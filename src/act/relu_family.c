@@ -63,7 +63,7 @@ const tn_activation tn__act_leaky_relu = {
     .range = "(-inf, inf)",
     .default_init = "he_uniform",
     .n_params = 1,
-    .params = {{"alpha", LEAKY_ALPHA_DEF, 0.0f, 1.0f}},
+    .params = {{"alpha", LEAKY_ALPHA_DEF, 0.0f, 1.0f, "the slope for x < 0"}},
     .forward = leaky_relu_forward,
     .backward = TN__TRAINING(leaky_relu_backward),
 };
@@ -157,8 +157,9 @@ const tn_activation tn__act_prelu = {
     .range = "(-inf, inf)",
     .default_init = "he_uniform",
     .n_params = 2,
-    .params = {{"per_unit", 0.0f, 0.0f, 1.0f, TN_ACT_PARAM_BOOL},
-               {"init", PRELU_INIT_DEF, 0.0f, 1.0f}},
+    .params = {{"per_unit", 0.0f, 0.0f, 1.0f, "true: one learnable slope per unit, false: one "
+                "shared by the layer", TN_ACT_PARAM_BOOL},
+               {"init", PRELU_INIT_DEF, 0.0f, 1.0f, "the initial slope for x < 0"}},
     .n_learnable = prelu_n_learnable,
     .init_learnable = prelu_init_learnable,
     .forward = prelu_forward,
@@ -238,7 +239,8 @@ const tn_activation tn__act_rrelu = {
     .default_init = "he_uniform",
     .flags = TN_ACT_RANDOM,
     .n_params = 2,
-    .params = {{"lower", RRELU_LOWER_DEF, 0.0f, 1.0f}, {"upper", RRELU_UPPER_DEF, 0.0f, 1.0f}},
+    .params = {{"lower", RRELU_LOWER_DEF, 0.0f, 1.0f, "the smallest random slope for x < 0"},
+               {"upper", RRELU_UPPER_DEF, 0.0f, 1.0f, "the largest random slope for x < 0"}},
     .check = rrelu_check,
     .forward = rrelu_forward,
     .backward = TN__TRAINING(rrelu_backward),
@@ -265,7 +267,7 @@ const tn_activation tn__act_elu = {
     .range = "(-alpha, inf)",
     .default_init = "he_uniform",
     .n_params = 1,
-    .params = {{"alpha", ELU_ALPHA_DEF, 0.0f, 1000.0f}},
+    .params = {{"alpha", ELU_ALPHA_DEF, 0.0f, 1000.0f, "the value approached as x goes to -inf is -alpha"}},
     .forward = elu_forward,
     .backward = TN__TRAINING(elu_backward),
 };
@@ -317,7 +319,7 @@ const tn_activation tn__act_celu = {
     .default_init = "he_uniform",
     .n_params = 1,
     /* alpha > 0: it divides x. */
-    .params = {{"alpha", CELU_ALPHA_DEF, 1e-3f, 1000.0f}},
+    .params = {{"alpha", CELU_ALPHA_DEF, 1e-3f, 1000.0f, "the scale of the negative part (-alpha as x goes to -inf)"}},
     .forward = celu_forward,
     .backward = TN__TRAINING(celu_backward),
 };

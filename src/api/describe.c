@@ -259,7 +259,8 @@ int tn_model_training_text(const tn_model *m, char **out, tn_error *err)
 
 int tn_model_file_version(const tn_model *m) { return m ? m->version : 0; }
 
-int tn_model_dot(const tn_model *m, char **out, size_t *len, tn_error *err)
+int tn_model_dot(const tn_model *m, const tn_dot_options *opt, char **out, size_t *len,
+                 tn_error *err)
 {
     if (out)
         *out = NULL;
@@ -267,7 +268,8 @@ int tn_model_dot(const tn_model *m, char **out, size_t *len, tn_error *err)
         *len = 0;
     if (!m || !out || !len)
         return tn__err(err, TN_EINVAL, "tn_model_dot: NULL argument");
-    return tn__net_dot(m->net, out, len, err);
+    tn_dot_opts o = {opt ? opt->left_to_right : 0, opt ? opt->expand : 0};
+    return tn__net_dot(m->net, &o, out, len, err);
 }
 
 int tn_layer_stats_compute(const tn_model *m, const tn_data *d, size_t batch,

@@ -20,6 +20,35 @@ int tn_cli_graph(int argc, char **argv);
 int tn_cli_recommend(int argc, char **argv);
 int tn_cli_export(int argc, char **argv);
 
+/* ---- conventions every command shares (src/cli/options.c) ----
+ * main strips the global options from the arguments before a command sees them: -q
+ * (--quiet), -v (--verbose) and --progress=auto|always|never, anywhere before "--"; and
+ * "--" itself, after which every argument is an operand, even one starting with '-'. */
+enum { TN_PROGRESS_AUTO, TN_PROGRESS_ALWAYS, TN_PROGRESS_NEVER };
+extern int tn_cli_verbosity;     /* -1 quiet, 0 normal, 1 verbose */
+extern int tn_cli_progress;      /* TN_PROGRESS_*; -q makes it NEVER unless given */
+extern int tn_cli_operands_from; /* index in the command's argv of the first argument after "--" */
+/* Strips the global options and "--" from argv (main's), updating *argc. Returns 0, or
+ * TN_EXIT_USAGE after a message for a bad --progress value. */
+int tn_cli_global_options(int *argc, char **argv);
+/* Whether the progress display goes to stderr: --progress, or whether it is a terminal. */
+int tn_cli_show_progress(void);
+/* argv[i] of a command is an option: it starts with '-', is not "-" and is before "--". */
+int tn_cli_is_option(int i, const char *arg);
+/* n with thousands separators ("235,146") into buf; returns buf. */
+const char *tn_cli_thousands(char *buf, size_t size, size_t n);
+/* Whether path is a model file: its magic, or binary content (anything else is read as a
+ * config). */
+int tn_cli_is_model_file(const char *path);
+/* `tinynet help [COMMAND|config]` (src/cli/cmd_help.c); the command's own --help through
+ * tn_cli_command_help (main.c), -1 when there is no such command. */
+int tn_cli_help(int argc, char **argv);
+int tn_cli_command_help(const char *name);
+extern const char tn_cli_usage_text[];
+/* The config reference (src/cli/reference.c): Markdown, or troff for tinynet-config(5).
+ * TN_EXIT_FAIL (after printing it) when a key or module has no description. */
+int tn_cli_reference(FILE *f, int man);
+
 /* Fills err (NULL: nothing) with code and a printf-formatted message; returns code. The
  * command line's own failures take the library's form, so one printer reports both. */
 int tn_cli_err(tn_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -30,9 +59,10 @@ int tn_cli_fail(const tn_error *err);
 /* Prints "tinynet <cmd>: <message>" and the command's usage line; returns TN_EXIT_USAGE. */
 int tn_cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Matches "--name VALUE" and "--name=VALUE" at argv[*i]; advances *i past the value. Returns
- * 1 and sets *value when matched, 0 when argv[*i] is another option, -1 when the value is
- * missing (after printing nothing). */
+/* Matches "--name VALUE" and "--name=VALUE" at argv[*i] (a short option "-o" also
+ * "-oVALUE", as getopt does, and "-o=VALUE"); advances *i past the value. Returns 1 and sets *value when
+ * matched, 0 when argv[*i] is another option or an operand after "--", -1 when the value
+ * is missing (after printing nothing). */
 int tn_cli_option(int argc, char **argv, int *i, const char *name, const char **value);
 /* Parses a whole decimal integer in [lo, hi]; 0 on success. */
 int tn_cli_int(const char *s, long long lo, long long hi, long long *out);
@@ -50,9 +80,11 @@ int tn_cli_override(const char *cmd, const char *usage, int argc, char **argv, i
 int tn_cli_apply_overrides(const tn_cli_overrides *o, tn_trainer *t);
 /* Standard input read whole (at most 4 GiB); tn_free the text. */
 int tn_cli_read_stdin(char **text, size_t *len, tn_error *err);
-/* argv[i] matched no option: the command's one positional argument (stored in *slot), or
- * a usage error for an unknown option or a second argument. Returns 0 or TN_EXIT_USAGE. */
-int tn_cli_positional(const char *cmd, const char *usage, const char *arg, const char **slot);
+/* argv[i] (arg) matched no option: the command's one positional argument (stored in
+ * *slot), or a usage error for an unknown option or a second argument. Returns 0 or
+ * TN_EXIT_USAGE. */
+int tn_cli_positional(const char *cmd, const char *usage, int i, const char *arg,
+                      const char **slot);
 /* For commands that take no options: an argument starting with '-' (other than "-" for
  * stdin) is a usage error, not a file name. Returns TN_EXIT_USAGE after printing, or 0. */
 int tn_cli_no_options(const char *cmd, const char *usage, int argc, char **argv);

@@ -134,7 +134,7 @@ static int parse_args(int argc, char **argv, act_opts *o)
             if (m < 0)
                 return tn_cli_usage("activations", usage, "--range needs FROM:TO");
             o->range = v;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+        } else if (tn_cli_is_option(i, argv[i])) {
             return tn_cli_usage("activations", usage, "unknown option \"%s\"", argv[i]);
         } else if (o->name) {
             return tn_cli_usage("activations", usage, "unexpected argument \"%s\"", argv[i]);

@@ -164,7 +164,7 @@ static int parse(int argc, char **argv, opts *o)
             r = data_args(argc, argv, &i, o->eval, &o->n_eval) ? 1 : -1;
         if (r < 0)
             return tn_cli_usage("export", usage, "%s needs a value", argv[i]);
-        if (r == 0 && tn_cli_positional("export", usage, argv[i], &o->model))
+        if (r == 0 && tn_cli_positional("export", usage, i, argv[i], &o->model))
             return TN_EXIT_USAGE;
     }
     if (!o->model)

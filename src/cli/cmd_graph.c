@@ -2,6 +2,7 @@
  * .svg, .png and .pdf are rendered by Graphviz' `dot`, found on PATH at run time (an
  * optional dependency, needed for images only). */
 #include "cli.h"
+#include "raster.h"
 
 #include "tinynet/inspect.h"
 #include "tinynet/train.h"
@@ -20,23 +21,9 @@
 
 extern char **environ;
 
-static const char usage[] = "tinynet graph CONFIG|MODEL [-o FILE.dot|.svg|.png|.pdf]";
-
-/* A model file starts with the container's magic; anything else is read as a config (whose
- * reader then refuses what is not a regular file). Opened without blocking, so that a FIFO
- * is refused rather than waited on. */
-static int is_model_file(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0)
-        return 0;
-    struct stat st;
-    char magic[4] = {0};
-    int yes = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && read(fd, magic, 4) == 4 &&
-              memcmp(magic, "TNN1", 4) == 0;
-    close(fd);
-    return yes;
-}
+static const char usage[] =
+    "tinynet graph CONFIG|MODEL [-o FILE.dot|.svg|.png|.pdf] [--rankdir TB|LR] [--dpi N]\n"
+    "                     [--expand]";
 
 /* Whether an executable `name` is on PATH, the way posix_spawnp will look for it. */
 static int on_path(const char *name)
@@ -63,11 +50,12 @@ static int on_path(const char *name)
  * file name is only ever an argument. dot's stderr is captured, so that a failure is one
  * message from tinynet (with dot's first line in it) rather than dot's and then ours. */
 static int render(const char *dot_text, size_t len, const char *fmt, const char *file,
-                  tn_error *err)
+                  long long dpi, tn_error *err)
 {
     if (!on_path("dot"))
         return tn_cli_err(err, TN_ENOTFOUND, "cannot draw %s: Graphviz' \"dot\" is not on PATH "
-                       "(install Graphviz, e.g. apt-get install graphviz, or write .dot)", file);
+                       "(install Graphviz, e.g. apt-get install graphviz, or write .dot; "
+                       "without it tinynet draws only a chain of layers, as .png)", file);
     int in[2], ep[2];
     if (pipe(in) != 0)
         return tn_cli_err(err, TN_EIO, "pipe: %s", strerror(errno));
@@ -77,9 +65,12 @@ static int render(const char *dot_text, size_t len, const char *fmt, const char 
         close(in[1]);
         return tn_cli_err(err, TN_EIO, "pipe: %s", strerror(e));
     }
-    char tflag[16];
+    char tflag[16], dflag[32];
     snprintf(tflag, sizeof tflag, "-T%s", fmt);
-    char *args[] = {"dot", tflag, "-o", (char *)file, NULL};
+    /* The resolution matters for a bitmap only; dot's own default, 96, looks blurred in a
+     * report. */
+    snprintf(dflag, sizeof dflag, "-Gdpi=%lld", dpi);
+    char *args[] = {"dot", tflag, "-o", (char *)file, strcmp(fmt, "png") ? NULL : dflag, NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
@@ -175,15 +166,25 @@ int tn_cli_graph(int argc, char **argv)
 {
     if (tn_cli_wants_help(argc, argv)) {
         printf("usage: %s\n\n"
-               "Draws the network of a JSON config or a .tnn model: inputs side by side, each\n"
-               "layer a box (name, type, output shape, parameters), activations as ellipses,\n"
-               "arrows for the data flow. Writes Graphviz DOT to stdout, or to FILE by its\n"
+               "Draws the network of a JSON config or a .tnn model under a title with its name\n"
+               "and totals: inputs side by side, each layer a box (name, type, output shape,\n"
+               "parameters), activations as ellipses, arrows for the data flow, the output\n"
+               "marked with what it holds. A chain of three or more identical layers is one\n"
+               "box marked with its count. Writes Graphviz DOT to stdout, or to FILE by its\n"
                "extension: .dot (DOT text), .svg, .png or .pdf (rendered by Graphviz' dot,\n"
-               "which must be installed for images only, e.g. apt-get install graphviz).\n",
+               "which must be installed for images only, e.g. apt-get install graphviz).\n"
+               "Without Graphviz, tinynet draws a .png of a chain of layers itself (one\n"
+               "input, each layer reading the one before), every layer in its own box.\n\n"
+               "  -o, --output FILE   the file to write\n"
+               "  --rankdir TB|LR     top to bottom (default) or left to right\n"
+               "  --dpi N             the resolution of a .png, 36 to 1200 (default 150)\n"
+               "  --expand            draw every layer, even in a chain of identical ones\n",
                usage);
         return TN_EXIT_OK;
     }
     const char *in = NULL, *file = NULL;
+    tn_dot_options dopt = {0};
+    long long dpi = 150;
     for (int i = 1; i < argc; i++) {
         const char *v;
         int m;
@@ -192,7 +193,16 @@ int tn_cli_graph(int argc, char **argv)
             if (m < 0)
                 return tn_cli_usage("graph", usage, "%s needs a file name", argv[i]);
             file = v;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
+        } else if ((m = tn_cli_option(argc, argv, &i, "--rankdir", &v))) {
+            if (m < 0 || (strcmp(v, "TB") && strcmp(v, "LR")))
+                return tn_cli_usage("graph", usage, "--rankdir needs TB or LR");
+            dopt.left_to_right = strcmp(v, "LR") == 0;
+        } else if ((m = tn_cli_option(argc, argv, &i, "--dpi", &v))) {
+            if (m < 0 || tn_cli_int(v, 36, 1200, &dpi))
+                return tn_cli_usage("graph", usage, "--dpi needs an integer in [36, 1200]");
+        } else if (i < tn_cli_operands_from && strcmp(argv[i], "--expand") == 0) {
+            dopt.expand = 1;
+        } else if (tn_cli_is_option(i, argv[i])) {
             return tn_cli_usage("graph", usage, "unknown option \"%s\"", argv[i]);
         } else if (in) {
             return tn_cli_usage("graph", usage, "unexpected argument \"%s\"", argv[i]);
@@ -213,18 +223,21 @@ int tn_cli_graph(int argc, char **argv)
     const tn_model *net = NULL;
     char *text = NULL;
     size_t len = 0;
-    int rc = is_model_file(in) ? tn_model_load(in, 0, &m, &err) : tn_trainer_new(in, &t, &err);
+    int rc = tn_cli_is_model_file(in) ? tn_model_load(in, 0, &m, &err) : tn_trainer_new(in, &t, &err);
     if (rc == TN_OK && !(net = m ? m : tn_trainer_model(t)))
         rc = tn_cli_err(&err, TN_ENOMEM, "%s", tn_trainer_errmsg(t));
     if (rc == TN_OK)
-        rc = tn_model_dot(net, &text, &len, &err);
+        rc = tn_model_dot(net, &dopt, &text, &len, &err);
     if (rc == TN_OK && !file) {
         if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0)
             rc = tn_cli_err(&err, TN_EIO, "cannot write to stdout");
     } else if (rc == TN_OK && (!strcmp(ext, "dot") || !strcmp(ext, "gv"))) {
         rc = tn_write_file(file, text, len, &err);
+    } else if (rc == TN_OK && !strcmp(ext, "png") && !on_path("dot") && tn_cli_is_chain(net)) {
+        /* No Graphviz: a chain needs no layout, and tinynet draws it itself. */
+        rc = tn_cli_draw_chain_png(net, file, (int)dpi, &err);
     } else if (rc == TN_OK) {
-        rc = render(text, len, ext, file, &err);
+        rc = render(text, len, ext, file, dpi, &err);
     }
     if (rc == TN_OK && file)
         printf("wrote %s\n", file); /* on stdout, as train and activations do */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] = "tinynet predict MODEL [DATA...|-]";
 
@@ -33,6 +34,10 @@ int tn_cli_predict(int argc, char **argv)
     char *text = NULL;
     size_t len = 0;
     int rc = tn_model_load(argv[1], 0, &m, &err);
+    /* Waiting silently on a terminal looks like a hang: say what is expected, and how to end. */
+    if (rc == TN_OK && from_stdin && isatty(STDIN_FILENO) && tn_cli_verbosity >= 0)
+        fprintf(stderr, "tinynet predict: reading rows from the terminal (%s); end with Ctrl-D, "
+                "or give DATA\n", tn_model_data_sources(m));
     if (rc == TN_OK && from_stdin && !(rc = tn_cli_read_stdin(&text, &len, &err)))
         rc = tn_data_parse(m, "<stdin>", text, len, 0, &d, &err);
     else if (rc == TN_OK && !from_stdin)

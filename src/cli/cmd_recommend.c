@@ -62,7 +62,7 @@ int tn_cli_recommend(int argc, char **argv)
             if (m < 0)
                 return tn_cli_usage("recommend", usage, "--ratings needs a file name");
             ratings = v;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
+        } else if (tn_cli_is_option(i, argv[i])) {
             return tn_cli_usage("recommend", usage, "unknown option \"%s\"", argv[i]);
         } else if (model) {
             return tn_cli_usage("recommend", usage, "unexpected argument \"%s\"", argv[i]);

@@ -109,7 +109,7 @@ static int parse_args(int argc, char **argv, study_opts *o)
         } else if ((m = tn_cli_override("study", usage, argc, argv, &i, &o->run))) {
             if (m != 1)
                 return m;
-        } else if ((m = tn_cli_positional("study", usage, argv[i], &o->config))) {
+        } else if ((m = tn_cli_positional("study", usage, i, argv[i], &o->config))) {
             return m;
         }
     }
@@ -381,8 +381,8 @@ static int run(const study_opts *o, tn_error *err)
         runs[i].act = o->acts[i];
         runs[i].target = o->target;
         rc = study_one(o, text, len, &runs[i], &first, err);
-        /* Progress and timings are for a person watching; logs and pipes get none. */
-        if (rc == TN_OK && isatty(2))
+        /* Progress and timings are for a person watching (or -v); logs and pipes get none. */
+        if (rc == TN_OK && (tn_cli_show_progress() || tn_cli_verbosity > 0))
             fprintf(stderr, "tinynet study: %s done (%.1f s)\n", runs[i].act, runs[i].seconds);
         else if (rc) {
             char msg[sizeof err->msg];

@@ -18,12 +18,14 @@
 
 static const char usage[] =
     "tinynet train CONFIG [-o MODEL] [--epochs N] [--seed S] [--threads T] [--log FILE.jsonl]\n"
-    "                     [--plot DIR] [--checkpoint-every N[steps]] [--checkpoint-prefix P]\n"
+    "                     [--plot DIR [--plot-scale auto|linear|log]]\n"
+    "                     [--checkpoint-every N[steps]] [--checkpoint-prefix P]\n"
     "                     [--keep-checkpoints K] [--resume CKPT [--allow-changes]]\n"
     "                     [--init MODEL]";
 
 typedef struct train_opts {
     const char *config, *model, *log, *plot, *resume, *init, *prefix;
+    int plot_scale;     /* TN_PLOT_* */
     int every_epochs, keep, allow_changes;
     long long every_steps;
     tn_cli_overrides run;
@@ -94,10 +96,18 @@ static int parse_args(int argc, char **argv, train_opts *o)
             o->init = v;
         } else if (!strcmp(argv[i], "--allow-changes")) {
             o->allow_changes = 1;
+        } else if ((m = tn_cli_option(argc, argv, &i, "--plot-scale", &v))) {
+            static const char *const scales[] = {"auto", "linear", "log"};
+            o->plot_scale = -1;
+            for (int k = 0; m > 0 && k < 3; k++)
+                if (strcmp(v, scales[k]) == 0)
+                    o->plot_scale = k;
+            if (o->plot_scale < 0)
+                return tn_cli_usage("train", usage, "--plot-scale needs auto, linear or log");
         } else if ((m = tn_cli_override("train", usage, argc, argv, &i, &o->run))) {
             if (m != 1)
                 return m;
-        } else if ((m = tn_cli_positional("train", usage, argv[i], &o->config))) {
+        } else if ((m = tn_cli_positional("train", usage, i, argv[i], &o->config))) {
             return m;
         }
     }
@@ -108,6 +118,8 @@ static int parse_args(int argc, char **argv, train_opts *o)
                             "model: give one of them");
     if (o->allow_changes && !o->resume)
         return tn_cli_usage("train", usage, "--allow-changes goes with --resume");
+    if (o->plot_scale && !o->plot)
+        return tn_cli_usage("train", usage, "--plot-scale is for --plot");
     return TN_EXIT_OK;
 }
 
@@ -157,18 +169,26 @@ static void print_metrics(const char *label, const tn_metrics *m)
                m->rows);
 }
 
-static int write_plots(const char *dir, const tn_model *m, const tn_data *d,
-                       const history *hist, const char *label, tn_error *err)
+static int write_plots(const train_opts *o, const tn_model *m, const tn_data *d,
+                       const history *hist, const char *label, const tn_fit_result *res,
+                       tn_error *err)
 {
-    int rc = tn_plot_curves(dir, hist->h, hist->n, label, err);
+    const char *dir = o->plot;
+    char loss[128];
+    if (tn_model_loss(m, loss, sizeof loss) != TN_OK)
+        snprintf(loss, sizeof loss, "the");
+    tn_plot_info info = {tn_model_name(m), loss, label, res->best_epoch, res->train,
+                         o->plot_scale};
+    int rc = tn_plot_curves(dir, hist->h, hist->n, &info, err);
     if (rc == TN_OK)
         printf("wrote %s/curves.svg\n", dir);
     if (rc == TN_OK && tn_model_output_width(m) > 1 && tn_data_has_targets(d)) {
-        rc = tn_plot_misclassified(dir, m, d, err);
+        rc = tn_plot_misclassified(dir, m, d, label, err);
         if (rc == TN_OK)
             printf("wrote %s/misclassified.svg\n", dir);
         else if (rc == TN_ESHAPE) { /* not images: the curves are still worth having */
-            fprintf(stderr, "tinynet: note: %s\n", err->msg);
+            if (tn_cli_verbosity >= 0)
+                fprintf(stderr, "tinynet: note: %s\n", err->msg);
             rc = TN_OK;
         }
     }
@@ -197,7 +217,7 @@ static int report(const train_opts *o, tn_trainer *t, const history *hist, tn_er
     if (!isnan(res.train.accuracy))
         rc = tn_cli_print_confusion(label, m, d, err);
     if (rc == TN_OK && o->plot)
-        rc = write_plots(o->plot, m, d, hist, label, err);
+        rc = write_plots(o, m, d, hist, label, &res, err);
     tn_ranking rk;
     int rrc = rc == TN_OK ? tn_trainer_ranking(t, &rk) : TN_ENOTFOUND;
     if (rrc == TN_OK)
@@ -255,7 +275,7 @@ static int prepare(const train_opts *o, tn_trainer *t, history *hist, tn_error *
                 *err = perr;
                 rc = perr.code;
             } else {
-                if (isatty(STDERR_FILENO))
+                if (tn_cli_verbosity >= 0 && isatty(STDERR_FILENO))
                     fprintf(stderr, "tinynet: note: Ctrl-C will leave no checkpoint: %s\n",
                             perr.msg);
                 free(prefix);
@@ -356,7 +376,7 @@ static int run(const train_opts *o, tn_error *err)
         tn_trainer_free(t);
         return rc;
     }
-    if (!o->model && isatty(STDERR_FILENO))
+    if (!o->model && tn_cli_verbosity >= 0 && isatty(STDERR_FILENO))
         fprintf(stderr, "tinynet: note: no -o MODEL given: the trained model will not be "
                 "saved\n");
     tn_train_hooks hooks = {.user = &hist, .on_batch = history_batch, .on_epoch = history_epoch,
@@ -419,9 +439,12 @@ int tn_cli_train(int argc, char **argv)
                "  --threads T         BLAS threads (results are bit-exact per thread count)\n"
                "  --log FILE.jsonl    write one JSON object per epoch\n"
                "  --plot DIR          write DIR/curves.svg (loss and accuracy per epoch,\n"
-               "                      train and test) and, for a class output whose input is\n"
-               "                      a square image, DIR/misclassified.svg (test images\n"
-               "                      labelled true/predicted)\n"
+               "                      train and test, the kept epoch marked) and, for a class\n"
+               "                      output whose input is a square image,\n"
+               "                      DIR/misclassified.svg (the most confidently misclassified\n"
+               "                      test images, true and predicted class)\n"
+               "  --plot-scale S      the loss axis: linear, log, or auto (log when the loss\n"
+               "                      spans more than a factor of 100; the default)\n"
                "  --checkpoint-every N[steps]\n"
                "                      write a checkpoint every N epochs (or N steps) and at\n"
                "                      the end: PREFIX-epochE.ckpt, PREFIX-epochE-batchB.ckpt\n"
@@ -438,11 +461,12 @@ int tn_cli_train(int argc, char **argv)
                "and the model (with -o), says how to continue and exits 130 (143); a second\n"
                "one stops at once.\n"
                "A class output also gets a confusion matrix of the test (or held-out) data.\n"
-               "Data formats (see the config's \"data\" section): \"csv\", \"idx\" with\n"
-               "{\"images\", \"labels\"} files, \"fashion-mnist\" (Debian's package);\n"
-               "\"scaling\": \"none\", \"unit\" or \"standardize\" is fitted on the training\n"
-               "data and stored in the model.\n\n"
-               "A progress line is shown while stderr is a terminal.\n", usage);
+               "Data formats (see the config's \"data\" section, or `tinynet help config`):\n"
+               "\"csv\", \"idx\" with {\"images\", \"labels\"} files, \"fashion-mnist\" (Debian's\n"
+               "package), \"ratings\", \"libsvm\"; \"scaling\": \"none\", \"unit\" or\n"
+               "\"standardize\" is fitted on the training data and stored in the model.\n\n"
+               "A progress line is shown while stderr is a terminal (-q, -v and --progress\n"
+               "change that: see tinynet --help).\n", usage);
         return TN_EXIT_OK;
     }
     train_opts o;

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage_text[] =
-    "usage: tinynet <command> [options]\n"
+const char tn_cli_usage_text[] =
+    "usage: tinynet [-q|-v] [--progress=auto|always|never] <command> [options] [--] [args]\n"
     "\n"
     "commands:\n"
     "  train CONFIG [-o MODEL] [--epochs N] [--seed S] [--threads T] [--log FILE.jsonl]\n"
@@ -21,10 +21,10 @@ static const char usage_text[] =
     "  eval MODEL DATA       loss, accuracy and confusion matrix of a trained model on\n"
     "                        labelled data (CSV, IMAGES LABELS in IDX, fashion-mnist:test)\n"
     "  predict MODEL [DATA]  one prediction per row of DATA (a CSV file, or - for stdin)\n"
-    "  info MODEL            describe a model file\n"
+    "  info MODEL|CONFIG     describe a model file, or summarise a config's network\n"
     "  activations [NAME] [--param K=V] [--table FROM:TO:STEP] [--plot DIR]\n"
     "                        list, tabulate or draw the activation functions\n"
-    "  study CONFIG --activations A,B,...\n"
+    "  study CONFIG [--activations A,B,...]\n"
     "                        train once per hidden activation; compare the statistics\n"
     "  graph CONFIG|MODEL [-o FILE.dot|.svg|.png|.pdf]\n"
     "                        draw the network (images need Graphviz' dot)\n"
@@ -32,10 +32,17 @@ static const char usage_text[] =
     "                        the best items a user has not rated yet\n"
     "  export MODEL (--c DIR | -o FILE.c | --onnx FILE) [--int8 --calibrate DATA]\n"
     "                        the model as dependency-free C (float or int8) or ONNX\n"
+    "  help [COMMAND|config] a command's options, or the reference of the JSON config\n"
+    "\n"
+    "  -q, --quiet           no progress or notes on stderr (errors still show)\n"
+    "  -v, --verbose         a progress line every epoch, on stderr even when redirected\n"
+    "  --progress=WHEN       auto (while stderr is a terminal), always or never\n"
+    "  --                    every later argument is a file name, even one starting with -\n"
+    "  --memory-limit SIZE   refuse work that would need more memory than SIZE (e.g. 8G;\n"
+    "                        default 3/4 of the machine's; also TN_MEMORY_LIMIT=SIZE)\n"
     "\n"
     "  tinynet COMMAND --help shows a command's options; tinynet --version its version.\n"
-    "  --memory-limit SIZE (or TN_MEMORY_LIMIT=SIZE), with any command: refuse work that\n"
-    "  would need more memory than SIZE (e.g. 8G; default: 3/4 of the machine's memory).\n";
+    "  man tinynet and man tinynet-config once installed.\n";
 
 int tn_cli_err(tn_error *err, int code, const char *fmt, ...)
 {
@@ -72,10 +79,14 @@ int tn_cli_option(int argc, char **argv, int *i, const char *name, const char **
 {
     const char *a = argv[*i];
     size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0)
+    if (*i >= tn_cli_operands_from || strncmp(a, name, n) != 0)
         return 0;
-    if (a[n] == '=') {
+    if (a[n] == '=') { /* --name=VALUE, and -o=FILE as before -oFILE was accepted */
         *value = a + n + 1;
+        return 1;
+    }
+    if (n == 2 && name[0] == '-' && name[1] != '-' && a[n] != '\0') {
+        *value = a + n; /* -oFILE, as getopt reads it */
         return 1;
     }
     if (a[n] != '\0')
@@ -100,7 +111,7 @@ int tn_cli_int(const char *s, long long lo, long long hi, long long *out)
 
 int tn_cli_wants_help(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
+    for (int i = 1; i < argc && i < tn_cli_operands_from; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return 1;
     return 0;
@@ -150,9 +161,10 @@ int tn_cli_read_stdin(char **text, size_t *len, tn_error *err)
     return tn_read_fd(STDIN_FILENO, "<stdin>", (size_t)4 << 30, text, len, err);
 }
 
-int tn_cli_positional(const char *cmd, const char *usage, const char *arg, const char **slot)
+int tn_cli_positional(const char *cmd, const char *usage, int i, const char *arg,
+                      const char **slot)
 {
-    if (arg[0] == '-' && arg[1] != '\0')
+    if (tn_cli_is_option(i, arg))
         return tn_cli_usage(cmd, usage, "unknown option \"%s\"", arg);
     if (*slot)
         return tn_cli_usage(cmd, usage, "unexpected argument \"%s\"", arg);
@@ -163,7 +175,7 @@ int tn_cli_positional(const char *cmd, const char *usage, const char *arg, const
 int tn_cli_no_options(const char *cmd, const char *usage, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
-        if (argv[i][0] == '-' && argv[i][1] != '\0')
+        if (tn_cli_is_option(i, argv[i]))
             return tn_cli_usage(cmd, usage, "unknown option \"%s\"", argv[i]);
     return 0;
 }
@@ -222,7 +234,7 @@ static int parse_size(const char *s, unsigned long long *out)
 }
 
 /* The memory budget: TN_MEMORY_LIMIT, overridden by --memory-limit SIZE anywhere on the
- * command line (taken out of argv before the command sees it). */
+ * command line before "--" (taken out of argv before the command sees it). */
 static int memory_limit(int *argc, char **argv)
 {
     const char *env = getenv("TN_MEMORY_LIMIT"), *v = NULL;
@@ -234,7 +246,7 @@ static int memory_limit(int *argc, char **argv)
     }
     if (env && *env)
         tn_set_memory_limit(bytes);
-    for (int i = 1; i < *argc; i++) {
+    for (int i = 1; i < *argc && strcmp(argv[i], "--") != 0; i++) {
         int at = i, m = tn_cli_option(*argc, argv, &i, "--memory-limit", &v);
         if (m == 0)
             continue;
@@ -251,27 +263,42 @@ static int memory_limit(int *argc, char **argv)
     return TN_EXIT_OK;
 }
 
+int tn_cli_command_help(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(name, commands[i].name) == 0) {
+            char *args[] = {(char *)name, "--help", NULL};
+            return flushed(commands[i].run(2, args));
+        }
+    }
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     int rc = memory_limit(&argc, argv);
     if (rc)
         return rc;
+    int bad = tn_cli_global_options(&argc, argv);
+    if (bad)
+        return bad;
     if (argc < 2) {
-        fputs(usage_text, stderr);
+        fputs(tn_cli_usage_text, stderr);
         return TN_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("tinynet %s\n", tn_version());
         return flushed(TN_EXIT_OK);
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
-        fputs(usage_text, stdout);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(tn_cli_usage_text, stdout);
         return flushed(TN_EXIT_OK);
     }
+    if (strcmp(argv[1], "help") == 0)
+        return flushed(tn_cli_help(argc - 1, argv + 1));
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return flushed(commands[i].run(argc - 1, argv + 1));
-    fprintf(stderr, "tinynet: unknown command \"%s\"\n\n%s", argv[1], usage_text);
+    fprintf(stderr, "tinynet: unknown command \"%s\"\n\n%s", argv[1], tn_cli_usage_text);
     return TN_EXIT_USAGE;
 }

@@ -83,9 +83,16 @@ int tn_progress_open(tn_progress *p, const char *log_path, tn_trainer *t, tn_err
     tn_train_settings c;
     tn_trainer_settings(t, &c);
     const tn_model *m = tn_trainer_model(t);
-    p->tty = isatty(STDERR_FILENO);
-    p->every = c.epochs <= 20 ? 1 : c.epochs / 20;
+    p->bar = tn_cli_show_progress();
+    p->summaries = p->bar || tn_cli_verbosity > 0;
+    p->every = c.epochs <= 20 || tn_cli_verbosity > 0 ? 1 : c.epochs / 20;
     p->started = p->epoch_started = now();
+    int kind = tn_trainer_val_kind(t);
+    p->val_label = kind > 0 ? "test" : "validation";
+    if (tn_cli_verbosity > 0 && m)
+        fprintf(stderr, "tinynet: training %s: %zu parameters, seed %llu, %d BLAS thread%s, "
+                "%d epochs, batches of %zu\n", tn_model_name(m), tn_model_n_params(m),
+                c.seed, c.threads, c.threads == 1 ? "" : "s", c.epochs, c.batch_size);
     if (!log_path)
         return TN_OK;
     errno = 0;
@@ -122,7 +129,7 @@ void tn_progress_batch(void *user, int epoch, size_t batch, size_t n_batches)
 {
     tn_progress *p = user;
     double t = now();
-    if (!p->tty || (t - p->last_draw < 0.1 && batch != n_batches))
+    if (!p->bar || (t - p->last_draw < 0.1 && batch != n_batches))
         return;
     p->last_draw = t;
     /* The line is redrawn in place with \r, which only works while it fits on one row. */
@@ -148,12 +155,12 @@ void tn_progress_batch(void *user, int epoch, size_t batch, size_t n_batches)
     fflush(stderr);
 }
 
-static void format_metrics(char *buf, size_t n, const char *prefix, const tn_metrics *m)
+static void format_metrics(char *buf, size_t n, const char *label, const tn_metrics *m)
 {
     if (isnan(m->accuracy))
-        snprintf(buf, n, "%sloss %.4f", prefix, m->loss);
+        snprintf(buf, n, "%s loss %.4f", label, m->loss);
     else
-        snprintf(buf, n, "%sloss %.4f %sacc %.4f", prefix, m->loss, prefix, m->accuracy);
+        snprintf(buf, n, "%s loss %.4f acc %.4f", label, m->loss, m->accuracy);
 }
 
 void tn_progress_epoch(void *user, const tn_epoch_info *r)
@@ -171,15 +178,17 @@ void tn_progress_epoch(void *user, const tn_epoch_info *r)
                 r->seconds);
         log_flush(p);
     }
-    if (!p->tty)
+    if (!p->summaries)
         return;
     if (r->epoch % p->every == 0 || r->epoch == r->epochs || r->epoch == 1) {
         char tr[64], va[64] = "";
-        format_metrics(tr, sizeof tr, "", &r->train);
+        format_metrics(tr, sizeof tr, "train", &r->train);
+        /* The summary names the monitored rows as the final report does ("test" or
+         * "validation"), not as the log's keys do. */
         if (r->has_val)
-            format_metrics(va, sizeof va, "val_", &r->val);
-        fprintf(stderr, "\r\033[Kepoch %*d/%d  %s  %s\n", r->epochs >= 100 ? 4 : 2, r->epoch,
-                r->epochs, tr, va);
+            format_metrics(va, sizeof va, p->val_label, &r->val);
+        fprintf(stderr, "%sepoch %*d/%d  %s  %s\n", p->bar ? "\r\033[K" : "",
+                r->epochs >= 100 ? 4 : 2, r->epoch, r->epochs, tr, va);
     }
     p->epoch_started = now(); /* the next epoch starts now */
 }
@@ -203,7 +212,7 @@ void tn_progress_checkpoint(void *user, const char *path)
 
 int tn_progress_close(tn_progress *p, const tn_progress_end *end, tn_error *err)
 {
-    if (p->tty)
+    if (p->bar)
         fprintf(stderr, "\r\033[K");
     if (!p->log)
         return TN_OK;

@@ -1,6 +1,7 @@
 /* What `tinynet train` shows while it works: a progress line redrawn on a terminal
- * (nothing when stderr is not a terminal), a summary line every few epochs, and an
- * optional JSON-lines log with one object per epoch. */
+ * (nothing when stderr is not a terminal, unless --progress=always), a summary line every
+ * few epochs (every epoch with -v, also when redirected), and an optional JSON-lines log
+ * with one object per epoch. */
 #ifndef TN_CLI_PROGRESS_H
 #define TN_CLI_PROGRESS_H
 
@@ -10,9 +11,11 @@
 #include <stdio.h>
 
 typedef struct tn_progress {
-    int tty;
+    int bar;             /* redraw a progress line (a terminal, or --progress=always) */
+    int summaries;       /* print epoch summary lines (the bar's conditions, or -v) */
     FILE *log;
     const char *log_path;
+    const char *val_label; /* "test" or "validation", as the final report says */
     int every;           /* print a summary line every this many epochs */
     double started, last_draw;
     double epoch_started; /* the bar shows this epoch's time, not the run's */

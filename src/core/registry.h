@@ -43,6 +43,22 @@
         return names;                                                                      \
     }
 
+/* One JSON key's one-line description, for the generated config reference (`tinynet help
+ * config`, docs/config.md). A module's table of them ends with {NULL, NULL}; each entry
+ * names one of the module's keys, and a test fails when a key has none. */
+typedef struct tn__keydoc {
+    const char *key, *doc;
+} tn__keydoc;
+
+/* The description of key in table t, or NULL. */
+static inline const char *tn__keydoc_find(const tn__keydoc *t, const char *key)
+{
+    for (; t && key && t->key; t++)
+        if (strcmp(t->key, key) == 0)
+            return t->doc;
+    return NULL;
+}
+
 /* A predict-only build (the tinynet_rt library, compiled with TN_FORWARD_ONLY) links no
  * backward pass and no JSON writer: module tables name those functions through
  * TN__TRAINING(f), NULL there, and the functions sit in #if TN__TRAINING_CODE blocks

@@ -328,9 +328,22 @@ static int csv_read(const void *state, const tn_data_ctx *c, const tn_data_sourc
     return rc;
 }
 
+static const tn__keydoc csv_docs[] = {
+    {"train", "the training file, relative to the config file (required)"},
+    {"test", "the test file, read like train"},
+    {"holdout", "instead of test: a fraction of the training rows kept aside (seeded), in "
+                "[0, 0.9]"},
+    {"inputs", "the input columns: [names] for one input, {\"input name\": [names], ...} for "
+              "several (required)"},
+    {"target", "the target column, or [columns], one per output (required)"},
+    {NULL, NULL}};
+
 const tn_data_format tn__data_csv = {
     .name = "csv",
     .keys = csv_keys,
+    .doc = "a numeric CSV or TSV table with a header line, whose columns feed the inputs and the "
+           "target by name (the default format)",
+    .key_docs = csv_docs,
     .sources = "a CSV file (DATA.csv) with the columns the model was trained on",
     .parse = csv_parse,
     .target_width = csv_target_width,

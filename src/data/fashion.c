@@ -101,6 +101,8 @@ static const char *fashion_class_name(const cJSON *record, size_t k)
 
 const tn_data_format tn__data_fashion = {
     .name = "fashion-mnist",
+    .doc = "Fashion-MNIST from Debian's dataset-fashion-mnist package (or "
+           "$TN_FASHION_MNIST_DIR): 60000 training and 10000 test images of 10 classes",
     .sources = "fashion-mnist:test (or :train), or IDX files IMAGES LABELS",
     .parse = fashion_parse,
     .target_width = one_target,

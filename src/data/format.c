@@ -66,6 +66,15 @@ int tn__data_spec_from_record(tn_jr *r, const cJSON *obj, const tn_data_ctx *c,
     return rc;
 }
 
+const char *const tn__data_common_keys[] = {"format", "scaling", NULL};
+const tn__keydoc tn__data_common_docs[] = {
+    {"format", "the data format (default \"csv\")"},
+    {"scaling", "\"none\" (the default), \"unit\" (divided by the largest value of the data's "
+               "type, e.g. 255 for bytes) or \"standardize\" ((x - mean) / std per feature, from "
+               "the training rows); stored in the model and applied by eval, predict and the "
+               "runtime"},
+    {NULL, NULL}};
+
 int tn__data_check_keys(tn_jr *r, const cJSON *obj, const tn_data_format *f)
 {
     const char *allowed[40] = {"format"};

@@ -15,6 +15,7 @@
 #define TN_DATA_FORMAT_H
 
 #include "core/json.h"
+#include "core/registry.h"
 #include "data/dataset.h"
 #include "graph/graph.h"
 #include "model/model.h"
@@ -51,6 +52,8 @@ typedef struct tn_data_source {
 typedef struct tn_data_format {
     const char *name;            /* registry key: "data": {"format": NAME} */
     const char *const *keys;     /* its own keys of "data", NULL-ended (for docs and checks) */
+    const char *doc;             /* one line for the config reference: what it reads */
+    const tn__keydoc *key_docs;  /* one line per key of keys, {NULL, NULL}-ended */
     const char *sources;         /* what read accepts, for usage messages ("DATA.csv") */
     /* r is at the "data" object. Checks its keys with tn__data_check_keys. */
     int (*parse)(tn_jr *r, const cJSON *obj, const tn_data_ctx *c, void **state);
@@ -96,6 +99,10 @@ int tn__data_spec_of_model(const tn_model *m, const tn_data_ctx *c, tn_data_spec
                            tn_error *err);
 /* The format module of m's record (or of its older forms), without reading its state. */
 const tn_data_format *tn__data_format_of_model(const tn_model *m);
+
+/* The keys every format's "data" object takes ("format", "scaling"), and their descriptions. */
+extern const char *const tn__data_common_keys[];
+extern const tn__keydoc tn__data_common_docs[];
 
 /* For the formats' parse: every key of obj must be "format", one of the format's keys or
  * "scaling". */

@@ -200,9 +200,19 @@ static int idx_read(const void *state, const tn_data_ctx *c, const tn_data_sourc
     return rc ? rc : tn__data_read_images(src, c->net, with_targets, out, err);
 }
 
+static const tn__keydoc idx_docs[] = {
+    {"train", "the training set: {\"images\": FILE, \"labels\": FILE}, relative to the config file "
+             "(required)"},
+    {"test", "the test set: {\"images\": FILE, \"labels\": FILE}"},
+    {"holdout", "instead of test: a fraction of the training rows kept aside (seeded), in "
+                "[0, 0.9]"},
+    {NULL, NULL}};
+
 const tn_data_format tn__data_idx = {
     .name = "idx",
     .keys = idx_keys,
+    .doc = "images and labels in IDX files (the MNIST layout), plain or gzip-compressed",
+    .key_docs = idx_docs,
     .sources = "IDX files: IMAGES LABELS (IMAGES alone to predict), plain or .gz",
     .parse = idx_parse,
     .target_width = one_target,

@@ -320,9 +320,21 @@ static int libsvm_read(const void *state, const tn_data_ctx *c, const tn_data_so
     return parse(s, c, src->name, src->text, src->len, targets, out, err);
 }
 
+static const tn__keydoc libsvm_docs[] = {
+    {"train", "the training file, relative to the config file (required)"},
+    {"test", "the test file, read like train"},
+    {"holdout", "instead of test: a fraction of the training rows kept aside (seeded), in "
+                "[0, 0.9]"},
+    {"index_base", "the index of the first feature: 1 (as in LIBSVM's files, the default) or 0"},
+    {"label_base", "subtracted from a label to give a class index (default 0; -1/+1 are classes "
+                  "0/1)"},
+    {NULL, NULL}};
+
 const tn_data_format tn__data_libsvm = {
     .name = "libsvm",
     .keys = libsvm_keys,
+    .doc = "the sparse LIBSVM/SVMlight text format: `label index:value ...` per line",
+    .key_docs = libsvm_docs,
     .sources = "a libsvm/svmlight file (label index:value ...)",
     .parse = libsvm_parse,
     .target_width = one_target,

@@ -196,9 +196,27 @@ void tn__data_ratings_settings(const tn_data_spec *spec, const tn_ratings_cfg **
     *train = s->train;
 }
 
+static const tn__keydoc ratings_docs[] = {
+    {"train", "the ratings file: u.data lines `user item rating timestamp`, or a CSV with a header "
+             "line (required)"},
+    {"user_input", "the index input that takes the user id (default \"user\")"},
+    {"item_input", "the index input that takes the item id (default \"item\")"},
+    {"header", "a CSV file's column names: {\"user\": ..., \"item\": ..., \"rating\": ..., "
+              "\"timestamp\": ...} (defaults: those words)"},
+    {"id_base", "subtracted from the ids as given: 0 (the default) or 1 (MovieLens)"},
+    {"threshold", "a rating >= threshold is a positive (default 4)"},
+    {"negatives", "unrated items sampled per training positive, in [1, 1000] (default 4)"},
+    {"eval_negatives", "unrated items each held-out positive is ranked against, in [1, 100000] "
+                      "(default 99)"},
+    {"top_k", "the cut-off of HR@k and NDCG@k, in [1, 100000] (default 10)"},
+    {NULL, NULL}};
+
 const tn_data_format tn__data_ratings = {
     .name = "ratings",
     .keys = tn__ratings_keys,
+    .doc = "ratings (user, item, rating, timestamp) for a recommender: positives, sampled "
+           "negatives and held-out ranking pairs",
+    .key_docs = ratings_docs,
     .sources = "a ratings file: `user item` lines or a CSV with the user and item columns "
                "(and \"label\" for eval)",
     .parse = ratings_parse,

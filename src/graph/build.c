@@ -9,10 +9,45 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const input_keys[] = {"name", "type", "size", NULL};
+const char *const tn__graph_input_keys[] = {"name", "type", "size", NULL};
+const tn__keydoc tn__graph_input_docs[] = {
+    {"name", "the input's name, which layers and the data section refer to (required)"},
+    {"type", "\"float\" (features, the default) or \"index\" (one integer id per row, for an "
+            "embedding)"},
+    {"size", "floats: the number of features; index: the number of distinct ids (the ids are 0 .. "
+            "size - 1) (required)"},
+    {NULL, NULL}};
+
 static const char *const input_types[] = {"float", "index", NULL};
-static const char *const common_layer_keys[] = {"type", "name", "input", "inputs"};
-#define N_COMMON_KEYS (sizeof common_layer_keys / sizeof common_layer_keys[0])
+const char *const tn__graph_layer_keys[] = {"type", "name", "input", "inputs", NULL};
+#define N_COMMON_KEYS (sizeof tn__graph_layer_keys / sizeof tn__graph_layer_keys[0] - 1)
+const tn__keydoc tn__graph_layer_docs[] = {
+    {"type", "the layer type (required)"},
+    {"name", "the layer's name (default: its type and its number among the layers of that type, "
+            "e.g. \"dense_2\")"},
+    {"input", "the name of the input or earlier layer it reads (default: the previous layer; the "
+             "first layer reads the only input)"},
+    {"inputs", "[names] of the inputs or earlier layers it reads, for layers that take several "
+              "(concat)"},
+    {NULL, NULL}};
+
+
+int tn__net_output_kind(const tn_net *net)
+{
+    int node = net->output;
+    while (net->nodes[node].layer >= 0 &&
+           strcmp(net->layers[net->nodes[node].layer].ops->type, "dropout") == 0)
+        node = net->layers[net->nodes[node].layer].in[0];
+    int l = net->nodes[node].layer;
+    const char *name = l >= 0 && net->layers[l].act ? net->layers[l].act->m->name : "";
+    if (strcmp(name, "sigmoid") == 0)
+        return TN_OUTPUT_PROBABILITIES;
+    if (strcmp(name, "softmax") == 0)
+        return TN_OUTPUT_CLASS_PROBABILITIES;
+    if (strcmp(name, "log_softmax") == 0)
+        return TN_OUTPUT_LOG_PROBABILITIES;
+    return TN_OUTPUT_VALUES;
+}
 
 int tn__net_find_node(const tn_net *net, const char *name)
 {
@@ -64,7 +99,7 @@ static int parse_inputs(tn_jr *r, const cJSON *root, tn_net *net)
         const char *name;
         int type;
         long long size;
-        if (!(rc = tn__jr_check_keys(r, in, input_keys)) &&
+        if (!(rc = tn__jr_check_keys(r, in, tn__graph_input_keys)) &&
             !(rc = tn__jr_str(r, in, "name", 1, NULL, &name)) &&
             !(rc = check_name(r, in, "name", name, net)) &&
             !(rc = tn__jr_enum(r, in, "type", 0, 0, input_types, &type)) &&
@@ -212,7 +247,7 @@ static int parse_layer(tn_jr *r, const cJSON *obj, const cJSON *layers, int self
     const char **allowed = tn__malloc((N_COMMON_KEYS + n_keys + 1) * sizeof *allowed);
     if (!allowed)
         return tn__jr_oom(r, NULL);
-    memcpy(allowed, common_layer_keys, sizeof common_layer_keys);
+    memcpy(allowed, tn__graph_layer_keys, N_COMMON_KEYS * sizeof *allowed);
     memcpy(allowed + N_COMMON_KEYS, L->ops->keys, (n_keys + 1) * sizeof *allowed);
     rc = tn__jr_check_keys(r, obj, allowed);
     tn__free(allowed);

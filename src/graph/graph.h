@@ -11,6 +11,7 @@
 #include "core/rng.h"
 #include "core/json.h"
 #include "graph/plan.h"
+#include "core/registry.h"
 #include "layers/layer.h"
 #include "tinynet/tinynet.h"
 
@@ -76,6 +77,9 @@ void tn__net_free(tn_net *net);
 /* Normalised "inputs" and "layers" arrays added to obj (used for the model header). */
 int tn__net_describe(const tn_net *net, cJSON *obj);
 int tn__net_find_node(const tn_net *net, const char *name);
+/* What the output node holds, as enum tn_output_kind of tinynet.h: from the activation of
+ * the layer that makes it, seen through dropouts (the identity when predicting). */
+int tn__net_output_kind(const tn_net *net);
 const tn_layer *tn__net_output_layer(const tn_net *net);
 
 /* ---- running ---------------------------------------------------------------------- */
@@ -118,5 +122,12 @@ static inline float *tn__run_pre(const tn_run *run, int l) { return run->pre[l];
 static inline float *tn__run_dpre(const tn_run *run, int l) { return run->dpre[l]; }
 /* Where layer l's activation keeps its learnable values in P (and their gradient in G). */
 static inline size_t tn__layer_act_offset(const tn_layer *L) { return L->param_off + L->act_off; }
+
+/* The keys of an input ({"name", "type", "size"}) and every layer's common keys, with their
+ * descriptions (for the config reference). */
+extern const char *const tn__graph_input_keys[];
+extern const tn__keydoc tn__graph_input_docs[];
+extern const char *const tn__graph_layer_keys[];
+extern const tn__keydoc tn__graph_layer_docs[];
 
 #endif

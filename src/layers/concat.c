@@ -14,6 +14,8 @@ typedef struct concat {
 } concat;
 
 static const char *const concat_keys[] = {NULL};
+static const tn__keydoc concat_docs[] = {
+    {NULL, NULL}};
 
 static int concat_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_node *const *in)
 {
@@ -85,6 +87,8 @@ static void concat_destroy(tn_layer *L) { tn__free(L->state); }
 const tn_layer_ops tn__concat_ops = {
     .type = "concat",
     .keys = concat_keys,
+    .doc = "its inputs side by side: y = [x1 | x2 | ...], in the order of \"inputs\"",
+    .key_docs = concat_docs,
     .min_inputs = 2,
     .max_inputs = CONCAT_MAX_INPUTS,
     .configure = concat_configure,

@@ -17,6 +17,15 @@ typedef struct dense {
 } dense;
 
 static const char *const dense_keys[] = {"units", "activation", "init", "bias", NULL};
+static const tn__keydoc dense_docs[] = {
+    {"units", "output features, a positive integer (required)"},
+    {"activation", "applied to x W + b: a name, or {\"type\": NAME, parameters...}; default none "
+                  "(the identity)"},
+    {"init", "weight init: glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform, "
+            "lecun_normal or zeros (xavier_* and kaiming_* are aliases); default: he_uniform for "
+            "the relu family, lecun_normal for selu, glorot_uniform otherwise"},
+    {"bias", "whether the layer adds a learnable bias b (default true)"},
+    {NULL, NULL}};
 
 static int dense_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_node *const *in)
 {
@@ -128,6 +137,8 @@ static void dense_destroy(tn_layer *L) { tn__free(L->state); }
 const tn_layer_ops tn__dense_ops = {
     .type = "dense",
     .keys = dense_keys,
+    .doc = "a fully connected layer: y = f(x W + b)",
+    .key_docs = dense_docs,
     .min_inputs = 1,
     .max_inputs = 1,
     .configure = dense_configure,

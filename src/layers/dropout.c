@@ -15,6 +15,9 @@ typedef struct dropout {
 } dropout;
 
 static const char *const dropout_keys[] = {"rate", NULL};
+static const tn__keydoc dropout_docs[] = {
+    {"rate", "the probability of zeroing an input, in [0, 1) (required)"},
+    {NULL, NULL}};
 
 static int dropout_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_node *const *in)
 {
@@ -87,6 +90,9 @@ static void dropout_destroy(tn_layer *L) { tn__free(L->state); }
 const tn_layer_ops tn__dropout_ops = {
     .type = "dropout",
     .keys = dropout_keys,
+    .doc = "zeroes each input with probability rate in training and scales the rest by 1 / (1 - "
+           "rate); the identity in inference",
+    .key_docs = dropout_docs,
     .min_inputs = 1,
     .max_inputs = 1,
     .flags = TN_LAYER_PASS_THROUGH,

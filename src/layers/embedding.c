@@ -17,6 +17,11 @@ typedef struct embedding {
 } embedding;
 
 static const char *const embedding_keys[] = {"dim", "init", NULL};
+static const tn__keydoc embedding_docs[] = {
+    {"dim", "the length of each vector, a positive integer (required)"},
+    {"init", "uniform (U(-0.05, 0.05), the default) or a weight init as for dense (fan in: the "
+            "vocabulary)"},
+    {NULL, NULL}};
 
 static int embedding_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_node *const *ins)
 {
@@ -137,6 +142,8 @@ static void embedding_destroy(tn_layer *L) { tn__free(L->state); }
 const tn_layer_ops tn__embedding_ops = {
     .type = "embedding",
     .keys = embedding_keys,
+    .doc = "a learnable vector for each id of an index input: y = E[id]",
+    .key_docs = embedding_docs,
     .min_inputs = 1,
     .max_inputs = 1,
     .flags = TN_LAYER_READS_IDS,

@@ -15,6 +15,7 @@
 
 #include "act/inst.h"
 #include "core/json.h"
+#include "core/registry.h"
 #include "core/rng.h"
 
 #include <stddef.h>
@@ -72,6 +73,8 @@ enum {
 typedef struct tn_layer_ops {
     const char *type;           /* registry key, used in JSON */
     const char *const *keys;    /* its own JSON keys, besides type/name/input(s); NULL-ended */
+    const char *doc;            /* one line for the config reference: what it computes */
+    const tn__keydoc *key_docs; /* one line per key of keys, {NULL, NULL}-ended */
     int min_inputs, max_inputs;
     unsigned flags;
     /* Reads its keys from obj (r is at the layer's JSON path), checks the inputs in[0 ..

@@ -16,6 +16,9 @@ typedef struct layer_norm {
 } layer_norm;
 
 static const char *const layer_norm_keys[] = {"eps", NULL};
+static const tn__keydoc layer_norm_docs[] = {
+    {"eps", "added to the variance before the square root, in (0, 1] (default 1e-5)"},
+    {NULL, NULL}};
 
 static int layer_norm_configure(tn_layer *L, tn_jr *r, const cJSON *obj,
                                 const tn_node *const *in)
@@ -136,6 +139,9 @@ static void layer_norm_destroy(tn_layer *L) { tn__free(L->state); }
 const tn_layer_ops tn__layer_norm_ops = {
     .type = "layer_norm",
     .keys = layer_norm_keys,
+    .doc = "layer normalisation (torch.nn.LayerNorm) over each row's features, with a learnable "
+           "gain and bias",
+    .key_docs = layer_norm_docs,
     .min_inputs = 1,
     .max_inputs = 1,
     .configure = layer_norm_configure,

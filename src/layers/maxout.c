@@ -20,6 +20,12 @@ typedef struct maxout {
 } maxout;
 
 static const char *const maxout_keys[] = {"units", "pieces", "init", NULL};
+static const tn__keydoc maxout_docs[] = {
+    {"units", "output features, a positive integer (required)"},
+    {"pieces", "linear pieces per unit, in [2, 64] (required)"},
+    {"init", "weight init: glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform, "
+            "lecun_normal or zeros (xavier_* and kaiming_* are aliases) (default glorot_uniform)"},
+    {NULL, NULL}};
 
 static int maxout_configure(tn_layer *L, tn_jr *r, const cJSON *obj, const tn_node *const *in)
 {
@@ -132,6 +138,8 @@ static void maxout_destroy(tn_layer *L) { tn__free(L->state); }
 const tn_layer_ops tn__maxout_ops = {
     .type = "maxout",
     .keys = maxout_keys,
+    .doc = "maxout (Goodfellow et al. 2013): y_j = max over the pieces k of (x W + b)_jk",
+    .key_docs = maxout_docs,
     .min_inputs = 1,
     .max_inputs = 1,
     .configure = maxout_configure,

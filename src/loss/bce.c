@@ -60,6 +60,8 @@ static double bce_eval_fused(const tn_loss *l, const float *z, const float *t, s
 
 const tn_loss_ops tn__loss_bce = {
     .name = "binary_crossentropy",
+    .doc = "binary cross-entropy of independent 0/1 targets; from the logits with a sigmoid "
+           "output",
     .target = TN_TARGET_PROB,
     .flags = TN_LOSS_ACCURACY,
     .fused_with = &tn__act_sigmoid,

@@ -74,6 +74,8 @@ static double cce_eval_fused(const tn_loss *l, const float *z, const float *t, s
 
 const tn_loss_ops tn__loss_cce = {
     .name = "categorical_crossentropy",
+    .doc = "categorical cross-entropy of one class per row (an index column, or one column "
+           "per class); from the logits with a softmax output",
     .target = TN_TARGET_CLASS,
     .flags = TN_LOSS_ACCURACY | TN_LOSS_ARGMAX,
     .fused_with = &tn__act_softmax,

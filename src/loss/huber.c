@@ -23,8 +23,9 @@ static double huber_eval(const tn_loss *l, const tn_activation *act, const float
 
 const tn_loss_ops tn__loss_huber = {
     .name = "huber",
+    .doc = "Huber loss (torch.nn.HuberLoss): squared error within delta, absolute beyond",
     .target = TN_TARGET_ANY,
     .n_params = 1,
-    .params = {{"delta", 1.0, 0, 1e9}},
+    .params = {{"delta", 1.0, 0, 1e9, "where the squared part turns linear"}},
     .eval = huber_eval,
 };

@@ -29,10 +29,12 @@ enum {
 typedef struct tn_loss_param {
     const char *name;          /* JSON key */
     double def, lo, hi;        /* default; accepted range (lo, hi] */
+    const char *doc;           /* one line for the config reference (default, range added) */
 } tn_loss_param;
 
 typedef struct tn_loss_ops {
     const char *name;          /* registry key, used in JSON and recorded in model files */
+    const char *doc;           /* one line for the config reference: what it measures */
     int target;                /* enum tn_target_kind: what the data's targets must be */
     unsigned flags;            /* TN_LOSS_* */
     int n_params;

@@ -17,6 +17,7 @@ static double mse_eval(const tn_loss *l, const tn_activation *act, const float *
 
 const tn_loss_ops tn__loss_mse = {
     .name = "mse",
+    .doc = "mean squared error over the outputs (regression); any output activation",
     .target = TN_TARGET_ANY,
     .eval = mse_eval,
 };

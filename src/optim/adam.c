@@ -52,13 +52,16 @@ static void adamw_step(tn_optim *o, float *P, const float *G) { adam_update(o, P
 
 #define ADAM_PARAMS                                                                        \
     .n_params = 3,                                                                         \
-    .params = {{"beta1", TN_PARAM_CLOSED, 0.9, 0, 0.999999},                               \
-               {"beta2", TN_PARAM_CLOSED, 0.999, 0, 0.999999999},                          \
-               {"eps", TN_PARAM_OPEN_LO, 1e-8, 0, 1}},                                     \
+    .params = {{"beta1", TN_PARAM_CLOSED, 0.9, 0, 0.999999,                                \
+                "the decay of the running mean of the gradients"},                         \
+               {"beta2", TN_PARAM_CLOSED, 0.999, 0, 0.999999999,                           \
+                "the decay of the running mean of the squared gradients"},                 \
+               {"eps", TN_PARAM_OPEN_LO, 1e-8, 0, 1, "added to the RMS before dividing"}}, \
     .n_state = adam_n_state
 
 const tn_optim_ops tn__optim_adam = {
     .name = "adam",
+    .doc = "Adam (torch.optim.Adam): bias-corrected running moments of the gradients",
     .lr = 0.001,
     ADAM_PARAMS,
     .step = adam_step,
@@ -66,6 +69,7 @@ const tn_optim_ops tn__optim_adam = {
 
 const tn_optim_ops tn__optim_adamw = {
     .name = "adamw",
+    .doc = "AdamW (torch.optim.AdamW): Adam with decoupled weight decay",
     .lr = 0.001,
     .weight_decay = 0.01,
     ADAM_PARAMS,

@@ -7,6 +7,13 @@
 #include <math.h>
 #include <string.h>
 
+const tn__keydoc tn__optim_common_docs[] = {
+    {"lr", "the learning rate (step size), in (0, 10]"},
+    {"weight_decay", "L2 penalty added to the gradient (decoupled from it in adamw), in [0, 1]"},
+    {"clip_norm", "clip the global gradient norm to this before the step; 0: no clipping, "
+                  "in [0, 1e6] (default 0)"},
+    {NULL, NULL}};
+
 void tn__optim_defaults(tn_optim_cfg *c, const tn_optim_ops *ops)
 {
     memset(c, 0, sizeof *c);

@@ -9,6 +9,7 @@
 #define TN_OPTIM_OPTIM_H
 
 #include "core/json.h"
+#include "core/registry.h"
 #include "tinynet/tinynet.h"
 
 #include <stddef.h>
@@ -28,6 +29,7 @@ typedef struct tn_optim_param {
     const char *name;  /* JSON key */
     int kind;          /* enum tn_optim_param_kind */
     double def, lo, hi;
+    const char *doc;   /* one line for the config reference (default and range are added) */
 } tn_optim_param;
 
 typedef struct tn_optim_cfg {
@@ -47,6 +49,7 @@ typedef struct tn_optim {
 
 struct tn_optim_ops {
     const char *name;          /* registry key, used in JSON */
+    const char *doc;           /* one line for the config reference: what it is */
     double lr, weight_decay;   /* their defaults for this optimizer */
     int n_params;
     tn_optim_param params[TN_OPTIM_MAX_PARAMS];
@@ -58,6 +61,9 @@ struct tn_optim_ops {
     /* One update of P from G; o->t is already the number of this step (1-based). */
     void (*step)(tn_optim *o, float *P, const float *G);
 };
+
+/* The keys every optimizer takes (lr, weight_decay, clip_norm), documented. */
+extern const tn__keydoc tn__optim_common_docs[];
 
 size_t tn__optim_ops_count(void);
 const tn_optim_ops *tn__optim_ops_at(size_t i);

@@ -60,12 +60,15 @@ static void rmsprop_step(tn_optim *o, float *restrict P, const float *restrict G
 
 const tn_optim_ops tn__optim_rmsprop = {
     .name = "rmsprop",
+    .doc = "RMSprop (torch.optim.RMSprop): steps scaled by a running RMS of the gradients",
     .lr = 0.01,
     .n_params = 4,
-    .params = {{"alpha", TN_PARAM_CLOSED, 0.99, 0, 0.999999999},
-               {"eps", TN_PARAM_OPEN_LO, 1e-8, 0, 1},
-               {"momentum", TN_PARAM_CLOSED, 0, 0, 0.999999},
-               {"centered", TN_PARAM_BOOL, 0, 0, 1}},
+    .params = {{"alpha", TN_PARAM_CLOSED, 0.99, 0, 0.999999999,
+                "the decay of the running mean of squared gradients"},
+               {"eps", TN_PARAM_OPEN_LO, 1e-8, 0, 1, "added to the RMS before dividing"},
+               {"momentum", TN_PARAM_CLOSED, 0, 0, 0.999999, "momentum of the scaled steps"},
+               {"centered", TN_PARAM_BOOL, 0, 0, 1,
+                "divide by the centred RMS (the gradients' variance estimate)"}},
     .n_state = rmsprop_n_state,
     .step = rmsprop_step,
 };

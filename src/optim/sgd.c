@@ -54,10 +54,11 @@ static void sgd_step(tn_optim *o, float *restrict P, const float *restrict G)
 
 const tn_optim_ops tn__optim_sgd = {
     .name = "sgd",
+    .doc = "stochastic gradient descent (torch.optim.SGD), with optional momentum",
     .lr = 0.01,
     .n_params = 2,
-    .params = {{"momentum", TN_PARAM_CLOSED, 0, 0, 0.999999},
-               {"nesterov", TN_PARAM_BOOL, 0, 0, 1}},
+    .params = {{"momentum", TN_PARAM_CLOSED, 0, 0, 0.999999, "the momentum factor; 0: none"},
+               {"nesterov", TN_PARAM_BOOL, 0, 0, 1, "Nesterov momentum (needs momentum > 0)"}},
     .check = sgd_check,
     .n_state = sgd_n_state,
     .step = sgd_step,

@@ -11,6 +11,7 @@
 #include "graph/quant.h"
 #include "tinynet/tinynet.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -94,6 +95,11 @@ size_t tn_model_input_vocab(const tn_model *m, size_t i)
 size_t tn_model_output_width(const tn_model *m)
 {
     return m ? m->net->nodes[m->net->output].width : 0;
+}
+
+int tn_model_output_kind(const tn_model *m)
+{
+    return m ? tn__net_output_kind(m->net) : -1;
 }
 
 /* ---- contexts and prediction ---------------------------------------------------------- */
@@ -180,6 +186,18 @@ const char *tn_ctx_errmsg(const tn_ctx *ctx)
     return ctx ? ctx->err.msg : "NULL context";
 }
 
+/* Features must be numbers: a NaN or an infinity would spread through every product it
+ * enters and come out as a plausible-looking NaN or saturated prediction. */
+static int check_finite(tn_ctx *ctx, const tn_node *nd, const float *x, size_t batch)
+{
+    for (size_t i = 0; i < batch * nd->width; i++)
+        if (!isfinite(x[i]))
+            return tn__err(&ctx->err, TN_EDATA, "input \"%s\", row %zu, feature %zu: %s is not "
+                           "a finite number", nd->name, i / nd->width, i % nd->width,
+                           isnan(x[i]) ? "NaN" : x[i] > 0 ? "+Inf" : "-Inf");
+    return TN_OK;
+}
+
 /* Ids index embedding tables: anything but an integer in [0, vocab) would read outside
  * them, so check every one (NaN fails the range test). */
 static int check_ids(tn_ctx *ctx, const tn_node *nd, const float *x, size_t batch)
@@ -210,11 +228,11 @@ int tn_predict(tn_ctx *ctx, const float *const *inputs, size_t batch, float *out
         if (!inputs[i])
             return tn__err(&ctx->err, TN_EINVAL, "tn_predict: input %d (\"%s\") is NULL", i,
                            net->nodes[i].name);
-        if (net->nodes[i].kind == TN_NODE_INDEX_INPUT) {
-            int rc = check_ids(ctx, &net->nodes[i], inputs[i], batch);
-            if (rc != TN_OK)
-                return rc;
-        }
+        int rc = net->nodes[i].kind == TN_NODE_INDEX_INPUT
+                     ? check_ids(ctx, &net->nodes[i], inputs[i], batch)
+                     : check_finite(ctx, &net->nodes[i], inputs[i], batch);
+        if (rc != TN_OK)
+            return rc;
     }
     if (ctx->model->quant) { /* int8: rows straight from the caller's arrays */
         for (size_t first = 0; first < batch; first += step) {

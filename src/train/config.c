@@ -11,10 +11,34 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const top_keys[] = {"name", "seed", "inputs", "layers", "loss",
-                                       "optimizer", "train", "data", NULL};
-static const char *const train_keys[] = {"epochs", "batch_size", "shuffle", "patience",
-                                         "min_delta", "threads", NULL};
+const char *const tn__config_top_keys[] = {"name", "seed", "inputs", "layers", "loss",
+                                           "optimizer", "train", "data", NULL};
+const char *const tn__config_train_keys[] = {"epochs", "batch_size", "shuffle", "patience",
+                                             "min_delta", "threads", NULL};
+const tn__keydoc tn__config_top_docs[] = {
+    {"name", "the network's name, recorded in the model (default \"network\")"},
+    {"seed", "the seed of initialisation, shuffling, the holdout split, negative sampling and "
+            "dropout, each its own stream; an integer in [0, 2^53] (default 1)"},
+    {"inputs", "the named inputs: [{\"name\", \"type\", \"size\"}, ...] (required)"},
+    {"layers", "the layers in order: [{\"type\": NAME, ...}, ...]; the last one is the output "
+              "(required)"},
+    {"loss", "a loss name, or {\"type\": NAME, parameters...} (required)"},
+    {"optimizer", "an optimizer name, or {\"type\": NAME, keys...} (default \"adam\")"},
+    {"train", "the training settings: {\"epochs\": N, ...} (required)"},
+    {"data", "the data: {\"format\": NAME, keys...} (required)"},
+    {NULL, NULL}};
+const tn__keydoc tn__config_train_docs[] = {
+    {"epochs", "passes over the training rows, in [1, 1000000] (required)"},
+    {"batch_size", "rows per step, in [1, 1048576] (default 32)"},
+    {"shuffle", "shuffle the training rows before each epoch (default true)"},
+    {"patience", "stop after this many epochs without improvement of the test or holdout loss, "
+                "keeping the best epoch's parameters; 0: never stop early (default 0)"},
+    {"min_delta", "the least decrease of the monitored loss that counts as an improvement, in [0, "
+                 "1e9] (default 0)"},
+    {"threads", "BLAS threads, in [1, 256] (default 1); results are bit-exact for a given thread "
+               "count"},
+    {NULL, NULL}};
+
 /* ---- sections ----------------------------------------------------------------------- */
 
 static int parse_train(tn_jr *r, const cJSON *root, tn_config *c)
@@ -27,7 +51,7 @@ static int parse_train(tn_jr *r, const cJSON *root, tn_config *c)
     long long epochs, batch, patience, threads;
     double min_delta;
     int shuffle;
-    if (!(rc = tn__jr_check_keys(r, obj, train_keys)) &&
+    if (!(rc = tn__jr_check_keys(r, obj, tn__config_train_keys)) &&
         !(rc = tn__jr_int(r, obj, "epochs", 1, 0, 1, TN_MAX_EPOCHS, &epochs)) &&
         !(rc = tn__jr_int(r, obj, "batch_size", 0, 32, 1, 1 << 20, &batch)) &&
         !(rc = tn__jr_bool(r, obj, "shuffle", 0, 1, &shuffle)) &&
@@ -73,7 +97,7 @@ static int parse_root(tn_jr *r, const cJSON *root, tn_config *c)
     int rc;
     /* The optimizer and the training settings first: what training holds per parameter
      * is then known, and a network too large for it is refused before it is allocated. */
-    if ((rc = tn__jr_check_keys(r, root, top_keys)) ||
+    if ((rc = tn__jr_check_keys(r, root, tn__config_top_keys)) ||
         (rc = tn__jr_int(r, root, "seed", 0, 1, 0, TN_MAX_SEED, &seed)) ||
         (rc = tn__optim_parse(r, root, "optimizer", &c->optim)) || (rc = parse_train(r, root, c)))
         return rc;

@@ -31,6 +31,13 @@ typedef struct tn_config {
     uint64_t hash;          /* of every setting but train.epochs and train.threads */
 } tn_config;
 
+/* The keys of the config's top level and of its "train" section, and their descriptions
+ * (for the config reference; a test checks that every key has one). */
+extern const char *const tn__config_top_keys[];
+extern const tn__keydoc tn__config_top_docs[];
+extern const char *const tn__config_train_keys[];
+extern const tn__keydoc tn__config_train_docs[];
+
 /* What the data format is told about the network and the loss. */
 tn_data_ctx tn__config_data_ctx(const tn_config *c);
 

@@ -188,7 +188,7 @@ static inline void fuzz_inspect_model(const tn_model *m)
     tn_error err = {0};
     char *text = NULL;
     size_t len;
-    int rc = tn_model_dot(m, &text, &len, &err);
+    int rc = tn_model_dot(m, NULL, &text, &len, &err);
     FUZZ_CHECK(rc != TN_OK || strlen(text) == len, "DOT of %zu bytes, said %zu", strlen(text),
                len);
     tn_free(text);

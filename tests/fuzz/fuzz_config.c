@@ -69,7 +69,7 @@ static void round_trip(tn_session *s)
 
     char *text = NULL;
     size_t dot_len;
-    if (tn_model_dot(back, &text, &dot_len, &err) == TN_OK)
+    if (tn_model_dot(back, NULL, &text, &dot_len, &err) == TN_OK)
         FUZZ_CHECK(strlen(text) == dot_len, "DOT length %zu, text %zu", dot_len, strlen(text));
     tn_free(text);
     if (tn_model_data_text(back, &text, &err) == TN_OK)
