@@ -115,6 +115,28 @@ sed -i 's#"../data/#"'"$PWD"'/data/#g' "$tmp/sm2.json"
 run "$tn" train "$tmp/sm2.json"
 check "softmax with binary cross-entropy: refused ($err)" has "$err" 'loss: binary_crossentropy treats every output as its own probability, and "softmax" ties them together'
 
+# Ratings files as people have them: a BOM is read; a NUL byte, and data that cannot make a
+# ranking, are named with their file.
+r=$tmp/ratings
+rm -f "$r/r.tsv" # the FIFO of the checks above
+(printf '\357\273\277'; cat data/ratings.tsv) >"$r/r.tsv"
+run "$tn" train "$r/rec.json"
+check "ratings with a BOM: read ($err)" [ $rc -eq 0 ]
+{ head -5 data/ratings.tsv; printf '1\t2\000\t3\t4\n'; tail -n +6 data/ratings.tsv; } >"$r/r.tsv"
+run "$tn" train "$r/rec.json"
+check "ratings with a NUL byte: named ($err)" has "$err" "r.tsv: line 6: a NUL byte at column 4: not a text file of ratings"
+printf '1\t2\t5\t1\n2\t3\t5\t1\n' >"$r/r.tsv"
+run "$tn" train "$r/rec.json"
+check "ratings with no user of two positives: said of the file ($err)" has "$err" "r.tsv: no user has two positives"
+
+# Without -o, on a terminal, train says before it starts that nothing will be saved.
+if command -v script >/dev/null; then
+    tty_err=$(script -qc "$tn train models/xor.json --epochs 1 >/dev/null" /dev/null </dev/null)
+    check "no -o on a terminal: said ($tty_err)" has "$tty_err" "no -o MODEL given: the trained model will not be saved"
+    run "$tn" train models/xor.json --epochs 1
+    check "no -o, piped: quiet" [ -z "$err" ]
+fi
+
 # The memory budget, from the command line and the environment.
 run "$tn" train models/ring.json --memory-limit 4K
 check "--memory-limit: refused ($err)" has "$err" "needs 5.3 KiB, more than the memory limit (4.0 KiB"
