@@ -145,7 +145,13 @@ for i in $(seq 20); do
         "$tn" train models/ring.json --epochs 300 -o "$k/m.tnn" --checkpoint-every 5steps \
         >/dev/null 2>&1 &
     pid=$!
-    sleep "0.$((RANDOM % 4))$((RANDOM % 10))"
+    if [ "$slow" = slow ] && [ $((i % 4)) -eq 0 ]; then
+        # Inside a write for certain: wait for a temporary file, however slow the machine
+        # (ASan on a busy one can start later than any fixed sleep), then kill.
+        for _ in $(seq 1000); do [ "$(temps "$k")" -gt 0 ] && break; sleep 0.01; done
+    else
+        sleep "0.$((RANDOM % 4))$((RANDOM % 10))"
+    fi
     kill -9 $pid 2>/dev/null
     wait $pid 2>/dev/null
     if [ -e "$k/m.tnn" ] && ! valid_model "$k/m.tnn"; then broken=$((broken + 1)); fi
