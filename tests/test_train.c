@@ -169,6 +169,11 @@ START_TEST(early_stopping_keeps_the_best_epoch)
     t.c->optim.lr = 0.5;
     t.c->train.epochs = 60;
     t.c->train.patience = 3;
+    t.c->train.validation = 0.2;
+    tn_error e = {0};
+    ck_assert_msg(tn__session_load_data(&t.s, &e) == TN_OK, "%s", e.msg);
+    ck_assert_uint_eq(t.s.val->rows, 200);
+    ck_assert_uint_eq(t.s.data.train->rows, 800);
     epochs_seen seen = {0};
     tn_train_hooks hooks = {.user = &seen, .on_epoch = record_epoch};
     fit(&t, &hooks);
@@ -184,8 +189,14 @@ START_TEST(early_stopping_keeps_the_best_epoch)
     ck_assert_double_eq(seen.val_loss[t.res.best_epoch - 1], best);
     tn_metrics m;
     tn_error err = {0};
-    ck_assert_int_eq(tn__evaluate(t.c->net, &t.c->loss, t.test, NULL, 32, &m, &err), TN_OK);
+    ck_assert_int_eq(tn__evaluate(t.c->net, &t.c->loss, t.s.val, NULL, 32, &m, &err), TN_OK);
     ck_assert_double_eq_tol(m.loss, best, 1e-9 + 1e-6 * best); /* restored, not the last */
+    /* The validation rows chose; the test rows were evaluated once, after training, on
+     * the kept parameters. */
+    ck_assert_int_eq(tn__evaluate(t.c->net, &t.c->loss, t.test, NULL, 32, &m, &err), TN_OK);
+    ck_assert(t.s.has_report[2]);
+    ck_assert_double_eq(t.s.report[2].m.loss, m.loss);
+    ck_assert(strstr(t.s.chosen_by, "the kept epoch, on the validation rows (200 of the 1000 training rows"));
     release(&t);
 }
 END_TEST
