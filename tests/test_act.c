@@ -627,7 +627,7 @@ START_TEST(test_registry)
 
     static const tn_activation cube = {
         .name = "test_cube", .formula = "y = k * x^3", .range = "(-inf, inf)",
-        .n_params = 1, .params = {{"k", 1.0f, 0.0f, 10.0f}},
+        .n_params = 1, .params = {{.name = "k", .def = 1.0f, .min = 0.0f, .max = 10.0f}},
         .forward = cube_forward, .backward = cube_backward};
     tn_error err = {0};
     ck_assert_int_eq(tn_activation_register(&cube, &err), TN_OK);

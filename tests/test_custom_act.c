@@ -32,7 +32,8 @@ static const tn_activation scaled_tanh = {
     .range = "(-scale, scale)",
     .default_init = "lecun_normal",
     .n_params = 1,
-    .params = {{"scale", 1.7159f, 0.0f, 100.0f, "the output is scale * tanh(2x/3)"}},
+    .params = {{.name = "scale", .def = 1.7159f, .min = 0.0f, .max = 100.0f,
+                .doc = "the output is scale * tanh(2x/3)"}},
     .forward = st_forward,
     .backward = st_backward,
 };
@@ -94,7 +95,7 @@ static const tn_activation odd_init = {
     .forward = st_forward,
     .backward = st_backward,
     .n_params = 1,
-    .params = {{"scale", 1.0f, 0.0f, 100.0f}},
+    .params = {{.name = "scale", .def = 1.0f, .min = 0.0f, .max = 100.0f}},
 };
 
 START_TEST(test_unknown_default_init)

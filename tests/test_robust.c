@@ -176,11 +176,11 @@ START_TEST(registration_names_are_identifiers)
         ck_assert_ptr_null(tn_activation_find(bad[i]));
     }
     tn_activation typed = {.name = "typed", .forward = dummy_fwd, .backward = dummy_bwd,
-                           .n_params = 1, .params = {{"type", 0, 0, 1}}};
+                           .n_params = 1, .params = {{.name = "type", .max = 1}}};
     ck_assert_int_eq(tn_activation_register(&typed, &err), TN_EINVAL);
     assert_has(err.msg, "cannot be named \"type\"");
     tn_activation spaced = {.name = "spaced", .forward = dummy_fwd, .backward = dummy_bwd,
-                            .n_params = 1, .params = {{"a b", 0, 0, 1}}};
+                            .n_params = 1, .params = {{.name = "a b", .max = 1}}};
     ck_assert_int_eq(tn_activation_register(&spaced, &err), TN_EINVAL);
     assert_has(err.msg, "holds a character other than a letter, digit");
 }

@@ -81,6 +81,7 @@ static inline double tn__softplus_d(double x)
     static void nm##_forward(const tn_act_ctx *c, const float *x, float *y, size_t rows,   \
                              size_t cols)                                                  \
     {                                                                                      \
+        (void)df; /* referenced: a predict-only build compiles no backward to use it */    \
         size_t n = rows * cols;                                                            \
         for (size_t i = 0; i < n; i++)                                                     \
             y[i] = (float)f(c, (double)x[i]);                                              \
@@ -116,6 +117,7 @@ static inline double tn__softplus_d(double x)
     static void nm##_forward(const tn_act_ctx *c, const float *x, float *y, size_t rows,   \
                              size_t cols)                                                  \
     {                                                                                      \
+        (void)df; /* referenced: a predict-only build compiles no backward to use it */    \
         if (x == y)                                                                        \
             nm##_fwd_inplace(prep(c), y, rows * cols);                                     \
         else                                                                               \

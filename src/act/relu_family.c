@@ -63,7 +63,7 @@ const tn_activation tn__act_leaky_relu = {
     .range = "(-inf, inf)",
     .default_init = "he_uniform",
     .n_params = 1,
-    .params = {{"alpha", LEAKY_ALPHA_DEF, 0.0f, 1.0f, "the slope for x < 0"}},
+    .params = {{"alpha", LEAKY_ALPHA_DEF, 0.0f, 1.0f, "the slope for x < 0", TN_ACT_PARAM_NUMBER}},
     .forward = leaky_relu_forward,
     .backward = TN__TRAINING(leaky_relu_backward),
 };
@@ -159,7 +159,8 @@ const tn_activation tn__act_prelu = {
     .n_params = 2,
     .params = {{"per_unit", 0.0f, 0.0f, 1.0f, "true: one learnable slope per unit, false: one "
                 "shared by the layer", TN_ACT_PARAM_BOOL},
-               {"init", PRELU_INIT_DEF, 0.0f, 1.0f, "the initial slope for x < 0"}},
+               {"init", PRELU_INIT_DEF, 0.0f, 1.0f, "the initial slope for x < 0",
+                TN_ACT_PARAM_NUMBER}},
     .n_learnable = prelu_n_learnable,
     .init_learnable = prelu_init_learnable,
     .forward = prelu_forward,
@@ -239,8 +240,10 @@ const tn_activation tn__act_rrelu = {
     .default_init = "he_uniform",
     .flags = TN_ACT_RANDOM,
     .n_params = 2,
-    .params = {{"lower", RRELU_LOWER_DEF, 0.0f, 1.0f, "the smallest random slope for x < 0"},
-               {"upper", RRELU_UPPER_DEF, 0.0f, 1.0f, "the largest random slope for x < 0"}},
+    .params = {{"lower", RRELU_LOWER_DEF, 0.0f, 1.0f, "the smallest random slope for x < 0",
+                TN_ACT_PARAM_NUMBER},
+               {"upper", RRELU_UPPER_DEF, 0.0f, 1.0f, "the largest random slope for x < 0",
+                TN_ACT_PARAM_NUMBER}},
     .check = rrelu_check,
     .forward = rrelu_forward,
     .backward = TN__TRAINING(rrelu_backward),
@@ -267,7 +270,9 @@ const tn_activation tn__act_elu = {
     .range = "(-alpha, inf)",
     .default_init = "he_uniform",
     .n_params = 1,
-    .params = {{"alpha", ELU_ALPHA_DEF, 0.0f, 1000.0f, "the value approached as x goes to -inf is -alpha"}},
+    .params = {{"alpha", ELU_ALPHA_DEF, 0.0f, 1000.0f,
+                "the value approached as x goes to -inf is -alpha",
+                TN_ACT_PARAM_NUMBER}},
     .forward = elu_forward,
     .backward = TN__TRAINING(elu_backward),
 };
@@ -319,7 +324,9 @@ const tn_activation tn__act_celu = {
     .default_init = "he_uniform",
     .n_params = 1,
     /* alpha > 0: it divides x. */
-    .params = {{"alpha", CELU_ALPHA_DEF, 1e-3f, 1000.0f, "the scale of the negative part (-alpha as x goes to -inf)"}},
+    .params = {{"alpha", CELU_ALPHA_DEF, 1e-3f, 1000.0f,
+                "the scale of the negative part (-alpha as x goes to -inf)",
+                TN_ACT_PARAM_NUMBER}},
     .forward = celu_forward,
     .backward = TN__TRAINING(celu_backward),
 };

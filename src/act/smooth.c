@@ -98,7 +98,8 @@ const tn_activation tn__act_swish = {
     .range = "(-inf, inf); [-0.28/beta, inf) for beta > 0",
     .default_init = "he_uniform",
     .n_params = 1,
-    .params = {{"beta", SWISH_BETA_DEF, 0.0f, 1000.0f, "the sharpness of the gate (1: silu)"}},
+    .params = {{"beta", SWISH_BETA_DEF, 0.0f, 1000.0f, "the sharpness of the gate (1: silu)",
+                TN_ACT_PARAM_NUMBER}},
     .forward = swish_forward,
     .backward = TN__TRAINING(swish_backward),
 };
@@ -175,9 +176,10 @@ const tn_activation tn__act_softplus = {
     .range = "(0, inf)",
     .n_params = 2,
     /* beta > 0: it divides. */
-    .params = {{"beta", SOFTPLUS_BETA_DEF, 1e-3f, 1000.0f, "the sharpness of the bend"},
+    .params = {{"beta", SOFTPLUS_BETA_DEF, 1e-3f, 1000.0f, "the sharpness of the bend",
+                TN_ACT_PARAM_NUMBER},
                {"threshold", SOFTPLUS_THRESHOLD_DEF, 0.0f, 10000.0f,
-                "above beta * x = threshold the output is x (as torch)"}},
+                "above beta * x = threshold the output is x (as torch)", TN_ACT_PARAM_NUMBER}},
     .forward = softplus_forward,
     .backward = TN__TRAINING(softplus_backward),
 };

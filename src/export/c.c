@@ -219,7 +219,7 @@ static int layer(gen *g, int l, tn_sb *code)
         return rc;
     if (g->act_fn[l] >= 0) {
         const char *a = "0";
-        char learn[160];
+        char learn[TN_MAX_NAME + 32];
         if (L->act->n_learn) {
             floats(g, "act", l, P + tn__layer_act_offset(L) - L->param_off, L->act->n_learn, 0, 0);
             snprintf(learn, sizeof learn, "%s_l%d_act", g->P, l);

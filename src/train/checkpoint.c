@@ -296,7 +296,7 @@ static int parse_header(tn_jr *r, const cJSON *h, size_t blob, tn_checkpoint *c)
     const char *format, *config, *optimizer;
     const cJSON *data, *opt, *scaling;
     long long version, seed, steps, n;
-    uint64_t crc;
+    uint64_t crc = 0;
     int best, rc;
     if ((rc = tn__jr_str(r, h, "format", 1, NULL, &format)))
         return rc;

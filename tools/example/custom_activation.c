@@ -50,7 +50,8 @@ static const tn_activation scaled_tanh = {
     .range = "(-scale, scale)",
     .default_init = "lecun_normal", /* LeCun's pairing: unit-variance pre-activations */
     .n_params = 1,
-    .params = {{"scale", 1.7159f, 0.0f, 100.0f, "the output is scale * tanh(2x/3)"}},
+    .params = {{.name = "scale", .def = 1.7159f, .min = 0.0f, .max = 100.0f,
+                .doc = "the output is scale * tanh(2x/3)"}},
     .forward = scaled_tanh_forward,
     .backward = scaled_tanh_backward,
 };
