@@ -8,6 +8,58 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- ROC AUC ----------------------------------------------------------------------- */
+
+/* A NaN score (a diverged model) ranks below everything: qsort needs a total order. */
+static float rankable(float s) { return isnan(s) ? -INFINITY : s; }
+
+typedef struct scored {
+    float s;
+    int pos;
+} scored;
+
+static int by_score(const void *a, const void *b)
+{
+    float x = ((const scored *)a)->s, y = ((const scored *)b)->s;
+    return (x > y) - (x < y);
+}
+
+/* ROC AUC with v as the sorting space (n pairs). */
+static double auc_sorted(const float *score, const float *label, size_t n, scored *v)
+{
+    size_t n_pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = (scored){rankable(score[i]), label[i] > 0.5f};
+        n_pos += (size_t)v[i].pos;
+    }
+    qsort(v, n, sizeof *v, by_score);
+    /* Sum of the positives' mid-ranks (1-based) over runs of equal scores. */
+    double rank_sum = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i, pos = 0;
+        while (j < n && v[j].s == v[i].s)
+            pos += (size_t)v[j++].pos;
+        rank_sum += (double)pos * ((double)(i + 1) + (double)j) / 2;
+        i = j;
+    }
+    size_t n_neg = n - n_pos;
+    if (!n_pos || !n_neg)
+        return NAN;
+    return (rank_sum - (double)n_pos * (double)(n_pos + 1) / 2) /
+           ((double)n_pos * (double)n_neg);
+}
+
+int tn__roc_auc(const float *score, const float *label, size_t n, double *auc, tn_error *err)
+{
+    *auc = NAN;
+    scored *v = tn__calloc(n ? n : 1, sizeof *v);
+    if (!v)
+        return tn__err(err, TN_ENOMEM, "out of memory for %zu scores", n);
+    *auc = auc_sorted(score, label, n, v);
+    tn__free(v);
+    return TN_OK;
+}
+
 const char *const tn__metric_names[TN__M_COUNT + 1] = {
     "loss", "accuracy", "precision", "recall", "f1", "auc", "macro_precision",
     "macro_recall", "macro_f1", "mse", "rmse", "mae", "r2", NULL};
@@ -48,6 +100,7 @@ void tn__metrics_free(tn_metric_acc *a)
     tn__free(a->cm);
     tn__floats_free(a->score);
     tn__floats_free(a->label);
+    tn__free(a->sort);
     tn__free(a->mean);
     memset(a, 0, sizeof *a);
 }
@@ -64,13 +117,15 @@ int tn__metrics_init(tn_metric_acc *a, int task, size_t W, size_t tw, size_t row
     size_t scores = task == TN__TASK_BINARY ? rows : 0;
     size_t cols = task == TN__TASK_REGRESSION ? W : 0;
     double bytes = (double)a->classes * (double)a->classes * sizeof(size_t) +
-                   2.0 * (double)scores * sizeof(float) + 4.0 * (double)cols * sizeof(double);
+                   2.0 * (double)scores * sizeof(float) + (double)scores * sizeof(scored) +
+                   4.0 * (double)cols * sizeof(double);
     int rc = tn__mem_check(bytes, "the metrics of an evaluation", err);
     if (rc)
         return rc;
     if ((a->classes && !(a->cm = tn__calloc(a->classes * a->classes, sizeof *a->cm))) ||
         (scores && (!(a->score = tn__floats_alloc(scores)) ||
-                    !(a->label = tn__floats_alloc(scores)))) ||
+                    !(a->label = tn__floats_alloc(scores)) ||
+                    !(a->sort = tn__calloc(scores, sizeof(scored))))) ||
         (cols && !(a->mean = tn__calloc(4 * cols, sizeof *a->mean)))) {
         tn__metrics_free(a);
         return tn__err(err, TN_ENOMEM, "out of memory for the metrics of %zu rows", rows);
@@ -158,7 +213,9 @@ int tn__metrics_compute(const tn_metric_acc *a, double *v, tn_error *err)
     }
     if (a->task == TN__TASK_BINARY) {
         tn__metrics_class(a, 1, &v[TN__M_PRECISION], &v[TN__M_RECALL], &v[TN__M_F1], NULL);
-        return tn__roc_auc(a->score, a->label, a->n, &v[TN__M_AUC], err);
+        (void)err;
+        v[TN__M_AUC] = auc_sorted(a->score, a->label, a->n, a->sort);
+        return TN_OK;
     }
     if (a->task == TN__TASK_MULTICLASS) {
         double sp = 0, sr = 0, sf = 0;
@@ -197,47 +254,3 @@ int tn__metrics_compute(const tn_metric_acc *a, double *v, tn_error *err)
     return TN_OK;
 }
 
-/* ---- ROC AUC ----------------------------------------------------------------------- */
-
-/* A NaN score (a diverged model) ranks below everything: qsort needs a total order. */
-static float rankable(float s) { return isnan(s) ? -INFINITY : s; }
-
-typedef struct scored {
-    float s;
-    int pos;
-} scored;
-
-static int by_score(const void *a, const void *b)
-{
-    float x = ((const scored *)a)->s, y = ((const scored *)b)->s;
-    return (x > y) - (x < y);
-}
-
-int tn__roc_auc(const float *score, const float *label, size_t n, double *auc, tn_error *err)
-{
-    *auc = NAN;
-    scored *v = tn__calloc(n ? n : 1, sizeof *v);
-    if (!v)
-        return tn__err(err, TN_ENOMEM, "out of memory for %zu scores", n);
-    size_t n_pos = 0;
-    for (size_t i = 0; i < n; i++) {
-        v[i] = (scored){rankable(score[i]), label[i] > 0.5f};
-        n_pos += (size_t)v[i].pos;
-    }
-    qsort(v, n, sizeof *v, by_score);
-    /* Sum of the positives' mid-ranks (1-based) over runs of equal scores. */
-    double rank_sum = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i, pos = 0;
-        while (j < n && v[j].s == v[i].s)
-            pos += (size_t)v[j++].pos;
-        rank_sum += (double)pos * ((double)(i + 1) + (double)j) / 2;
-        i = j;
-    }
-    size_t n_neg = n - n_pos;
-    if (n_pos && n_neg)
-        *auc = (rank_sum - (double)n_pos * (double)(n_pos + 1) / 2) /
-               ((double)n_pos * (double)n_neg);
-    tn__free(v);
-    return TN_OK;
-}

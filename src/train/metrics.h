@@ -41,6 +41,8 @@ typedef struct tn_metric_acc {
     double threshold;        /* binary: a score >= threshold predicts class 1 */
     size_t *cm;              /* classes x classes, row = true class, column = predicted */
     float *score, *label;    /* binary: every row's score and 0/1 label (for ROC AUC) */
+    void *sort;              /* binary: ROC AUC's sorting space, so computing allocates
+                              * nothing (an evaluation between two epochs) */
     double *mean, *m2, *se, *ae; /* regression, per output: Welford's mean and M2 of the
                                   * target, summed squared and absolute errors */
     size_t n, cap;           /* rows added; rows the buffers hold */
@@ -54,8 +56,8 @@ void tn__metrics_free(tn_metric_acc *a);
 /* Adds B rows of outputs y (B x W) and targets t (B x tw); rows past cap are not added. */
 void tn__metrics_add(tn_metric_acc *a, const float *y, const float *t, size_t B);
 /* Fills v[TN__M_COUNT] from what was added (NaN where a metric does not apply or has no
- * value, e.g. AUC with one class only); v[TN__M_LOSS] is left as it is. TN_ENOMEM only
- * (ROC AUC sorts a copy of the scores). */
+ * value, e.g. AUC with one class only); v[TN__M_LOSS] is left as it is. Allocates nothing;
+ * TN_OK always (the status is for future metrics). */
 int tn__metrics_compute(const tn_metric_acc *a, double *v, tn_error *err);
 /* Precision, recall, F1 and support of class k from the confusion matrix. */
 void tn__metrics_class(const tn_metric_acc *a, size_t k, double *precision, double *recall,
