@@ -21,6 +21,7 @@ check() { # check NAME CONDITION-COMMAND...
     fi
 }
 has() { grep -qF -- "$2" "$1"; }
+lacks() { ! grep -qF -- "$2" "$1"; }
 py=/usr/bin/python3
 
 # round_ticks FILE PANEL: the y tick labels of panel 0 (loss) or 1 (accuracy) step evenly by
@@ -73,7 +74,12 @@ train_loss=$(awk '$1 == "train" { print $3 }' "$tmp/ring.txt")
 check "the printed train loss ($train_loss) is in the picture, explained" has "$c" \
     "the figure train prints (loss $train_loss)"
 check "and the curve's train is said to be the epoch mean" has "$c" "the mean over each epoch's batches in training mode"
-check "the test curve is named as train names it" has "$c" ">test</text>"
+# The test rows are evaluated once, after training: they have no curve.
+check "no test curve: the test rows are unseen during training" lacks "$c" ">test</text>"
+sed -e 's/"batch_size": 32}/"batch_size": 32, "validation": 0.2}/' models/ring.json >"$tmp/ringv.json"
+sed -i -e 's#"../data/#"'"$PWD"'/data/#g' "$tmp/ringv.json"
+"$tn" train "$tmp/ringv.json" --epochs 5 --plot "$tmp/ringv" >/dev/null
+check "with validation rows, their curve is named so" has "$tmp/ringv/curves.svg" ">validation</text>"
 check "a linear axis by default here" bash -c "! grep -q 'log scale' '$c'"
 
 # xor's loss falls over decades: a log axis on its own, or on demand.

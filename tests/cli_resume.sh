@@ -57,6 +57,32 @@ run "$tn" train "$pat" --epochs 30 -o "$tmp/pat_d.tnn" --resume "$tmp/patc-epoch
 check "patience: a spent run resumed with more epochs trains no more ($out)" has "$out" "trained ring: $stop epochs (stopped early)"
 check "patience: ... and keeps its model" same "$tmp/pat30.tnn" "$tmp/pat_d.tnn"
 
+# Schedules and what changes over a run: a plateau schedule (its state in the checkpoint),
+# validation rows evaluated every 2 epochs, balanced class weights, a tracked metric. The
+# straight run equals the one resumed from an epoch's end and from the middle of an epoch.
+sch=$tmp/sched.json
+sed -e 's/"batch_size": 32}/"batch_size": 32, "validation": 0.2, "eval_every": 2, "class_weights": "balanced", "lr_schedule": {"type": "plateau", "patience": 0, "factor": 0.5}}/' \
+    -e 's/"optimizer": {"type": "adam", "lr": 0.01}/"optimizer": {"type": "adam", "lr": 0.05}, "metrics": ["auc", "f1"]/' \
+    -e 's#"\.\./data/#"'"$PWD"'/data/#g' models/ring.json >"$sch"
+run "$tn" train "$sch" --epochs 12 -o "$tmp/sch.tnn" --log "$tmp/sch.jsonl"
+check "schedule: trains ($err)" [ $rc -eq 0 ]
+check "schedule: the plateau lowered the rate (the log's lr)" grep -q '"lr":0.025' "$tmp/sch.jsonl"
+check "schedule: the validation rows every 2 epochs, with the tracked metrics" \
+    [ "$(grep -c '"val_auc"' "$tmp/sch.jsonl")" -eq 6 ]
+run "$tn" train "$sch" --epochs 12 -o "$tmp/sch_a.tnn" --checkpoint-every 1 --keep-checkpoints 0 \
+    --checkpoint-prefix "$tmp/sch"
+check "schedule: checkpoints do not change the result" same "$tmp/sch.tnn" "$tmp/sch_a.tnn"
+for ck in sch-epoch7.ckpt sch-epoch8.ckpt; do
+  check "schedule: $ck holds a plateau state" grep -aq '"plateau"' "$tmp/$ck"
+  run "$tn" train "$sch" --epochs 12 -o "$tmp/sch_r.tnn" --resume "$tmp/$ck"
+  check "schedule: resumed from $ck = straight, byte for byte ($err)" same "$tmp/sch.tnn" "$tmp/sch_r.tnn"
+done
+"$tn" train "$sch" --epochs 12 -o "$tmp/sch_s.tnn" --checkpoint-every 11steps --keep-checkpoints 0 \
+    --checkpoint-prefix "$tmp/schs" >/dev/null
+mid=$(ls "$tmp"/schs-epoch9-batch*.ckpt | head -1)
+run "$tn" train "$sch" --epochs 12 -o "$tmp/sch_m.tnn" --resume "$mid"
+check "schedule: resumed mid-epoch ($mid) = straight ($err)" same "$tmp/sch.tnn" "$tmp/sch_m.tnn"
+
 # A step interval that ends on an epoch's last batch (32 batches an epoch) writes at every
 # epoch's end.
 run "$tn" train models/ring.json --epochs 3 --checkpoint-every 32steps --keep-checkpoints 0 \

@@ -44,7 +44,7 @@ static inline int ring_train(const char *json, double *acc, tn_error *err)
         snprintf(err->msg, sizeof err->msg, "%s", tn_trainer_errmsg(t));
     }
     if (rc == TN_OK)
-        rc = tn_evaluate(tn_trainer_model(t), tn_trainer_data(t, TN_SPLIT_VAL), &m, err);
+        rc = tn_evaluate(tn_trainer_model(t), tn_trainer_data(t, TN_SPLIT_TEST), &m, err);
     if (rc == TN_OK)
         *acc = m.accuracy;
     tn_trainer_free(t);

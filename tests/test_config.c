@@ -120,6 +120,59 @@ START_TEST(type_and_range_errors)
 }
 END_TEST
 
+START_TEST(honest_evaluation_metrics_and_schedules)
+{
+    const char *bs = "\"batch_size\": 8";
+    /* Patience holds out validation rows by default; 0 given explicitly monitors the
+     * training loss; no patience, no validation rows. */
+    char *s = edit(bs, "\"batch_size\": 8, \"patience\": 3");
+    tn_config *c;
+    tn_error err = {0};
+    ck_assert_int_eq(tn__config_parse("models/x.json", s, strlen(s), &c, &err), TN_OK);
+    ck_assert(c->train.validation == 0.1 && c->train.eval_every == 1);
+    tn__config_free(c);
+    free(s);
+    s = edit(bs, "\"batch_size\": 8, \"patience\": 3, \"validation\": 0");
+    ck_assert_int_eq(tn__config_parse("models/x.json", s, strlen(s), &c, &err), TN_OK);
+    ck_assert(c->train.validation == 0 && c->train.validation_given);
+    tn__config_free(c);
+    free(s);
+    s = edit(bs, "\"batch_size\": 8, \"class_weights\": [1, 3], \"lr_schedule\": "
+                 "{\"type\": \"cosine\", \"warmup\": 2}");
+    ck_assert_msg(tn__config_parse("models/x.json", s, strlen(s), &c, &err) == TN_OK, "%s",
+                  err.msg);
+    ck_assert(c->train.validation == 0 && c->train.classes == 2);
+    ck_assert(c->train.class_weight[1] == 3 && c->train.lr.kind == TN_LR_COSINE);
+    tn__config_free(c);
+    free(s);
+    expect_edit_error(bs, "\"batch_size\": 8, \"patience\": 3, \"eval_every\": 0",
+                      "models/x.json: train.eval_every: early stopping and the plateau "
+                      "schedule need evaluations");
+    expect_edit_error(bs, "\"batch_size\": 8, \"validation\": 0.95",
+                      "train.validation: expected a number in [0, 0.9]");
+    expect_edit_error(bs, "\"batch_size\": 8, \"class_weights\": [1]",
+                      "train.class_weights: expected 2 weights (one per class), got 1");
+    expect_edit_error(bs, "\"batch_size\": 8, \"class_weights\": [1, 0]",
+                      "train.class_weights[1]: expected a number in (0, 1e6], got 0");
+    expect_edit_error(bs, "\"batch_size\": 8, \"class_weights\": \"even\"",
+                      "train.class_weights: expected \"balanced\" or an array of 2");
+    expect_edit_error(bs, "\"batch_size\": 8, \"lr_schedule\": {\"type\": \"cosin\"}",
+                      "train.lr_schedule.type: expected one of");
+    expect_edit_error(bs, "\"batch_size\": 8, \"lr_schedule\": {\"type\": \"step\", "
+                      "\"warmup\": 3}",
+                      "train.lr_schedule.warmup: not a key of the \"step\" schedule");
+    expect_edit_error(bs, "\"batch_size\": 8, \"lr_schedule\": {\"type\": \"plateau\", "
+                      "\"factor\": 1}", "train.lr_schedule.factor: expected a number in (0, 1)");
+    expect_edit_error("\"loss\"", "\"metrics\": [\"auc\", \"f2\"], \"loss\"",
+                      "models/x.json: metrics[1]: expected a metric name, got \"f2\" (did you "
+                      "mean \"f1\"?)");
+    expect_edit_error("\"loss\"", "\"metrics\": [\"r2\"], \"loss\"",
+                      "metrics[0]: \"r2\" does not apply to this network's task (binary)");
+    expect_edit_error("\"loss\"", "\"threshold\": 2, \"loss\"",
+                      "threshold: expected a number in [0, 1]");
+}
+END_TEST
+
 START_TEST(unknown_keys_and_names)
 {
     expect_edit_error("\"loss\"", "\"los\"", "unknown key \"los\" (did you mean \"loss\"?)");
@@ -310,6 +363,7 @@ Suite *tn_check_suite(void)
     tcase_add_test(tc, loss_and_input_limits);
     tcase_add_test(tc, ratings_header_columns_are_distinct);
     tcase_add_test(tc, out_of_memory_anywhere);
+    tcase_add_test(tc, honest_evaluation_metrics_and_schedules);
     suite_add_tcase(s, tc);
     return s;
 }

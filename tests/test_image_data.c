@@ -172,7 +172,7 @@ START_TEST(idx_data_trains_and_confusion_adds_up)
     ck_assert_str_eq(tn_model_scaling(model, &input, &values), "standardize");
     ck_assert_uint_eq(values, 16);
     ck_assert_uint_eq(tn_data_rows(tn_trainer_data(t, TN_SPLIT_TRAIN)), 300);
-    const tn_data *test = tn_trainer_data(t, TN_SPLIT_VAL);
+    const tn_data *test = tn_trainer_data(t, TN_SPLIT_TEST);
     ck_assert_int_eq(tn_trainer_val_kind(t), 1); /* the config's test set */
     tn_metrics m;
     ck_assert_msg(tn_evaluate(model, test, &m, &err) == TN_OK, "%s", err.msg);

@@ -371,7 +371,8 @@ START_TEST(stop_checkpoint_and_resume)
     ck_assert_str_eq(tn_trainer_last_checkpoint(b), want);
 
     /* Stopped in epoch 1 with early stopping on: no epoch was kept, so the test rows are
-     * evaluated on the parameters there are (they used to be reported as 0 rows). */
+     * evaluated on the parameters there are (they used to be reported as 0 rows); the
+     * validation rows (10% of the training rows, patience's default) too. */
     tn_trainer *p;
     ck_assert_int_eq(ring_with("\"batch_size\": 32", "\"batch_size\": 32, \"patience\": 2",
                                &p, &err), TN_OK);
@@ -381,8 +382,10 @@ START_TEST(stop_checkpoint_and_resume)
     ck_assert_int_eq(tn_trainer_result(p, &r), TN_OK);
     ck_assert_int_eq(r.interrupted, 1);
     ck_assert_int_eq(r.best_epoch, 0);
-    ck_assert_uint_eq(r.val.rows, 500);
-    ck_assert(r.val.loss > 0);
+    ck_assert_uint_eq(r.test.rows, 500);
+    ck_assert(r.test.loss > 0);
+    ck_assert_uint_eq(r.val.rows, 100);
+    ck_assert_uint_eq(r.train.rows, 900);
     tn_trainer_free(p);
 
     /* Resumed in a new trainer: the same parameters as the straight run, bit for bit. */

@@ -145,6 +145,87 @@ START_TEST(training_step_does_not_allocate)
     ck_assert_int_gt(probe.after_first_batch, 0);
     ck_assert_int_eq(probe.at_last_batch, probe.after_first_batch);
     release(&t);
+
+    /* Nor between epochs with everything that runs there: validation rows with a tracked
+     * ROC AUC, a plateau schedule, class weights. */
+    load("models/ring.json", &t);
+    t.c->train.epochs = 3;
+    t.c->train.validation = 0.2;
+    t.c->train.lr.kind = TN_LR_PLATEAU;
+    t.c->train.lr.factor = 0.5;
+    t.c->train.metrics[t.c->train.n_metrics++] = TN__M_AUC;
+    static const double w[2] = {1, 3};
+    t.c->train.class_weight = w;
+    t.c->train.classes = 2;
+    tn_error e = {0};
+    ck_assert_msg(tn__session_load_data(&t.s, &e) == TN_OK, "%s", e.msg);
+    probe = (alloc_probe){-1, -1};
+    tn_replace_allocator(counting_malloc, counting_realloc, free);
+    fit(&t, &hooks);
+    tn_replace_allocator(NULL, NULL, NULL);
+    ck_assert_int_gt(probe.after_first_batch, 0);
+    ck_assert_int_eq(probe.at_last_batch, probe.after_first_batch);
+    release(&t);
+}
+END_TEST
+
+/* ---- class weights --------------------------------------------------------------------- */
+
+/* The ring's first rows of one class (want) into a run's input and targets. */
+static size_t rows_of(const tn_dataset *d, int want, size_t n, float *x, float *t)
+{
+    size_t k = 0;
+    for (size_t r = 0; r < d->rows && k < n; r++)
+        if ((d->t[r] >= 0.5f) == want) {
+            memcpy(x + 2 * k, d->x[0] + 2 * r, 2 * sizeof(float));
+            t[k++] = d->t[r];
+        }
+    return k;
+}
+
+static double batch_loss(trained *t, tn_run *run, const float *x, const float *tg, size_t B,
+                         const double *w, float *grad)
+{
+    const tn_loss *loss = &t->c->loss;
+    memcpy(run->out[0], x, 2 * B * sizeof(float));
+    tn__run_forward(run, B);
+    tn__run_zero_grad(run);
+    double l = tn__loss_eval_run_weighted(loss, run, tg, 1, B, 1, w, 2);
+    int out = t->c->net->n_layers - 1;
+    if (grad) /* the fused output's dL/dz */
+        memcpy(grad, tn__run_dpre(run, out), B * sizeof(float));
+    return l;
+}
+
+START_TEST(class_weights_weigh_each_rows_loss)
+{
+    trained t;
+    load("models/ring.json", &t);
+    tn__net_init_params(t.c->net, 42);
+    tn_run *run;
+    tn_error err = {0};
+    ck_assert_int_eq(tn__run_new(t.c->net, 16, tn__train_run_flags(&t.c->loss, t.c->net), 1,
+                                 &run, &err), TN_OK);
+    float x[32], tg[16], g0[16], g1[16];
+    ck_assert_uint_eq(rows_of(t.train, 1, 6, x, tg), 6); /* rows 0-5 class 1, 6-15 class 0 */
+    ck_assert_uint_eq(rows_of(t.train, 0, 10, x + 12, tg + 6), 10);
+    double plain = batch_loss(&t, run, x, tg, 16, NULL, g0);
+    /* Weights of 1: the same loss and gradient (row by row, so up to rounding). */
+    const double ones[2] = {1, 1}, w[2] = {0.5, 3};
+    ck_assert_double_eq_tol(batch_loss(&t, run, x, tg, 16, ones, g1), plain, 1e-9 * plain);
+    for (int i = 0; i < 16; i++)
+        ck_assert_float_eq_tol(g1[i], g0[i], 1e-7f);
+    /* Weights 0.5 and 3: 3 x the class-1 rows' loss + 0.5 x the class-0 rows', each
+     * computed unweighted in a batch of its own; the gradient of row r is w_r times its
+     * unweighted gradient in the whole batch. */
+    double pos = batch_loss(&t, run, x, tg, 6, NULL, NULL);
+    double neg = batch_loss(&t, run, x + 12, tg + 6, 10, NULL, NULL);
+    double weighted = batch_loss(&t, run, x, tg, 16, w, g1);
+    ck_assert_double_eq_tol(weighted, 3 * pos + 0.5 * neg, 1e-6 * weighted);
+    for (int i = 0; i < 16; i++)
+        ck_assert_float_eq_tol(g1[i], (float)(i < 6 ? 3 : 0.5) * g0[i], 1e-7f);
+    tn__run_free(run);
+    release(&t);
 }
 END_TEST
 
@@ -169,6 +250,11 @@ START_TEST(early_stopping_keeps_the_best_epoch)
     t.c->optim.lr = 0.5;
     t.c->train.epochs = 60;
     t.c->train.patience = 3;
+    t.c->train.validation = 0.2;
+    tn_error e = {0};
+    ck_assert_msg(tn__session_load_data(&t.s, &e) == TN_OK, "%s", e.msg);
+    ck_assert_uint_eq(t.s.val->rows, 200);
+    ck_assert_uint_eq(t.s.data.train->rows, 800);
     epochs_seen seen = {0};
     tn_train_hooks hooks = {.user = &seen, .on_epoch = record_epoch};
     fit(&t, &hooks);
@@ -184,8 +270,14 @@ START_TEST(early_stopping_keeps_the_best_epoch)
     ck_assert_double_eq(seen.val_loss[t.res.best_epoch - 1], best);
     tn_metrics m;
     tn_error err = {0};
-    ck_assert_int_eq(tn__evaluate(t.c->net, &t.c->loss, t.test, NULL, 32, &m, &err), TN_OK);
+    ck_assert_int_eq(tn__evaluate(t.c->net, &t.c->loss, t.s.val, NULL, 32, &m, &err), TN_OK);
     ck_assert_double_eq_tol(m.loss, best, 1e-9 + 1e-6 * best); /* restored, not the last */
+    /* The validation rows chose; the test rows were evaluated once, after training, on
+     * the kept parameters. */
+    ck_assert_int_eq(tn__evaluate(t.c->net, &t.c->loss, t.test, NULL, 32, &m, &err), TN_OK);
+    ck_assert(t.s.has_report[2]);
+    ck_assert_double_eq(t.s.report[2].m.loss, m.loss);
+    ck_assert(strstr(t.s.chosen_by, "the kept epoch, on the validation rows (200 of the 1000 training rows"));
     release(&t);
 }
 END_TEST
@@ -473,6 +565,7 @@ Suite *tn_check_suite(void)
     tcase_add_test(demos, early_stopping_keeps_the_best_epoch);
     tcase_add_test(demos, holdout_split_is_seeded_and_disjoint);
     tcase_add_test(demos, result_is_the_last_epoch_without_patience);
+    tcase_add_test(demos, class_weights_weigh_each_rows_loss);
     tcase_add_test(demos, validation_targets_are_checked);
     suite_add_tcase(s, demos);
     TCase *units = tcase_create("units");

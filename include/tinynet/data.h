@@ -50,6 +50,42 @@ TN_API int tn_evaluate(const tn_model *m, const tn_data *d, tn_metrics *out, tn_
 /* The W x W confusion matrix of a class output (W = tn_model_output_width >= 2): row =
  * true class, column = predicted (argmax). cm holds W * W counts. */
 TN_API int tn_confusion(const tn_model *m, const tn_data *d, size_t *cm, tn_error *err);
+/* ---- Metrics by task ------------------------------------------------------------------
+ *
+ * An evaluation report: loss and accuracy with the metrics of the model's task, from one
+ * pass over the rows. Binary (one output, binary cross-entropy): a confusion matrix at a
+ * threshold, precision, recall, F1 of class 1 and ROC AUC (ties count one half).
+ * Multi-class: the confusion matrix, per-class precision/recall/F1 and their macro
+ * averages (over the classes that occur in the targets or the predictions). Regression:
+ * MSE, RMSE, MAE and R^2 (averaged over the outputs). The definitions are scikit-learn's
+ * (a class never predicted has precision 0). */
+enum tn_task { TN_TASK_OTHER, TN_TASK_BINARY, TN_TASK_MULTICLASS, TN_TASK_REGRESSION };
+#define TN_METRIC_COUNT 13
+typedef struct tn_report tn_report;
+/* The metric names, i < TN_METRIC_COUNT ("loss", "accuracy", "precision", "recall", "f1",
+ * "auc", "macro_precision", "macro_recall", "macro_f1", "mse", "rmse", "mae", "r2"), else
+ * NULL. */
+TN_API const char *tn_metric_name(size_t i);
+/* Evaluates m on labelled d; threshold: a binary score >= it predicts class 1 (0.5 is
+ * the accuracy's). tn_report_free the result. */
+TN_API int tn_evaluate_report(const tn_model *m, const tn_data *d, double threshold,
+                              tn_report **out, tn_error *err);
+TN_API void tn_report_free(tn_report *r);
+TN_API int tn_report_task(const tn_report *r);                /* enum tn_task */
+TN_API const tn_metrics *tn_report_metrics(const tn_report *r); /* loss, accuracy, rows */
+/* A metric by name; NaN when it does not apply to the task, has no value (AUC with one
+ * class only) or is unknown. */
+TN_API double tn_report_metric(const tn_report *r, const char *name);
+/* The confusion matrix (classes x classes, row = true class, column = predicted), NULL
+ * for regression; *classes receives its size. */
+TN_API const size_t *tn_report_confusion(const tn_report *r, size_t *classes);
+/* Precision, recall, F1 and support (true rows) of class k; TN_EINVAL without a
+ * confusion matrix or for k out of range. */
+TN_API int tn_report_class(const tn_report *r, size_t k, double *precision, double *recall,
+                           double *f1, size_t *support);
+/* The threshold of a binary report. */
+TN_API double tn_report_threshold(const tn_report *r);
+
 /* rows x W outputs of m for every row of d, into out. */
 TN_API int tn_predict_data(const tn_model *m, const tn_data *d, float *out, tn_error *err);
 

@@ -81,15 +81,20 @@ TN_API int tn_config_key_doc(int section, const char *key, char *buf, size_t n);
 
 typedef struct tn_trainer tn_trainer;
 
-/* After every epoch. val: the rows that monitor training (a test set, or a holdout of the
- * training file; see tn_trainer_val_kind). */
+/* After every epoch. val: the validation rows, held out of the training rows (the
+ * config's train.validation), which monitor training; a test set is never seen during
+ * training: it is evaluated once, after it (tn_trainer_report). */
 typedef struct tn_epoch_info {
     int epoch, epochs;           /* 1-based */
     tn_metrics train;            /* over the epoch's batches, in training mode */
     tn_metrics val;              /* after the epoch, in inference mode (if has_val) */
-    int has_val;
+    int has_val;                 /* the validation rows were evaluated after this epoch */
     int improved;                /* the monitored loss (val, else train) improved */
     double seconds;
+    double lr;                   /* the learning rate of this epoch */
+    /* The config's "metrics" on the validation rows when has_val, indexed as
+     * tn_metric_name lists them; NaN for the metrics not tracked. */
+    double val_metric[TN_METRIC_COUNT];
 } tn_epoch_info;
 
 /* One training step, after backward and before the optimizer: read access to the batch's
@@ -197,17 +202,31 @@ typedef struct tn_fit_result {
     tn_metrics val;              /* ... on the validation rows (rows 0 when none) */
     int interrupted;             /* should_stop ended it: the parameters are the last step's
                                   * (with patience, the best epoch's) */
+    tn_metrics test;             /* ... on the test rows (a test set or a holdout of the
+                                  * training file), evaluated once after training; rows 0
+                                  * when none */
 } tn_fit_result;
 /* TN_EINVAL (with a message) when the trainer has not been fitted successfully. */
 TN_API int tn_trainer_result(tn_trainer *t, tn_fit_result *out);
 
-enum tn_split { TN_SPLIT_TRAIN, TN_SPLIT_VAL };
+/* TN_SPLIT_TRAIN: the rows trained on; TN_SPLIT_VAL: the validation rows held out of them
+ * (train.validation); TN_SPLIT_TEST: the test rows (a test set, or a holdout of the
+ * training file). */
+enum tn_split { TN_SPLIT_TRAIN, TN_SPLIT_VAL, TN_SPLIT_TEST };
 /* The rows of a split (inputs scaled as the network sees them), NULL when the data are
- * not loaded or there are no validation rows. Owned by the trainer. */
+ * not loaded or the split has no rows. Owned by the trainer. */
 TN_API const tn_data *tn_trainer_data(tn_trainer *t, int split);
-/* The validation rows are a test set (1), a holdout of the training file (0), or absent
- * (-1). */
+/* The test rows are a test set (1), a holdout of the training file (0), or absent (-1). */
 TN_API int tn_trainer_val_kind(const tn_trainer *t);
+/* The kept parameters' evaluation report (tinynet/data.h: loss, accuracy, the task's
+ * metrics, the confusion matrix) on a split, from the one pass over its rows after the
+ * last fit; NULL before a successful fit or when the split has no rows. Owned by the
+ * trainer. */
+TN_API const tn_report *tn_trainer_report(tn_trainer *t, int split);
+/* What was chosen during training and on which rows, in words ("the kept epoch, on the
+ * validation rows (100 of the 1000 training rows, held out with seed 42)", "nothing (the
+ * last epoch is kept)"), for reports; NULL before a successful fit. */
+TN_API const char *tn_trainer_chosen_by(const tn_trainer *t);
 
 /* The model being trained, as tn_trainer_save would write it (before fitting: the network
  * with its initial parameters): usable with every tn_model function of tinynet.h,

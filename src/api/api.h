@@ -24,7 +24,7 @@ struct tn_trainer {
     int free_pending;  /* tn_trainer_free was called from a hook: free when the fit returns */
     tn_train_hooks user_hooks; /* the caller's, wrapped (see tn_trainer_fit) */
     tn_error err;
-    tn_data split[2];  /* views of the session's training and validation rows */
+    tn_data split[3];  /* views of the session's training, validation and test rows */
 };
 
 /* The loss m records, resolved against the loss registry. */

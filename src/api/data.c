@@ -146,6 +146,79 @@ int tn_confusion(const tn_model *m, const tn_data *d, size_t *cm, tn_error *err)
     return rc ? rc : tn__confusion(m->net, d->rows, &m->scaling, BATCH, cm, err);
 }
 
+/* ---- reports ------------------------------------------------------------------------ */
+
+_Static_assert(TN_METRIC_COUNT == TN__M_COUNT, "the public metric count is the module's");
+_Static_assert((int)TN_TASK_BINARY == (int)TN__TASK_BINARY &&
+               (int)TN_TASK_MULTICLASS == (int)TN__TASK_MULTICLASS &&
+               (int)TN_TASK_REGRESSION == (int)TN__TASK_REGRESSION,
+               "the public tasks are the module's");
+
+const char *tn_metric_name(size_t i) { return i < TN__M_COUNT ? tn__metric_names[i] : NULL; }
+
+int tn_evaluate_report(const tn_model *m, const tn_data *d, double threshold, tn_report **out,
+                       tn_error *err)
+{
+    if (out)
+        *out = NULL;
+    int rc = check_args(m, d, out, "tn_evaluate_report", err);
+    if (rc == TN_OK && !(threshold >= 0 && threshold <= 1))
+        rc = tn__err(err, TN_ERANGE, "the threshold must be in [0, 1], got %g", threshold);
+    if (rc == TN_OK && m->quant)
+        rc = tn__err(err, TN_EINVAL, "metric reports are for float models; tn_evaluate "
+                     "evaluates an int8 one");
+    tn_loss loss;
+    if (rc == TN_OK)
+        rc = tn__api_model_loss(m, &loss, err);
+    tn_report *r = rc == TN_OK ? tn__calloc(1, sizeof *r) : NULL;
+    if (rc == TN_OK && !r)
+        rc = tn__err(err, TN_ENOMEM, "out of memory");
+    if (rc == TN_OK)
+        rc = tn__evaluate_report(m->net, &loss, d->rows, &m->scaling, BATCH, threshold, r, err);
+    if (rc) {
+        tn__free(r);
+        return rc;
+    }
+    *out = r;
+    return TN_OK;
+}
+
+void tn_report_free(tn_report *r)
+{
+    if (!r)
+        return;
+    tn__report_release(r);
+    tn__free(r);
+}
+
+int tn_report_task(const tn_report *r) { return r ? r->acc.task : TN_TASK_OTHER; }
+
+const tn_metrics *tn_report_metrics(const tn_report *r) { return r ? &r->m : NULL; }
+
+double tn_report_metric(const tn_report *r, const char *name)
+{
+    int k = r && name ? tn__metric_find(name) : -1;
+    return k < 0 ? NAN : r->v[k];
+}
+
+const size_t *tn_report_confusion(const tn_report *r, size_t *classes)
+{
+    if (classes)
+        *classes = r ? r->acc.classes : 0;
+    return r && r->acc.classes ? r->acc.cm : NULL;
+}
+
+int tn_report_class(const tn_report *r, size_t k, double *precision, double *recall,
+                    double *f1, size_t *support)
+{
+    if (!r || k >= r->acc.classes || !precision || !recall || !f1)
+        return TN_EINVAL;
+    tn__metrics_class(&r->acc, k, precision, recall, f1, support);
+    return TN_OK;
+}
+
+double tn_report_threshold(const tn_report *r) { return r ? r->acc.threshold : NAN; }
+
 int tn_predict_data(const tn_model *m, const tn_data *d, float *out, tn_error *err)
 {
     int rc = check_args(m, d, out, "tn_predict_data", err);

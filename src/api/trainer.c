@@ -287,15 +287,17 @@ int tn_trainer_result(tn_trainer *t, tn_fit_result *out)
         return tn__err(&t->err, TN_EINVAL, "the trainer has not been fitted");
     const tn_train_result *r = &t->s.result;
     *out = (tn_fit_result){r->epochs_run, r->best_epoch, r->stopped_early, t->s.final_train,
-                           r->val, r->interrupted};
+                           r->val, r->interrupted,
+                           t->s.has_report[2] ? t->s.report[2].m : (tn_metrics){0, 0, 0}};
     return TN_OK;
 }
 
 const tn_data *tn_trainer_data(tn_trainer *t, int split)
 {
-    if (!t || !t->s.loaded || (split != TN_SPLIT_TRAIN && split != TN_SPLIT_VAL))
+    if (!t || !t->s.loaded || split < TN_SPLIT_TRAIN || split > TN_SPLIT_TEST)
         return NULL;
-    tn_dataset *d = split == TN_SPLIT_TRAIN ? t->s.data.train : t->s.data.test;
+    tn_dataset *d = split == TN_SPLIT_TRAIN ? t->s.data.train
+                    : split == TN_SPLIT_VAL ? t->s.val : t->s.data.test;
     if (!d)
         return NULL;
     t->split[split] = (tn_data){d, &t->s.scaling, 0}; /* a view, refreshed on every call */
@@ -303,6 +305,19 @@ const tn_data *tn_trainer_data(tn_trainer *t, int split)
 }
 
 int tn_trainer_val_kind(const tn_trainer *t) { return t ? tn__session_val_kind(&t->s) : -1; }
+
+const tn_report *tn_trainer_report(tn_trainer *t, int split)
+{
+    if (!t || !t->s.trained || split < TN_SPLIT_TRAIN || split > TN_SPLIT_TEST ||
+        !t->s.has_report[split])
+        return NULL;
+    return &t->s.report[split];
+}
+
+const char *tn_trainer_chosen_by(const tn_trainer *t)
+{
+    return t && t->s.trained ? t->s.chosen_by : NULL;
+}
 
 const tn_model *tn_trainer_model(tn_trainer *t)
 {

@@ -4,7 +4,11 @@
  * explicit "init" in the config is kept, otherwise each activation brings its default
  * init, e.g. he_uniform for relu, lecun_normal for selu). For each run it reports
  *
- *   - best test accuracy over the epochs, and the first epoch reaching --target;
+ *   - the best validation accuracy over the epochs (validation rows held out of the
+ *     training rows: train.validation, 0.2 when the config has none), the first epoch
+ *     reaching --target on them, and the test accuracy of the last epoch's parameters,
+ *     evaluated once after training (the best-over-epochs test figure would be chosen
+ *     on the test rows);
  *   - forward statistics at initialisation: mean and variance of each layer's outputs
  *     over the training data (all units and rows pooled), before any step; this is where
  *     SELU's self-normalisation claim applies;
@@ -57,7 +61,8 @@ typedef struct study_run {
     int n_layers;
     double best_acc;
     int diverged;             /* training stopped on a non-finite loss */
-    int to_target;            /* first epoch with test accuracy >= target; 0: never */
+    int to_target;            /* first epoch with validation accuracy >= target; 0: never */
+    double test_acc;          /* the last epoch's parameters on the test rows */
     int epochs_done;
     double target, seconds;
 } study_run;
@@ -145,6 +150,13 @@ static int trainer_with(const char *path, const char *text, size_t len, const ch
         else
             cJSON_AddItemToObject(L, "activation", s);
     }
+    /* Validation rows for the per-epoch figures, so the test rows stay unseen. */
+    cJSON *train = cJSON_GetObjectItemCaseSensitive(root, "train");
+    if (cJSON_IsObject(train) && !cJSON_GetObjectItemCaseSensitive(train, "validation") &&
+        !cJSON_AddNumberToObject(train, "validation", 0.2)) {
+        cJSON_Delete(root);
+        return tn_cli_err(err, TN_ENOMEM, "out of memory");
+    }
     char *json = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (!json)
@@ -212,7 +224,7 @@ static int check_data(tn_trainer *t, tn_error *err)
         return tn_cli_err(err, TN_ECONFIG, "%s: the study trains classifiers on csv, idx or "
                     "fashion-mnist data, not ratings", set.config);
     int rc = tn_cli_trainer_err(t, tn_trainer_load_data(t), err);
-    if (rc == TN_OK && !tn_trainer_data(t, TN_SPLIT_VAL))
+    if (rc == TN_OK && !tn_trainer_data(t, TN_SPLIT_TEST))
         rc = tn_cli_err(err, TN_ECONFIG, "%s: the study needs test data (data.test or "
                   "data.holdout)", set.config);
     return rc;
@@ -254,6 +266,9 @@ static int study_one(const study_opts *o, const char *text, size_t len, study_ru
                 s->L[l].mean1 = s->L[l].var1 = s->L[l].dead1 = NAN;
         }
         rc = tn_cli_trainer_err(t, rc, err);
+        tn_fit_result res;
+        s->test_acc = rc == TN_OK && !s->diverged && tn_trainer_result(t, &res) == TN_OK
+                          ? res.test.accuracy : NAN;
     }
     if (rc == TN_OK && !s->diverged && !(rc = stats(t, st, err)))
         for (size_t l = 0; l < nl; l++) {
@@ -308,9 +323,9 @@ static void report(const study_opts *o, tn_trainer *t, const study_run *runs, in
            c.config, nl - 1, nl == 2 ? "" : "s", c.seed, c.epochs, o->target);
     printf("hidden layers h1..h%d (the output layer keeps its activation); statistics over "
            "the %s\n\n", nl - 1, "training data");
-    printf("%-12s %6s %6s |%-42s |%-14s |%s\n", "", "best", "epochs",
+    printf("%-12s %6s %6s %6s |%-42s |%-14s |%s\n", "", "best", "epochs", "",
            " layer outputs at init: mean/var", " dead units", " mean ||dW|| in epoch 1");
-    printf("%-12s %6s %6s |", "activation", "test", "to tgt");
+    printf("%-12s %6s %6s %6s |", "activation", "val", "to tgt", "test");
     int which[3] = {first, mid, last};
     for (int k = 0; k < 3; k++) {
         char h[16];
@@ -318,14 +333,16 @@ static void report(const study_opts *o, tn_trainer *t, const study_run *runs, in
         printf(" %-13s", h);
     }
     printf(" | %6s %6s | %8s %8s %8s %8s\n", "init", "end", "h1", "h2", "last h", "h2/last");
-    printf("%.*s\n", 121, "---------------------------------------------------------------"
+    printf("%.*s\n", 128, "----------------------------------------------------------------------"
            "---------------------------------------------------------------");
     for (int r = 0; r < n; r++) {
         const study_run *s = &runs[r];
-        char tt[16], best[16];
+        char tt[16], best[16], test[16];
         snprintf(tt, sizeof tt, s->to_target ? "%d" : "-", s->to_target);
         snprintf(best, sizeof best, s->diverged ? "diverg" : "%.4f", s->best_acc);
-        printf("%-12s %6s %6s |", s->act, best, tt);
+        snprintf(test, sizeof test, s->diverged || isnan(s->test_acc) ? "-" : "%.4f",
+                 s->test_acc);
+        printf("%-12s %6s %6s %6s |", s->act, best, tt, test);
         for (int k = 0; k < 3; k++)
             printf(" %6.3f/%-6.3f", s->L[which[k]].mean0, s->L[which[k]].var0);
         printf(" |");
@@ -406,7 +423,9 @@ int tn_cli_study(int argc, char **argv)
                "Trains the network of CONFIG once per activation, with the same seed and data,\n"
                "replacing the activation of every hidden dense layer (the last layer keeps\n"
                "its own), and prints a comparison table:\n\n"
-               "  best test accuracy over the epochs, and the first epoch reaching --target;\n"
+               "  the best validation accuracy over the epochs (rows held out of the training\n"
+               "  rows: train.validation, 0.2 when the config sets none) and the first epoch\n"
+               "  reaching --target on them; the test accuracy of the last epoch, once;\n"
                "  mean and variance of the layer outputs at initialisation (training data);\n"
                "  dead units: derivative exactly 0 on every training row, at init and end;\n"
                "  mean over the batches of epoch 1 of ||dW|| per layer (gradient flow).\n\n"

@@ -177,7 +177,8 @@ static int write_plots(const train_opts *o, const tn_model *m, const tn_data *d,
     char loss[128];
     if (tn_model_loss(m, loss, sizeof loss) != TN_OK)
         snprintf(loss, sizeof loss, "the");
-    tn_plot_info info = {tn_model_name(m), loss, label, res->best_epoch, res->train,
+    /* The curves are of the rows seen during training: training and validation rows. */
+    tn_plot_info info = {tn_model_name(m), loss, "validation", res->best_epoch, res->train,
                          o->plot_scale};
     int rc = tn_plot_curves(dir, hist->h, hist->n, &info, err);
     if (rc == TN_OK)
@@ -208,14 +209,24 @@ static int report(const train_opts *o, tn_trainer *t, const history *hist, tn_er
            res.epochs_run, res.epochs_run == 1 ? "" : "s",
            res.interrupted ? " (interrupted)" : res.stopped_early ? " (stopped early)" : "",
            res.best_epoch, tn_model_n_params(m));
+    const char *chosen = tn_trainer_chosen_by(t);
+    if (chosen && strncmp(chosen, "nothing", 7) != 0)
+        printf("chosen during training: %s\n", chosen);
     print_metrics("train", &res.train);
+    if (res.val.rows)
+        print_metrics("validation", &res.val);
     if (kind >= 0)
-        print_metrics(kind ? "test" : "validation", &res.val);
+        print_metrics(kind ? "test" : "holdout", &res.test);
     int rc = TN_OK;
-    const char *label = kind > 0 ? "test" : kind == 0 ? "validation" : "train";
-    const tn_data *d = tn_trainer_data(t, kind >= 0 ? TN_SPLIT_VAL : TN_SPLIT_TRAIN);
-    if (!isnan(res.train.accuracy))
-        rc = tn_cli_print_confusion(label, m, d, err);
+    /* The fullest figures of the rows furthest from training: the test rows, else the
+     * validation rows, else the training rows; from the passes training already made. */
+    int split = kind >= 0 ? TN_SPLIT_TEST : res.val.rows ? TN_SPLIT_VAL : TN_SPLIT_TRAIN;
+    const char *label = split == TN_SPLIT_TEST ? (kind ? "test" : "holdout")
+                        : split == TN_SPLIT_VAL ? "validation" : "train";
+    const tn_data *d = tn_trainer_data(t, split);
+    const tn_report *rep = tn_trainer_report(t, split);
+    if (rep)
+        tn_cli_print_report(label, m, rep);
     if (rc == TN_OK && o->plot)
         rc = write_plots(o, m, d, hist, label, &res, err);
     tn_ranking rk;
@@ -400,7 +411,10 @@ static int run(const train_opts *o, tn_error *err)
         fprintf(stderr, "tinynet: warning: %s\n", ck_error);
     tn_error log_err = {0};
     tn_progress_end end = {fitted ? &res : NULL, rc ? err->msg : NULL, signo,
-                           tn_cli_signal_name(signo), tn_trainer_last_checkpoint(t), ck_error};
+                           tn_cli_signal_name(signo), tn_trainer_last_checkpoint(t), ck_error,
+                           fitted ? tn_trainer_chosen_by(t) : NULL,
+                           {tn_trainer_report(t, TN_SPLIT_TRAIN), tn_trainer_report(t, TN_SPLIT_VAL),
+                            tn_trainer_report(t, TN_SPLIT_TEST)}};
     int log_rc = tn_progress_close(&pg, &end, &log_err);
     if (fitted && res.interrupted)
         say_interrupted(o, t, signo);

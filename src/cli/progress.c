@@ -1,6 +1,7 @@
 #include "progress.h"
 
 #include "cli.h"
+#include "report.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -88,7 +89,8 @@ int tn_progress_open(tn_progress *p, const char *log_path, tn_trainer *t, tn_err
     p->every = c.epochs <= 20 || tn_cli_verbosity > 0 ? 1 : c.epochs / 20;
     p->started = p->epoch_started = now();
     int kind = tn_trainer_val_kind(t);
-    p->val_label = kind > 0 ? "test" : "validation";
+    (void)kind; /* the rows evaluated during training are validation rows, never the test */
+    p->val_label = "validation";
     if (tn_cli_verbosity > 0 && m)
         fprintf(stderr, "tinynet: training %s: %zu parameters, seed %llu, %d BLAS thread%s, "
                 "%d epochs, batches of %zu\n", tn_model_name(m), tn_model_n_params(m),
@@ -173,7 +175,14 @@ void tn_progress_epoch(void *user, const tn_epoch_info *r)
         if (r->has_val) {
             log_number(p->log, "val_loss", r->val.loss);
             log_number(p->log, "val_accuracy", r->val.accuracy);
+            for (size_t k = 2; k < TN_METRIC_COUNT; k++) /* the config's "metrics" */
+                if (!isnan(r->val_metric[k])) {
+                    char key[32];
+                    snprintf(key, sizeof key, "val_%s", tn_metric_name(k));
+                    log_number(p->log, key, r->val_metric[k]);
+                }
         }
+        log_number(p->log, "lr", r->lr);
         fprintf(p->log, ",\"improved\":%s,\"seconds\":%.6f}\n", r->improved ? "true" : "false",
                 r->seconds);
         log_flush(p);
@@ -210,6 +219,21 @@ void tn_progress_checkpoint(void *user, const char *path)
     log_flush(p);
 }
 
+/* The kept parameters' metrics on each split: {"train": {...}, "validation": ..., "test"}. */
+static int add_reports(cJSON *o, const tn_progress_end *end)
+{
+    static const char *const names[] = {"train", "validation", "test"};
+    for (int i = 0; i < 3; i++) {
+        if (!end->report[i])
+            continue;
+        cJSON *v = tn_cli_report_json(end->report[i]);
+        if (!v)
+            return 0;
+        cJSON_AddItemToObject(o, names[i], v);
+    }
+    return 1;
+}
+
 int tn_progress_close(tn_progress *p, const tn_progress_end *end, tn_error *err)
 {
     if (p->bar)
@@ -231,6 +255,8 @@ int tn_progress_close(tn_progress *p, const tn_progress_end *end, tn_error *err)
              (!res || (cJSON_AddNumberToObject(o, "epochs", res->epochs_run) &&
                        cJSON_AddNumberToObject(o, "best_epoch", res->best_epoch) &&
                        cJSON_AddBoolToObject(o, "stopped_early", res->stopped_early))) &&
+             (!end->chosen_by || cJSON_AddStringToObject(o, "chosen_by", end->chosen_by)) &&
+             add_reports(o, end) &&
              (!end->checkpoint || cJSON_AddStringToObject(o, "checkpoint", end->checkpoint)) &&
              (!end->checkpoint_error ||
               cJSON_AddStringToObject(o, "checkpoint_error", end->checkpoint_error)) &&

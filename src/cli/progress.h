@@ -30,6 +30,8 @@ typedef struct tn_progress_end {
     const char *signal;        /* its name */
     const char *checkpoint;    /* the last checkpoint written, or NULL */
     const char *checkpoint_error; /* why a checkpoint could not be written, or NULL */
+    const char *chosen_by;     /* which rows chose the kept epoch, or NULL */
+    const tn_report *report[3]; /* the kept parameters on train, validation, test (or NULL) */
 } tn_progress_end;
 
 /* Starts the display and the log (its start record describes trainer t). */

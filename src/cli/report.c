@@ -2,37 +2,38 @@
 
 #include "cli.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int tn_cli_print_confusion(const char *label, const tn_model *m, const tn_data *d,
-                           tn_error *err)
+/* "k" or "k name" for class k's row. */
+static void class_label(const tn_model *m, size_t k, char *buf, size_t n)
 {
-    size_t W = tn_model_output_width(m);
-    if (W < 2)
-        return TN_OK;
-    size_t *cm = calloc(W * W, sizeof *cm);
+    const char *cls = m ? tn_model_class_name(m, k) : NULL;
+    if (cls)
+        snprintf(buf, n, "%zu %s", k, cls);
+    else
+        snprintf(buf, n, "%zu", k);
+}
+
+static void print_confusion(const char *label, const tn_model *m, const tn_report *r)
+{
+    size_t W;
+    const size_t *cm = tn_report_confusion(r, &W);
     if (!cm)
-        return tn_cli_err(err, TN_ENOMEM, "out of memory for a confusion matrix");
-    int rc = tn_confusion(m, d, cm, err);
-    if (rc) {
-        free(cm);
-        return rc;
-    }
-    printf("\nconfusion matrix (%s; rows: true class, columns: predicted class)\n", label);
-    printf("%-16s", "");
+        return;
+    printf("\nconfusion matrix (%s; rows: true class, columns: predicted class", label);
+    if (tn_report_task(r) == TN_TASK_BINARY)
+        printf("; a score >= %g is class 1", tn_report_threshold(r));
+    printf(")\n%-16s", "");
     for (size_t k = 0; k < W; k++)
         printf(" %6zu", k);
     printf("  recall\n");
     for (size_t i = 0; i < W; i++) {
         size_t row = 0;
         char name[32];
-        const char *cls = tn_model_class_name(m, i);
-        if (cls)
-            snprintf(name, sizeof name, "%zu %s", i, cls);
-        else
-            snprintf(name, sizeof name, "%zu", i);
+        class_label(tn_report_task(r) == TN_TASK_BINARY ? NULL : m, i, name, sizeof name);
         printf("%-16s", name);
         for (size_t k = 0; k < W; k++) {
             printf(" %6zu", cm[i * W + k]);
@@ -43,8 +44,84 @@ int tn_cli_print_confusion(const char *label, const tn_model *m, const tn_data *
         else
             printf("  -\n");
     }
-    free(cm);
-    return TN_OK;
+}
+
+static void print_value(const tn_report *r, const char *name)
+{
+    double v = tn_report_metric(r, name);
+    if (isnan(v))
+        printf("  %s -", name);
+    else
+        printf("  %s %.4f", name, v);
+}
+
+void tn_cli_print_report(const char *label, const tn_model *m, const tn_report *r)
+{
+    int task = tn_report_task(r);
+    print_confusion(label, m, r);
+    if (task == TN_TASK_BINARY) {
+        printf("metrics (%s):", label);
+        print_value(r, "precision");
+        print_value(r, "recall");
+        print_value(r, "f1");
+        print_value(r, "auc");
+        printf("\n");
+    } else if (task == TN_TASK_MULTICLASS) {
+        size_t W;
+        tn_report_confusion(r, &W);
+        printf("\n%-16s %9s %9s %9s %9s   (%s)\n", "class", "precision", "recall", "f1",
+               "support", label);
+        for (size_t k = 0; k < W; k++) {
+            double p, rc, f;
+            size_t n;
+            char name[32];
+            tn_report_class(r, k, &p, &rc, &f, &n);
+            class_label(m, k, name, sizeof name);
+            printf("%-16s %9.4f %9.4f %9.4f %9zu\n", name, p, rc, f, n);
+        }
+        printf("%-16s %9.4f %9.4f %9.4f %9zu\n", "macro average",
+               tn_report_metric(r, "macro_precision"), tn_report_metric(r, "macro_recall"),
+               tn_report_metric(r, "macro_f1"), tn_report_metrics(r)->rows);
+    } else if (task == TN_TASK_REGRESSION) {
+        printf("metrics (%s):", label);
+        print_value(r, "mse");
+        print_value(r, "rmse");
+        print_value(r, "mae");
+        print_value(r, "r2");
+        printf("\n");
+    }
+}
+
+cJSON *tn_cli_report_json(const tn_report *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    int ok = cJSON_AddNumberToObject(o, "rows", (double)tn_report_metrics(r)->rows) != NULL;
+    for (size_t k = 0; ok && k < TN_METRIC_COUNT; k++) {
+        double v = tn_report_metric(r, tn_metric_name(k));
+        if (!isnan(v))
+            ok = cJSON_AddNumberToObject(o, tn_metric_name(k), v) != NULL;
+    }
+    size_t W;
+    const size_t *cm = tn_report_confusion(r, &W);
+    if (ok && cm) {
+        if (tn_report_task(r) == TN_TASK_BINARY)
+            ok = cJSON_AddNumberToObject(o, "threshold", tn_report_threshold(r)) != NULL;
+        cJSON *rows = ok ? cJSON_AddArrayToObject(o, "confusion") : NULL;
+        ok = rows != NULL;
+        for (size_t i = 0; ok && i < W; i++) {
+            cJSON *row = cJSON_CreateArray();
+            ok = row && cJSON_AddItemToArray(rows, row);
+            for (size_t k = 0; ok && k < W; k++)
+                ok = cJSON_AddItemToArray(row, cJSON_CreateNumber((double)cm[i * W + k]));
+        }
+    }
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
 }
 
 void tn_cli_print_ranking(const tn_ranking *r)

@@ -6,10 +6,15 @@
 #include "tinynet/recsys.h"
 #include "tinynet/train.h"
 
-/* Computes and prints the confusion matrix of m's class output on d on stdout, rows
- * labelled with the model's class names when it has them. Nothing for a single output. */
-int tn_cli_print_confusion(const char *label, const tn_model *m, const tn_data *d,
-                           tn_error *err);
+#include <cjson/cJSON.h>
+
+/* Prints an evaluation report's task metrics on stdout (label: "test", ...): the
+ * confusion matrix of a class output (rows labelled with m's class names when it has
+ * them; m may be NULL), precision/recall/F1/AUC (binary), per-class figures and macro
+ * averages (multi-class), MSE/RMSE/MAE/R^2 (regression). */
+void tn_cli_print_report(const char *label, const tn_model *m, const tn_report *r);
+/* The report as JSON for the log: every metric that applies, the confusion matrix. */
+cJSON *tn_cli_report_json(const tn_report *r);
 /* The model beside the popularity baseline: log-loss, AUC, HR@k, NDCG@k. */
 void tn_cli_print_ranking(const tn_ranking *r);
 

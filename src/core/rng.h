@@ -15,7 +15,8 @@ typedef struct tn_rng {
 enum {
     TN_STREAM_INIT = 1, TN_STREAM_SHUFFLE = 2, TN_STREAM_NOISE = 3, TN_STREAM_DATA = 4,
     TN_STREAM_NEGATIVES = 5, /* training negatives of ratings data */
-    TN_STREAM_EVAL = 6       /* the ranking evaluation set, apart so it stays put */
+    TN_STREAM_EVAL = 6,      /* the ranking evaluation set, apart so it stays put */
+    TN_STREAM_VALIDATION = 7 /* the validation rows held out of the training rows */
 };
 
 void tn__rng_seed(tn_rng *r, uint64_t seed, uint64_t stream);

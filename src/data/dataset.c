@@ -71,6 +71,13 @@ static void copy_row(const tn_dataset *src, size_t from, tn_dataset *dst, size_t
 int tn__dataset_split(const tn_dataset *d, double fraction, unsigned long long seed,
                       tn_dataset **train, tn_dataset **val, tn_error *err)
 {
+    return tn__dataset_split_stream(d, fraction, seed, TN_STREAM_DATA, train, val, err);
+}
+
+int tn__dataset_split_stream(const tn_dataset *d, double fraction, unsigned long long seed,
+                             unsigned stream, tn_dataset **train, tn_dataset **val,
+                             tn_error *err)
+{
     *train = *val = NULL;
     size_t n_val = (size_t)((double)d->rows * fraction + 0.5);
     if (d->rows > UINT32_MAX || n_val == 0 || n_val >= d->rows)
@@ -85,7 +92,7 @@ int tn__dataset_split(const tn_dataset *d, double fraction, unsigned long long s
         rc = tn__dataset_new(n_val, d->n_inputs, d->width, d->t_width, val, err);
     if (rc == TN_OK) {
         tn_rng rng;
-        tn__rng_seed(&rng, seed, TN_STREAM_DATA);
+        tn__rng_seed(&rng, seed, stream);
         for (size_t i = 0; i < d->rows; i++)
             perm[i] = (uint32_t)i;
         tn__rng_shuffle(&rng, perm, d->rows);

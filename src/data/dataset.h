@@ -23,9 +23,13 @@ typedef struct tn_dataset {
 int tn__dataset_new(size_t rows, int n_inputs, const size_t *widths, size_t t_width,
                     tn_dataset **out, tn_error *err);
 void tn__dataset_free(tn_dataset *d);
-/* Seeded split: the last `fraction` of a shuffled order becomes *val. */
+/* Seeded split: the last `fraction` of a shuffled order becomes *val (shuffled by the
+ * seed's data stream; _stream: by another of core/rng.h's streams). */
 int tn__dataset_split(const tn_dataset *d, double fraction, unsigned long long seed,
                       tn_dataset **train, tn_dataset **val, tn_error *err);
+int tn__dataset_split_stream(const tn_dataset *d, double fraction, unsigned long long seed,
+                             unsigned stream, tn_dataset **train, tn_dataset **val,
+                             tn_error *err);
 /* Applies the model's input scaling to d in place, once (d->scaled); harmless for "none". */
 void tn__dataset_scale(tn_dataset *d, const tn_scaling *s);
 /* Whether d's inputs fit net's (count and widths) and d has rows. */

@@ -4,6 +4,7 @@
 #define TN_RECSYS_RANKMETRICS_H
 
 #include "tinynet/tinynet.h"
+#include "train/metrics.h"
 
 #include <stddef.h>
 
@@ -11,10 +12,7 @@
  * [1e-7, 1 - 1e-7] so a confident mistake costs a large but finite amount. */
 double tn__log_loss(const float *p, const float *label, size_t n);
 
-/* ROC AUC: the probability that a random positive (label > 0.5) scores above a random
- * negative, ties counting one half (Mann-Whitney U with mid-ranks), so constant scores give
- * 0.5. NaN when either class is empty. Allocates n pairs for sorting (TN_ENOMEM). */
-int tn__roc_auc(const float *score, const float *label, size_t n, double *auc, tn_error *err);
+/* ROC AUC is tn__roc_auc (train/metrics.h), shared with the metrics of evaluations. */
 
 /* One positive with score pos against n_neg negatives: hit = 1 when it ranks in the top k,
  * ndcg = 1 / log2(rank + 2) then (rank 0-based). Ties are broken uniformly at random and the

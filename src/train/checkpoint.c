@@ -67,6 +67,17 @@ static int add_metrics(cJSON *o, const char *key, const tn_metrics *m)
            add_hex(v, "loss", bits_of(m->loss)) && add_hex(v, "accuracy", bits_of(m->accuracy));
 }
 
+/* Reduce-on-plateau's state, only when it has left its start (so checkpoints of runs
+ * without that schedule read as they did before it existed). */
+static int add_plateau(cJSON *o, const tn_plateau *p)
+{
+    if (p->scale == 1 && p->best == INFINITY && p->wait == 0)
+        return 1;
+    cJSON *v = cJSON_AddObjectToObject(o, "plateau");
+    return v && add_hex(v, "scale", bits_of(p->scale)) && add_hex(v, "best", bits_of(p->best)) &&
+           cJSON_AddNumberToObject(v, "wait", p->wait);
+}
+
 /* A path as a JSON string: escaped where it is not printable UTF-8 (a header must be). */
 static cJSON *add_path(cJSON *o, const char *key, const char *path)
 {
@@ -108,7 +119,8 @@ static cJSON *header_of(const tn_ckpt_meta *m, const tn_train_snapshot *s)
              cJSON_AddNumberToObject(o, "epochs_run", st->res.epochs_run) &&
              cJSON_AddNumberToObject(o, "best_epoch", st->res.best_epoch) &&
              cJSON_AddBoolToObject(o, "stopped_early", st->res.stopped_early) &&
-             add_metrics(o, "train", &st->res.train) && add_metrics(o, "val", &st->res.val);
+             add_metrics(o, "train", &st->res.train) && add_metrics(o, "val", &st->res.val) &&
+             add_plateau(o, &st->plateau);
     if (!ok) {
         cJSON_Delete(h);
         return NULL;
@@ -215,11 +227,30 @@ static int get_metrics(tn_jr *r, const cJSON *o, const char *key, tn_metrics *m)
     return rc;
 }
 
+static int get_plateau(tn_jr *r, const cJSON *o, tn_plateau *p)
+{
+    static const char *const keys[] = {"scale", "best", "wait", NULL};
+    const cJSON *v;
+    *p = (tn_plateau){1, INFINITY, 0};
+    int rc = tn__jr_object(r, o, "plateau", 0, &v);
+    if (rc || !v)
+        return rc;
+    size_t mark = tn__jr_push_key(r, "plateau");
+    if (!(rc = tn__jr_check_keys(r, v, keys)) && !(rc = get_double(r, v, "scale", &p->scale)) &&
+        !(rc = get_double(r, v, "best", &p->best)) &&
+        !(rc = get_int(r, v, "wait", 0, TN_MAX_EPOCHS_CKPT, &p->wait)) &&
+        (!(p->scale > 0 && p->scale <= 1) || isnan(p->best)))
+        rc = tn__jr_fail(r, "scale", "not a plateau state (scale in (0, 1], a best loss)");
+    tn__jr_pop(r, mark);
+    return rc;
+}
+
 static int get_state(tn_jr *r, const cJSON *h, tn_train_state *st)
 {
     static const char *const keys[] = {"epoch", "batch", "shuffle", "noise", "loss_sum",
                                        "correct", "best_loss", "since_best", "epochs_run",
-                                       "best_epoch", "stopped_early", "train", "val", NULL};
+                                       "best_epoch", "stopped_early", "train", "val",
+                                       "plateau", NULL};
     const cJSON *o;
     int rc = tn__jr_object(r, h, "state", 1, &o);
     if (rc)
@@ -237,8 +268,9 @@ static int get_state(tn_jr *r, const cJSON *h, tn_train_state *st)
         !(rc = get_int(r, o, "epochs_run", 0, TN_MAX_EPOCHS_CKPT, &st->res.epochs_run)) &&
         !(rc = get_int(r, o, "best_epoch", 0, TN_MAX_EPOCHS_CKPT, &st->res.best_epoch)) &&
         !(rc = tn__jr_bool(r, o, "stopped_early", 1, 0, &st->res.stopped_early)) &&
-        !(rc = get_metrics(r, o, "train", &st->res.train)))
-        rc = get_metrics(r, o, "val", &st->res.val);
+        !(rc = get_metrics(r, o, "train", &st->res.train)) &&
+        !(rc = get_metrics(r, o, "val", &st->res.val)))
+        rc = get_plateau(r, o, &st->plateau);
     /* The loop's own invariants, so a resumed run never starts from a state no run had. */
     if (rc == TN_OK && (st->res.epochs_run != st->epoch - 1 ||
                         st->res.best_epoch > st->res.epochs_run || !isfinite(st->total) ||

@@ -7,14 +7,19 @@
 #include "core/json.h"
 #include "model/scaling.h"
 #include "loss/loss.h"
+#include "train/metrics.h"
+#include "train/schedule.h"
 
 #include <stdio.h>
 #include <string.h>
 
 const char *const tn__config_top_keys[] = {"name", "seed", "inputs", "layers", "loss",
-                                           "optimizer", "train", "data", NULL};
+                                           "optimizer", "train", "data", "metrics",
+                                           "threshold", NULL};
 const char *const tn__config_train_keys[] = {"epochs", "batch_size", "shuffle", "patience",
-                                             "min_delta", "threads", NULL};
+                                             "min_delta", "threads", "validation",
+                                             "eval_every", "lr_schedule", "class_weights",
+                                             NULL};
 const tn__keydoc tn__config_top_docs[] = {
     {"name", "the network's name, recorded in the model (default \"network\")"},
     {"seed", "the seed of initialisation, shuffling, the holdout split, negative sampling and "
@@ -26,17 +31,44 @@ const tn__keydoc tn__config_top_docs[] = {
     {"optimizer", "an optimizer name, or {\"type\": NAME, keys...} (default \"adam\")"},
     {"train", "the training settings: {\"epochs\": N, ...} (required)"},
     {"data", "the data: {\"format\": NAME, keys...} (required)"},
+    {"metrics", "the metrics tracked on the validation rows at each evaluation, in the log "
+               "and the progress line: names of \"loss\", \"accuracy\", and by task "
+               "\"precision\", \"recall\", \"f1\", \"auc\" (binary), \"macro_precision\", "
+               "\"macro_recall\", \"macro_f1\" (multi-class), \"mse\", \"rmse\", \"mae\", "
+               "\"r2\" (regression) (default [])"},
+    {"threshold", "binary metrics: a score >= threshold predicts class 1, in [0, 1] (default "
+                 "0.5)"},
     {NULL, NULL}};
 const tn__keydoc tn__config_train_docs[] = {
     {"epochs", "passes over the training rows, in [1, 1000000] (required)"},
     {"batch_size", "rows per step, in [1, 1048576] (default 32)"},
     {"shuffle", "shuffle the training rows before each epoch (default true)"},
-    {"patience", "stop after this many epochs without improvement of the test or holdout loss, "
+    {"patience", "stop after this many evaluations (epochs, with eval_every 1) without "
+                "improvement of the validation loss (the training loss when validation is 0), "
                 "keeping the best epoch's parameters; 0: never stop early (default 0)"},
     {"min_delta", "the least decrease of the monitored loss that counts as an improvement, in [0, "
                  "1e9] (default 0)"},
     {"threads", "BLAS threads, in [1, 256] (default 1); results are bit-exact for a given thread "
                "count"},
+    {"validation", "the fraction of the training rows held out (seeded) as validation rows, "
+                  "which early stopping and the plateau schedule monitor; never the test "
+                  "rows, which are evaluated once after training; in [0, 0.9] (default 0.1 "
+                  "with patience or a plateau schedule, else 0)"},
+    {"eval_every", "evaluate the validation rows every N epochs and after the last, in [0, "
+                  "1000000]; 0: never (default 1)"},
+    {"lr_schedule", "the learning rate of each epoch (in the log), a function of the epoch "
+                   "(and of the plateau state, which checkpoints keep): {\"type\": \"step\", "
+                   "\"step_size\": 10, \"gamma\": 0.1} (times gamma every step_size epochs), "
+                   "{\"type\": \"exponential\", \"gamma\": 0.95} (every epoch), "
+                   "{\"type\": \"cosine\", \"warmup\": 0, \"min_lr\": 0} (linear warm-up from "
+                   "lr/warmup, then a half cosine to min_lr over the remaining epochs), "
+                   "{\"type\": \"plateau\", \"factor\": 0.1, \"patience\": 10, \"min_lr\": 0, "
+                   "\"min_delta\": 0} (times factor after more than patience evaluations "
+                   "without improvement of the monitored loss, as PyTorch's ReduceLROnPlateau) "
+                   "(default: constant)"},
+    {"class_weights", "each training row's loss weighted by its class: \"balanced\" (n / "
+                     "(classes x rows of the class), from the training rows) or one positive "
+                     "number per class ([w0, w1] for one binary output) (default none)"},
     {NULL, NULL}};
 
 /* ---- sections ----------------------------------------------------------------------- */
@@ -48,8 +80,8 @@ static int parse_train(tn_jr *r, const cJSON *root, tn_config *c)
     if (rc)
         return rc;
     size_t mark = tn__jr_push_key(r, "train");
-    long long epochs, batch, patience, threads;
-    double min_delta;
+    long long epochs, batch, patience, threads, every;
+    double min_delta, validation;
     int shuffle;
     if (!(rc = tn__jr_check_keys(r, obj, tn__config_train_keys)) &&
         !(rc = tn__jr_int(r, obj, "epochs", 1, 0, 1, TN_MAX_EPOCHS, &epochs)) &&
@@ -57,15 +89,80 @@ static int parse_train(tn_jr *r, const cJSON *root, tn_config *c)
         !(rc = tn__jr_bool(r, obj, "shuffle", 0, 1, &shuffle)) &&
         !(rc = tn__jr_int(r, obj, "patience", 0, 0, 0, TN_MAX_EPOCHS, &patience)) &&
         !(rc = tn__jr_num(r, obj, "min_delta", 0, 0, 0, 1e9, &min_delta)) &&
-        !(rc = tn__jr_int(r, obj, "threads", 0, 1, 1, TN_MAX_THREADS, &threads))) {
+        !(rc = tn__jr_int(r, obj, "threads", 0, 1, 1, TN_MAX_THREADS, &threads)) &&
+        !(rc = tn__jr_num(r, obj, "validation", 0, 0, 0, 0.9, &validation)) &&
+        !(rc = tn__jr_int(r, obj, "eval_every", 0, 1, 0, TN_MAX_EPOCHS, &every)) &&
+        !(rc = tn__lr_schedule_parse(r, obj, &c->train.lr))) {
         c->train.epochs = (int)epochs;
         c->train.batch_size = (size_t)batch;
         c->train.shuffle = shuffle;
         c->train.patience = (int)patience;
         c->train.min_delta = min_delta;
         c->threads = (int)threads;
+        c->train.eval_every = (int)every;
+        /* Whatever chooses during training gets validation rows unless told otherwise. */
+        int monitors = patience > 0 || c->train.lr.kind == TN_LR_PLATEAU;
+        c->train.validation_given = cJSON_GetObjectItemCaseSensitive(obj, "validation") != NULL;
+        c->train.validation = c->train.validation_given ? validation : monitors ? 0.1 : 0;
+        if (monitors && c->train.validation > 0 && every == 0)
+            rc = tn__jr_fail(r, "eval_every", "early stopping and the plateau schedule need "
+                             "evaluations of the validation rows: eval_every must be at least 1");
     }
     tn__jr_pop(r, mark);
+    return rc;
+}
+
+/* "metrics" and "threshold" (top level) and train.class_weights: they depend on the task,
+ * known once the network and the loss are. */
+static int parse_task_keys(tn_jr *r, const cJSON *root, tn_config *c)
+{
+    size_t W = c->net->nodes[c->net->output].width;
+    int task = tn__metrics_task(&c->loss, W);
+    const cJSON *list;
+    int rc = tn__jr_num(r, root, "threshold", 0, 0.5, 0, 1, &c->train.threshold);
+    if (rc == TN_OK)
+        rc = tn__jr_array(r, root, "metrics", 0, &list);
+    size_t k = 0;
+    for (const cJSON *e = list ? list->child : NULL; rc == TN_OK && e; e = e->next, k++) {
+        size_t mark = tn__jr_push_key(r, "metrics");
+        tn__jr_push_index(r, k);
+        char got[64];
+        int m = cJSON_IsString(e) ? tn__metric_find(e->valuestring) : -1;
+        const char *hint = cJSON_IsString(e) && m < 0
+                               ? tn__jr_suggest(e->valuestring, tn__metric_names) : NULL;
+        if (m < 0)
+            rc = tn__jr_fail(r, NULL, "expected a metric name, got %s%s%s%s",
+                             tn__jr_describe(e, got, sizeof got), hint ? " (did you mean \"" : "",
+                             hint ? hint : "", hint ? "\"?)" : "");
+        else if (!tn__metric_applies(m, task))
+            rc = tn__jr_fail(r, NULL, "\"%s\" does not apply to this network's task (%s)",
+                             tn__metric_names[m], task == TN__TASK_BINARY ? "binary"
+                             : task == TN__TASK_MULTICLASS ? "multi-class"
+                             : task == TN__TASK_REGRESSION ? "regression"
+                             : "independent labels: loss and accuracy only");
+        else if (c->train.n_metrics < TN__M_COUNT)
+            c->train.metrics[c->train.n_metrics++] = m;
+        tn__jr_pop(r, mark);
+    }
+    const cJSON *train = cJSON_GetObjectItemCaseSensitive(root, "train");
+    size_t classes = task == TN__TASK_MULTICLASS ? W : task == TN__TASK_BINARY ? 2 : 0;
+    if (rc == TN_OK) {
+        size_t mark = tn__jr_push_key(r, "train");
+        double *w;
+        size_t n;
+        rc = tn__class_weights_parse(r, train, classes, &c->train.balanced, &w, &n);
+        if (rc == TN_OK && c->train.balanced && classes < 2)
+            rc = tn__jr_fail(r, "class_weights", "class weights need a class output (a "
+                             "categorical loss, or binary cross-entropy with one output)");
+        if (rc == TN_OK) {
+            c->class_weight = w;
+            c->train.class_weight = w;
+            c->train.classes = classes;
+        } else {
+            tn__free(w);
+        }
+        tn__jr_pop(r, mark);
+    }
     return rc;
 }
 
@@ -111,7 +208,7 @@ static int parse_root(tn_jr *r, const cJSON *root, tn_config *c)
     const tn_layer *out = tn__net_output_layer(c->net);
     if (tn__loss_check_output(&c->loss, out->act ? out->act->m : NULL, &e))
         return tn__jr_fail(r, "loss", "%s", e.msg);
-    if ((rc = parse_data(r, root, c)))
+    if ((rc = parse_data(r, root, c)) || (rc = parse_task_keys(r, root, c)))
         return rc;
     c->train.seed = (unsigned long long)seed;
     size_t tw = c->data.format->target_width(c->data.state);
@@ -188,6 +285,7 @@ void tn__config_free(tn_config *c)
     if (!c)
         return;
     tn__data_spec_free(&c->data);
+    tn__free(c->class_weight);
     tn__net_free(c->net);
     tn__free(c->path);
     tn__free(c);

@@ -29,6 +29,8 @@ typedef struct tn_config {
     tn_data_spec data;      /* the data format and its state */
     int scaling;            /* enum tn_scaling_kind, fitted on the training rows */
     uint64_t hash;          /* of every setting but train.epochs and train.threads */
+    double *class_weight;   /* train.class_weights given (train.class_weight points here),
+                             * or "balanced" (computed at each fit into it), or NULL */
 } tn_config;
 
 /* The keys of the config's top level and of its "train" section, and their descriptions

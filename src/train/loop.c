@@ -63,9 +63,40 @@ double tn__loss_eval_run(const tn_loss *loss, tn_run *run, const float *t, size_
                            grad ? run->dout[net->output] : NULL);
 }
 
-/* Evaluates with an existing inference run (and its target buffer). */
+double tn__loss_eval_run_weighted(const tn_loss *loss, tn_run *run, const float *t, size_t tw,
+                                  size_t B, int grad, const double *w, size_t classes)
+{
+    if (!w)
+        return tn__loss_eval_run(loss, run, t, tw, B, grad);
+    /* Row by row (each a batch of one, whose gradient is of that row alone), then each
+     * row's gradient scaled by its weight over B: the gradient of the weighted batch mean. */
+    const tn_net *net = run->net;
+    int out = net->n_layers - 1;
+    const tn_layer *L = &net->layers[out];
+    const tn_activation *act = L->act ? L->act->m : NULL;
+    int fused = tn__loss_fuses(loss, act);
+    size_t W = L->width;
+    float *y = fused ? tn__run_pre(run, out) : run->out[net->output];
+    float *dy = !grad ? NULL : fused ? tn__run_dpre(run, out) : run->dout[net->output];
+    double total = 0;
+    for (size_t r = 0; r < B; r++) {
+        double wr = w[tn__target_class(t + r * tw, tw, classes)];
+        float *dr = dy ? dy + r * W : NULL;
+        double l = fused ? loss->ops->eval_fused(loss, y + r * W, t + r * tw, tw, 1, W, dr)
+                         : loss->ops->eval(loss, act, y + r * W, t + r * tw, tw, 1, W, dr);
+        total += wr * l;
+        float f = (float)(wr / (double)B);
+        for (size_t k = 0; dr && k < W; k++)
+            dr[k] *= f;
+    }
+    return total;
+}
+
+/* Evaluates with an existing inference run (and its target buffer); acc (may be NULL)
+ * receives every batch's outputs for the task's metrics. */
 static void evaluate_with(const tn_net *net, const tn_loss *loss, const tn_dataset *d,
-                          const tn_scaling *scale, tn_run *run, float *t, tn_metrics *m)
+                          const tn_scaling *scale, tn_run *run, float *t, tn_metric_acc *acc,
+                          tn_metrics *m)
 {
     double total = 0;
     size_t correct = 0, W = net->nodes[net->output].width;
@@ -75,6 +106,8 @@ static void evaluate_with(const tn_net *net, const tn_loss *loss, const tn_datas
         tn__run_forward(run, b);
         total += tn__loss_eval_run(loss, run, t, d->t_width, b, 0);
         correct += tn__loss_correct(loss, run->out[net->output], W, t, d->t_width, b);
+        if (acc)
+            tn__metrics_add(acc, run->out[net->output], t, b);
     }
     m->rows = d->rows;
     m->loss = total / (double)d->rows;
@@ -86,6 +119,8 @@ typedef struct trainer {
     tn_optim *opt;
     uint32_t *perm;
     float *t, *best;
+    tn_metric_acc acc;          /* the tracked metrics of the validation rows */
+    double values[TN__M_COUNT];
     tn_train_snapshot snap;     /* what the last checkpoint was given */
 } trainer;
 
@@ -99,6 +134,7 @@ static void trainer_free(trainer *s)
     tn__free(s->perm);
     tn__floats_free(s->t);
     tn__floats_free(s->best);
+    tn__metrics_free(&s->acc);
 }
 
 int tn__train_budget(const tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc,
@@ -140,6 +176,10 @@ static int trainer_init(trainer *s, tn_net *net, const tn_loss *loss, const tn_o
                         !(s->t = tn__floats_alloc(bs * tw)) ||
                         (tc->patience > 0 && !(s->best = tn__floats_alloc(net->n_params)))))
         rc = tn__err(err, TN_ENOMEM, "out of memory");
+    if (rc == TN_OK && val && tc->n_metrics > 0)
+        rc = tn__metrics_init(&s->acc, tn__metrics_task(loss, net->nodes[net->output].width),
+                              net->nodes[net->output].width, val->t_width, val->rows,
+                              tc->threshold, err);
     return rc;
 }
 
@@ -165,7 +205,8 @@ static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_tr
         load_batch(d, NULL, s->perm, first, b, s->run, s->t);
         tn__run_forward(s->run, b);
         tn__run_zero_grad(s->run);
-        double l = tn__loss_eval_run(loss, s->run, s->t, d->t_width, b, 1);
+        double l = tn__loss_eval_run_weighted(loss, s->run, s->t, d->t_width, b, 1,
+                                              tc->class_weight, tc->classes);
         if (!isfinite(l))
             return tn__err(err, TN_ERANGE, "training diverged in epoch %d, batch %zu (loss is "
                            "%g): lower the learning rate", epoch, k + 1, l);
@@ -259,7 +300,7 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
     const tn_train_hooks *hooks = ctl ? ctl->hooks : NULL;
     trainer s = {0};
     rc = trainer_init(&s, net, loss, oc, tc, train, val, err);
-    tn_train_state st = {.epoch = 1, .best = INFINITY};
+    tn_train_state st = {.epoch = 1, .best = INFINITY, .plateau = {1, INFINITY, 0}};
     tn__rng_seed(&st.shuffle, tc->seed, TN_STREAM_SHUFFLE);
     if (rc == TN_OK && ctl && ctl->resume)
         rc = resume_from(&s, net, tc, train, ctl->resume, &st, err);
@@ -272,7 +313,13 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
         st.res.stopped_early = st.res.epochs_run < tc->epochs;
     while (rc == TN_OK && !spent && st.epoch <= tc->epochs) {
         int epoch = st.epoch;
-        tn_epoch_info rep = {.epoch = epoch, .epochs = tc->epochs, .has_val = val != NULL};
+        tn_epoch_info rep = {.epoch = epoch, .epochs = tc->epochs};
+        for (int k = 0; k < TN_METRIC_COUNT; k++)
+            rep.val_metric[k] = NAN;
+        /* The schedule is a function of the epoch and the saved plateau state: a resumed
+         * run sets the rate the straight run did. Constant leaves the configured bits. */
+        rep.lr = tn__lr_at(&tc->lr, oc->lr, epoch, tc->epochs, &st.plateau);
+        s.opt->cfg.lr = rep.lr;
         double t0 = tn__seconds();
         rc = train_epoch(&s, net, loss, tc, train, &st, ctl, &stopped, err);
         if (rc || stopped)
@@ -281,28 +328,46 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
         rep.train.loss = st.total / (double)train->rows;
         rep.train.accuracy = tn__loss_has_accuracy(loss)
                                  ? (double)st.correct / (double)train->rows : NAN;
-        if (val)
-            evaluate_with(net, loss, val, NULL, s.eval_run, s.t, &rep.val);
+        /* Without validation rows the training loss is what there is to monitor (every
+         * epoch); with them, the evaluations every eval_every epochs and at the last. */
+        int evaluated = !val || (tc->eval_every > 0 &&
+                                 (epoch % tc->eval_every == 0 || epoch == tc->epochs));
+        if (val && evaluated) {
+            rep.has_val = 1;
+            if (s.acc.task)
+                tn__metrics_reset(&s.acc);
+            evaluate_with(net, loss, val, NULL, s.eval_run, s.t, tc->n_metrics ? &s.acc : NULL,
+                          &rep.val);
+            if (tc->n_metrics && (rc = tn__metrics_compute(&s.acc, s.values, err)))
+                break;
+            s.values[TN__M_LOSS] = rep.val.loss;
+            for (int k = 0; k < tc->n_metrics; k++)
+                rep.val_metric[tc->metrics[k]] = s.values[tc->metrics[k]];
+        }
         rep.seconds = tn__seconds() - t0;
         double monitored = val ? rep.val.loss : rep.train.loss;
-        rep.improved = monitored < st.best - tc->min_delta;
-        if (rep.improved || epoch == 1) {
-            st.best = monitored < st.best ? monitored : st.best;
-            st.since_best = 0;
-        } else {
-            st.since_best++;
+        rep.improved = evaluated && monitored < st.best - tc->min_delta;
+        if (evaluated) {
+            if (rep.improved || epoch == 1) {
+                st.best = monitored < st.best ? monitored : st.best;
+                st.since_best = 0;
+            } else {
+                st.since_best++;
+            }
+            tn__plateau_update(&tc->lr, oc->lr, &st.plateau, monitored);
         }
         /* The result is the last epoch, or with early stopping the best one, whose
          * parameters are restored at the end, as a user expects. */
         st.res.epochs_run = epoch;
-        if (tc->patience == 0 || st.since_best == 0) {
+        if (tc->patience == 0 || (evaluated && st.since_best == 0)) {
             st.res.best_epoch = epoch;
             st.res.train = rep.train;
-            st.res.val = rep.val;
+            if (evaluated)
+                st.res.val = rep.val;
             if (tc->patience > 0)
                 memcpy(s.best, net->P, net->n_params * sizeof *net->P);
         }
-        int early = tc->patience > 0 && st.since_best >= tc->patience;
+        int early = tc->patience > 0 && evaluated && st.since_best >= tc->patience;
         st.res.stopped_early = early && epoch < tc->epochs;
         st.epoch = epoch + 1;
         st.batch = 0;
@@ -346,9 +411,44 @@ int tn__evaluate(const tn_net *net, const tn_loss *loss, const tn_dataset *d,
     if (!(t = tn__floats_alloc(batch * d->t_width)))
         rc = tn__err(err, TN_ENOMEM, "out of memory");
     else
-        evaluate_with(net, loss, d, scale, run, t, m);
+        evaluate_with(net, loss, d, scale, run, t, NULL, m);
     tn__floats_free(t);
     tn__run_free(run);
+    return rc;
+}
+
+void tn__report_release(tn_report *rep)
+{
+    tn__metrics_free(&rep->acc);
+}
+
+int tn__evaluate_report(const tn_net *net, const tn_loss *loss, const tn_dataset *d,
+                        const tn_scaling *scale, size_t batch, double threshold,
+                        tn_report *rep, tn_error *err)
+{
+    memset(rep, 0, sizeof *rep);
+    size_t W = net->nodes[net->output].width;
+    int rc = check_labelled(net, loss, d, "evaluation", err);
+    if (rc == TN_OK)
+        rc = tn__metrics_init(&rep->acc, tn__metrics_task(loss, W), W, d->t_width, d->rows,
+                              threshold, err);
+    tn_run *run = NULL;
+    float *t = NULL;
+    if (rc == TN_OK)
+        rc = tn__run_new(net, batch, 0, 0, &run, err);
+    if (rc == TN_OK && !(t = tn__floats_alloc(batch * d->t_width)))
+        rc = tn__err(err, TN_ENOMEM, "out of memory");
+    if (rc == TN_OK) {
+        evaluate_with(net, loss, d, scale, run, t, &rep->acc, &rep->m);
+        rc = tn__metrics_compute(&rep->acc, rep->v, err);
+        rep->v[TN__M_LOSS] = rep->m.loss;
+        if (isnan(rep->v[TN__M_ACCURACY]))
+            rep->v[TN__M_ACCURACY] = rep->m.accuracy;
+    }
+    tn__floats_free(t);
+    tn__run_free(run);
+    if (rc)
+        tn__report_release(rep);
     return rc;
 }
 

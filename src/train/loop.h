@@ -6,6 +6,8 @@
 #include "loss/loss.h"
 #include "graph/graph.h"
 #include "optim/optim.h"
+#include "train/metrics.h"
+#include "train/schedule.h"
 #include "tinynet/train.h"
 
 typedef struct tn_train_cfg {
@@ -15,6 +17,20 @@ typedef struct tn_train_cfg {
     double min_delta;       /* the smallest decrease of the monitored loss that counts */
     int shuffle;
     unsigned long long seed;
+    /* Choices during training see only the training rows: a seeded fraction of them is
+     * held out as validation rows (the session splits them off), which early stopping and
+     * reduce-on-plateau monitor; without them, the training loss is monitored. */
+    double validation;      /* the fraction held out (0: none) */
+    int validation_given;   /* the config set it (else it defaults by what monitors) */
+    int eval_every;         /* evaluate the validation rows every N epochs and at the last
+                             * (0: never) */
+    tn_lr_schedule lr;      /* the learning rate of each epoch */
+    int balanced;           /* class weights "balanced": computed from the training rows */
+    const double *class_weight; /* [classes] the weight of each class's rows, or NULL */
+    size_t classes;
+    int metrics[TN__M_COUNT]; /* tracked on the validation rows at each evaluation */
+    int n_metrics;
+    double threshold;       /* binary metrics: a score >= threshold predicts class 1 */
 } tn_train_cfg;
 
 /* tn_metrics (tinynet/data.h), tn_epoch_info and tn_train_hooks (tinynet/train.h) are the
@@ -48,7 +64,8 @@ typedef struct tn_train_state {
     double total;           /* this epoch's summed loss over the batches done ... */
     size_t correct;         /* ... and its correct rows */
     double best;            /* the best monitored loss so far (INFINITY: none yet) */
-    int since_best;         /* epochs since it */
+    int since_best;         /* evaluations since it */
+    tn_plateau plateau;     /* reduce-on-plateau's state */
     tn_train_result res;    /* as it stands after the epochs done */
 } tn_train_state;
 
@@ -86,6 +103,10 @@ unsigned tn__train_run_flags(const tn_loss *loss, const tn_net *net);
  * must have been made with tn__train_run_flags). t is batch x tw. */
 double tn__loss_eval_run(const tn_loss *loss, tn_run *run, const float *t, size_t tw, size_t B,
                          int grad);
+/* The same with each row's loss and gradient weighted by its class's weight (w[classes];
+ * NULL: tn__loss_eval_run): the sum of w_row x loss_row, the gradient of its batch mean. */
+double tn__loss_eval_run_weighted(const tn_loss *loss, tn_run *run, const float *t, size_t tw,
+                                  size_t B, int grad, const double *w, size_t classes);
 
 /* What a run of tn__train holds at once (parameters, optimizer state, best parameters, the
  * data, both run contexts) against the memory budget: TN_ENOMEM with the figure, naming
@@ -103,6 +124,12 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
  * input scaling, applied to each batch when d is not scaled yet (NULL: none). */
 int tn__evaluate(const tn_net *net, const tn_loss *loss, const tn_dataset *d,
                  const tn_scaling *scale, size_t batch, tn_metrics *m, tn_error *err);
+/* The same pass with every metric of the task (train/metrics.h) into rep (which owns
+ * buffers after a success: tn__report_release). */
+int tn__evaluate_report(const tn_net *net, const tn_loss *loss, const tn_dataset *d,
+                        const tn_scaling *scale, size_t batch, double threshold,
+                        tn_report *rep, tn_error *err);
+void tn__report_release(tn_report *rep);
 /* Fills cm (output-width x output-width, row = true class, column = predicted) for a class
  * output (width > 1) and labelled data; its sum is d->rows, its trace the correct count. */
 int tn__confusion(const tn_net *net, const tn_dataset *d, const tn_scaling *scale,

@@ -45,8 +45,20 @@ static int scaling_copy(tn_scaling *to, const tn_scaling *from, tn_error *err)
     return TN_OK;
 }
 
+static void free_reports(tn_session *s)
+{
+    for (int i = 0; i < 3; i++) {
+        if (s->has_report[i])
+            tn__report_release(&s->report[i]);
+        s->has_report[i] = 0;
+    }
+}
+
 static void free_data(tn_session *s)
 {
+    free_reports(s);
+    tn__dataset_free(s->val);
+    s->val = NULL;
     tn__data_loaded_free(&s->data);
     tn__scaling_free(&s->scaling);
     s->loaded = 0;
@@ -60,6 +72,16 @@ int tn__session_load_data(tn_session *s, tn_error *err)
     tn_data_ctx ctx = tn__config_data_ctx(c);
     tn_data_loaded *d = &s->data;
     int rc = c->data.format->load(c->data.state, &ctx, c->train.seed, d, err);
+    if (rc == TN_OK && c->train.validation > 0) {
+        /* Held out before the scaling is fitted: the validation rows are unseen data. */
+        tn_dataset *all = d->train;
+        rc = tn__dataset_split_stream(all, c->train.validation, c->train.seed,
+                                      TN_STREAM_VALIDATION, &d->train, &s->val, err);
+        if (rc == TN_OK)
+            tn__dataset_free(all);
+        else
+            tn__err_prefix(err, "train.validation");
+    }
     if (rc == TN_OK && s->scaling_fixed)
         rc = scaling_copy(&s->scaling, &s->fixed_scaling, err);
     else if (rc == TN_OK)
@@ -67,6 +89,7 @@ int tn__session_load_data(tn_session *s, tn_error *err)
                              d->train->rows, err);
     if (rc == TN_OK) {
         tn__dataset_scale(d->train, &s->scaling);
+        tn__dataset_scale(s->val, &s->scaling);
         tn__dataset_scale(d->test, &s->scaling);
     }
     if (rc) {
@@ -92,8 +115,7 @@ int tn__session_init(tn_session *s, tn_error *err)
     s->trained = 0; /* the parameters start over */
     tn_net *net = c->net;
     if (rc == TN_OK) /* before initialising parameters that training could not hold */
-        rc = tn__train_budget(net, &c->loss, &c->optim, &c->train, s->data.train, s->data.test,
-                              err);
+        rc = tn__train_budget(net, &c->loss, &c->optim, &c->train, s->data.train, s->val, err);
     if (rc == TN_OK && s->resume)
         memcpy(net->P, s->resume->snap.P, net->n_params * sizeof *net->P);
     else if (rc == TN_OK && s->init_params)
@@ -346,10 +368,31 @@ int tn__session_init_from(tn_session *s, const tn_model *m, tn_error *err)
     return TN_OK;
 }
 
+/* What was chosen during training and on which rows, in words, for the report, the log
+ * and the model. */
+static void describe_choice(tn_session *s)
+{
+    const tn_config *c = s->config;
+    size_t n = s->data.train->rows + (s->val ? s->val->rows : 0);
+    int stop = c->train.patience > 0, plateau = c->train.lr.kind == TN_LR_PLATEAU;
+    const char *what = stop && plateau ? "the kept epoch and the learning-rate reductions"
+                       : stop ? "the kept epoch" : "the learning-rate reductions";
+    if (!stop && !plateau)
+        snprintf(s->chosen_by, sizeof s->chosen_by, "nothing (the last epoch is kept)");
+    else if (s->val)
+        snprintf(s->chosen_by, sizeof s->chosen_by, "%s, on the validation rows (%zu of the "
+                 "%zu training rows, held out with seed %llu)", what, s->val->rows, n,
+                 c->train.seed);
+    else
+        snprintf(s->chosen_by, sizeof s->chosen_by, "%s, on the training loss "
+                 "(train.validation is 0)", what);
+}
+
 int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
 {
     tn_config *c = s->config;
     s->trained = 0; /* whatever fails below, nothing stale may be saved */
+    free_reports(s);
     int rc = tn__session_init(s, err);
     if (rc)
         return rc;
@@ -375,20 +418,35 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
         }
         tn__free(prefix);
     }
+    if (c->train.balanced) { /* from the rows trained on, as scikit-learn's "balanced" */
+        size_t k = c->train.classes;
+        if (!c->class_weight && !(c->class_weight = tn__calloc(k, sizeof *c->class_weight)))
+            return tn__err(err, TN_ENOMEM, "out of memory");
+        tn__class_weights_balanced(s->data.train, k, c->class_weight);
+        c->train.class_weight = c->class_weight;
+    }
     tn_train_ctl ctl = {hooks, ck ? &ck->snap : NULL, s->ckpt.every_epochs,
                         s->ckpt.every_steps, s->ckpt.base ? write_checkpoint : NULL, s};
-    rc = tn__train(c->net, &c->loss, &c->optim, &c->train, s->data.train, s->data.test, &ctl,
+    rc = tn__train(c->net, &c->loss, &c->optim, &c->train, s->data.train, s->val, &ctl,
                    &s->result, err);
     s->ckpt.hooks = NULL;
-    /* Stopped in the middle of an epoch without early stopping (or before any epoch
-     * ended): the parameters are newer than the last evaluation of the test rows. */
-    if (rc == TN_OK && s->result.interrupted && s->data.test &&
-        (c->train.patience == 0 || s->result.best_epoch == 0))
-        rc = tn__evaluate(c->net, &c->loss, s->data.test, NULL, c->train.batch_size,
-                          &s->result.val, err);
-    if (rc == TN_OK)
-        rc = tn__evaluate(c->net, &c->loss, s->data.train, NULL, c->train.batch_size,
-                          &s->final_train, err);
+    /* The kept parameters, once over each split: loss, accuracy and the task's metrics in
+     * one pass (the reports give the confusion matrices too). The test rows are seen here
+     * for the first time. */
+    const tn_dataset *split[3] = {s->data.train, s->val, s->data.test};
+    for (int i = 0; i < 3 && rc == TN_OK; i++) {
+        if (!split[i])
+            continue;
+        rc = tn__evaluate_report(c->net, &c->loss, split[i], NULL, c->train.batch_size,
+                                 c->train.threshold, &s->report[i], err);
+        s->has_report[i] = rc == TN_OK;
+    }
+    if (rc == TN_OK) {
+        s->final_train = s->report[0].m;
+        if (s->val)
+            s->result.val = s->report[1].m;
+        describe_choice(s);
+    }
     s->fit_seed = c->train.seed;
     s->fit_threads = s->threads;
     s->trained = rc == TN_OK;
@@ -423,7 +481,10 @@ static cJSON *training_record(const tn_session *s)
              cJSON_AddNumberToObject(o, "best_epoch", res->best_epoch) &&
              (!res->interrupted || cJSON_AddBoolToObject(o, "interrupted", 1)) &&
              add_metrics(o, "train", &s->final_train) &&
-             (val < 0 || add_metrics(o, val ? "test" : "validation", &s->result.val));
+             (!s->val || add_metrics(o, "validation", &s->report[1].m)) &&
+             (val < 0 || add_metrics(o, val ? "test" : "holdout", &s->report[2].m)) &&
+             (!s->val || cJSON_AddNumberToObject(o, "validation_rows", (double)s->val->rows)) &&
+             cJSON_AddStringToObject(o, "chosen_by", s->chosen_by);
     if (!ok) {
         cJSON_Delete(o);
         return NULL;

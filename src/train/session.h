@@ -18,12 +18,17 @@ typedef struct tn_session {
     tn_config *config;
     int threads;              /* BLAS threads for training (recorded in the model) */
     tn_data_loaded data;      /* train; test (a test set or a holdout; NULL: none); extra */
-    tn_scaling scaling;       /* fitted on train, applied to both, saved with the model */
+    tn_dataset *val;          /* validation rows held out of the training rows (NULL: none);
+                               * data.train is then the rest */
+    tn_scaling scaling;       /* fitted on train, applied to all, saved with the model */
     int loaded;               /* data holds the rows read with data_seed */
     unsigned long long data_seed;
     int trained;              /* the last fit succeeded: result and the fields below hold */
-    tn_train_result result;   /* result.val: the kept parameters on the test rows */
+    tn_train_result result;   /* result.val: the kept parameters on the validation rows */
     tn_metrics final_train;   /* the kept parameters on the training rows, inference mode */
+    tn_report report[3];      /* the kept parameters on train, validation, test: one pass each */
+    int has_report[3];
+    char chosen_by[192];      /* which rows chose the kept epoch, in words */
     unsigned long long fit_seed; /* the seed and thread count the fit ran with */
     int fit_threads;
     tn_model model;           /* a view of the trained model (tn__session_model) */
@@ -62,7 +67,9 @@ int tn__session_open(const char *config_path, tn_session *s, tn_error *err);
 int tn__session_open_text(const char *name, const char *text, size_t len, tn_session *s,
                           tn_error *err);
 int tn__session_load_data(tn_session *s, tn_error *err);
-/* The test rows are a test set (1), a holdout from the training rows (0); none: -1. */
+/* The test rows are a test set (1), a holdout from the training rows (0); none: -1. The
+ * validation rows (s->val) are another thing: held out of the training rows, they monitor
+ * training; the test rows are evaluated once, after it. */
 int tn__session_val_kind(const tn_session *s);
 /* Initialises the parameters from the seed, reading the data first when they are not
  * loaded yet or were loaded with another seed. */

@@ -77,7 +77,7 @@ int main(int argc, char **argv)
     if (rc == TN_OK && model)
         rc = tn_trainer_save(t, model);
     if (rc == TN_OK) {
-        const tn_metrics *m = on_test ? &res.val : &res.train;
+        const tn_metrics *m = on_test ? &res.test : &res.train;
         printf("trained with scaled_tanh: %s loss %.4f, accuracy %.4f\n",
                on_test ? "test" : "training", m->loss, m->accuracy);
     } else {
