@@ -87,7 +87,7 @@ check "the header as JSON, tensors in parameter order" "$py" - "$tmp/wide.json.o
 import json, sys
 m = json.load(open(sys.argv[1]))
 h = m["header"]
-assert m["version"] == 2 and h["format"] == "tinynet-model"
+assert m["version"] == 3 and h["format"] == "tinynet-model"
 assert h["scaling"]["kind"] == "standardize" and len(h["scaling"]["mean"]) == 2
 assert [(t["layer"], t["name"]) for t in m["tensors"]] == [
     ("dense_1", "W"), ("dense_1", "b"), ("layer_norm_1", "gain"), ("layer_norm_1", "bias"),

@@ -64,7 +64,7 @@ int tn_data_read(const tn_model *m, const char *const *paths, int n_paths, unsig
             *out = NULL;
         return tn__err(err, TN_EINVAL, "tn_data_read: no file given");
     }
-    tn_data_source src = {paths, n_paths, NULL, NULL, 0};
+    tn_data_source src = {.paths = paths, .n_paths = n_paths};
     return read_data(m, &src, flags, out, err);
 }
 
@@ -76,7 +76,7 @@ int tn_data_parse(const tn_model *m, const char *name, const char *text, size_t 
             *out = NULL;
         return tn__err(err, TN_EINVAL, "tn_data_parse: NULL text");
     }
-    tn_data_source src = {NULL, 0, name ? name : "<memory>", text, len};
+    tn_data_source src = {.name = name ? name : "<memory>", .text = text, .len = len};
     return read_data(m, &src, flags, out, err);
 }
 

@@ -47,6 +47,10 @@ typedef struct tn_data_source {
     const char *name;        /* text: the name used in messages ("<stdin>") */
     const char *text;
     size_t len;
+    /* Streaming (text only): the source's header record, and the line text starts at
+     * (formats with a header read it from head, the rows from text). */
+    const char *head;
+    size_t head_len, first_line;
 } tn_data_source;
 
 typedef struct tn_data_format {

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Bring your own data (issue 11): CSV files as people have them (quotes, newlines in
+# quotes, a BOM, CRLF, text in unused columns, class names, "inputs": "*", no header),
+# ids as data have them, and predictions people can use. Each friction of the issue has a
+# check here that failed before.
+# Usage: tests/cli_byod.sh PATH/TO/tinynet   (run from the repository root)
+set -u
+tn=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+check() { # check NAME CONDITION-COMMAND...
+    local name=$1
+    shift
+    if "$@"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL: $name" >&2
+    fi
+}
+has() { grep -qF -- "$2" "$1" || { echo "--- $1 lacks: $2" >&2; cat "$1" >&2; return 1; }; }
+
+# Three classes of points around three centres, a text id, a free-text note with a comma,
+# a quote and (once) a newline inside quotes; CRLF line ends and a BOM, as spreadsheets
+# write them.
+awk 'BEGIN {
+    srand(5); printf "\xef\xbb\xbfid,note,a,b,species\r\n";
+    split("setosa versicolor virginica", name, " ");
+    for (i = 0; i < 150; i++) {
+        k = i % 3; note = (i == 4) ? "\"two\nlines\"" : "\"big, \"\"odd\"\" one\"";
+        printf "u%d,%s,%.4f,%.4f,%s\r\n", i, note, k * 2 + rand() - 0.5, (k == 1) * 3 + rand() - 0.5, name[k + 1]
+    }
+}' >"$tmp/flowers.csv"
+cat >"$tmp/flowers.json" <<'EOF'
+{
+  "seed": 3,
+  "inputs": [{"name": "x", "size": 2}],
+  "layers": [{"type": "dense", "units": 8, "activation": "tanh"},
+             {"type": "dense", "units": 3, "activation": "softmax"}],
+  "loss": "categorical_crossentropy",
+  "optimizer": {"type": "adam", "lr": 0.05},
+  "train": {"epochs": 30, "batch_size": 16},
+  "data": {"train": "flowers.csv", "test": "flowers.csv", "inputs": "*", "target": "species",
+           "id": "id", "ignore": ["note"]}
+}
+EOF
+"$tn" -q train "$tmp/flowers.json" -o "$tmp/flowers.tnn" >"$tmp/train.out" 2>&1
+check "a CSV with quotes, newlines in quotes, BOM, CRLF, text columns and class names trains" \
+    [ -s "$tmp/flowers.tnn" ]
+"$tn" info "$tmp/flowers.tnn" >"$tmp/info.out" 2>&1
+check "info lists the class names" has "$tmp/info.out" "0 setosa, 1 versicolor, 2 virginica"
+check "info lists the columns \"*\" stands for" has "$tmp/info.out" "<- a, b"
+"$tn" eval "$tmp/flowers.tnn" "$tmp/flowers.csv" >"$tmp/eval.out" 2>&1
+check "eval reads class names and prints them" has "$tmp/eval.out" "virginica"
+check "the classes are learned well" awk '/^accuracy/ { exit !($2 > 0.95) }' "$tmp/eval.out"
+"$tn" eval "$tmp/flowers.tnn" - <"$tmp/flowers.csv" >"$tmp/eval_stdin.out" 2>&1
+check "eval - reads standard input" cmp "$tmp/eval.out" "$tmp/eval_stdin.out"
+
+# A label the model does not know, and a bad row: file, line, column, what was expected.
+printf 'a,b,species\n1,2,setosa\n1,2,rose\n' >"$tmp/rose.csv"
+"$tn" eval "$tmp/flowers.tnn" "$tmp/rose.csv" >"$tmp/rose.out" 2>&1
+check "an unknown class name is named with its line" \
+    has "$tmp/rose.out" "rose.csv: line 3: column \"species\": \"rose\" is not one of the 3 classes"
+printf 'a,b,species\n1,2,setosa\n1,"x,y",setosa\n' >"$tmp/bad.csv"
+"$tn" eval "$tmp/flowers.tnn" "$tmp/bad.csv" >"$tmp/bad.out" 2>&1
+check "a bad value names file, line, column and the expectation" \
+    has "$tmp/bad.out" "bad.csv: line 3: column \"b\": expected a number, got \"x,y\""
+
+# No header: columns by position.
+tail -n +2 "$tmp/flowers.csv" >"$tmp/noheader.csv"
+sed 's/"inputs": "\*"/"inputs": [3, 4]/; s/"target": "species"/"target": 5/; s/"id": "id"/"id": 1/;
+     s/, "ignore": \["note"\]/, "header": false/; s/flowers.csv/noheader.csv/g' \
+    "$tmp/flowers.json" >"$tmp/noheader.json"
+"$tn" -q train "$tmp/noheader.json" -o "$tmp/noheader.tnn" >"$tmp/nh.out" 2>&1
+check "a headerless file trains with columns by position" [ -s "$tmp/noheader.tnn" ]
+"$tn" eval "$tmp/noheader.tnn" "$tmp/noheader.csv" >"$tmp/nh_eval.out" 2>&1
+check "the headerless model gives the same figures" \
+    cmp <(grep -v '^rows' "$tmp/eval.out") <(grep -v '^rows' "$tmp/nh_eval.out")
+sed 's/"target": 5/"target": "species"/' "$tmp/noheader.json" >"$tmp/nh_bad.json"
+"$tn" train "$tmp/nh_bad.json" -o "$tmp/x.tnn" >"$tmp/nh_bad.out" 2>&1
+check "names without a header are refused at their key" \
+    has "$tmp/nh_bad.out" "data.target: without a header line"
+
+# Missing values: named by default, dropped on request.
+{ head -n 3 "$tmp/flowers.csv"; printf 'u999,n,NA,1,setosa\r\n'; tail -n +4 "$tmp/flowers.csv"; } \
+    >"$tmp/na.csv"
+sed 's/flowers.csv/na.csv/g' "$tmp/flowers.json" >"$tmp/na.json"
+"$tn" train "$tmp/na.json" -o "$tmp/x.tnn" >"$tmp/na.out" 2>&1
+check "a missing value is named" has "$tmp/na.out" "na.csv: line 4: column \"a\": expected a number, got \"NA\""
+sed 's/"ignore"/"missing": "skip", "ignore"/' "$tmp/na.json" >"$tmp/na_skip.json"
+"$tn" -q train "$tmp/na_skip.json" -o "$tmp/na.tnn" >"$tmp/na_skip.out" 2>&1
+check "\"missing\": \"skip\" drops the row" [ -s "$tmp/na.tnn" ]
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
