@@ -117,7 +117,7 @@ check "stdin and file agree" [ "$out" = "$file_out" ]
 printf 'user,item,label\n# a comment\n1,2,1\n999,3,0\n' >"$tmp/badid.csv"
 run "$tn" eval "$tmp/rec.tnn" "$tmp/badid.csv"
 check "id outside the vocabulary fails" [ $rc -eq 1 ]
-check "id outside the vocabulary names line and value" has "$err" 'badid.csv: line 4: column "user": id 999 is not an integer in [0, 300)'
+check "id outside the vocabulary names line and value" has "$err" 'badid.csv: line 4: user "999" is not in the model'"'"'s 300 users'
 run "$tn" eval "$tmp/rec.tnn" data/ratings.tsv
 check "eval of ratings data fails" [ $rc -eq 1 ]
 check "eval of ratings data says why" has "$err" "tinynet train"
