@@ -128,7 +128,7 @@ check "--ratings names the file" cmp "$tmp/rg.out" "$tmp/rr.out"
 sed 's/"size": 300/"size": 301/; s/"size": 400/"size": 401/; s/"top_k": 10/"top_k": 10, "oov": true/' "$tmp/gapped.json" \
     >"$tmp/oov.json"
 "$tn" -q train "$tmp/oov.json" -o "$tmp/oov.tnn" >"$tmp/oov.out" 2>&1
-printf 'u003 8\nu003 9\n' | "$tn" predict "$tmp/oov.tnn" >"$tmp/oovp.out" 2>&1
+printf 'u003 8\nu003 9\n' | "$tn" predict --raw "$tmp/oov.tnn" >"$tmp/oovp.out" 2>&1
 check "\"oov\": true scores unseen ids with the out-of-vocabulary row" \
     awk 'NR <= 2 && NF == 1 { n++ } END { exit n != 2 }' "$tmp/oovp.out"
 "$tn" train "$tmp/gapped.json" -o "$tmp/x.tnn" >/dev/null 2>&1
@@ -149,6 +149,41 @@ c=$(printf '2 147\n' | "$tn" predict "$tmp/dense.tnn" 2>&1)
 check "u.data lines and CSV score the same pair ($a, $b)" [ -n "$a" ] && [ "$a" = "$b" ]
 printf 'user,item\n300,400\n' | "$tn" predict "$tmp/one.tnn" >"$tmp/edge.out" 2>&1
 check "the last valid pair is read" [ $? -eq 0 ]
+
+# ---- Predictions people can use ---------------------------------------------------------
+"$tn" predict "$tmp/flowers.tnn" "$tmp/flowers.csv" >"$tmp/pred.csv" 2>&1
+check "predict writes a CSV header" [ "$(head -n 1 "$tmp/pred.csv")" = "id,class,probability" ]
+check "predict passes the id through and names the class" \
+    awk -F, 'NR == 2 { exit !($1 == "u0" && $2 == "setosa" && $3 > 0.5) }' "$tmp/pred.csv"
+check "one line per row" [ "$(wc -l <"$tmp/pred.csv")" -eq 151 ]
+"$tn" predict --probabilities "$tmp/flowers.tnn" "$tmp/flowers.csv" >"$tmp/all.csv" 2>&1
+check "--probabilities: a column per class, by name" \
+    [ "$(head -n 1 "$tmp/all.csv")" = "id,class,probability,setosa,versicolor,virginica" ]
+check "the probabilities sum to 1" \
+    awk -F, 'NR > 1 { s = $4 + $5 + $6; if (s < 0.9999 || s > 1.0001) bad = 1 } END { exit bad }' "$tmp/all.csv"
+# In a pipe, each row is answered as its line arrives, before the input ends.
+{ printf 'a,b\n0,0\n'; sleep 3; printf '4,0\n'; } | "$tn" predict "$tmp/flowers.tnn" >"$tmp/stream.csv" 2>&1 &
+pid=$!
+sleep 1.5
+check "predict streams: the first row is out before the input ends" \
+    [ "$(wc -l <"$tmp/stream.csv")" -eq 2 ]
+wait $pid
+check "and the second one after it" [ "$(wc -l <"$tmp/stream.csv")" -eq 3 ]
+check "a pipe without the id column gives class and probability" \
+    [ "$(head -n 1 "$tmp/stream.csv")" = "class,probability" ]
+{ printf 'a,b\n0,0\n\n# note\n'; printf '1,"x"\n'; } | "$tn" predict "$tmp/flowers.tnn" >"$tmp/sbad.out" 2>&1
+check "a bad row in a stream names its line" \
+    has "$tmp/sbad.out" "<stdin>: line 5: column \"b\": expected a number, got \"x\""
+# A regression model prints a score.
+printf 'x,y\n1,2\n2,4\n3,6\n4,8\n' >"$tmp/line.csv"
+cat >"$tmp/line.json" <<'EOF'
+{"seed": 1, "inputs": [{"name": "x", "size": 1}], "layers": [{"type": "dense", "units": 1}],
+ "loss": "mse", "optimizer": {"type": "adam", "lr": 0.1}, "train": {"epochs": 5, "batch_size": 2},
+ "data": {"train": "line.csv", "inputs": ["x"], "target": "y"}}
+EOF
+"$tn" -q train "$tmp/line.json" -o "$tmp/line.tnn" >/dev/null 2>&1
+"$tn" predict "$tmp/line.tnn" "$tmp/line.csv" >"$tmp/line.out" 2>&1
+check "a regression prints a score column" [ "$(head -n 1 "$tmp/line.out")" = "score" ]
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

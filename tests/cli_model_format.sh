@@ -57,7 +57,7 @@ compare() {
         passed=$((passed + 1))
     done < <(sed -n 's/^layer      \([^ ]*\) (\([^)]*\)) <- .*: \([0-9]*\) parameters$/\1 \2 \3/p' \
              "$tmp/read.txt")
-    "$tn" predict "$model" data/ring_test.csv >"$tmp/want.txt"
+    "$tn" predict --raw "$model" data/ring_test.csv >"$tmp/want.txt"
     "$py" tools/read_tnn.py "$model" --predict data/ring_test.csv >"$tmp/got.txt"
     check "$name: predicts what tinynet predicts" same_numbers "$tmp/want.txt" "$tmp/got.txt"
 }

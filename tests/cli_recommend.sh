@@ -65,10 +65,10 @@ check "missing ratings file fails" [ $rc -eq 1 ]
 # predict: u.data-style pairs and CSV give the same scores.
 printf '3\t%s\n3\t0\n' "$top" >"$tmp/pairs.tsv"
 printf 'user,item\n3,%s\n3,0\n' "$top" >"$tmp/pairs.csv"
-run "$tn" predict "$tmp/rec.tnn" "$tmp/pairs.tsv"
+run "$tn" predict --raw "$tmp/rec.tnn" "$tmp/pairs.tsv"
 check "predict pairs" [ $rc -eq 0 ]
 tsv=$out
-run "$tn" predict "$tmp/rec.tnn" "$tmp/pairs.csv"
+run "$tn" predict --raw "$tmp/rec.tnn" "$tmp/pairs.csv"
 check "predict csv" [ $rc -eq 0 ]
 check "tsv and csv agree" [ "$tsv" = "$out" ]
 check "two scores" [ "$(wc -l <<<"$out")" -eq 2 ]

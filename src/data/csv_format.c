@@ -664,6 +664,13 @@ static const char *csv_class_name(const cJSON *record, size_t k)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+static int csv_stream_header(const void *state, const char *text, size_t len)
+{
+    (void)text;
+    (void)len;
+    return !((const csv_state *)state)->no_header;
+}
+
 static const tn__keydoc csv_docs[] = {
     {"train", "the training file, relative to the config file (required)"},
     {"test", "the test file, read like train"},
@@ -695,5 +702,6 @@ const tn_data_format tn__data_csv = {
     .from_record = csv_from_record,
     .read = csv_read,
     .class_name = csv_class_name,
+    .stream_header = csv_stream_header,
     .free = csv_free,
 };

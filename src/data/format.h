@@ -72,6 +72,9 @@ typedef struct tn_data_format {
     /* The name of class k of a class output, from the model's record (may be NULL for
      * files from before it), or NULL (then classes are numbers). May be NULL. */
     const char *(*class_name)(const cJSON *record, size_t k);
+    /* Streaming (predict reading a pipe): whether the first record of text (len bytes) is a
+     * header that read must be given as the source's head. NULL: the format is read whole. */
+    int (*stream_header)(const void *state, const char *text, size_t len);
     void (*free)(void *state);
 } tn_data_format;
 

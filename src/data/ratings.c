@@ -151,6 +151,7 @@ typedef struct reader {
     const char *cur, *end;
     size_t line;
     tn_error *err;
+    size_t jump_at, jump_to; /* streaming: line jump_at is numbered jump_to (and on) */
 } reader;
 
 static int next_line(reader *rd, span *s)
@@ -163,6 +164,8 @@ static int next_line(reader *rd, span *s)
     s->n = n > 0 && rd->cur[n - 1] == '\r' ? n - 1 : n;
     rd->cur = nl ? nl + 1 : rd->end;
     rd->line++;
+    if (rd->jump_at && rd->line == rd->jump_at)
+        rd->line = rd->jump_to;
     return 1;
 }
 
@@ -364,13 +367,47 @@ static int push(tn_ratings *t, size_t *cap, const tn_rating *x)
     return TN_OK;
 }
 
+/* A header line: no field is a number, and with text ids one names the user or item column. */
+static int is_header(span line, char delim, const tn_ratings_cfg *c)
+{
+    span f[64];
+    size_t n = split(line, delim, f, 64);
+    int header = 1, names = 0;
+    for (size_t j = 0; j < n && j < 64; j++) {
+        span u = f[j];
+        if (u.n >= 2 && u.p[0] == '"' && u.p[u.n - 1] == '"')
+            u = (span){u.p + 1, u.n - 2};
+        header &= !is_number(f[j]);
+        for (int k = TN_RF_USER; k <= TN_RF_ITEM; k++)
+            names |= u.n == strlen(c->header[k]) && memcmp(u.p, c->header[k], u.n) == 0;
+    }
+    return header && (!c->vocab[0] || names);
+}
+
+int tn__ratings_first_is_header(const tn_ratings_cfg *c, const char *text, size_t len)
+{
+    reader rd = {.name = "", .cur = text, .end = text + len};
+    span s;
+    while (next_line(&rd, &s))
+        if (!is_skipped(s))
+            return is_header(s, memchr(s.p, ',', s.n) ? ',' : memchr(s.p, '\t', s.n) ? '\t' : ' ', c);
+    return 0;
+}
+
 int tn__ratings_parse(const char *name, const char *text, size_t len, const tn_ratings_cfg *c,
                       size_t n_users, size_t n_items, int need_rating, tn_ratings **out,
                       tn_error *err)
 {
+    return tn__ratings_parse_at(name, text, len, 0, 0, c, n_users, n_items, need_rating, out, err);
+}
+
+int tn__ratings_parse_at(const char *name, const char *text, size_t len, size_t jump_at,
+                         size_t jump_to, const tn_ratings_cfg *c, size_t n_users, size_t n_items,
+                         int need_rating, tn_ratings **out, tn_error *err)
+{
     *out = NULL;
     name = name ? name : "<memory>";
-    reader rd = {name, text, text + len, 0, err};
+    reader rd = {name, text, text + len, 0, err, jump_at, jump_to};
     tn_ratings *t = tn__calloc(1, sizeof *t);
     if (!t)
         return tn__err(err, TN_ENOMEM, "out of memory");
@@ -398,17 +435,7 @@ int tn__ratings_parse(const char *name, const char *text, size_t len, const tn_r
              * value in the first data line is reported as such, not as a header). */
             delim = memchr(line.p, ',', line.n) ? ',' : memchr(line.p, '\t', line.n) ? '\t' : ' ';
             size_t n = split(line, delim, f, 64);
-            int header = 1, names = 0;
-            for (size_t j = 0; j < n && j < 64; j++) {
-                span u = f[j];
-                if (u.n >= 2 && u.p[0] == '"' && u.p[u.n - 1] == '"')
-                    u = (span){u.p + 1, u.n - 2};
-                header &= !is_number(f[j]);
-                for (int k = TN_RF_USER; k <= TN_RF_ITEM; k++)
-                    names |= u.n == strlen(c->header[k]) && memcmp(u.p, c->header[k], u.n) == 0;
-            }
-            /* With text ids a line of ids has no number either: a header names a column. */
-            header &= !c->vocab[0] || names;
+            int header = is_header(line, delim, c);
             if (header) {
                 rc = map_header(&rd, line, delim, c, need_rating, col, &n_cols);
                 continue;

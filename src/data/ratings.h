@@ -83,6 +83,13 @@ int tn__ratings_read(const char *path, const tn_ratings_cfg *c, size_t n_users, 
 int tn__ratings_parse(const char *name, const char *text, size_t len, const tn_ratings_cfg *c,
                       size_t n_users, size_t n_items, int need_rating, tn_ratings **out,
                       tn_error *err);
+/* The same for streaming: line jump_at of text (0: none) and the lines after it are
+ * numbered from jump_to (text is a header record followed by later lines of a source). */
+int tn__ratings_parse_at(const char *name, const char *text, size_t len, size_t jump_at,
+                         size_t jump_to, const tn_ratings_cfg *c, size_t n_users, size_t n_items,
+                         int need_rating, tn_ratings **out, tn_error *err);
+/* Whether the first record of text is a header line for these settings. */
+int tn__ratings_first_is_header(const tn_ratings_cfg *c, const char *text, size_t len);
 void tn__ratings_free(tn_ratings *r);
 /* 1 when the first line of text has a number in it (the headerless u.data layout). */
 int tn__ratings_is_headerless(const char *text, size_t len);

@@ -228,10 +228,11 @@ static int read_labelled(const ratings_state *s, const tn_data_ctx *c, const cha
 
 /* predict: `user item [...]` lines (u.data) or a CSV with the user and item columns. */
 static int read_pairs(const ratings_state *s, const tn_data_ctx *c, const char *text,
-                      size_t len, const char *name, tn_dataset **out, tn_error *err)
+                      size_t len, size_t jump_at, size_t jump_to, const char *name,
+                      tn_dataset **out, tn_error *err)
 {
     tn_ratings *r;
-    int ui, ii, rc = tn__ratings_parse(name, text, len, &s->cfg,
+    int ui, ii, rc = tn__ratings_parse_at(name, text, len, jump_at, jump_to, &s->cfg,
                                        vocab_of(c->net, s->cfg.user_input),
                                        vocab_of(c->net, s->cfg.item_input), 0, &r, err);
     if (rc == TN_OK && !(rc = tn__ratings_pairs_dataset(c->net, &s->cfg, r->n, 0, out, &ui,
@@ -263,11 +264,31 @@ static int ratings_read(const void *state, const tn_data_ctx *c, const tn_data_s
     }
     if (with_targets) {
         rc = read_labelled(s, c, text, len, name, out, err);
+    } else if (src->text && src->head) {
+        /* A part of a stream: its header line, then its lines, numbered as in the source. */
+        size_t head_lines = 1;
+        for (size_t i = 0; i < src->head_len; i++)
+            head_lines += src->head[i] == '\n';
+        char *joined = tn__malloc(src->head_len + 1 + len + 1);
+        if (!joined)
+            return tn__err(err, TN_ENOMEM, "out of memory");
+        memcpy(joined, src->head, src->head_len);
+        joined[src->head_len] = '\n';
+        memcpy(joined + src->head_len + 1, text, len);
+        rc = read_pairs(s, c, joined, src->head_len + 1 + len, head_lines + 1, src->first_line,
+                        name, out, err);
+        tn__free(joined);
     } else {
-        rc = read_pairs(s, c, text, len, name, out, err);
+        size_t at = src->text && src->first_line > 1 ? 1 : 0;
+        rc = read_pairs(s, c, text, len, at, at ? src->first_line : 0, name, out, err);
     }
     tn__free(buf);
     return rc;
+}
+
+static int ratings_stream_header(const void *state, const char *text, size_t len)
+{
+    return tn__ratings_first_is_header(&((const ratings_state *)state)->cfg, text, len);
 }
 
 void tn__data_ratings_settings(const tn_data_spec *spec, const tn_ratings_cfg **cfg,
@@ -313,5 +334,6 @@ const tn_data_format tn__data_ratings = {
     .record = ratings_record,
     .from_record = ratings_from_record,
     .read = ratings_read,
+    .stream_header = ratings_stream_header,
     .free = ratings_free,
 };
