@@ -150,6 +150,26 @@ check "u.data lines and CSV score the same pair ($a, $b)" [ -n "$a" ] && [ "$a" 
 printf 'user,item\n300,400\n' | "$tn" predict "$tmp/one.tnn" >"$tmp/edge.out" 2>&1
 check "the last valid pair is read" [ $? -eq 0 ]
 
+# Index inputs of a CSV take text ids too: the vocabulary is learned and recorded.
+printf 'user,item,label\nalice,book,1\nbob,pen,0\nalice,pen,0\ncarol,book,1\nbob,book,1\ncarol,pen,0\n' \
+    >"$tmp/pairs.csv"
+cat >"$tmp/pairs.json" <<'EOF'
+{"seed": 1, "inputs": [{"name": "user", "type": "index", "size": 3},
+                       {"name": "item", "type": "index", "size": 2}],
+ "layers": [{"name": "u", "type": "embedding", "input": "user", "dim": 2},
+            {"name": "i", "type": "embedding", "input": "item", "dim": 2},
+            {"type": "concat", "inputs": ["u", "i"]}, {"type": "dense", "units": 1, "activation": "sigmoid"}],
+ "loss": "binary_crossentropy", "optimizer": {"type": "adam", "lr": 0.1},
+ "train": {"epochs": 20, "batch_size": 2},
+ "data": {"train": "pairs.csv", "inputs": {"user": ["user"], "item": ["item"]}, "target": "label"}}
+EOF
+"$tn" -q train "$tmp/pairs.json" -o "$tmp/pairs.tnn" >/dev/null 2>&1
+"$tn" eval "$tmp/pairs.tnn" "$tmp/pairs.csv" >"$tmp/pairs.out" 2>&1
+check "a CSV with text ids in index inputs trains and evaluates" has "$tmp/pairs.out" "accuracy  1.0000"
+printf 'user,item\nbob,car\n' | "$tn" predict "$tmp/pairs.tnn" >"$tmp/car.out" 2>&1
+check "an id unseen in training is named with its line" \
+    has "$tmp/car.out" "<stdin>: line 2: column \"item\": id \"car\" is not among the 2 ids of input \"item\""
+
 # ---- Predictions people can use ---------------------------------------------------------
 "$tn" predict "$tmp/flowers.tnn" "$tmp/flowers.csv" >"$tmp/pred.csv" 2>&1
 check "predict writes a CSV header" [ "$(head -n 1 "$tmp/pred.csv")" = "id,class,probability" ]

@@ -45,10 +45,12 @@ typedef struct csv_state {
     tn_colspec id, ignore;  /* the key column (n 0 or 1), columns "*" leaves out */
     int no_header, skip_missing;
     tn_vocab *classes;      /* class names of the target (learned by load, or recorded) */
+    tn_vocab *ids[TN_MAX_INPUTS]; /* the ids of each index input (learned, or recorded; NULL
+                                   * in models from before: ids are numbers) */
 } csv_state;
 
 static const char *const csv_keys[] = {"train", "test", "holdout", "inputs", "target", "id",
-                                       "ignore", "header", "missing", "classes", NULL};
+                                       "ignore", "header", "missing", "classes", "ids", NULL};
 
 /* ---- columns ----------------------------------------------------------------------------- */
 
@@ -329,7 +331,9 @@ static int plan(void *ctx, tn_table *t, tn_error *err)
         for (size_t k = 0; k < s->columns.in[i].n; k++) {
             if ((rc = find_column(rd->path, t, &s->columns.in[i], k, idx, err)))
                 return rc;
-            t->kind[idx[0]] = TN_COL_NUMBER;
+            /* Ids are text looked up in a vocabulary (numbers in models from before). */
+            int text = rd->net->nodes[i].kind == TN_NODE_INDEX_INPUT && (rd->learn || s->ids[i]);
+            t->kind[idx[0]] = text ? TN_COL_TEXT : TN_COL_NUMBER;
         }
     for (size_t k = 0; rd->targets && k < s->columns.target.n; k++) {
         if ((rc = find_column(rd->path, t, &s->columns.target, k, idx, err)))
@@ -428,6 +432,52 @@ static int resolve_labels(csv_reading *rd, tn_table *t, size_t col, tn_error *er
     return rc;
 }
 
+/* The ids of an index input's column as rows of its vocabulary: learned from the training
+ * file (sorted), or looked up (an unseen id is an error naming its line). */
+static int resolve_ids(csv_reading *rd, tn_table *t, size_t col, int input, tn_error *err)
+{
+    csv_state *s = rd->s;
+    tn_vocab *v = t->text[col];
+    size_t n = v ? v->n : 0;
+    char where[320];
+    tn__table_label(t, col, where, sizeof where);
+    float *map = tn__calloc(n ? n : 1, sizeof *map);
+    uint32_t *remap = tn__calloc(n ? n : 1, sizeof *remap);
+    int rc = map && remap ? TN_OK : tn__err(err, TN_ENOMEM, "out of memory");
+    if (rc == TN_OK && rd->learn) {
+        if (tn__vocab_sort(v, remap))
+            rc = tn__err(err, TN_ENOMEM, "out of memory");
+        else if (n > rd->net->nodes[input].vocab)
+            rc = tn__err(err, TN_EDATA, "%s: %s holds %zu distinct ids, but input \"%s\" has "
+                         "size %zu (give it at least %zu)", rd->path, where, n,
+                         rd->net->nodes[input].name, rd->net->nodes[input].vocab, n);
+        for (size_t k = 0; rc == TN_OK && k < n; k++)
+            map[k] = (float)remap[k];
+        if (rc == TN_OK) {
+            tn__vocab_free(s->ids[input]);
+            s->ids[input] = v;
+            t->text[col] = NULL;
+        }
+    } else {
+        for (size_t k = 0; rc == TN_OK && k < n; k++) {
+            long i = tn__vocab_find(s->ids[input], v->s[k], strlen(v->s[k]));
+            if (i < 0)
+                rc = tn__err(err, TN_EDATA, "%s: line %zu: %s: id \"%s\" is not among the %zu "
+                             "ids of input \"%s\" seen in training", rd->path,
+                             line_of(t, col, k), where, v->s[k], s->ids[input]->n,
+                             rd->net->nodes[input].name);
+            map[k] = (float)i;
+        }
+    }
+    for (size_t r = 0; rc == TN_OK && r < t->rows; r++) {
+        float *x = &t->values[r * t->cols + col];
+        *x = map[(size_t)*x];
+    }
+    tn__free(map);
+    tn__free(remap);
+    return rc;
+}
+
 static int keys_of(const tn_table *t, size_t col, tn_dataset *d, tn_error *err)
 {
     if (!(d->keys = tn__calloc(t->rows ? t->rows : 1, sizeof *d->keys)))
@@ -463,8 +513,11 @@ static int from_table(csv_reading *rd, tn_table *tab, tn_dataset **out, tn_error
             rc = tn__err(err, TN_EDATA, "%s: %zu columns for input \"%s\", the file has %zu", path,
                          spec->n, net->nodes[i].name, tab->cols);
         else if (!(rc = find_columns(path, tab, spec, idx, err))) {
-            gather(tab, idx, spec->n, d->x[i]);
-            if (net->nodes[i].kind == TN_NODE_INDEX_INPUT)
+            if (tab->kind[idx[0]] == TN_COL_TEXT)
+                rc = resolve_ids(rd, tab, (size_t)idx[0], i, err);
+            if (rc == TN_OK)
+                gather(tab, idx, spec->n, d->x[i]);
+            if (rc == TN_OK && net->nodes[i].kind == TN_NODE_INDEX_INPUT)
                 rc = tn__check_ids(&origin, &net->nodes[i], spec->names[0], d->x[i], d->rows,
                                    err);
         }
@@ -535,6 +588,8 @@ static void csv_free(void *state)
     colspec_free(&s->id);
     colspec_free(&s->ignore);
     tn__vocab_free(s->classes);
+    for (int i = 0; i < TN_MAX_INPUTS; i++)
+        tn__vocab_free(s->ids[i]);
     tn__free(s);
 }
 
@@ -574,6 +629,9 @@ static int csv_parse(tn_jr *r, const cJSON *obj, const tn_data_ctx *c, void **st
         !(rc = tn__data_parse_holdout(r, obj, s->test != NULL, "file", &s->holdout)) &&
         !(rc = parse_options(r, obj, s)))
         rc = columns_parse(r, obj, c->net, 1, s->no_header, &s->star, &s->columns);
+    if (rc == TN_OK && cJSON_GetObjectItemCaseSensitive(obj, "ids"))
+        rc = tn__jr_fail(r, "ids", "the ids are learned from the training file and recorded in "
+                         "the model, not given in a config");
     if (rc == TN_OK && s->ignore.n && !s->star)
         rc = tn__jr_fail(r, "ignore", "only \"inputs\": \"*\" takes columns to leave out (a "
                          "column not listed is not read)");
@@ -588,6 +646,10 @@ static size_t csv_target_width(const void *state)
 static int csv_load(const void *state, const tn_data_ctx *c, unsigned long long seed,
                     tn_data_loaded *out, tn_error *err)
 {
+    for (int i = 0; i < TN_MAX_INPUTS; i++) {
+        tn__vocab_free(((csv_state *)state)->ids[i]);
+        ((csv_state *)state)->ids[i] = NULL;
+    }
     /* Loading the training file learns what the model records: the columns of "*" and the
      * class names (the state is the config's own, not shared). */
     csv_state *s = (csv_state *)state;
@@ -620,6 +682,15 @@ static int csv_record(const void *state, const tn_data_ctx *c, cJSON *obj)
     if (rc == TN_OK && s->classes &&
         (!(a = tn__vocab_json(s->classes)) || !cJSON_AddItemToObject(obj, "classes", a)))
         rc = TN_ENOMEM;
+    cJSON *ids = NULL;
+    for (int i = 0; rc == TN_OK && i < c->net->n_inputs; i++) {
+        if (!s->ids[i])
+            continue;
+        if ((!ids && !(ids = cJSON_AddObjectToObject(obj, "ids"))) ||
+            !(a = tn__vocab_json(s->ids[i])) ||
+            !cJSON_AddItemToObject(ids, c->net->nodes[i].name, a))
+            rc = TN_ENOMEM;
+    }
     return rc;
 }
 
@@ -638,6 +709,28 @@ static int csv_from_record(tn_jr *r, const cJSON *obj, const tn_data_ctx *c, voi
                          s->classes->n, c->targets.classes);
     if (rc == TN_OK && s->classes && s->columns.target.n != 1)
         rc = tn__jr_fail(r, "classes", "class names need one target column");
+    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(obj, "ids");
+    if (rc == TN_OK && ids) {
+        const char *names[TN_MAX_INPUTS + 1];
+        int n = 0;
+        for (int i = 0; i < c->net->n_inputs; i++)
+            if (c->net->nodes[i].kind == TN_NODE_INDEX_INPUT)
+                names[n++] = c->net->nodes[i].name;
+        names[n] = NULL;
+        size_t mark = tn__jr_push_key(r, "ids");
+        rc = cJSON_IsObject(ids) ? tn__jr_check_keys(r, ids, names)
+                                 : tn__jr_fail(r, NULL, "expected an object");
+        for (int i = 0; rc == TN_OK && i < c->net->n_inputs; i++) {
+            const tn_node *in = &c->net->nodes[i];
+            if (in->kind != TN_NODE_INDEX_INPUT || !cJSON_GetObjectItemCaseSensitive(ids, in->name))
+                continue;
+            rc = tn__vocab_from_json(r, ids, in->name, &s->ids[i]);
+            if (rc == TN_OK && s->ids[i]->n > in->vocab)
+                rc = tn__jr_fail(r, in->name, "%zu ids, but the input has size %zu",
+                                 s->ids[i]->n, in->vocab);
+        }
+        tn__jr_pop(r, mark);
+    }
     return rc;
 }
 
@@ -686,6 +779,8 @@ static const tn__keydoc csv_docs[] = {
                "(1 is the first) (default true)"},
     {"missing", "\"error\" (the default) or \"skip\": drop rows whose used field is empty or NA"},
     {"classes", "recorded in the model: the class names, learned from the training file"},
+    {"ids", "recorded in the model: each index input's ids (integers or text) as the training "
+            "file has them, sorted; an id not among them is an error"},
     {NULL, NULL}};
 
 const tn_data_format tn__data_csv = {
