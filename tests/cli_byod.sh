@@ -205,5 +205,22 @@ EOF
 "$tn" predict "$tmp/line.tnn" "$tmp/line.csv" >"$tmp/line.out" 2>&1
 check "a regression prints a score column" [ "$(head -n 1 "$tmp/line.out")" = "score" ]
 
+# predict reads every format the model was trained on, IDX images included.
+{ printf '\x00\x00\x08\x03\x00\x00\x00\x06\x00\x00\x00\x02\x00\x00\x00\x02'
+  printf '\x00\x00\x00\x00\xff\xff\xff\xff\x00\xff\x00\xff\x00\x00\x00\x00\xff\xff\xff\xff\x00\xff\x00\xff'; } \
+    >"$tmp/img.idx"
+printf '\x00\x00\x08\x01\x00\x00\x00\x06\x00\x01\x02\x00\x01\x02' >"$tmp/lab.idx"
+cat >"$tmp/idx.json" <<'EOF'
+{"seed": 1, "inputs": [{"name": "px", "size": 4}],
+ "layers": [{"type": "dense", "units": 3, "activation": "softmax"}],
+ "loss": "categorical_crossentropy", "optimizer": {"type": "adam", "lr": 0.1},
+ "train": {"epochs": 3, "batch_size": 2},
+ "data": {"format": "idx", "train": {"images": "img.idx", "labels": "lab.idx"}, "scaling": "unit"}}
+EOF
+"$tn" -q train "$tmp/idx.json" -o "$tmp/idx.tnn" >/dev/null 2>&1
+"$tn" predict "$tmp/idx.tnn" "$tmp/img.idx" >"$tmp/idx.out" 2>&1
+check "predict reads IDX images" \
+    [ "$(head -n 1 "$tmp/idx.out")" = "class,probability" ] && [ "$(wc -l <"$tmp/idx.out")" -eq 7 ]
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
