@@ -39,7 +39,7 @@ readelf -d "$tmp/example" | grep -q 'NEEDED.*libtinynet\.so\.0\.2' || fail "exam
 
 "$tinynet" train models/ring.json -o "$tmp/ring.tnn" --epochs 20 >/dev/null
 export OPENBLAS_NUM_THREADS=1
-"$tinynet" predict "$tmp/ring.tnn" data/ring_test.csv >"$tmp/want.txt"
+"$tinynet" predict --raw "$tmp/ring.tnn" data/ring_test.csv >"$tmp/want.txt"
 tail -n +2 data/ring_test.csv | cut -d, -f1,2 |
   LD_LIBRARY_PATH="$libdir" "$tmp/example" "$tmp/ring.tnn" >"$tmp/got.txt"
 [ "$(wc -l <"$tmp/want.txt")" -eq 500 ] || fail "tinynet predict gave no rows"

@@ -57,7 +57,7 @@ compare() {
         passed=$((passed + 1))
     done < <(sed -n 's/^layer      \([^ ]*\) (\([^)]*\)) <- .*: \([0-9]*\) parameters$/\1 \2 \3/p' \
              "$tmp/read.txt")
-    "$tn" predict "$model" data/ring_test.csv >"$tmp/want.txt"
+    "$tn" predict --raw "$model" data/ring_test.csv >"$tmp/want.txt"
     "$py" tools/read_tnn.py "$model" --predict data/ring_test.csv >"$tmp/got.txt"
     check "$name: predicts what tinynet predicts" same_numbers "$tmp/want.txt" "$tmp/got.txt"
 }
@@ -87,7 +87,7 @@ check "the header as JSON, tensors in parameter order" "$py" - "$tmp/wide.json.o
 import json, sys
 m = json.load(open(sys.argv[1]))
 h = m["header"]
-assert m["version"] == 2 and h["format"] == "tinynet-model"
+assert m["version"] == 3 and h["format"] == "tinynet-model"
 assert h["scaling"]["kind"] == "standardize" and len(h["scaling"]["mean"]) == 2
 assert [(t["layer"], t["name"]) for t in m["tensors"]] == [
     ("dense_1", "W"), ("dense_1", "b"), ("layer_norm_1", "gain"), ("layer_norm_1", "bias"),

@@ -58,23 +58,23 @@ check "missing --user is a usage error" [ $rc -eq 2 ]
 check "missing --user named" has "$err" "missing --user U"
 run "$tn" recommend "$tmp/rec.tnn" --user 300
 check "user outside the vocabulary fails" [ $rc -eq 1 ]
-check "user outside named" has "$err" "user 300 is outside the vocabulary [0, 300)"
+check "user outside named" has "$err" "user \"300\" is not among the 300 users the model was trained on"
 run "$tn" recommend "$tmp/rec.tnn" --user 1 --ratings "$tmp/missing.tsv"
 check "missing ratings file fails" [ $rc -eq 1 ]
 
 # predict: u.data-style pairs and CSV give the same scores.
 printf '3\t%s\n3\t0\n' "$top" >"$tmp/pairs.tsv"
 printf 'user,item\n3,%s\n3,0\n' "$top" >"$tmp/pairs.csv"
-run "$tn" predict "$tmp/rec.tnn" "$tmp/pairs.tsv"
+run "$tn" predict --raw "$tmp/rec.tnn" "$tmp/pairs.tsv"
 check "predict pairs" [ $rc -eq 0 ]
 tsv=$out
-run "$tn" predict "$tmp/rec.tnn" "$tmp/pairs.csv"
+run "$tn" predict --raw "$tmp/rec.tnn" "$tmp/pairs.csv"
 check "predict csv" [ $rc -eq 0 ]
 check "tsv and csv agree" [ "$tsv" = "$out" ]
 check "two scores" [ "$(wc -l <<<"$out")" -eq 2 ]
 printf '3\t400\n' >"$tmp/bad.tsv"
 run "$tn" predict "$tmp/rec.tnn" "$tmp/bad.tsv"
-check "item outside the vocabulary" has "$err" "line 1: item 400 is outside the vocabulary [0, 400)"
+check "item outside the vocabulary" has "$err" "line 1: item \"400\" is not in the model's 400 items"
 
 # graph: DOT on stdout, files by extension, images through Graphviz when installed.
 run "$tn" graph models/recommender.json

@@ -58,11 +58,11 @@ check "info" [ $rc -eq 0 ]
 check "info shows layers" has "$out" "dense_2        dense      dense_1"
 check "info shows parameters" has "$out" "17 parameters"
 
-run "$tn" predict "$tmp/xor.tnn" data/xor.csv
+run "$tn" predict --raw "$tmp/xor.tnn" data/xor.csv
 check "predict" [ $rc -eq 0 ]
 check "predict prints one line per row" [ "$(wc -l <<<"$out")" -eq 4 ]
 check "predictions classify xor" [ "$(awk '{printf "%d", ($1 >= 0.5)}' <<<"$out")" = "0110" ]
-run bash -c "'$tn' predict '$tmp/xor.tnn' - < data/xor.csv"
+run bash -c "'$tn' predict --raw '$tmp/xor.tnn' - < data/xor.csv"
 check "predict from stdin" [ "$(wc -l <<<"$out")" -eq 4 ]
 
 run "$tn" eval "$tmp/xor.tnn" data/xor.csv
@@ -108,16 +108,16 @@ check "eval names the missing column" has "$err" 'no column "x1"'
 # Recommender pairs: the same scores from a file and from stdin.
 "$tn" train models/recommender.json --epochs 2 -o "$tmp/rec.tnn" >/dev/null
 printf '7\t56\n1\t2\n' >"$tmp/pairs.tsv"
-run "$tn" predict "$tmp/rec.tnn" "$tmp/pairs.tsv"
+run "$tn" predict --raw "$tmp/rec.tnn" "$tmp/pairs.tsv"
 check "predict pairs from a file" [ $rc -eq 0 ] && [ "$(wc -l <<<"$out")" -eq 2 ]
 file_out=$out
-run bash -c "'$tn' predict '$tmp/rec.tnn' - < '$tmp/pairs.tsv'"
+run bash -c "'$tn' predict --raw '$tmp/rec.tnn' - < '$tmp/pairs.tsv'"
 check "predict pairs from stdin" [ $rc -eq 0 ]
 check "stdin and file agree" [ "$out" = "$file_out" ]
 printf 'user,item,label\n# a comment\n1,2,1\n999,3,0\n' >"$tmp/badid.csv"
 run "$tn" eval "$tmp/rec.tnn" "$tmp/badid.csv"
 check "id outside the vocabulary fails" [ $rc -eq 1 ]
-check "id outside the vocabulary names line and value" has "$err" 'badid.csv: line 4: column "user": id 999 is not an integer in [0, 300)'
+check "id outside the vocabulary names line and value" has "$err" 'badid.csv: line 4: user "999" is not in the model'"'"'s 300 users'
 run "$tn" eval "$tmp/rec.tnn" data/ratings.tsv
 check "eval of ratings data fails" [ $rc -eq 1 ]
 check "eval of ratings data says why" has "$err" "tinynet train"
@@ -160,7 +160,7 @@ run "$tn" info "$tmp/ring_ln.tnn"
 check "info of a layer_norm model" [ $rc -eq 0 ]
 check "info lists the layer_norm layer" has "$out" "layer_norm_1   layer_norm dense_1"
 check "info lists its parameters" has "$out" "(B, 16)            32  eps=1e-05"
-run "$tn" predict "$tmp/ring_ln.tnn" data/ring_test.csv
+run "$tn" predict --raw "$tmp/ring_ln.tnn" data/ring_test.csv
 check "predict with layer_norm" [ $rc -eq 0 ]
 check "predict with layer_norm prints 500 lines" [ "$(wc -l <<<"$out")" -eq 500 ]
 run "$tn" graph "$tmp/ring_ln.tnn"
@@ -183,7 +183,7 @@ check "eval of a huber model" [ $rc -eq 0 ]
 check "eval names the loss with its parameter" has "$out" "(huber(delta=0.5))"
 run "$tn" info "$tmp/ring_huber.tnn"
 check "info shows the loss" has "$out" "loss       huber(delta=0.5)"
-run "$tn" predict "$tmp/ring_huber.tnn" data/ring_test.csv
+run "$tn" predict --raw "$tmp/ring_huber.tnn" data/ring_test.csv
 check "predict of a huber model" [ $rc -eq 0 ] && [ "$(wc -l <<<"$out")" -eq 500 ]
 
 # A model file of format version 1 (tinynet 0.1, the ring of models/ring.json, "columns"

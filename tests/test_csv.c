@@ -2,6 +2,7 @@
  * robustness against truncated, mutated and out-of-memory input. */
 #include "core/rng.h"
 #include "data/csv.h"
+#include "data/vocab.h"
 #include "core/alloc.h"
 #include "core/file.h"
 
@@ -81,7 +82,8 @@ START_TEST(test_err_not_a_number)
     expect_fail("x,y\n1 2,3\n", TN_EDATA, "column \"x\": expected a number, got \"1 2\"");
     expect_fail("x,y\n1,0x\n", TN_EDATA, "column \"y\": expected a number, got \"0x\"");
     expect_fail("x,y\n1,2.5.1\n", TN_EDATA, "got \"2.5.1\"");
-    expect_fail("x,y\n1,\"2\"\n", TN_EDATA, "got \"\\\"2\\\"\"");
+    expect_fail("x,y\n1,\"2\"x\n", TN_EDATA, "line 2: field 2: expected a comma or the end of "
+                "the line after a closing quote, got 'x'");
     expect_fail_n("x,y\n1,2\0003\n", 10, TN_EDATA, "column \"y\": expected a number, got \"2\\x003\"");
     /* A very long field is shown cut, not overflowing the message. */
     char long_field[2000];
@@ -129,8 +131,8 @@ START_TEST(test_err_empty_and_header)
     expect_fail("x,,y\n1,2,3\n", TN_EDATA, "data/ring_train.csv: line 1: empty column name (column 2)");
     expect_fail("x,y,  \n1,2,3\n", TN_EDATA, "line 1: empty column name (column 3)");
     expect_fail("\"\",y\n1,2\n", TN_EDATA, "line 1: empty column name (column 1)");
-    expect_fail("x,\"y\n1,2\n", TN_EDATA, "line 1: column 2: bad quoted name");
-    expect_fail("x,a\"b\n1,2\n", TN_EDATA, "line 1: column 2: bad quoted name");
+    expect_fail("x,\"y\n1,2\n", TN_EDATA, "line 1: field 2: the quote opened here is never closed");
+    expect_fail("x,a\"b\n1,2\n", TN_EDATA, "line 1: column 2: name contains a control character or a quote");
     expect_fail("x,a\001\n1,2\n", TN_EDATA, "line 1: column 2: name contains a control character");
 }
 END_TEST
@@ -539,6 +541,101 @@ START_TEST(test_out_of_memory)
 }
 END_TEST
 
+
+/* ---- RFC 4180 and column kinds (issue 11) ------------------------------------------ */
+
+static int plan_kinds(void *ctx, tn_table *t, tn_error *err)
+{
+    (void)err;
+    const char *kinds = ctx; /* one letter per column: n number, s skip, t text */
+    for (size_t c = 0; c < t->cols && kinds[c]; c++)
+        t->kind[c] = kinds[c] == 's' ? TN_COL_SKIP : kinds[c] == 't' ? TN_COL_TEXT : TN_COL_NUMBER;
+    return TN_OK;
+}
+
+static tn_table *parse_kinds(const char *text, const char *kinds, int no_header, int skip_missing,
+                             tn_error *e)
+{
+    tn_csv_opts o = {.no_header = no_header, .skip_missing = skip_missing, .plan = plan_kinds,
+                     .ctx = (void *)kinds};
+    tn_table *t = NULL;
+    int rc = tn__csv_parse_opts("p.csv", text, strlen(text), &o, &t, e);
+    ck_assert_msg(rc == TN_OK || t == NULL, "a failed parse left a table");
+    return t;
+}
+
+START_TEST(test_rfc4180_quotes)
+{
+    tn_error e = {0};
+    /* Quoted fields hold the delimiter, doubled quotes and line ends; lines count on. */
+    const char *text = "\xEF\xBB\xBFid,\"note, long\",x\r\n"
+                       "u0,\"hello, world\",1.5\r\n"
+                       "u1,\"say \"\"hi\"\"\nsecond line\",2\r\n"
+                       "u2,plain,3";
+    tn_table *t = parse_kinds(text, "tsn", 0, 0, &e);
+    ck_assert_msg(t != NULL, "%s", e.msg);
+    ck_assert_uint_eq(t->rows, 3);
+    ck_assert_str_eq(t->names[1], "note, long");
+    ck_assert_uint_eq(t->lines[0], 2);
+    ck_assert_uint_eq(t->lines[1], 3);
+    ck_assert_uint_eq(t->lines[2], 5); /* the quoted newline moved it a line down */
+    EQ(t->values[2 * 3 + 2], 3.0f);
+    ck_assert_str_eq(t->text[0]->s[(size_t)t->values[1 * 3 + 0]], "u1");
+    tn__table_free(t);
+    /* An unused column holds anything; a bad value after a multi-line field has its line. */
+    t = parse_kinds("a,b\n\"x\ny\",1\n\"z\",q\n", "sn", 0, 0, &e);
+    ck_assert_ptr_null(t);
+    ck_assert_str_eq(e.msg, "p.csv: line 4: column \"b\": expected a number, got \"q\"");
+    t = parse_kinds("a,b\n\"never closed,1\n2,3\n", "sn", 0, 0, &e);
+    ck_assert_ptr_null(t);
+    ck_assert_str_eq(e.msg, "p.csv: line 2: field 1: the quote opened here is never closed");
+}
+END_TEST
+
+START_TEST(test_headerless_and_missing)
+{
+    tn_error e = {0};
+    tn_table *t = parse_kinds("5.1,3.5,setosa\n4.9,3,setosa\n6.3,2.5,virginica\n", "nnt", 1, 0, &e);
+    ck_assert_msg(t != NULL, "%s", e.msg);
+    ck_assert_uint_eq(t->rows, 3);
+    ck_assert_int_eq(t->header, 0);
+    ck_assert_str_eq(t->names[2], "3");
+    ck_assert_uint_eq(t->text[2]->n, 2);
+    ck_assert_uint_eq(t->lines[0], 1);
+    tn__table_free(t);
+    t = parse_kinds("1,2\n3,x\n", "nn", 1, 0, &e);
+    ck_assert_ptr_null(t);
+    ck_assert_str_eq(e.msg, "p.csv: line 2: column 2: expected a number, got \"x\"");
+    /* Missing values: named, or rows dropped and counted when asked. */
+    t = parse_kinds("a,b,c\n1,NA,x\n2,3,\n4,5,y\n", "nns", 0, 0, &e);
+    ck_assert_ptr_null(t);
+    ck_assert_msg(strstr(e.msg, "line 2: column \"b\": expected a number, got \"NA\" (a missing "
+                         "value: \"missing\": \"skip\" drops such rows)"), "%s", e.msg);
+    t = parse_kinds("a,b,c\n1,NA,x\n2,3,\n4,5,y\n", "nns", 0, 1, &e);
+    ck_assert_msg(t != NULL, "%s", e.msg);
+    ck_assert_uint_eq(t->rows, 2); /* the empty c is skipped, not missing */
+    ck_assert_uint_eq(t->dropped, 1);
+    ck_assert_uint_eq(t->lines[0], 3);
+    tn__table_free(t);
+}
+END_TEST
+
+START_TEST(test_stream_head)
+{
+    tn_error e = {0};
+    tn_csv_opts o = {.head = "x,label\n", .head_len = 8, .first_line = 7};
+    tn_table *t = NULL;
+    ck_assert_int_eq(tn__csv_parse_opts("s", "1,2\n3,4", 7, &o, &t, &e), TN_OK);
+    ck_assert_uint_eq(t->rows, 2);
+    ck_assert_uint_eq(t->lines[1], 8);
+    tn__table_free(t);
+    ck_assert_int_eq(tn__csv_parse_opts("s", "1,2\n3,y\n", 8, &o, &t, &e), TN_EDATA);
+    ck_assert_str_eq(e.msg, "s: line 8: column \"label\": expected a number, got \"y\"");
+    ck_assert_uint_eq(tn__csv_first_record("# c\nx,\"a\nb\"\r\n1,2\n", 18), 11);
+    ck_assert_int_eq(tn__csv_in_quotes("a,\"b\n", 5), 1);
+}
+END_TEST
+
 Suite *tn_check_suite(void)
 {
     Suite *s = suite_create("csv");
@@ -561,6 +658,9 @@ Suite *tn_check_suite(void)
     tcase_add_test(tc, test_parse_many_rows);
     tcase_add_test(tc, test_table_column);
     tcase_add_test(tc, test_read_stdin);
+    tcase_add_test(tc, test_rfc4180_quotes);
+    tcase_add_test(tc, test_headerless_and_missing);
+    tcase_add_test(tc, test_stream_head);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("data");

@@ -54,7 +54,7 @@ static void teardown(fixture *x)
 /* Reads text; returns the status and fills err and *out. */
 static int read_text(fixture *x, const char *text, int targets, tn_dataset **out, tn_error *err)
 {
-    tn_data_source src = {NULL, 0, "t.svm", text, strlen(text)};
+    tn_data_source src = {.name = "t.svm", .text = text, .len = strlen(text)};
     memset(err, 0, sizeof *err);
     return x->f->read(x->state, &x->ctx, &src, targets, out, err);
 }
@@ -165,7 +165,7 @@ START_TEST(nul_bytes_and_settings_are_refused)
     setup(&x, "binary_crossentropy", 1, BINARY);
     tn_dataset *d;
     tn_error err = {0};
-    tn_data_source src = {NULL, 0, "t.svm", "1 1:1\0 2:1\n", 11};
+    tn_data_source src = {.name = "t.svm", .text = "1 1:1\0 2:1\n", .len = 11};
     ck_assert_int_eq(x.f->read(x.state, &x.ctx, &src, 1, &d, &err), TN_EDATA);
     ck_assert_str_eq(err.msg, "t.svm: a NUL byte in the text (not a libsvm file?)");
     teardown(&x);

@@ -26,7 +26,7 @@ def read(path):
     if len(b) < 24 or b[:4] != b"TNN1":
         raise ModelError("%s: not a tinynet model file" % path)
     version, hlen = struct.unpack_from("<II", b, 4)
-    if version not in (1, 2):
+    if version not in (1, 2, 3):
         raise ModelError("%s: format version %d" % (path, version))
     if 24 + hlen > len(b):
         raise ModelError("%s: truncated header" % path)

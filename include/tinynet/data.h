@@ -34,7 +34,19 @@ TN_API int tn_data_read(const tn_model *m, const char *const *paths, int n_paths
  * messages. Text formats only (CSV, ratings, libsvm). */
 TN_API int tn_data_parse(const tn_model *m, const char *name, const char *text, size_t len,
                          unsigned flags, tn_data **out, tn_error *err);
+/* Streaming: a part of a text source, whose records start at 1-based line first_line of
+ * it; head is the source's header record (head_len 0: none) when
+ * tn_model_data_stream_header said the first record is one. Messages name the lines of the
+ * source. A part holding no rows gives a dataset of 0 rows for CSV. */
+TN_API int tn_data_parse_part(const tn_model *m, const char *name, const char *head,
+                              size_t head_len, const char *text, size_t len, size_t first_line,
+                              unsigned flags, tn_data **out, tn_error *err);
+/* Whether the first record of a text source (text, len) is a header for m's format: 1, 0,
+ * or -1 when m's format is not read in parts (binary formats, libsvm: read it whole). */
+TN_API int tn_model_data_stream_header(const tn_model *m, const char *text, size_t len);
 TN_API void tn_data_free(tn_data *d);
+/* The key of row r (the "id" column a CSV model records, as text), or NULL. */
+TN_API const char *tn_data_key(const tn_data *d, size_t r);
 
 TN_API size_t tn_data_rows(const tn_data *d);
 TN_API int tn_data_has_targets(const tn_data *d);

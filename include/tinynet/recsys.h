@@ -32,8 +32,10 @@ typedef struct tn_ranking {
 TN_API int tn_trainer_ranking(tn_trainer *t, tn_ranking *out);
 
 typedef struct tn_recommendation {
-    long long item;        /* as in the ratings file (id_base added back) */
+    long long item;        /* the item's id as a number (id_base added back for models from
+                            * before vocabularies); -1 when the id is not an integer */
     float score;
+    char id[256];          /* the item's id as the ratings file has it */
 } tn_recommendation;
 
 /* The top (at most) best items user has not rated, best first (ties: lower id first).
@@ -43,6 +45,10 @@ typedef struct tn_recommendation {
  * TN_ERANGE. */
 TN_API int tn_recommend(const tn_model *m, long long user, const char *ratings_path,
                         size_t top, tn_recommendation *out, size_t *n, tn_error *err);
+/* The same for a user id as text ("u17" or "17"), as the ratings file has it: a user the
+ * model did not see in training is TN_ERANGE. */
+TN_API int tn_recommend_id(const tn_model *m, const char *user, const char *ratings_path,
+                           size_t top, tn_recommendation *out, size_t *n, tn_error *err);
 
 #ifdef __cplusplus
 }

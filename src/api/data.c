@@ -64,7 +64,7 @@ int tn_data_read(const tn_model *m, const char *const *paths, int n_paths, unsig
             *out = NULL;
         return tn__err(err, TN_EINVAL, "tn_data_read: no file given");
     }
-    tn_data_source src = {paths, n_paths, NULL, NULL, 0};
+    tn_data_source src = {.paths = paths, .n_paths = n_paths};
     return read_data(m, &src, flags, out, err);
 }
 
@@ -76,8 +76,45 @@ int tn_data_parse(const tn_model *m, const char *name, const char *text, size_t 
             *out = NULL;
         return tn__err(err, TN_EINVAL, "tn_data_parse: NULL text");
     }
-    tn_data_source src = {NULL, 0, name ? name : "<memory>", text, len};
+    tn_data_source src = {.name = name ? name : "<memory>", .text = text, .len = len};
     return read_data(m, &src, flags, out, err);
+}
+
+int tn_data_parse_part(const tn_model *m, const char *name, const char *head, size_t head_len,
+                       const char *text, size_t len, size_t first_line, unsigned flags,
+                       tn_data **out, tn_error *err)
+{
+    if (!text || (head_len && !head)) {
+        if (out)
+            *out = NULL;
+        return tn__err(err, TN_EINVAL, "tn_data_parse_part: NULL text");
+    }
+    tn_data_source src = {.name = name ? name : "<memory>", .text = text, .len = len,
+                          .head = head_len ? head : NULL, .head_len = head_len,
+                          .first_line = first_line};
+    return read_data(m, &src, flags, out, err);
+}
+
+int tn_model_data_stream_header(const tn_model *m, const char *text, size_t len)
+{
+    if (!m || !text)
+        return -1;
+    const tn_data_format *f = tn__data_format_of_model(m);
+    if (!f || !f->stream_header)
+        return -1;
+    tn_data_ctx ctx = tn__api_data_ctx(m, NULL);
+    tn_data_spec spec = {0};
+    tn_error quiet = {0};
+    if (tn__data_spec_of_model(m, &ctx, &spec, &quiet))
+        return -1;
+    int h = spec.format->stream_header(spec.state, text, len) ? 1 : 0;
+    tn__data_spec_free(&spec);
+    return h;
+}
+
+const char *tn_data_key(const tn_data *d, size_t r)
+{
+    return d && d->rows->keys && r < d->rows->rows ? d->rows->keys[r] : NULL;
 }
 
 void tn_data_free(tn_data *d)

@@ -9,6 +9,9 @@
 #include "train/session.h"
 #include "tinynet/recsys.h"
 
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int tn_trainer_ranking(tn_trainer *t, tn_ranking *out)
@@ -29,12 +32,12 @@ int tn_trainer_ranking(tn_trainer *t, tn_ranking *out)
     return tn__recsys_evaluate(s->config->net, s->data.extra, out, &t->err);
 }
 
-int tn_recommend(const tn_model *m, long long user, const char *ratings_path, size_t top,
-                 tn_recommendation *out, size_t *n, tn_error *err)
+int tn_recommend_id(const tn_model *m, const char *user, const char *ratings_path, size_t top,
+                    tn_recommendation *out, size_t *n, tn_error *err)
 {
     if (n)
         *n = 0;
-    if (!m || !out || !n)
+    if (!m || !user || !out || !n)
         return tn__err(err, TN_EINVAL, "tn_recommend: NULL argument");
     tn_data_ctx ctx = tn__api_data_ctx(m, NULL);
     tn_data_spec spec = {0};
@@ -62,15 +65,27 @@ int tn_recommend(const tn_model *m, long long user, const char *ratings_path, si
     size_t n_users = net->nodes[tn__net_find_node(net, c->user_input)].vocab;
     size_t n_items = net->nodes[tn__net_find_node(net, c->item_input)].vocab;
     tn_ratings *rated = NULL;
-    /* In double: no overflow of user - id_base for any user. */
-    double id = (double)user - (double)c->id_base;
-    if (!ratings_path && !train)
+    double id = -1;
+    if (c->vocab[0]) {
+        long k = tn__vocab_find(c->vocab[0], user, strlen(user));
+        id = (double)k;
+        if (k < 0)
+            rc = tn__err(err, TN_ERANGE, "user \"%s\" is not among the %zu users the model was "
+                         "trained on", user, c->vocab[0]->n);
+    } else {
+        /* In double: no overflow of user - id_base for any user. */
+        char *end;
+        double v = strtod(user, &end);
+        id = *end || end == user || v != floor(v) ? -1 : v - (double)c->id_base;
+        if (!(id >= 0 && id < (double)n_users))
+            rc = tn__err(err, TN_ERANGE, "user %s is outside the vocabulary [%lld, %lld)", user,
+                         c->id_base, (long long)n_users + c->id_base);
+    }
+    if (rc == TN_OK && !ratings_path && !train)
         rc = tn__err(err, TN_ENOTFOUND, "%s records no ratings file to tell which items a user "
                      "has seen", m->source ? m->source : "the model");
-    else if (!(id >= 0 && id < (double)n_users))
-        rc = tn__err(err, TN_ERANGE, "user %lld is outside the vocabulary [%lld, %lld)", user,
-                     c->id_base, (long long)n_users + c->id_base);
-    else if ((rc = tn__ratings_read(ratings_path ? ratings_path : train, c, n_users, n_items, 0,
+    else if (rc == TN_OK &&
+             (rc = tn__ratings_read(ratings_path ? ratings_path : train, c, n_users, n_items, 0,
                                     &rated, err)) && rc == TN_EIO && !ratings_path)
         tn__err_prefix(err, "the ratings file recorded in %s", m->source ? m->source : "the model");
     if (rc == TN_OK)
@@ -78,4 +93,12 @@ int tn_recommend(const tn_model *m, long long user, const char *ratings_path, si
     tn__ratings_free(rated);
     tn__data_spec_free(&spec);
     return rc;
+}
+
+int tn_recommend(const tn_model *m, long long user, const char *ratings_path, size_t top,
+                 tn_recommendation *out, size_t *n, tn_error *err)
+{
+    char id[32];
+    snprintf(id, sizeof id, "%lld", user);
+    return tn_recommend_id(m, id, ratings_path, top, out, n, err);
 }

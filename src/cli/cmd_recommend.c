@@ -11,7 +11,7 @@
 
 static const char usage[] = "tinynet recommend MODEL --user U [--top N] [--ratings FILE]";
 
-static int run(const char *model, long long user_id, long long top, const char *ratings_path,
+static int run(const char *model, const char *user_id, long long top, const char *ratings_path,
                tn_error *err)
 {
     tn_model *m = NULL;
@@ -19,17 +19,17 @@ static int run(const char *model, long long user_id, long long top, const char *
     size_t n = 0;
     int rc = rec ? tn_model_load(model, 0, &m, err) : tn_cli_err(err, TN_ENOMEM, "out of memory");
     if (rc == TN_OK)
-        rc = tn_recommend(m, user_id, ratings_path, (size_t)top, rec, &n, err);
+        rc = tn_recommend_id(m, user_id, ratings_path, (size_t)top, rec, &n, err);
     /* The library does not know this command's options; say which one helps. */
     if ((rc == TN_ENOTFOUND || rc == TN_EIO) && !ratings_path)
         strncat(err->msg, " (give --ratings FILE)", sizeof err->msg - strlen(err->msg) - 1);
     if (rc == TN_OK && n == 0)
-        fprintf(stderr, "tinynet: user %lld has rated every item%s%s\n", user_id,
+        fprintf(stderr, "tinynet: user %s has rated every item%s%s\n", user_id,
                 ratings_path ? " in " : "", ratings_path ? ratings_path : "");
     else if (rc == TN_OK)
         printf("rank\titem\tscore\n");
     for (size_t k = 0; rc == TN_OK && k < n; k++)
-        printf("%zu\t%lld\t%.6f\n", k + 1, rec[k].item, (double)rec[k].score);
+        printf("%zu\t%s\t%.6f\n", k + 1, rec[k].id, (double)rec[k].score);
     free(rec);
     tn_model_free(m);
     return rc;
@@ -41,19 +41,21 @@ int tn_cli_recommend(int argc, char **argv)
         printf("usage: %s\n\n"
                "Scores every item USER has not rated with MODEL (a recommender with user and\n"
                "item index inputs) and prints the best N (default 10): rank, item, score.\n"
-               "Ids are as in the ratings file. Rated items are those in --ratings FILE\n"
+               "Ids are as in the ratings file (integers or text). Rated items are those in\n"
+               "--ratings FILE\n"
                "(u.data layout or CSV), by default the file the model was trained on.\n", usage);
         return TN_EXIT_OK;
     }
-    const char *model = NULL, *ratings = NULL;
-    long long user = -1, top = 10;
+    const char *model = NULL, *ratings = NULL, *user = NULL;
+    long long top = 10;
     int have_user = 0;
     for (int i = 1; i < argc; i++) {
         const char *v;
         int m;
         if ((m = tn_cli_option(argc, argv, &i, "--user", &v))) {
-            if (m < 0 || tn_cli_int(v, 0, 1LL << 40, &user))
-                return tn_cli_usage("recommend", usage, "--user needs a non-negative id");
+            if (m < 0 || !*v)
+                return tn_cli_usage("recommend", usage, "--user needs an id");
+            user = v;
             have_user = 1;
         } else if ((m = tn_cli_option(argc, argv, &i, "--top", &v))) {
             if (m < 0 || tn_cli_int(v, 1, 1000000, &top))

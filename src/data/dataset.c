@@ -55,6 +55,9 @@ void tn__dataset_free(tn_dataset *d)
     for (int i = 0; i < d->n_inputs; i++)
         tn__floats_free(d->x[i]);
     tn__floats_free(d->t);
+    for (size_t r = 0; d->keys && r < d->rows; r++)
+        tn__free(d->keys[r]);
+    tn__free(d->keys);
     tn__free(d);
 }
 

@@ -18,6 +18,8 @@ typedef struct tn_dataset {
     float *t;                   /* rows x t_width, NULL when unlabelled */
     size_t t_width;
     int scaled;                 /* the float input is already scaled (model/scaling.h) */
+    char **keys;                /* [rows] each row's id or key as text (predict passes it
+                                 * through), or NULL; tn__strdup'ed */
 } tn_dataset;
 
 int tn__dataset_new(size_t rows, int n_inputs, const size_t *widths, size_t t_width,

@@ -47,6 +47,10 @@ typedef struct tn_data_source {
     const char *name;        /* text: the name used in messages ("<stdin>") */
     const char *text;
     size_t len;
+    /* Streaming (text only): the source's header record, and the line text starts at
+     * (formats with a header read it from head, the rows from text). */
+    const char *head;
+    size_t head_len, first_line;
 } tn_data_source;
 
 typedef struct tn_data_format {
@@ -68,6 +72,9 @@ typedef struct tn_data_format {
     /* The name of class k of a class output, from the model's record (may be NULL for
      * files from before it), or NULL (then classes are numbers). May be NULL. */
     const char *(*class_name)(const cJSON *record, size_t k);
+    /* Streaming (predict reading a pipe): whether the first record of text (len bytes) is a
+     * header that read must be given as the source's head. NULL: the format is read whole. */
+    int (*stream_header)(const void *state, const char *text, size_t len);
     void (*free)(void *state);
 } tn_data_format;
 

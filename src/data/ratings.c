@@ -19,7 +19,7 @@ const char *const tn__ratings_field_names[] = {"user", "item", "rating", "timest
 
 const char *const tn__ratings_keys[] = {"train", "user_input", "item_input", "header",
                                         "id_base", "threshold", "negatives", "eval_negatives",
-                                        "top_k", NULL};
+                                        "top_k", "oov", "user_ids", "item_ids", NULL};
 
 /* ---- configuration ---------------------------------------------------------------- */
 
@@ -109,7 +109,8 @@ int tn__ratings_cfg_parse(tn_jr *r, const cJSON *data, const tn_net *net, tn_rat
         (rc = tn__jr_int(r, data, "negatives", 0, c->negatives, 1, 1000, &neg)) ||
         (rc = tn__jr_int(r, data, "eval_negatives", 0, c->eval_negatives, 1, 100000,
                          &eval_neg)) ||
-        (rc = tn__jr_int(r, data, "top_k", 0, c->top_k, 1, 100000, &top_k)))
+        (rc = tn__jr_int(r, data, "top_k", 0, c->top_k, 1, 100000, &top_k)) ||
+        (rc = tn__jr_bool(r, data, "oov", 0, 0, &c->oov)))
         return rc;
     c->negatives = (int)neg;
     c->eval_negatives = (int)eval_neg;
@@ -131,7 +132,8 @@ int tn__ratings_cfg_describe(const tn_ratings_cfg *c, const char *train_path, cJ
              cJSON_AddNumberToObject(o, "threshold", c->threshold) &&
              cJSON_AddNumberToObject(o, "negatives", c->negatives) &&
              cJSON_AddNumberToObject(o, "eval_negatives", c->eval_negatives) &&
-             cJSON_AddNumberToObject(o, "top_k", c->top_k);
+             cJSON_AddNumberToObject(o, "top_k", c->top_k) &&
+             (!c->oov || cJSON_AddBoolToObject(o, "oov", 1));
     for (int f = 0; ok && f < TN_RF_COUNT; f++)
         ok = cJSON_AddStringToObject(h, tn__ratings_field_names[f], c->header[f]) != NULL;
     return ok ? TN_OK : TN_ENOMEM;
@@ -149,6 +151,7 @@ typedef struct reader {
     const char *cur, *end;
     size_t line;
     tn_error *err;
+    size_t jump_at, jump_to; /* streaming: line jump_at is numbered jump_to (and on) */
 } reader;
 
 static int next_line(reader *rd, span *s)
@@ -161,6 +164,8 @@ static int next_line(reader *rd, span *s)
     s->n = n > 0 && rd->cur[n - 1] == '\r' ? n - 1 : n;
     rd->cur = nl ? nl + 1 : rd->end;
     rd->line++;
+    if (rd->jump_at && rd->line == rd->jump_at)
+        rd->line = rd->jump_to;
     return 1;
 }
 
@@ -238,21 +243,43 @@ static int is_number(span s)
     return parse_double(s, &v) == 0;
 }
 
-static int parse_id(reader *rd, span s, const char *what, long long base, size_t vocab,
+static int parse_id(reader *rd, span s, const tn_ratings_cfg *c, int field, size_t vocab,
                     uint32_t *out)
 {
     char shown[64];
-    double v;
-    if (parse_double(s, &v) || v != floor(v) || fabs(v) > 9e15) {
-        show(s, shown, sizeof shown);
+    const char *what = tn__ratings_field_names[field];
+    tn_vocab *v = c->vocab[field];
+    if (s.n >= 2 && s.p[0] == '"' && s.p[s.n - 1] == '"')
+        s = (span){s.p + 1, s.n - 2};
+    show(s, shown, sizeof shown);
+    if (v && c->learn) {
+        int rc = s.n ? tn__vocab_add(v, s.p, s.n, out, NULL) : TN_EDATA;
+        if (rc == TN_ENOMEM)
+            return tn__err(rd->err, TN_ENOMEM, "%s: line %zu: out of memory", rd->name, rd->line);
+        if (rc)
+            return tn__err(rd->err, TN_EDATA, "%s: line %zu: %s: expected an id of 1 to %d bytes "
+                           "(at most %zu distinct), got \"%s\"", rd->name, rd->line, what,
+                           TN_VOCAB_MAX_LEN, TN_VOCAB_MAX, shown);
+        return TN_OK;
+    }
+    if (v) {
+        long k = tn__vocab_find(v, s.p, s.n);
+        if (k < 0 && !c->oov)
+            return tn__err(rd->err, TN_EDATA, "%s: line %zu: %s \"%s\" is not in the model's "
+                           "%zu %ss (ids seen in training; \"oov\": true reads unseen ones as "
+                           "one more row)", rd->name, rd->line, what, shown, v->n, what);
+        *out = k < 0 ? (uint32_t)v->n : (uint32_t)k;
+        return TN_OK;
+    }
+    double val;
+    if (parse_double(s, &val) || val != floor(val) || fabs(val) > 9e15)
         return tn__err(rd->err, TN_EDATA, "%s: line %zu: %s: expected an integer id, got "
                        "\"%s\"", rd->name, rd->line, what, shown);
-    }
-    double id = v - (double)base;
+    double id = val - (double)c->id_base;
     if (id < 0 || id >= (double)vocab)
         return tn__err(rd->err, TN_EDATA, "%s: line %zu: %s %.0f is outside the vocabulary "
-                       "[%lld, %lld)", rd->name, rd->line, what, v, base,
-                       (long long)vocab + base);
+                       "[%lld, %lld)", rd->name, rd->line, what, val, c->id_base,
+                       (long long)vocab + c->id_base);
     *out = (uint32_t)id;
     return TN_OK;
 }
@@ -295,6 +322,37 @@ static int map_header(reader *rd, span line, char delim, const tn_ratings_cfg *c
     return TN_OK;
 }
 
+/* The training file's ids, numbered in sorted order (data/vocab.h), checked against the
+ * network's index inputs (the out-of-vocabulary row needs one more). */
+static int number_ids(tn_ratings *t, const tn_ratings_cfg *c, const char *name, size_t n_users,
+                      size_t n_items, tn_error *err)
+{
+    size_t room[2] = {n_users, n_items};
+    const char *input[2] = {c->user_input, c->item_input};
+    uint32_t *remap[2] = {NULL, NULL};
+    int rc = TN_OK;
+    for (int f = 0; f < 2 && rc == TN_OK; f++) {
+        size_t n = c->vocab[f]->n, need = n + (size_t)c->oov;
+        if (need > room[f])
+            rc = tn__err(err, TN_EDATA, "%s: %zu distinct %ss%s, but input \"%s\" has size %zu "
+                         "(give it at least %zu)", name, n, tn__ratings_field_names[f],
+                         c->oov ? " and the out-of-vocabulary row" : "", input[f], room[f], need);
+        else if (!(remap[f] = tn__calloc(n, sizeof *remap[f])) || tn__vocab_sort(c->vocab[f], remap[f]))
+            rc = tn__err(err, TN_ENOMEM, "out of memory");
+    }
+    for (size_t k = 0; rc == TN_OK && k < t->n; k++) {
+        t->r[k].user = remap[0][t->r[k].user];
+        t->r[k].item = remap[1][t->r[k].item];
+    }
+    if (rc == TN_OK) {
+        t->n_users = c->vocab[0]->n;
+        t->n_items = c->vocab[1]->n;
+    }
+    tn__free(remap[0]);
+    tn__free(remap[1]);
+    return rc;
+}
+
 static int push(tn_ratings *t, size_t *cap, const tn_rating *x)
 {
     if (t->n == *cap) {
@@ -309,13 +367,47 @@ static int push(tn_ratings *t, size_t *cap, const tn_rating *x)
     return TN_OK;
 }
 
+/* A header line: no field is a number, and with text ids one names the user or item column. */
+static int is_header(span line, char delim, const tn_ratings_cfg *c)
+{
+    span f[64];
+    size_t n = split(line, delim, f, 64);
+    int header = 1, names = 0;
+    for (size_t j = 0; j < n && j < 64; j++) {
+        span u = f[j];
+        if (u.n >= 2 && u.p[0] == '"' && u.p[u.n - 1] == '"')
+            u = (span){u.p + 1, u.n - 2};
+        header &= !is_number(f[j]);
+        for (int k = TN_RF_USER; k <= TN_RF_ITEM; k++)
+            names |= u.n == strlen(c->header[k]) && memcmp(u.p, c->header[k], u.n) == 0;
+    }
+    return header && (!c->vocab[0] || names);
+}
+
+int tn__ratings_first_is_header(const tn_ratings_cfg *c, const char *text, size_t len)
+{
+    reader rd = {.name = "", .cur = text, .end = text + len};
+    span s;
+    while (next_line(&rd, &s))
+        if (!is_skipped(s))
+            return is_header(s, memchr(s.p, ',', s.n) ? ',' : memchr(s.p, '\t', s.n) ? '\t' : ' ', c);
+    return 0;
+}
+
 int tn__ratings_parse(const char *name, const char *text, size_t len, const tn_ratings_cfg *c,
                       size_t n_users, size_t n_items, int need_rating, tn_ratings **out,
                       tn_error *err)
 {
+    return tn__ratings_parse_at(name, text, len, 0, 0, c, n_users, n_items, need_rating, out, err);
+}
+
+int tn__ratings_parse_at(const char *name, const char *text, size_t len, size_t jump_at,
+                         size_t jump_to, const tn_ratings_cfg *c, size_t n_users, size_t n_items,
+                         int need_rating, tn_ratings **out, tn_error *err)
+{
     *out = NULL;
     name = name ? name : "<memory>";
-    reader rd = {name, text, text + len, 0, err};
+    reader rd = {name, text, text + len, 0, err, jump_at, jump_to};
     tn_ratings *t = tn__calloc(1, sizeof *t);
     if (!t)
         return tn__err(err, TN_ENOMEM, "out of memory");
@@ -343,9 +435,7 @@ int tn__ratings_parse(const char *name, const char *text, size_t len, const tn_r
              * value in the first data line is reported as such, not as a header). */
             delim = memchr(line.p, ',', line.n) ? ',' : memchr(line.p, '\t', line.n) ? '\t' : ' ';
             size_t n = split(line, delim, f, 64);
-            int header = 1;
-            for (size_t j = 0; j < n && j < 64; j++)
-                header &= !is_number(f[j]);
+            int header = is_header(line, delim, c);
             if (header) {
                 rc = map_header(&rd, line, delim, c, need_rating, col, &n_cols);
                 continue;
@@ -367,8 +457,8 @@ int tn__ratings_parse(const char *name, const char *text, size_t len, const tn_r
         }
         tn_rating x = {0};
         double v;
-        if ((rc = parse_id(&rd, f[col[TN_RF_USER]], "user", c->id_base, n_users, &x.user)) ||
-            (rc = parse_id(&rd, f[col[TN_RF_ITEM]], "item", c->id_base, n_items, &x.item)))
+        if ((rc = parse_id(&rd, f[col[TN_RF_USER]], c, TN_RF_USER, n_users, &x.user)) ||
+            (rc = parse_id(&rd, f[col[TN_RF_ITEM]], c, TN_RF_ITEM, n_items, &x.item)))
             break;
         if (col[TN_RF_RATING] >= 0) {
             if ((rc = parse_value(&rd, f[col[TN_RF_RATING]], "rating", &v)))
@@ -392,6 +482,10 @@ int tn__ratings_parse(const char *name, const char *text, size_t len, const tn_r
     }
     if (rc == TN_OK && t->n == 0)
         rc = tn__err(err, TN_EDATA, "%s: no ratings", name);
+    if (rc == TN_OK && c->vocab[0] && c->learn)
+        rc = number_ids(t, c, name, n_users, n_items, err);
+    else if (rc == TN_OK && c->vocab[0])
+        t->n_users = c->vocab[0]->n + (size_t)c->oov, t->n_items = c->vocab[1]->n + (size_t)c->oov;
     if (rc) {
         tn__ratings_free(t);
         return rc;

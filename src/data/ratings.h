@@ -7,10 +7,14 @@
  * "item", "rating", "timestamp"; see tn_ratings_cfg.header). '#' lines and blank lines are
  * skipped. The first non-skipped line decides: a header when none of its fields is a number.
  *
- * Ids are kept as given minus id_base (0 by default; 1 for MovieLens' 1-based ids), and
- * must then lie in [0, vocab) of the network's index input, so a model's vocabulary and
- * the file's ids are the same numbers. Errors name the file and the line:
- *   data/ratings.tsv: line 12: item 1700 is outside the vocabulary [0, 1682)
+ * Ids are text (integers or any string): the training file's distinct users and items are
+ * each a vocabulary (data/vocab.h: sorted, integers by value), numbered 0..n-1, recorded in
+ * the model and looked up when reading new pairs; an id not in it is an error, or the row
+ * just past the vocabulary with "oov": true. Negatives and ranking candidates are drawn
+ * from the items that occur. Models from before vocabularies (format version 2) read ids
+ * as numbers minus id_base, within [0, vocab) of the network's index input. Errors name
+ * the file and the line:
+ *   data/ratings.tsv: line 12: item "1700" is not in the model's 1682 items
  *
  * Protocol (He et al., Neural Collaborative Filtering, 2017): a rating >= threshold is a
  * positive; each user's latest positive (by timestamp, ties broken by the seed) is held
@@ -23,6 +27,7 @@
 #define TN_DATA_RATINGS_H
 
 #include "core/json.h"
+#include "data/vocab.h"
 #include "graph/graph.h"
 #include "data/dataset.h"
 
@@ -40,6 +45,11 @@ typedef struct tn_ratings_cfg {
     int negatives;                       /* per training positive */
     int eval_negatives;                  /* ranked against each held-out positive */
     int top_k;                           /* HR@k, NDCG@k */
+    int oov;                             /* unseen ids read as the row after the vocabulary */
+    /* The vocabularies of users and items (not owned): looked up, or filled when learn is
+     * set (the training file); NULL (a model from before them): ids are numbers - id_base. */
+    struct tn_vocab *vocab[2];
+    int learn;
 } tn_ratings_cfg;
 
 /* Defaults: inputs "user"/"item", header = field names, id_base 0, threshold 4,
@@ -73,6 +83,13 @@ int tn__ratings_read(const char *path, const tn_ratings_cfg *c, size_t n_users, 
 int tn__ratings_parse(const char *name, const char *text, size_t len, const tn_ratings_cfg *c,
                       size_t n_users, size_t n_items, int need_rating, tn_ratings **out,
                       tn_error *err);
+/* The same for streaming: line jump_at of text (0: none) and the lines after it are
+ * numbered from jump_to (text is a header record followed by later lines of a source). */
+int tn__ratings_parse_at(const char *name, const char *text, size_t len, size_t jump_at,
+                         size_t jump_to, const tn_ratings_cfg *c, size_t n_users, size_t n_items,
+                         int need_rating, tn_ratings **out, tn_error *err);
+/* Whether the first record of text is a header line for these settings. */
+int tn__ratings_first_is_header(const tn_ratings_cfg *c, const char *text, size_t len);
 void tn__ratings_free(tn_ratings *r);
 /* 1 when the first line of text has a number in it (the headerless u.data layout). */
 int tn__ratings_is_headerless(const char *text, size_t len);

@@ -15,8 +15,9 @@
 #include <stdint.h>
 
 /* 2: the header records the input format ("data"); version 1 files (with "columns") still
- * load. */
-#define TN_MODELFILE_VERSION 2
+ * load. 3: the data record may hold vocabularies (ids, class names) that change how data
+ * are read: a reader of version 2 must refuse them rather than read ids as numbers. */
+#define TN_MODELFILE_VERSION 3
 #define TN_MODELFILE_MAGIC "TNN1"
 #define TN_MODELFILE_MAX_HEADER ((size_t)16 << 20) /* 16 MiB of JSON is far past any net */
 #define TN_MODELFILE_MIN_SIZE ((size_t)24)          /* magic+version+H+P+CRC, all empty */

@@ -5,6 +5,7 @@
 #include "train/loop.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,7 +117,9 @@ int tn__recsys_recommend(const tn_net *net, const tn_ratings_cfg *c, const tn_ra
                          tn_error *err)
 {
     *n_out = 0;
-    size_t n_items = net->nodes[tn__net_find_node(net, c->item_input)].vocab;
+    /* Candidates: the items that occur (the vocabulary), else the input's whole range. */
+    size_t n_items = c->vocab[1] ? c->vocab[1]->n
+                                 : net->nodes[tn__net_find_node(net, c->item_input)].vocab;
     uint8_t *seen = tn__calloc(n_items, 1);
     uint32_t *items = tn__calloc(n_items, sizeof *items), *users = tn__calloc(n_items, sizeof *users);
     float *scores = tn__floats_alloc(n_items);
@@ -125,7 +128,7 @@ int tn__recsys_recommend(const tn_net *net, const tn_ratings_cfg *c, const tn_ra
                                                       : tn__err(err, TN_ENOMEM, "out of memory");
     size_t n = 0;
     for (size_t k = 0; rc == TN_OK && k < rated->n; k++)
-        if (rated->r[k].user == user)
+        if (rated->r[k].user == user && rated->r[k].item < n_items)
             seen[rated->r[k].item] = 1;
     for (size_t i = 0; rc == TN_OK && i < n_items; i++)
         if (!seen[i]) {
@@ -138,8 +141,18 @@ int tn__recsys_recommend(const tn_net *net, const tn_ratings_cfg *c, const tn_ra
         for (size_t k = 0; k < n; k++)
             cands[k] = (cand){scores[k], items[k]};
         qsort(cands, n, sizeof *cands, best_first);
-        for (size_t k = 0; k < n && k < top; k++)
-            out[k] = (tn_recommendation){(long long)cands[k].item + c->id_base, cands[k].score};
+        for (size_t k = 0; k < n && k < top; k++) {
+            out[k] = (tn_recommendation){(long long)cands[k].item + c->id_base, cands[k].score, ""};
+            if (c->vocab[1]) {
+                const char *id = c->vocab[1]->s[cands[k].item];
+                char *end;
+                long long v = strtoll(id, &end, 10);
+                out[k].item = *end || end == id ? -1 : v;
+                snprintf(out[k].id, sizeof out[k].id, "%s", id);
+            } else {
+                snprintf(out[k].id, sizeof out[k].id, "%lld", out[k].item);
+            }
+        }
         *n_out = n < top ? n : top;
     }
     tn__free(seen);

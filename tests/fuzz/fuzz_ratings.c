@@ -4,7 +4,8 @@
  *
  * Input: one selector byte, then the file's text. Selector bits: 0, the rating and
  * timestamp are required (training) rather than optional (predict's pairs); 1, ids are
- * 1-based (id_base 1); 2, threshold 0 instead of 4 (every rating is a positive).
+ * 1-based (id_base 1); 2, threshold 0 instead of 4 (every rating is a positive); 3, ids
+ * are text learned into vocabularies (sorted and renumbered), as training does.
  *
  * Checked: every id read lies in the vocabulary; the training rows and the ranking set
  * hold valid ids, positives first, and negatives the user never rated. */
@@ -69,7 +70,7 @@ static void implicit_feedback(const tn_ratings *r, const tn_ratings_cfg *cfg)
         return;
     }
     fuzz_note("  implicit feedback: %zu training positives", im->n_train);
-    for (size_t u = 0; u < USERS; u++)
+    for (size_t u = 0; u < im->n_users; u++)
         FUZZ_CHECK(im->held_out[u] == TN_NO_ITEM || im->held_out[u] < ITEMS,
                    "user %zu holds out item %u", u, (unsigned)im->held_out[u]);
     tn_dataset *train = NULL, *pairs = NULL;
@@ -125,9 +126,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)tn__ratings_is_headerless(text, len);
     tn_ratings *r = (tn_ratings *)1; /* must become NULL on failure */
     tn_error err = {0};
+    if (data[0] & 8) {
+        cfg.vocab[0] = tn__vocab_new();
+        cfg.vocab[1] = tn__vocab_new();
+        cfg.learn = 1;
+        FUZZ_CHECK(cfg.vocab[0] && cfg.vocab[1], "out of memory for vocabularies");
+    }
     int rc = tn__ratings_parse("fuzz.ratings", text, len, &cfg, USERS, ITEMS, need_rating, &r,
                                &err);
+    if (rc == TN_OK && cfg.vocab[0])
+        FUZZ_CHECK(r->n_users == cfg.vocab[0]->n && r->n_items == cfg.vocab[1]->n &&
+                       r->n_users <= USERS && r->n_items <= ITEMS,
+                   "%zu users and %zu items learned", r->n_users, r->n_items);
+    cfg.learn = 0;
     if (rc != TN_OK) {
+        tn__vocab_free(cfg.vocab[0]);
+        tn__vocab_free(cfg.vocab[1]);
         fuzz_check_error(rc, &err, "parsing ratings");
         FUZZ_CHECK(r == NULL, "a failed parse left ratings");
         return 0;
@@ -142,5 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     implicit_feedback(r, &cfg);
     tn__ratings_free(r);
+    tn__vocab_free(cfg.vocab[0]);
+    tn__vocab_free(cfg.vocab[1]);
     return 0;
 }
