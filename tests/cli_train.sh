@@ -205,5 +205,33 @@ run "$tn" train models/xor.json --log "$tmp/never.jsonl" --plot "$tmp/no/such/di
 check "bad --plot fails before training" [ $rc -eq 1 ] && [ -z "$out" ]
 check "bad --plot opens no log" [ ! -e "$tmp/never.jsonl" ]
 
+# Honest figures: with patience, validation rows (a tenth of the training rows) choose the
+# epoch; the test rows are evaluated once, after training; the report, the log and the
+# model say so. The ring's model is the one the README shows.
+pat=$tmp/pat.json
+sed -e 's/"batch_size": 32}/"batch_size": 32, "patience": 3}/' -e 's/"optimizer": {"type": "adam", "lr": 0.01}/"optimizer": {"type": "adam", "lr": 0.01}, "metrics": ["auc"]/' \
+    -e 's#"\.\./data/#"'"$PWD"'/data/#g' models/ring.json >"$pat"
+run "$tn" train "$pat" --epochs 40 -o "$tmp/pat.tnn" --log "$tmp/pat.jsonl"
+check "patience trains ($err)" [ $rc -eq 0 ]
+check "the report says which rows chose the epoch" has "$out" \
+    "chosen during training: the kept epoch, on the validation rows (100 of the 1000 training rows, held out with seed 42)"
+check "validation rows in the report" has "$out" "validation loss "
+check "the test rows once, in the report" [ "$(grep -c '^test ' <<<"$out")" -eq 1 ]
+check "the log never has the test rows per epoch" [ "$(grep '"epoch"' "$tmp/pat.jsonl" | grep -c test)" -eq 0 ]
+check "the log has each epoch's learning rate and the tracked AUC" \
+    grep -q '"val_auc":.*"lr":0.01,' "$tmp/pat.jsonl"
+check "the log's end record has the test metrics" \
+    grep -q '"event":"end".*"chosen_by":"the kept epoch, on the validation rows.*"test":{"rows":500,.*"auc":' "$tmp/pat.jsonl"
+run "$tn" info "$tmp/pat.tnn"
+check "info says which rows chose the epoch" has "$out" "chosen_by          the kept epoch, on the validation rows"
+run "$tn" train models/ring.json -o "$tmp/ring.tnn"
+check "ring: the metrics of the test rows" has "$out" "metrics (test):  precision 0.9690  recall 1.0000  f1 0.9843  auc 0.9996"
+run "$tn" eval "$tmp/ring.tnn" data/ring_test.csv --threshold 0.3
+check "eval --threshold moves the confusion matrix" has "$out" "metrics (evaluated data):  precision 0.9615  recall 1.0000  f1 0.9804  auc 0.9996"
+check "eval --threshold moves the accuracy" has "$out" "accuracy  0.9800"
+run "$tn" eval "$tmp/ring.tnn" data/ring_test.csv --threshold 1.5
+check "a threshold out of [0, 1] is a usage error" [ $rc -eq 2 ]
+check "... said so" has "$err" "--threshold needs a number in [0, 1]"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -163,6 +163,8 @@ START_TEST(honest_evaluation_metrics_and_schedules)
                       "train.lr_schedule.warmup: not a key of the \"step\" schedule");
     expect_edit_error(bs, "\"batch_size\": 8, \"lr_schedule\": {\"type\": \"plateau\", "
                       "\"factor\": 1}", "train.lr_schedule.factor: expected a number in (0, 1)");
+    expect_edit_error("\"loss\"", "\"metrics\": [\"auc\"], \"loss\"",
+                      "models/x.json: metrics: the metrics are tracked on the validation rows");
     expect_edit_error("\"loss\"", "\"metrics\": [\"auc\", \"f2\"], \"loss\"",
                       "models/x.json: metrics[1]: expected a metric name, got \"f2\" (did you "
                       "mean \"f1\"?)");

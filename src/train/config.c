@@ -31,8 +31,8 @@ const tn__keydoc tn__config_top_docs[] = {
     {"optimizer", "an optimizer name, or {\"type\": NAME, keys...} (default \"adam\")"},
     {"train", "the training settings: {\"epochs\": N, ...} (required)"},
     {"data", "the data: {\"format\": NAME, keys...} (required)"},
-    {"metrics", "the metrics tracked on the validation rows at each evaluation, in the log "
-               "and the progress line: names of \"loss\", \"accuracy\", and by task "
+    {"metrics", "the metrics tracked on the validation rows (train.validation > 0) at each "
+               "evaluation, in the log's epoch records (val_NAME): names of \"loss\", \"accuracy\", and by task "
                "\"precision\", \"recall\", \"f1\", \"auc\" (binary), \"macro_precision\", "
                "\"macro_recall\", \"macro_f1\" (multi-class), \"mse\", \"rmse\", \"mae\", "
                "\"r2\" (regression) (default [])"},
@@ -144,6 +144,10 @@ static int parse_task_keys(tn_jr *r, const cJSON *root, tn_config *c)
             c->train.metrics[c->train.n_metrics++] = m;
         tn__jr_pop(r, mark);
     }
+    if (rc == TN_OK && c->train.n_metrics > 0 &&
+        (c->train.validation <= 0 || c->train.eval_every == 0))
+        rc = tn__jr_fail(r, "metrics", "the metrics are tracked on the validation rows at "
+                         "each evaluation: set train.validation (e.g. 0.1) and eval_every >= 1");
     const cJSON *train = cJSON_GetObjectItemCaseSensitive(root, "train");
     size_t classes = task == TN__TASK_MULTICLASS ? W : task == TN__TASK_BINARY ? 2 : 0;
     if (rc == TN_OK) {
