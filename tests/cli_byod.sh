@@ -52,6 +52,11 @@ check "a CSV with quotes, newlines in quotes, BOM, CRLF, text columns and class 
 "$tn" info "$tmp/flowers.tnn" >"$tmp/info.out" 2>&1
 check "info lists the class names" has "$tmp/info.out" "0 setosa, 1 versicolor, 2 virginica"
 check "info lists the columns \"*\" stands for" has "$tmp/info.out" "<- a, b"
+"$tn" info "$tmp/flowers.json" >"$tmp/info_cfg.out" 2>&1
+check "info on the config says \"*\"" has "$tmp/info_cfg.out" "inputs           <- * (every column"
+sed 's/"ignore": \["note"\]/"ignore": ["nope"]/' "$tmp/flowers.json" >"$tmp/nope.json"
+"$tn" train "$tmp/nope.json" -o "$tmp/x.tnn" >"$tmp/nope.out" 2>&1
+check "a misspelt ignored column is named" has "$tmp/nope.out" 'no column "nope" (did you mean "note"?)'
 "$tn" eval "$tmp/flowers.tnn" "$tmp/flowers.csv" >"$tmp/eval.out" 2>&1
 check "eval reads class names and prints them" has "$tmp/eval.out" "virginica"
 check "the classes are learned well" awk '/^accuracy/ { exit !($2 > 0.95) }' "$tmp/eval.out"

@@ -193,6 +193,8 @@ static void column_lines(text *t, const tn_model *m, const cJSON *rec)
     const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(rec, "inputs");
     const cJSON *target = cJSON_GetObjectItemCaseSensitive(rec, "target");
     char line[TN_MAX_NAME + 32];
+    if (cJSON_IsString(inputs)) /* "*" in a config not yet read */
+        put(t, "  inputs           <- * (every column but the target, id and ignored ones)\n");
     for (int i = 0; cJSON_IsObject(inputs) && i < m->net->n_inputs; i++) {
         const cJSON *cols = cJSON_GetObjectItemCaseSensitive(inputs, m->net->nodes[i].name);
         snprintf(line, sizeof line, "  input %-10s <- ", m->net->nodes[i].name);
