@@ -52,6 +52,11 @@ check "a CSV with quotes, newlines in quotes, BOM, CRLF, text columns and class 
 "$tn" info "$tmp/flowers.tnn" >"$tmp/info.out" 2>&1
 check "info lists the class names" has "$tmp/info.out" "0 setosa, 1 versicolor, 2 virginica"
 check "info lists the columns \"*\" stands for" has "$tmp/info.out" "<- a, b"
+"$tn" info "$tmp/flowers.json" >"$tmp/info_cfg.out" 2>&1
+check "info on the config says \"*\"" has "$tmp/info_cfg.out" "inputs           <- * (every column"
+sed 's/"ignore": \["note"\]/"ignore": ["nope"]/' "$tmp/flowers.json" >"$tmp/nope.json"
+"$tn" train "$tmp/nope.json" -o "$tmp/x.tnn" >"$tmp/nope.out" 2>&1
+check "a misspelt ignored column is named" has "$tmp/nope.out" 'no column "nope" (did you mean "note"?)'
 "$tn" eval "$tmp/flowers.tnn" "$tmp/flowers.csv" >"$tmp/eval.out" 2>&1
 check "eval reads class names and prints them" has "$tmp/eval.out" "virginica"
 check "the classes are learned well" awk '/^accuracy/ { exit !($2 > 0.95) }' "$tmp/eval.out"
@@ -182,9 +187,12 @@ check "--probabilities: a column per class, by name" \
 check "the probabilities sum to 1" \
     awk -F, 'NR > 1 { s = $4 + $5 + $6; if (s < 0.9999 || s > 1.0001) bad = 1 } END { exit bad }' "$tmp/all.csv"
 # In a pipe, each row is answered as its line arrives, before the input ends.
-{ printf 'a,b\n0,0\n'; sleep 3; printf '4,0\n'; } | "$tn" predict "$tmp/flowers.tnn" >"$tmp/stream.csv" 2>&1 &
+{ printf 'a,b\n0,0\n'; sleep 6; printf '4,0\n'; } | "$tn" predict "$tmp/flowers.tnn" >"$tmp/stream.csv" 2>&1 &
 pid=$!
-sleep 1.5
+for _ in $(seq 40); do # up to 4 s of the 6 the input waits (a loaded machine starts slowly)
+    [ "$(wc -l <"$tmp/stream.csv")" -ge 2 ] && break
+    sleep 0.1
+done
 check "predict streams: the first row is out before the input ends" \
     [ "$(wc -l <"$tmp/stream.csv")" -eq 2 ]
 wait $pid

@@ -47,6 +47,8 @@ TN_API int tn_model_data_stream_header(const tn_model *m, const char *text, size
 TN_API void tn_data_free(tn_data *d);
 /* The key of row r (the "id" column a CSV model records, as text), or NULL. */
 TN_API const char *tn_data_key(const tn_data *d, size_t r);
+/* The name of that column as the model records it, or NULL (none, or given by position). */
+TN_API const char *tn_model_key_name(const tn_model *m);
 
 TN_API size_t tn_data_rows(const tn_data *d);
 TN_API int tn_data_has_targets(const tn_data *d);

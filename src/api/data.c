@@ -112,6 +112,13 @@ int tn_model_data_stream_header(const tn_model *m, const char *text, size_t len)
     return h;
 }
 
+const char *tn_model_key_name(const tn_model *m)
+{
+    const cJSON *id = m && m->data ? cJSON_GetObjectItemCaseSensitive(m->data, "id") : NULL;
+    const cJSON *c = cJSON_IsArray(id) ? id->child : NULL;
+    return cJSON_IsString(c) ? c->valuestring : NULL;
+}
+
 const char *tn_data_key(const tn_data *d, size_t r)
 {
     return d && d->rows->keys && r < d->rows->rows ? d->rows->keys[r] : NULL;

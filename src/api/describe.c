@@ -155,11 +155,46 @@ static int done(text *t, char **out, tn_error *err)
 
 /* "  input NAME <- a, b" per input and "  target <- c" from a record's "inputs"/"target"
  * lists of column names, as CSV-like formats record them. */
+/* A column of a CSV record: its name, or "column N" by position. */
+static void put_column(text *t, const cJSON *c)
+{
+    char num[48];
+    if (cJSON_IsNumber(c)) {
+        snprintf(num, sizeof num, "column %.0f", c->valuedouble);
+        put(t, num);
+    } else {
+        put_safe(t, cJSON_IsString(c) ? c->valuestring : "?");
+    }
+}
+
+/* A long list (a vocabulary) as its size and ends: 400 ("7" ... "3997"). */
+static void put_list(text *t, const cJSON *a)
+{
+    int n = cJSON_GetArraySize(a);
+    char num[32];
+    snprintf(num, sizeof num, "%d (", n);
+    put(t, num);
+    for (int k = 0; k < n; k++) {
+        if (n > 6 && k == 3) {
+            put(t, " ...");
+            k = n - 2;
+            continue;
+        }
+        const cJSON *v = cJSON_GetArrayItem(a, k);
+        put(t, k ? ", \"" : "\"");
+        put_safe(t, cJSON_IsString(v) ? v->valuestring : "?");
+        put(t, "\"");
+    }
+    put(t, ")");
+}
+
 static void column_lines(text *t, const tn_model *m, const cJSON *rec)
 {
     const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(rec, "inputs");
     const cJSON *target = cJSON_GetObjectItemCaseSensitive(rec, "target");
     char line[TN_MAX_NAME + 32];
+    if (cJSON_IsString(inputs)) /* "*" in a config not yet read */
+        put(t, "  inputs           <- * (every column but the target, id and ignored ones)\n");
     for (int i = 0; cJSON_IsObject(inputs) && i < m->net->n_inputs; i++) {
         const cJSON *cols = cJSON_GetObjectItemCaseSensitive(inputs, m->net->nodes[i].name);
         snprintf(line, sizeof line, "  input %-10s <- ", m->net->nodes[i].name);
@@ -168,7 +203,7 @@ static void column_lines(text *t, const tn_model *m, const cJSON *rec)
         int k = 0;
         cJSON_ArrayForEach(c, cols) {
             put(t, k++ ? ", " : "");
-            put_safe(t, cJSON_IsString(c) ? c->valuestring : "?");
+            put_column(t, c);
         }
         put(t, "\n");
     }
@@ -178,8 +213,28 @@ static void column_lines(text *t, const tn_model *m, const cJSON *rec)
         int k = 0;
         cJSON_ArrayForEach(c, target) {
             put(t, k++ ? ", " : "");
-            put_safe(t, cJSON_IsString(c) ? c->valuestring : "?");
+            put_column(t, c);
         }
+        put(t, "\n");
+    }
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(rec, "id");
+    if (cJSON_IsArray(id) && id->child) {
+        put(t, "  id               <- ");
+        put_column(t, id->child);
+        put(t, "\n");
+    }
+    if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(rec, "header")))
+        put(t, "  header           none (columns by position)\n");
+    if (cJSON_GetObjectItemCaseSensitive(rec, "missing"))
+        put(t, "  missing          rows with an empty or NA field are skipped\n");
+    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(rec, "ids"), *v;
+    if (!cJSON_IsObject(ids))
+        ids = NULL;
+    cJSON_ArrayForEach(v, ids) {
+        snprintf(line, sizeof line, "  ids of %-9s ", v->string);
+        put(t, line);
+        if (cJSON_IsArray(v))
+            put_list(t, v);
         put(t, "\n");
     }
 }
@@ -213,6 +268,8 @@ static void record_lines(text *t, const cJSON *obj, const char *skip, int aligne
         } else if (cJSON_IsNumber(v)) {
             snprintf(num, sizeof num, "%.6f", v->valuedouble);
             put(t, num);
+        } else if (cJSON_IsArray(v) && cJSON_GetArraySize(v) > 6) {
+            put_list(t, v); /* a vocabulary: its size and ends */
         } else {
             char *s = cJSON_PrintUnformatted(v);
             put_safe(t, s ? s : "?");

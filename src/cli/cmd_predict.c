@@ -62,8 +62,11 @@ static void print_header(const tn_model *m, const tn_data *d, out_opts *o, size_
     o->header_done = 1;
     if (o->raw)
         return;
-    if (tn_data_key(d, 0))
-        fputs("id,", stdout);
+    if (tn_data_key(d, 0)) {
+        const char *name = tn_model_key_name(m);
+        put_field(name ? name : "id");
+        putchar(',');
+    }
     if (!is_classifier(m, o, W)) {
         for (size_t k = 0; k < W; k++)
             printf(W == 1 ? "score" : "%soutput_%zu", k ? "," : "", k + 1);

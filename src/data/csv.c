@@ -170,8 +170,10 @@ static int read_record(parser *ps, size_t *first_line)
             break;
         }
     }
+    /* Offsets into buf, which is still NULL when every field of the record is empty. */
+    const char *base = ps->buf ? ps->buf : "";
     for (size_t k = 0; k < ps->n_fields; k++)
-        ps->fields[k].p = ps->buf + (uintptr_t)ps->fields[k].p;
+        ps->fields[k].p = base + (uintptr_t)ps->fields[k].p;
     return TN_OK;
 }
 

@@ -298,6 +298,12 @@ static int expand_star(csv_reading *rd, const tn_table *t, tn_error *err)
     csv_state *s = rd->s;
     tn_colspec *in = &s->columns.in[0];
     size_t want = rd->net->nodes[0].width, n = 0;
+    int at;
+    for (size_t k = 0; k < s->ignore.n; k++) { /* a misspelt column would not be left out */
+        int rc = find_column(rd->path, t, &s->ignore, k, &at, err);
+        if (rc)
+            return rc;
+    }
     for (size_t c = 0; c < t->cols; c++)
         n += !is_in(&s->columns.target, t, c) && !is_in(&s->id, t, c) && !is_in(&s->ignore, t, c);
     if (n != want)
@@ -670,8 +676,13 @@ static int csv_load(const void *state, const tn_data_ctx *c, unsigned long long 
 static int csv_record(const void *state, const tn_data_ctx *c, cJSON *obj)
 {
     const csv_state *s = state;
-    int rc = columns_describe(&s->columns, c->net, obj);
+    /* Before the training file is read (info on a config), "*" is not yet columns. */
+    int rc = s->star ? (cJSON_AddStringToObject(obj, "inputs", "*") ? TN_OK : TN_ENOMEM)
+                     : columns_describe(&s->columns, c->net, obj);
     cJSON *a;
+    if (rc == TN_OK && s->star && s->columns.target.n &&
+        (!(a = colspec_json(&s->columns.target)) || !cJSON_AddItemToObject(obj, "target", a)))
+        rc = TN_ENOMEM;
     if (rc == TN_OK && s->id.n &&
         (!(a = colspec_json(&s->id)) || !cJSON_AddItemToObject(obj, "id", a)))
         rc = TN_ENOMEM;

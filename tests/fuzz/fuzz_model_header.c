@@ -11,7 +11,7 @@
  * Selector bits:
  *   0-1  parameter count: 0 the count the header's "tensors" shapes add up to; 1 one more;
  *        2 one fewer; 3 none
- *   2    container version 1 instead of 2
+ *   2    container version 1 instead of 3 (the current one)
  *   3    a NaN weight, loaded with TN_LOAD_ALLOW_NONFINITE
  *   4    read the data with targets (eval) rather than without (predict)
  *
@@ -147,7 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 2: n = n ? n - 1 : 0; break;
     case 3: n = 0; break;
     }
-    uint32_t version = (sel & 4) ? 1 : 2;
+    uint32_t version = (sel & 4) ? 1 : 3;
     int nan_weight = (sel & 8) && n > 0;
     size_t len;
     unsigned char *file = container(header, hlen, version, n, nan_weight, &len);
