@@ -37,6 +37,8 @@ TRAIN = [
      32, [2, 16, 16, 1]),
     ("recommender", "recommender (2x32 emb, 64-32-dropout-1), batch 256, 3 epochs of 180k rows",
      "models/recommender.json", 180000, 3, 256, [64, 64, 32, 1]),
+    ("recommender_lazy", "the same with lazy (sparse) Adam for the embeddings; PyTorch: SparseAdam",
+     "models/recommender.json", 180000, 3, 256, [64, 64, 32, 1]),
     ("fashion", "Fashion MLP 784-256-128-10, batch 128, 3 epochs of 60k rows",
      "models/fashion_mlp.json", 60000, 3, 128, [784, 256, 128, 10]),
 ]
@@ -135,7 +137,9 @@ def main():
                     v = engines[eng].ask("train %s %d %d %d 1" % (name, rows, epochs, batch))[0]
                 else:
                     th = 1 if eng == "tn1" else 2
-                    v = engines[eng].ask("train %s %d %d %d %d" % (cfg, rows, epochs, batch, th))[0]
+                    lazy = " lazy" if name.endswith("_lazy") else ""
+                    v = engines[eng].ask("train %s %d %d %d %d%s" % (cfg, rows, epochs, batch, th,
+                                                                    lazy))[0]
                 res.setdefault((name, eng), []).append(v)
         for name, _, cfg, widths in LATENCY:
             order = list(engines) + ["floor"]

@@ -2,10 +2,11 @@
  * stdin and answers one line on stdout, so that the driver can interleave it with the
  * references (PyTorch, FANN) run by run without paying a process start in the figures.
  *
- *   train CONFIG ROWS EPOCHS BATCH THREADS   -> "<seconds> <final train loss>"
+ *   train CONFIG ROWS EPOCHS BATCH THREADS [lazy] -> "<seconds> <final train loss>"
  *       trains CONFIG (relative to the repository root given as argv[1]) through the
  *       training session on ROWS synthetic rows, timed from the start of the fit (the
- *       parameter initialisation included) to the end of its last epoch.
+ *       parameter initialisation included) to the end of its last epoch. "lazy": the
+ *       config's adam with "lazy": true (row-wise embedding updates).
  *   latency CONFIG THREADS                   -> "<microseconds per batch-1 tn_predict>"
  *       the config's network with its seeded initial weights, saved and loaded through the
  *       public runtime (tinynet.h), as an embedding program would run it.
@@ -91,7 +92,8 @@ static void open_config(const char *config, tn_session *s)
         die(path, err.msg);
 }
 
-static void cmd_train(const char *config, size_t rows, int epochs, size_t batch, int threads)
+static void cmd_train(const char *config, size_t rows, int epochs, size_t batch, int threads,
+                      int lazy)
 {
     tn_session s;
     tn_error err = {0};
@@ -100,6 +102,12 @@ static void cmd_train(const char *config, size_t rows, int epochs, size_t batch,
     c->train.epochs = epochs;
     c->train.batch_size = batch;
     c->train.patience = 0;
+    if (lazy) {
+        const tn_optim_ops *ops = c->optim.ops;
+        for (int i = 0; i < ops->n_params; i++)
+            if (!strcmp(ops->params[i].name, "lazy"))
+                c->optim.p[i] = 1;
+    }
     s.threads = threads;
     s.data.train = synth(c->net, rows);
     s.loaded = 1;
@@ -256,9 +264,10 @@ int main(int argc, char **argv)
             words[n++] = t;
         if (n == 0)
             continue;
-        if (!strcmp(words[0], "train") && n == 6) {
+        if (!strcmp(words[0], "train") && (n == 6 || n == 7)) {
             cmd_train(words[1], strtoul(words[2], NULL, 10), atoi(words[3]),
-                      strtoul(words[4], NULL, 10), atoi(words[5]));
+                      strtoul(words[4], NULL, 10), atoi(words[5]),
+                      n == 7 && !strcmp(words[6], "lazy"));
         } else if (!strcmp(words[0], "latency") && n == 3) {
             cmd_latency(words[1], atoi(words[2]));
         } else if ((!strcmp(words[0], "sgemm") && n >= 5) || (!strcmp(words[0], "sgemv") && n >= 3)) {

@@ -3,9 +3,10 @@
   train NAME ROWS EPOCHS BATCH THREADS -> "<seconds> <last epoch's mean train loss>"
   latency NAME THREADS                 -> "<microseconds per batch-1 forward (no_grad)>"
 
-NAME is xor, ring, recommender or fashion: the networks of models/*.json written in
+NAME is xor, ring, recommender, recommender_lazy or fashion: the networks of models/*.json written in
 PyTorch (same layers, activations, loss fused with the output activation as tinynet does,
-Adam with the config's learning rate). Rows are synthetic (speed does not depend on what
+Adam with the config's learning rate; recommender_lazy: sparse embeddings with
+SparseAdam, the counterpart of tinynet's adam "lazy"). Rows are synthetic (speed does not depend on what
 is learnt); each epoch shuffles with randperm and slices batches by indexing: the fast
 idiomatic loop, no DataLoader. Timed like compare_tn: model construction (the
 initialisation) to the end of the last epoch.
@@ -18,10 +19,10 @@ import torch.nn as nn
 
 
 class Rec(nn.Module):
-    def __init__(self):
+    def __init__(self, sparse=False):
         super().__init__()
-        self.user = nn.Embedding(300, 32)
-        self.item = nn.Embedding(400, 32)
+        self.user = nn.Embedding(300, 32, sparse=sparse)
+        self.item = nn.Embedding(400, 32, sparse=sparse)
         self.mlp = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(),
                                  nn.Dropout(0.2), nn.Linear(32, 1))
 
@@ -39,8 +40,8 @@ def build(name):
         m = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(),
                           nn.Linear(16, 1))
         return m, 0.01, nn.BCEWithLogitsLoss(), 2
-    if name == "recommender":
-        return Rec(), 0.001, nn.BCEWithLogitsLoss(), None
+    if name in ("recommender", "recommender_lazy"):
+        return Rec(name == "recommender_lazy"), 0.001, nn.BCEWithLogitsLoss(), None
     if name == "fashion":
         m = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
                           nn.Linear(128, 10))
@@ -49,7 +50,7 @@ def build(name):
 
 
 def data(name, rows, g):
-    if name == "recommender":
+    if name.startswith("recommender"):
         x = (torch.randint(0, 300, (rows,), generator=g), torch.randint(0, 400, (rows,), generator=g))
         t = torch.randint(0, 2, (rows, 1), generator=g).float()
     else:
@@ -70,7 +71,12 @@ def train(name, rows, epochs, batch):
     torch.manual_seed(42)
     t0 = time.perf_counter()
     m, lr, lossf, _ = build(name)
-    opt = torch.optim.Adam(m.parameters(), lr=lr)
+    if name == "recommender_lazy":  # SparseAdam for the embeddings, Adam for the rest
+        emb = [m.user.weight, m.item.weight]
+        opts = [torch.optim.SparseAdam(emb, lr=lr),
+                torch.optim.Adam(list(m.mlp.parameters()), lr=lr)]
+    else:
+        opts = [torch.optim.Adam(m.parameters(), lr=lr)]
     m.train()
     loss_sum = 0.0
     for _ in range(epochs):
@@ -78,10 +84,12 @@ def train(name, rows, epochs, batch):
         loss_sum = 0.0
         for first in range(0, rows, batch):
             idx = perm[first:first + batch]
-            opt.zero_grad()
+            for opt in opts:
+                opt.zero_grad()
             loss = lossf(m(take(x, idx)), t[idx])
             loss.backward()
-            opt.step()
+            for opt in opts:
+                opt.step()
             loss_sum += loss.item() * len(idx)
     return time.perf_counter() - t0, loss_sum / rows
 
