@@ -1,6 +1,6 @@
 """tinynet against PyTorch and the OpenBLAS floor, on the workloads of issue 10.
 
-  tools/bench/compare [--build DIR] [--runs N] [--smoke] [--no-torch]
+  tools/bench/compare [--build DIR] [--baseline DIR] [--runs N] [--smoke] [--no-torch]
 
 Runs tinynet (DIR/compare_tn, a server over the library; DIR defaults to ./build),
 PyTorch (compare_torch.py, Debian's python3-torch, one thread) and OpenBLAS sgemm/sgemv at
@@ -17,6 +17,8 @@ Columns:
   BLAS floor         training: the GEMMs alone of the same steps (sgemm, 1 thread, same
                      shapes, forward + dW + dX); batch 1: one sgemv per layer
   floor/tinynet      the fraction of tinynet's time the floor accounts for (1.0: all of it)
+  baseline 1t        --baseline DIR: another build's compare_tn (a commit before a change),
+                     in the same interleaved pass; baseline/tinynet > 1: the change is faster
 
 --smoke runs every workload at a tiny size once (a test that the tool works; its figures
 mean nothing). Speed is never asserted: this is a measuring tool, not a test.
@@ -98,6 +100,7 @@ def ratio(a, b):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build", help="the build directory holding compare_tn")
+    ap.add_argument("--baseline", help="a second build directory to measure beside it")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, one run")
     ap.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
@@ -107,6 +110,11 @@ def main():
         sys.exit("compare: no %s: build first (cmake --build %s)" % (exe, a.build))
     runs = 1 if a.smoke else max(1, a.runs)
     engines = {"tn1": Server([exe, ROOT]), "tn2": Server([exe, ROOT])}
+    if a.baseline:
+        base = os.path.abspath(os.path.join(a.baseline, "compare_tn"))
+        if not os.access(base, os.X_OK):
+            sys.exit("compare: no %s" % base)
+        engines["base1"] = Server([base, ROOT])
     torch_ok = not a.no_torch
     if torch_ok:
         try:
@@ -135,8 +143,10 @@ def main():
                     v = floor.ask("sgemm %d %d %s" % (batch, steps, " ".join(map(str, widths))))[0]
                 elif eng == "torch":
                     v = engines[eng].ask("train %s %d %d %d 1" % (name, rows, epochs, batch))[0]
+                elif eng == "base1" and name.endswith("_lazy"):
+                    continue  # a build from before "lazy" may not know it
                 else:
-                    th = 1 if eng == "tn1" else 2
+                    th = 2 if eng == "tn2" else 1
                     lazy = " lazy" if name.endswith("_lazy") else ""
                     v = engines[eng].ask("train %s %d %d %d %d%s" % (cfg, rows, epochs, batch, th,
                                                                     lazy))[0]
@@ -150,7 +160,7 @@ def main():
                 elif eng == "torch":
                     v = engines[eng].ask("latency %s 1" % name)[0]
                 else:
-                    v = engines[eng].ask("latency %s %d" % (cfg, 1 if eng == "tn1" else 2))[0]
+                    v = engines[eng].ask("latency %s %d" % (cfg, 2 if eng == "tn2" else 1))[0]
                 res.setdefault(("lat-" + name, eng), []).append(v * 1e-6)
     for s in list(engines.values()) + [floor]:
         s.close()
@@ -158,15 +168,19 @@ def main():
     print()
     med = {k: statistics.median(v) for k, v in res.items()}
     hdr = ("workload", "tinynet 1t", "tinynet 2t", "PyTorch 1t", "PyTorch/tinynet",
-           "BLAS floor", "floor/tinynet")
+           "BLAS floor", "floor/tinynet") + (("baseline 1t", "baseline/tinynet") if a.baseline
+                                             else ())
     print("| " + " | ".join(hdr) + " |")
     print("|" + "---|" * len(hdr))
     rows = [(n, l) for n, l, *_ in train] + [("lat-" + n, l) for n, l, *_ in LATENCY]
     for key, label in rows:
         t1, t2 = med.get((key, "tn1")), med.get((key, "tn2"))
         tt, fl = med.get((key, "torch")), med.get((key, "floor"))
-        print("| %s | %s | %s | %s | %s | %s | %s |" % (
-            label, fmt_t(t1), fmt_t(t2), fmt_t(tt), ratio(tt, t1), fmt_t(fl), ratio(fl, t1)))
+        cells = [label, fmt_t(t1), fmt_t(t2), fmt_t(tt), ratio(tt, t1), fmt_t(fl), ratio(fl, t1)]
+        if a.baseline:
+            tb = med.get((key, "base1"))
+            cells += [fmt_t(tb), ratio(tb, t1)]
+        print("| " + " | ".join(cells) + " |")
     print()
     print("medians of %d run(s); tinynet: %s" % (runs, exe))
 
