@@ -479,6 +479,50 @@ START_TEST(test_dropout_train)
 }
 END_TEST
 
+/* The block-wise mask is the mask of one tn__rng_uniform draw per element, in order, and
+ * leaves the noise stream where those draws leave it (the next batch's mask, checkpoints).
+ * 10 x 1003: blocks of 256 and a tail that is not a multiple of the four chains. */
+START_TEST(test_dropout_mask_is_serial_draws)
+{
+    tn_net *net = build_ok("{'inputs': [{'name': 'x', 'size': 1003}], 'layers': "
+                           "[{'type': 'dropout', 'rate': 0.3}]}");
+    tn_run *run;
+    tn_error err;
+    ck_assert_int_eq(tn__run_new(net, 10, 1, 11, &run, &err), TN_OK);
+    tn_rng serial = run->noise;
+    float scale = (float)(1.0 / (1.0 - 0.3));
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < 10 * 1003; i++)
+            run->out[0][i] = 1.0f + (float)(i % 5);
+        tn__run_forward(run, pass ? 7 : 10);
+        for (size_t i = 0; i < (pass ? 7u : 10u) * 1003; i++) {
+            float m = tn__rng_uniform(&serial) >= 0.3f ? scale : 0.0f;
+            ck_assert_float_eq(run->out[net->output][i], run->out[0][i] * m);
+        }
+        ck_assert_uint_eq(run->noise.state, serial.state);
+    }
+    tn__run_free(run);
+    tn__net_free(net);
+}
+END_TEST
+
+/* tn__rng_fill_u32 gives the draws of tn__rng_u32, for every length around the chains'. */
+START_TEST(test_rng_fill_is_serial)
+{
+    for (size_t n = 0; n < 40; n++) {
+        tn_rng a, b;
+        tn__rng_seed(&a, 1000 + n, TN_STREAM_NOISE);
+        b = a;
+        uint32_t out[40];
+        tn__rng_fill_u32(&a, out, n);
+        for (size_t i = 0; i < n; i++)
+            ck_assert_uint_eq(out[i], tn__rng_u32(&b));
+        ck_assert_uint_eq(a.state, b.state);
+        ck_assert_uint_eq(tn__rng_u32(&a), tn__rng_u32(&b));
+    }
+}
+END_TEST
+
 START_TEST(test_dropout_inference_and_backward)
 {
     tn_net *net = build_ok(DROPOUT_NET);
@@ -1061,6 +1105,8 @@ Suite *tn_check_suite(void)
     tc = tcase_create("behaviour");
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, test_dropout_train);
+    tcase_add_test(tc, test_dropout_mask_is_serial_draws);
+    tcase_add_test(tc, test_rng_fill_is_serial);
     tcase_add_test(tc, test_dropout_inference_and_backward);
     tcase_add_test(tc, test_dropout_rate_zero);
     tcase_add_test(tc, test_embedding_repeated_ids);

@@ -165,6 +165,22 @@ START_TEST(rec_queries)
 }
 END_TEST
 
+/* Batch 1 runs each dense layer as one sgemv (core/blas.c), batches as sgemm: the sums are
+ * taken in another order, so the two agree to float rounding, not bit for bit. The bound
+ * (outputs are probabilities in [0, 1]): 1e-6 absolute; a wrong product is off by far more. */
+START_TEST(batch1_agrees_with_batched)
+{
+    double worst = 0, worst_rec = 0;
+    for (size_t r = 0; r < g_rows; r++)
+        worst = fmax(worst, fabs((double)g_ref_single[r] - (double)g_ref_batch[r]));
+    for (size_t r = 0; r < REC_ROWS; r++)
+        worst_rec = fmax(worst_rec, fabs((double)g_rec_ref_single[r] - (double)g_rec_ref_batch[r]));
+    ck_assert_msg(worst <= 1e-6, "ring: batch 1 differs from batched by %g", worst);
+    ck_assert_msg(worst_rec <= 1e-6, "recommender: batch 1 differs from batched by %g",
+                  worst_rec);
+}
+END_TEST
+
 START_TEST(same_numbers_as_training_forward)
 {
     /* tn__predict is the training build's forward (batch 256); a model loaded from the
@@ -659,6 +675,7 @@ Suite *tn_check_suite(void)
     tcase_add_test(tc, queries);
     tcase_add_test(tc, rec_queries);
     tcase_add_test(tc, same_numbers_as_training_forward);
+    tcase_add_test(tc, batch1_agrees_with_batched);
     tcase_add_test(tc, rec_same_numbers_as_training_forward);
     tcase_add_test(tc, applies_the_models_input_scaling);
     tcase_add_test(tc, threads_share_one_model);

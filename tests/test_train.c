@@ -497,6 +497,64 @@ END_TEST
 
 /* ---- optimizers against values worked by hand (PyTorch's update rules) ---------------- */
 
+/* Lazy Adam against dense Adam on P = [2 dense | a 3 x 2 table | 2 dense] over two steps:
+ * step 1 uses table rows {0, 2}, step 2 row {2}. Where the math says they must agree they
+ * agree bit for bit: every element after step 1 (rows never used have zero moments, which
+ * dense Adam leaves in place too), the dense elements and row 2 after step 2. Row 0, skipped
+ * by lazy Adam in step 2, is where they part (dense Adam keeps moving it on its moments). */
+START_TEST(lazy_adam_updates_only_used_rows)
+{
+    enum { N = 10, OFF = 2, DIM = 2 };
+    tn_optim_cfg c;
+    tn_error err = {0};
+    tn__optim_defaults(&c, tn__optim_ops_find("adam"));
+    c.lr = 0.1;
+    ck_assert(!tn__optim_lazy_rows(&c));
+    tn_optim *dense, *lazy;
+    ck_assert_int_eq(tn__optim_new(&c, N, &dense, &err), TN_OK);
+    c.p[3] = 1; /* lazy */
+    ck_assert(tn__optim_lazy_rows(&c));
+    ck_assert_int_eq(tn__optim_new(&c, N, &lazy, &err), TN_OK);
+    uint32_t rows[2];
+    tn_optim_rows table = {.offset = OFF, .n_rows = 3, .dim = DIM, .rows = rows};
+    lazy->tables = &table;
+    lazy->n_tables = 1;
+    float Pd[N], Pl[N], G[N];
+    for (int i = 0; i < N; i++)
+        Pd[i] = Pl[i] = 0.1f * (float)(i + 1);
+    static const uint32_t used[2][2] = {{0, 2}, {2, 2}};
+    static const size_t n_used[2] = {2, 1};
+    for (int step = 0; step < 2; step++) {
+        memcpy(rows, used[step], sizeof rows);
+        table.n_touched = n_used[step];
+        for (int i = 0; i < N; i++) {
+            int r = i >= OFF && i < OFF + 3 * DIM ? (i - OFF) / DIM : -1;
+            int in_batch = r < 0 || r == (int)used[step][0] || r == (int)used[step][1];
+            G[i] = in_batch ? 0.3f - 0.07f * (float)i * (float)(step + 1) : 0.0f;
+        }
+        float Gd[N];
+        memcpy(Gd, G, sizeof Gd);
+        tn__optim_step(dense, Pd, Gd);
+        tn__optim_step(lazy, Pl, G);
+        if (step == 0)
+            ck_assert_mem_eq(Pd, Pl, sizeof Pd);
+    }
+    for (int i = 0; i < N; i++) {
+        int row0 = i >= OFF && i < OFF + DIM;
+        if (row0) {
+            ck_assert_float_ne(Pd[i], Pl[i]);               /* dense moved it ... */
+            ck_assert_float_eq_tol(Pl[i], 0.1f * (float)i, 1e-6f); /* lazy: step 1 only */
+        } else {
+            ck_assert_float_eq(Pd[i], Pl[i]);
+        }
+    }
+    /* Row 1, never used, never moved. */
+    ck_assert_float_eq(Pl[OFF + DIM], 0.1f * (float)(OFF + DIM + 1));
+    tn__optim_free(dense);
+    tn__optim_free(lazy);
+}
+END_TEST
+
 START_TEST(optimizer_steps_match_reference)
 {
     tn_optim_cfg c;
@@ -573,6 +631,7 @@ Suite *tn_check_suite(void)
     tcase_add_test(units, fused_losses_are_stable);
     tcase_add_test(units, log_softmax_cross_entropy_value);
     tcase_add_test(units, optimizer_steps_match_reference);
+    tcase_add_test(units, lazy_adam_updates_only_used_rows);
     suite_add_tcase(s, units);
     return s;
 }

@@ -20,6 +20,7 @@ typedef struct tn_progress {
     double started, last_draw;
     double epoch_started; /* the bar shows this epoch's time, not the run's */
     int log_errno;        /* the first failure to write the log */
+    double last_flush;    /* when the log was last flushed (epoch lines are buffered) */
 } tn_progress;
 
 /* How a training run ended, for the log's end record. */

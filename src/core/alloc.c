@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE (glibc), beside _POSIX_C_SOURCE */
 #include "core/alloc.h"
 
 #include "tinynet/tinynet.h"
@@ -10,6 +11,9 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 static void *(*g_malloc)(size_t) = malloc;
 static void *(*g_realloc)(void *, size_t) = realloc;
@@ -159,7 +163,25 @@ char *tn__strdup(const char *s)
  * replaceable hooks need no aligned variant. */
 #define TN__ALIGN 64
 
-float *tn__floats_alloc(size_t n)
+/* Large float buffers (a dataset, the arena of a big batch) are asked to be backed by huge
+ * pages where the kernel does that on request (Linux THP "madvise", Debian's default):
+ * first touching 188 MB of Fashion-MNIST images took ~46,000 page faults of 4 KiB. Advice
+ * only: it changes no value, and is ignored where unsupported. */
+static void advise_huge(void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    const uintptr_t page = 4096, huge = (uintptr_t)2 << 20;
+    if (bytes < 2 * huge)
+        return;
+    uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t hi = ((uintptr_t)p + bytes) & ~(page - 1);
+    (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+    (void)p, (void)bytes;
+#endif
+}
+
+float *tn__floats_alloc_raw(size_t n)
 {
     size_t bytes;
     if (tn__mul_size(n ? n : 1, sizeof(float), &bytes) || bytes > SIZE_MAX - 2 * TN__ALIGN)
@@ -170,8 +192,16 @@ float *tn__floats_alloc(size_t n)
     uintptr_t start = ((uintptr_t)raw + TN__ALIGN + TN__ALIGN - 1) & ~(uintptr_t)(TN__ALIGN - 1);
     unsigned char *aligned = (unsigned char *)start;
     memcpy(aligned - sizeof raw, &raw, sizeof raw);
-    memset(aligned, 0, bytes);
+    advise_huge(aligned, bytes);
     return (float *)aligned;
+}
+
+float *tn__floats_alloc(size_t n)
+{
+    float *p = tn__floats_alloc_raw(n);
+    if (p)
+        memset(p, 0, (n ? n : 1) * sizeof *p);
+    return p;
 }
 
 void tn__floats_free(float *p)

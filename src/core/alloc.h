@@ -14,6 +14,9 @@ void tn__free(void *p);
 char *tn__strdup(const char *s);
 
 float *tn__floats_alloc(size_t n); /* zeroed, 64-byte aligned; NULL on overflow/OOM */
+/* The same, not zeroed: for a buffer the caller writes whole at once (an IDX file's
+ * 47 M values: zeroing them was a pass of its own). */
+float *tn__floats_alloc_raw(size_t n);
 void tn__floats_free(float *p);
 
 /* The memory budget (tn_set_memory_limit): the limit in bytes, and the check made before

@@ -13,6 +13,39 @@ void tn__rng_seed(tn_rng *r, uint64_t seed, uint64_t stream)
     (void)tn__rng_u32(r);
 }
 
+#define PCG_MULT 6364136223846793005ULL
+
+static inline uint32_t pcg_output(uint64_t old)
+{
+    uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
+    uint32_t rot = (uint32_t)(old >> 59u);
+    return (xorshifted >> rot) | (xorshifted << ((-rot) & 31u));
+}
+
+void tn__rng_fill_u32(tn_rng *r, uint32_t *out, size_t n)
+{
+    size_t i = 0;
+    if (n >= 8) {
+        /* state_{k+4} = a^4 state_k + c (a^3 + a^2 + a + 1), modulo 2^64 */
+        const uint64_t a = PCG_MULT, c = r->inc, a2 = a * a, a4 = a2 * a2;
+        const uint64_t c4 = c * (a2 * a + a2 + a + 1);
+        uint64_t s0 = r->state, s1 = s0 * a + c, s2 = s1 * a + c, s3 = s2 * a + c;
+        for (; i + 4 <= n; i += 4) {
+            out[i] = pcg_output(s0);
+            out[i + 1] = pcg_output(s1);
+            out[i + 2] = pcg_output(s2);
+            out[i + 3] = pcg_output(s3);
+            s0 = s0 * a4 + c4;
+            s1 = s1 * a4 + c4;
+            s2 = s2 * a4 + c4;
+            s3 = s3 * a4 + c4;
+        }
+        r->state = s0; /* the state of draw i */
+    }
+    for (; i < n; i++)
+        out[i] = tn__rng_u32(r);
+}
+
 uint32_t tn__rng_below(tn_rng *r, uint32_t n)
 {
     uint32_t threshold = (uint32_t)(-n) % n; /* reject the biased low range */

@@ -31,6 +31,11 @@ static inline uint32_t tn__rng_u32(tn_rng *r)
     return (xorshifted >> rot) | (xorshifted << ((-rot) & 31u));
 }
 
+/* n draws of tn__rng_u32 into out, the same numbers in the same order, r advanced past
+ * them: four chains a jump of four steps apart, so the multiply of one draw does not wait
+ * for the last (dropout masks: about 3x faster than one call per draw). */
+void tn__rng_fill_u32(tn_rng *r, uint32_t *out, size_t n);
+
 /* [0, 1), 24 random bits */
 static inline float tn__rng_uniform(tn_rng *r)
 {

@@ -314,7 +314,7 @@ int tn__idx_parse(const char *name, const unsigned char *buf, size_t len, tn_idx
     if (!x)
         return tn__err(err, TN_ENOMEM, "%s: out of memory", name);
     *x = h;
-    x->values = tn__floats_alloc(h.count * h.item);
+    x->values = tn__floats_alloc_raw(h.count * h.item); /* convert() writes every value */
     if (!x->values) {
         tn__free(x);
         return tn__err(err, TN_ENOMEM, "%s: out of memory (%zu values)", name, h.count * h.item);

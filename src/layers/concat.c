@@ -3,6 +3,7 @@
 #include "layers/layer.h"
 #include "core/registry.h"
 #include "core/alloc.h"
+#include "core/copy.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -48,7 +49,7 @@ static void concat_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
         const float *x = io->x[j];           /* (B, w_j) */
         size_t w = c->width[j];
         for (size_t i = 0; i < B; i++)
-            memcpy(y + i * W + off, x + i * w, w * sizeof *y);
+            tn__copy_floats(y + i * W + off, x + i * w, w);
         off += w;
     }
 }

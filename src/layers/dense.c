@@ -4,6 +4,7 @@
 #include "layers/layer.h"
 #include "core/registry.h"
 #include "core/alloc.h"
+#include "core/copy.h"
 #include "core/blas.h"
 
 #include <stdio.h>
@@ -88,7 +89,7 @@ static void dense_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
     if (d->bias) {
         const float *b = W + d->in * U; /* (units) */
         for (size_t i = 0; i < B; i++)
-            memcpy(z + i * U, b, U * sizeof *z);
+            tn__copy_floats(z + i * U, b, U);
     }
     tn__sgemm(0, 0, B, U, d->in, 1.0f, x, d->in, W, U, d->bias ? 1.0f : 0.0f, z, U);
 }

@@ -6,6 +6,7 @@
 #include "core/registry.h"
 
 #include <float.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,10 +52,16 @@ static void dropout_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
     }
     float *m = io->work;                 /* (B, width) mask: 0 or scale */
     float rate = (float)d->rate, scale = d->scale;
-    tn_rng noise = *io->noise;           /* a local copy: the draws stay in registers */
-    for (size_t i = 0; i < n; i++)       /* serial: each draw depends on the last */
-        m[i] = tn__rng_uniform(&noise) >= rate ? scale : 0.0f;
-    *io->noise = noise;
+    /* The draws of tn__rng_uniform, a block at a time (tn__rng_fill_u32), then the mask
+     * and the product in loops that vectorize: the same masks as one draw per element. */
+    uint32_t u[256];
+    for (size_t i0 = 0; i0 < n; i0 += 256) {
+        size_t k = n - i0 < 256 ? n - i0 : 256;
+        tn__rng_fill_u32(io->noise, u, k);
+        float *restrict mk = m + i0;
+        for (size_t j = 0; j < k; j++) /* (float)(u >> 8) * 2^-24, as tn__rng_uniform */
+            mk[j] = (float)(int32_t)(u[j] >> 8) * (1.0f / 16777216.0f) >= rate ? scale : 0.0f;
+    }
     for (size_t i = 0; i < n; i++)       /* vectorizes */
         y[i] = x[i] * m[i];
 }

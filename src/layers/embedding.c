@@ -3,6 +3,7 @@
  * the batch only (a repeated id accumulates); the index input has no gradient. */
 #include "layers/init.h"
 #include "core/alloc.h"
+#include "core/copy.h"
 #include "layers/layer.h"
 #include "core/registry.h"
 
@@ -90,7 +91,7 @@ static void embedding_forward(const tn_layer *L, const tn_layer_io *io, size_t B
     for (size_t i = 0; i < B; i++) {
         long long row = row_of(ids[i], e->vocab);
         if (row >= 0)
-            memcpy(y + i * D, E + (size_t)row * D, D * sizeof *y);
+            tn__copy_floats(y + i * D, E + (size_t)row * D, D);
         else
             memset(y + i * D, 0, D * sizeof *y);
     }

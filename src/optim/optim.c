@@ -135,6 +135,11 @@ static void clip(float *G, size_t n, double max_norm)
     }
 }
 
+int tn__optim_lazy_rows(const tn_optim_cfg *c)
+{
+    return c->ops->lazy_rows && c->ops->lazy_rows(c);
+}
+
 void tn__optim_step(tn_optim *o, float *P, float *G)
 {
     o->t++;

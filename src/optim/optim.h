@@ -13,6 +13,7 @@
 #include "tinynet/tinynet.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define TN_OPTIM_MAX_PARAMS 6
 #define TN_OPTIM_MAX_STATE 4
@@ -40,11 +41,22 @@ typedef struct tn_optim_cfg {
     double p[TN_OPTIM_MAX_PARAMS]; /* the module's own, in the order of ops->params */
 } tn_optim_cfg;
 
+/* A table of P whose gradient lies in the rows a batch used (an embedding's E): which
+ * rows this step touched, each once. An optimizer with a lazy mode (adam's "lazy") updates
+ * only those rows of the table; others ignore it. */
+typedef struct tn_optim_rows {
+    size_t offset, n_rows, dim;  /* the table: floats from the start of P, rows x dim */
+    const uint32_t *rows;        /* this step's rows, each once */
+    size_t n_touched;
+} tn_optim_rows;
+
 typedef struct tn_optim {
     tn_optim_cfg cfg;
     size_t n;
     long long t;                       /* steps taken, counting this one during step */
     float *state[TN_OPTIM_MAX_STATE];  /* momentum buffers, moments: each laid out like P */
+    const tn_optim_rows *tables;       /* row-sparse tables, by offset; NULL: none known */
+    int n_tables;
 } tn_optim;
 
 struct tn_optim_ops {
@@ -60,6 +72,9 @@ struct tn_optim_ops {
     int (*n_state)(const tn_optim_cfg *c);
     /* One update of P from G; o->t is already the number of this step (1-based). */
     void (*step)(tn_optim *o, float *P, const float *G);
+    /* Non-zero when this configuration updates o->tables row-wise (lazily): the trainer
+     * then lists each step's rows. May be NULL (never). */
+    int (*lazy_rows)(const tn_optim_cfg *c);
 };
 
 /* The keys every optimizer takes (lr, weight_decay, clip_norm), documented. */
@@ -81,5 +96,7 @@ int tn__optim_new(const tn_optim_cfg *c, size_t n, tn_optim **out, tn_error *err
 void tn__optim_free(tn_optim *o);
 /* One update of P from G (G may be modified by clipping). */
 void tn__optim_step(tn_optim *o, float *P, float *G);
+/* Whether the configuration updates row-sparse tables lazily (tn_optim_rows). */
+int tn__optim_lazy_rows(const tn_optim_cfg *c);
 
 #endif

@@ -5,8 +5,10 @@
 
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/copy.h"
 #include "core/error.h"
 #include "loss/loss.h"
+#include "train/rows.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -21,10 +23,10 @@ static void load_batch(const tn_dataset *d, const tn_scaling *scale, const uint3
     for (size_t r = 0; r < b; r++) {
         size_t row = idx ? idx[first + r] : first + r;
         for (int i = 0; i < d->n_inputs; i++)
-            memcpy(run->out[i] + r * d->width[i], d->x[i] + row * d->width[i],
-                   d->width[i] * sizeof(float));
+            tn__copy_floats(run->out[i] + r * d->width[i], d->x[i] + row * d->width[i],
+                            d->width[i]);
         if (t)
-            memcpy(t + r * d->t_width, d->t + row * d->t_width, d->t_width * sizeof(float));
+            tn__copy_floats(t + r * d->t_width, d->t + row * d->t_width, d->t_width);
     }
     if (scale && scale->kind != TN_SCALING_NONE && !d->scaled)
         tn__scaling_apply_rows(scale, run->out[scale->input], b, d->width[scale->input]);
@@ -121,6 +123,7 @@ typedef struct trainer {
     float *t, *best;
     tn_metric_acc acc;          /* the tracked metrics of the validation rows */
     double values[TN__M_COUNT];
+    tn_row_lists *rows;         /* each batch's embedding rows, for a lazy optimizer */
     tn_train_snapshot snap;     /* what the last checkpoint was given */
 } trainer;
 
@@ -135,6 +138,7 @@ static void trainer_free(trainer *s)
     tn__floats_free(s->t);
     tn__floats_free(s->best);
     tn__metrics_free(&s->acc);
+    tn__row_lists_free(s->rows);
 }
 
 int tn__train_budget(const tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc,
@@ -180,6 +184,8 @@ static int trainer_init(trainer *s, tn_net *net, const tn_loss *loss, const tn_o
         rc = tn__metrics_init(&s->acc, tn__metrics_task(loss, net->nodes[net->output].width),
                               net->nodes[net->output].width, val->t_width, val->rows,
                               tc->threshold, err);
+    if (rc == TN_OK && tn__optim_lazy_rows(oc))
+        rc = tn__row_lists_new(s->run, bs, s->opt, &s->rows, err);
     return rc;
 }
 
@@ -217,6 +223,8 @@ static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_tr
             tn_step step = {s->run, epoch, k + 1, b};
             h->on_step(h->user, &step);
         }
+        if (s->rows)
+            tn__row_lists_collect(s->rows, b);
         tn__optim_step(s->opt, net->P, s->run->G);
         st->batch = k + 1;
         if (h && h->on_batch)

@@ -1,0 +1,189 @@
+"""tinynet against PyTorch and the OpenBLAS floor, on the workloads of issue 10.
+
+  tools/bench/compare [--build DIR] [--baseline DIR] [--runs N] [--smoke] [--no-torch]
+
+Runs tinynet (DIR/compare_tn, a server over the library; DIR defaults to ./build),
+PyTorch (compare_torch.py, Debian's python3-torch, one thread) and OpenBLAS sgemm/sgemv at
+the workloads' shapes, INTERLEAVED: each run goes through every workload, and within a
+workload through every engine in turn (the order rotating from run to run), so a drift of
+the machine's speed touches all of them alike. Prints the medians of N runs (default 3) and
+the ratios. A clock probe (load average and the cores' MHz from /proc) is printed before
+and after: figures from a loaded or throttled machine say so.
+
+Columns:
+  tinynet 1t / 2t    tinynet on one / two BLAS threads
+  PyTorch 1t         PyTorch 1.13, torch.set_num_threads(1)
+  PyTorch/tinynet    > 1: tinynet is faster (1t against 1t)
+  BLAS floor         training: the GEMMs alone of the same steps (sgemm, 1 thread, same
+                     shapes, forward + dW + dX); batch 1: one sgemv per layer
+  floor/tinynet      the fraction of tinynet's time the floor accounts for (1.0: all of it)
+  baseline 1t        --baseline DIR: another build's compare_tn (a commit before a change),
+                     in the same interleaved pass; baseline/tinynet > 1: the change is faster
+
+--smoke runs every workload at a tiny size once (a test that the tool works; its figures
+mean nothing). Speed is never asserted: this is a measuring tool, not a test.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+# name, label, tinynet config, torch name, rows, epochs, batch, dense widths (floor)
+TRAIN = [
+    ("xor", "xor 2-4-1, 5000 full-batch epochs", "models/xor.json", 4, 5000, 4, [2, 4, 1]),
+    ("ring", "ring 2-16-16-1 relu, Adam, batch 32, 200 epochs", "models/ring.json", 1000, 200,
+     32, [2, 16, 16, 1]),
+    ("recommender", "recommender (2x32 emb, 64-32-dropout-1), batch 256, 3 epochs of 180k rows",
+     "models/recommender.json", 180000, 3, 256, [64, 64, 32, 1]),
+    ("recommender_lazy", "the same with lazy (sparse) Adam for the embeddings; PyTorch: SparseAdam",
+     "models/recommender.json", 180000, 3, 256, [64, 64, 32, 1]),
+    ("fashion", "Fashion MLP 784-256-128-10, batch 128, 3 epochs of 60k rows",
+     "models/fashion_mlp.json", 60000, 3, 128, [784, 256, 128, 10]),
+]
+LATENCY = [
+    ("ring", "batch-1 latency, ring net", "models/ring.json", [2, 16, 16, 1]),
+    ("fashion", "batch-1 latency, Fashion net", "models/fashion_mlp.json", [784, 256, 128, 10]),
+]
+
+
+class Server:
+    def __init__(self, argv):
+        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  text=True, cwd=ROOT)
+
+    def ask(self, line):
+        self.p.stdin.write(line + "\n")
+        self.p.stdin.flush()
+        out = self.p.stdout.readline()
+        if not out:
+            sys.exit("compare: %s ended on '%s'" % (self.p.args[0], line))
+        return [float(v) for v in out.split()]
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait()
+
+
+def probe():
+    try:
+        load = open("/proc/loadavg").read().split()[0]
+    except OSError:
+        load = "?"
+    mhz = []
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("cpu MHz"):
+                mhz.append(float(line.split(":")[1]))
+    except OSError:
+        pass
+    return "load %s, cores at %s MHz" % (load, "/".join("%.0f" % m for m in mhz) or "?")
+
+
+def fmt_t(s):
+    if s is None:
+        return "n/a"
+    if s >= 1:
+        return "%.2f s" % s
+    if s >= 1e-3:
+        return "%.1f ms" % (s * 1e3)
+    return "%.2f us" % (s * 1e6)
+
+
+def ratio(a, b):
+    return "n/a" if a is None or b is None or b == 0 else "%.2f" % (a / b)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default="build", help="the build directory holding compare_tn")
+    ap.add_argument("--baseline", help="a second build directory to measure beside it")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes, one run")
+    ap.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    a = ap.parse_args()
+    exe = os.path.abspath(os.path.join(a.build, "compare_tn"))
+    if not os.access(exe, os.X_OK):
+        sys.exit("compare: no %s: build first (cmake --build %s)" % (exe, a.build))
+    runs = 1 if a.smoke else max(1, a.runs)
+    engines = {"tn1": Server([exe, ROOT]), "tn2": Server([exe, ROOT])}
+    if a.baseline:
+        base = os.path.abspath(os.path.join(a.baseline, "compare_tn"))
+        if not os.access(base, os.X_OK):
+            sys.exit("compare: no %s" % base)
+        engines["base1"] = Server([base, ROOT])
+    torch_ok = not a.no_torch
+    if torch_ok:
+        try:
+            import torch  # noqa: F401  (only whether it is there)
+        except ImportError:
+            print("compare: no PyTorch (apt-get install python3-torch): its column is n/a")
+            torch_ok = False
+    if torch_ok:
+        engines["torch"] = Server([sys.executable, os.path.join(ROOT, "tools", "bench",
+                                                                "compare_torch.py")])
+    floor = Server([exe, ROOT])
+
+    train = [(n, l, c, 8 if a.smoke else r, 2 if a.smoke else e, min(b, 4) if a.smoke else b, w)
+             for n, l, c, r, e, b, w in TRAIN]
+    res = {}  # (workload, engine) -> list of seconds
+    print("tinynet compare: %d run(s), interleaved; before: %s" % (runs, probe()))
+    sys.stdout.flush()
+    t_start = time.time()
+    for run in range(runs):
+        for name, _, cfg, rows, epochs, batch, widths in train:
+            order = list(engines) + ["floor"]
+            k = run % len(order)
+            for eng in order[k:] + order[:k]:
+                if eng == "floor":
+                    steps = epochs * ((rows + batch - 1) // batch)
+                    v = floor.ask("sgemm %d %d %s" % (batch, steps, " ".join(map(str, widths))))[0]
+                elif eng == "torch":
+                    v = engines[eng].ask("train %s %d %d %d 1" % (name, rows, epochs, batch))[0]
+                elif eng == "base1" and name.endswith("_lazy"):
+                    continue  # a build from before "lazy" may not know it
+                else:
+                    th = 2 if eng == "tn2" else 1
+                    lazy = " lazy" if name.endswith("_lazy") else ""
+                    v = engines[eng].ask("train %s %d %d %d %d%s" % (cfg, rows, epochs, batch, th,
+                                                                    lazy))[0]
+                res.setdefault((name, eng), []).append(v)
+        for name, _, cfg, widths in LATENCY:
+            order = list(engines) + ["floor"]
+            k = run % len(order)
+            for eng in order[k:] + order[:k]:
+                if eng == "floor":
+                    v = floor.ask("sgemv %s" % " ".join(map(str, widths)))[0]
+                elif eng == "torch":
+                    v = engines[eng].ask("latency %s 1" % name)[0]
+                else:
+                    v = engines[eng].ask("latency %s %d" % (cfg, 2 if eng == "tn2" else 1))[0]
+                res.setdefault(("lat-" + name, eng), []).append(v * 1e-6)
+    for s in list(engines.values()) + [floor]:
+        s.close()
+    print("after %.0f s: %s" % (time.time() - t_start, probe()))
+    print()
+    med = {k: statistics.median(v) for k, v in res.items()}
+    hdr = ("workload", "tinynet 1t", "tinynet 2t", "PyTorch 1t", "PyTorch/tinynet",
+           "BLAS floor", "floor/tinynet") + (("baseline 1t", "baseline/tinynet") if a.baseline
+                                             else ())
+    print("| " + " | ".join(hdr) + " |")
+    print("|" + "---|" * len(hdr))
+    rows = [(n, l) for n, l, *_ in train] + [("lat-" + n, l) for n, l, *_ in LATENCY]
+    for key, label in rows:
+        t1, t2 = med.get((key, "tn1")), med.get((key, "tn2"))
+        tt, fl = med.get((key, "torch")), med.get((key, "floor"))
+        cells = [label, fmt_t(t1), fmt_t(t2), fmt_t(tt), ratio(tt, t1), fmt_t(fl), ratio(fl, t1)]
+        if a.baseline:
+            tb = med.get((key, "base1"))
+            cells += [fmt_t(tb), ratio(tb, t1)]
+        print("| " + " | ".join(cells) + " |")
+    print()
+    print("medians of %d run(s); tinynet: %s" % (runs, exe))
+
+
+if __name__ == "__main__":
+    main()
