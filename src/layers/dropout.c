@@ -52,8 +52,12 @@ static void dropout_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
     float *m = io->work;                 /* (B, width) mask: 0 or scale */
     float rate = (float)d->rate, scale = d->scale;
     tn_rng noise = *io->noise;           /* a local copy: the draws stay in registers */
+    if (io->noise_skip)                  /* the rows of other processes come first ... */
+        tn__rng_advance(&noise, (uint64_t)io->noise_skip[0] * L->width);
     for (size_t i = 0; i < n; i++)       /* serial: each draw depends on the last */
         m[i] = tn__rng_uniform(&noise) >= rate ? scale : 0.0f;
+    if (io->noise_skip)                  /* ... and after */
+        tn__rng_advance(&noise, (uint64_t)io->noise_skip[1] * L->width);
     *io->noise = noise;
     for (size_t i = 0; i < n; i++)       /* vectorizes */
         y[i] = x[i] * m[i];

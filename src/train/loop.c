@@ -6,6 +6,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "dist/dist.h"
 #include "loss/loss.h"
 
 #include <math.h>
@@ -87,6 +88,8 @@ typedef struct trainer {
     uint32_t *perm;
     float *t, *best;
     tn_train_snapshot snap;     /* what the last checkpoint was given */
+    int stop_asked;             /* data parallel: a process was asked to stop at this step */
+    double step_loss;           /* data parallel: the step's loss, summed over the processes */
 } trainer;
 
 static const tn_train_snapshot *snapshot_of(trainer *s, const tn_net *net, tn_train_state *st);
@@ -143,6 +146,62 @@ static int trainer_init(trainer *s, tn_net *net, const tn_loss *loss, const tn_o
     return rc;
 }
 
+static int diverged(tn_error *err, int epoch, size_t batch, double loss)
+{
+    return tn__err(err, TN_ERANGE, "training diverged in epoch %d, batch %zu (loss is %g): "
+                   "lower the learning rate", epoch, batch, loss);
+}
+
+#define TN__DIST_DIVERGED (-1)
+
+/* One step's forward and backward in a data-parallel run: this process computes its rows
+ * [lo, hi) of the global batch of b rows (dropout skipping the others' draws), its loss
+ * gradient as their share of the batch's mean, then the gradients,
+ * the loss, the correct rows and the stop requests are summed over the processes. Every
+ * process ends with the same G and figures; TN__DIST_DIVERGED when a loss was not
+ * finite (s->step_loss holds the sum). */
+static int dist_step(trainer *s, const tn_net *net, const tn_loss *loss, const tn_dataset *d,
+                     size_t first, size_t b, const tn_train_hooks *h, tn_train_state *st,
+                     tn_error *err)
+{
+    size_t lo, hi, W = net->nodes[net->output].width;
+    tn__dist_split(b, &lo, &hi);
+    size_t n = hi - lo;
+    double stats[TN_DIST_NSTATS] = {0};
+    tn__run_zero_grad(s->run);
+    if (n > 0) {
+        load_batch(d, NULL, s->perm, first + lo, n, s->run, s->t);
+        s->run->noise_skip[0] = lo;
+        s->run->noise_skip[1] = b - hi;
+        tn__run_forward(s->run, n);
+        tn_loss part = *loss; /* its gradient: these rows' share of the batch's mean */
+        part.mean_rows = b;
+        double l = tn__loss_eval_run(&part, s->run, s->t, d->t_width, n, 1);
+        stats[TN_DIST_LOSS] = l;
+        stats[TN_DIST_DIVERGED] = !isfinite(l);
+        stats[TN_DIST_CORRECT] = (double)tn__loss_correct(loss, s->run->out[net->output], W,
+                                                          s->t, d->t_width, n);
+        if (isfinite(l))
+            tn__run_backward(s->run, n);
+    } else { /* no rows here: the stream still moves past the others' */
+        s->run->noise_skip[0] = 0;
+        s->run->noise_skip[1] = b;
+        tn__run_forward(s->run, 0);
+    }
+    s->run->noise_skip[0] = s->run->noise_skip[1] = 0;
+    stats[TN_DIST_STOP] = h && h->should_stop && h->should_stop(h->user);
+    int rc = tn__dist_reduce_step(s->run->G, net->n_params, stats, err);
+    if (rc)
+        return rc;
+    s->step_loss = stats[TN_DIST_LOSS];
+    if (stats[TN_DIST_DIVERGED] > 0)
+        return TN__DIST_DIVERGED;
+    st->total += stats[TN_DIST_LOSS];
+    st->correct += (size_t)stats[TN_DIST_CORRECT];
+    s->stop_asked = stats[TN_DIST_STOP] > 0;
+    return TN_OK;
+}
+
 /* The rest of an epoch from st->batch on: the permutation is drawn from st->shuffle (the
  * stream as it was before this epoch), batches before st->batch are skipped. Stops after
  * a step when should_stop asks (*stopped). Leaves st->shuffle advanced past the epoch's
@@ -160,18 +219,25 @@ static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_tr
     tn_rng shuffle = st->shuffle;
     if (tc->shuffle)
         tn__rng_shuffle(&shuffle, s->perm, d->rows);
+    int dist = ctl && ctl->distributed;
     for (size_t k = st->batch; k < n_batches; k++) {
         size_t first = k * bs, b = d->rows - first < bs ? d->rows - first : bs;
-        load_batch(d, NULL, s->perm, first, b, s->run, s->t);
-        tn__run_forward(s->run, b);
-        tn__run_zero_grad(s->run);
-        double l = tn__loss_eval_run(loss, s->run, s->t, d->t_width, b, 1);
-        if (!isfinite(l))
-            return tn__err(err, TN_ERANGE, "training diverged in epoch %d, batch %zu (loss is "
-                           "%g): lower the learning rate", epoch, k + 1, l);
-        st->total += l;
-        st->correct += tn__loss_correct(loss, s->run->out[net->output], W, s->t, d->t_width, b);
-        tn__run_backward(s->run, b);
+        if (dist) {
+            int rc = dist_step(s, net, loss, d, first, b, h, st, err);
+            if (rc)
+                return rc == TN__DIST_DIVERGED ? diverged(err, epoch, k + 1, s->step_loss) : rc;
+        } else {
+            load_batch(d, NULL, s->perm, first, b, s->run, s->t);
+            tn__run_forward(s->run, b);
+            tn__run_zero_grad(s->run);
+            double l = tn__loss_eval_run(loss, s->run, s->t, d->t_width, b, 1);
+            if (!isfinite(l))
+                return diverged(err, epoch, k + 1, l);
+            st->total += l;
+            st->correct += tn__loss_correct(loss, s->run->out[net->output], W, s->t,
+                                            d->t_width, b);
+            tn__run_backward(s->run, b);
+        }
         if (h && h->on_step) {
             tn_step step = {s->run, epoch, k + 1, b};
             h->on_step(h->user, &step);
@@ -180,7 +246,7 @@ static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_tr
         st->batch = k + 1;
         if (h && h->on_batch)
             h->on_batch(h->user, epoch, k + 1, n_batches);
-        if (h && h->should_stop && h->should_stop(h->user)) {
+        if (dist ? s->stop_asked : h && h->should_stop && h->should_stop(h->user)) {
             *stopped = 1;
             return TN_OK;
         }
@@ -263,6 +329,8 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
     tn__rng_seed(&st.shuffle, tc->seed, TN_STREAM_SHUFFLE);
     if (rc == TN_OK && ctl && ctl->resume)
         rc = resume_from(&s, net, tc, train, ctl->resume, &st, err);
+    if (ctl && ctl->distributed) /* no process may be left waiting in the first step */
+        rc = tn_dist_agree(rc, err);
     int stopped = 0;
     /* A resumed run whose patience was already spent stops where the run it continues
      * stopped, as an uninterrupted run with more epochs would have. */

@@ -75,6 +75,9 @@ typedef struct tn_train_ctl {
      * interval, so is the last epoch's end. */
     int (*checkpoint)(void *user, const tn_train_snapshot *s, tn_error *err);
     void *user;
+    /* Data parallel (dist/dist.h): each batch is split across the processes, whose
+     * gradients, losses and stop requests are summed before the optimizer step. */
+    int distributed;
 } tn_train_ctl;
 
 /* The flags of the training run context for this loss (TN_RUN_TRAINING, and

@@ -1,5 +1,7 @@
 #include "train/session.h"
 
+#include "dist/dist.h"
+
 #include "core/alloc.h"
 #include "core/blas.h"
 #include "core/error.h"
@@ -350,7 +352,11 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
 {
     tn_config *c = s->config;
     s->trained = 0; /* whatever fails below, nothing stale may be saved */
+    /* Data parallel: every process reads the data; one that could not stops them all. */
+    int dist = tn_dist_size() > 1;
     int rc = tn__session_init(s, err);
+    if (dist)
+        rc = tn_dist_agree(rc, err);
     if (rc)
         return rc;
     tn_checkpoint *ck = s->resume;
@@ -376,17 +382,20 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
         tn__free(prefix);
     }
     tn_train_ctl ctl = {hooks, ck ? &ck->snap : NULL, s->ckpt.every_epochs,
-                        s->ckpt.every_steps, s->ckpt.base ? write_checkpoint : NULL, s};
+                        s->ckpt.every_steps, s->ckpt.base ? write_checkpoint : NULL, s, dist};
+    if (tn_dist_rank() > 0) /* process 0 writes them */
+        ctl.checkpoint = NULL;
     rc = tn__train(c->net, &c->loss, &c->optim, &c->train, s->data.train, s->data.test, &ctl,
                    &s->result, err);
     s->ckpt.hooks = NULL;
     /* Stopped in the middle of an epoch without early stopping (or before any epoch
      * ended): the parameters are newer than the last evaluation of the test rows. */
-    if (rc == TN_OK && s->result.interrupted && s->data.test &&
+    int evaluate = tn_dist_rank() == 0; /* process 0 evaluates, reports and saves */
+    if (rc == TN_OK && evaluate && s->result.interrupted && s->data.test &&
         (c->train.patience == 0 || s->result.best_epoch == 0))
         rc = tn__evaluate(c->net, &c->loss, s->data.test, NULL, c->train.batch_size,
                           &s->result.val, err);
-    if (rc == TN_OK)
+    if (rc == TN_OK && evaluate)
         rc = tn__evaluate(c->net, &c->loss, s->data.train, NULL, c->train.batch_size,
                           &s->final_train, err);
     s->fit_seed = c->train.seed;
