@@ -90,6 +90,7 @@ typedef struct trainer {
     tn_train_snapshot snap;     /* what the last checkpoint was given */
     int stop_asked;             /* data parallel: a process was asked to stop at this step */
     double step_loss;           /* data parallel: the step's loss, summed over the processes */
+    size_t step_rows;           /* data parallel: this process's rows of the step */
 } trainer;
 
 static const tn_train_snapshot *snapshot_of(trainer *s, const tn_net *net, tn_train_state *st);
@@ -156,10 +157,10 @@ static int diverged(tn_error *err, int epoch, size_t batch, double loss)
 
 /* One step's forward and backward in a data-parallel run: this process computes its rows
  * [lo, hi) of the global batch of b rows (dropout skipping the others' draws), its loss
- * gradient as their share of the batch's mean, then the gradients,
- * the loss, the correct rows and the stop requests are summed over the processes. Every
- * process ends with the same G and figures; TN__DIST_DIVERGED when a loss was not
- * finite (s->step_loss holds the sum). */
+ * gradient as their share of the batch's mean; then the gradients, the loss, the correct
+ * rows and the stop requests are summed over the processes. Every process ends with the
+ * same G and figures; TN__DIST_DIVERGED when a loss was not finite (s->step_loss holds
+ * the sum). s->step_rows: this process's rows, which the run holds. */
 static int dist_step(trainer *s, const tn_net *net, const tn_loss *loss, const tn_dataset *d,
                      size_t first, size_t b, const tn_train_hooks *h, tn_train_state *st,
                      tn_error *err)
@@ -167,6 +168,7 @@ static int dist_step(trainer *s, const tn_net *net, const tn_loss *loss, const t
     size_t lo, hi, W = net->nodes[net->output].width;
     tn__dist_split(b, &lo, &hi);
     size_t n = hi - lo;
+    s->step_rows = n;
     double stats[TN_DIST_NSTATS] = {0};
     tn__run_zero_grad(s->run);
     if (n > 0) {
@@ -239,7 +241,7 @@ static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_tr
             tn__run_backward(s->run, b);
         }
         if (h && h->on_step) {
-            tn_step step = {s->run, epoch, k + 1, b};
+            tn_step step = {s->run, epoch, k + 1, dist ? s->step_rows : b};
             h->on_step(h->user, &step);
         }
         tn__optim_step(s->opt, net->P, s->run->G);

@@ -25,7 +25,7 @@ struct tn_step {
     const tn_run *run;
     int epoch;
     size_t batch;            /* 1-based, in the epoch */
-    size_t rows;             /* in this batch */
+    size_t rows;             /* in this batch (data parallel: this process's share of it) */
 };
 
 typedef struct tn_train_result {
