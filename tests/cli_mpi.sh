@@ -56,6 +56,20 @@ for c in $cases; do
     fi
 done
 
+# 1b. Large embedding tables travel as the rows a batch touches: the same bits as whole
+# tables (TN_MPI_EMBEDDING_ROWS=0), and one process's accuracies.
+sed 's/"size": 300/"size": 50000/; s/"size": 400/"size": 60000/; s#"\.\./data/#"'"$PWD"'/data/#' \
+    models/recommender.json >"$tmp/big.json"
+"$tn" train "$tmp/big.json" --epochs 1 -o "$tmp/big-1.tnn" >"$tmp/big-1.out" 2>&1
+run mpi 2 "$tn" train "$tmp/big.json" --epochs 1 -o "$tmp/big-rows.tnn"
+check "big tables: rows exchanged (rc $rc: $err)" [ $rc -eq 0 ]
+printf '%s\n' "$out" >"$tmp/big-2.out"
+run mpi 2 -x TN_MPI_EMBEDDING_ROWS=0 "$tn" train "$tmp/big.json" --epochs 1 -o "$tmp/big-whole.tnn"
+check "big tables: whole (rc $rc: $err)" [ $rc -eq 0 ]
+check "big tables: rows and whole tables give the same bits" \
+    cmp -s "$tmp/big-rows.tnn" "$tmp/big-whole.tnn"
+check "big tables: accuracies equal to 3 digits" same_acc "$tmp/big-1.out" "$tmp/big-2.out"
+
 # 2. Checkpoints: process 0 writes them; 1 + 1 epochs at 2 processes = 2 straight.
 d=$tmp/ck
 mkdir -p "$d"

@@ -91,6 +91,7 @@ typedef struct trainer {
     int stop_asked;             /* data parallel: a process was asked to stop at this step */
     double step_loss;           /* data parallel: the step's loss, summed over the processes */
     size_t step_rows;           /* data parallel: this process's rows of the step */
+    tn_dist_plan *plan;         /* data parallel: embedding tables exchanged as rows */
 } trainer;
 
 static const tn_train_snapshot *snapshot_of(trainer *s, const tn_net *net, tn_train_state *st);
@@ -103,6 +104,23 @@ static void trainer_free(trainer *s)
     tn__free(s->perm);
     tn__floats_free(s->t);
     tn__floats_free(s->best);
+    tn__dist_plan_free(s->plan);
+}
+
+/* Data parallel: the embedding tables, which dist may exchange as the rows a batch
+ * touches (their ids are the run's index inputs). */
+static int dist_plan(trainer *s, const tn_net *net, size_t max_batch, tn_error *err)
+{
+    tn_dist_table tables[TN_DIST_MAX_TABLES];
+    int n = 0;
+    for (int l = 0; l < net->n_layers && n < TN_DIST_MAX_TABLES; l++) {
+        const tn_layer *L = &net->layers[l];
+        if ((L->ops->flags & TN_LAYER_READS_IDS) && L->n_tensors == 1 &&
+            L->tensors[0].rows * L->tensors[0].cols <= L->n_params)
+            tables[n++] = (tn_dist_table){L->param_off, L->tensors[0].rows,
+                                          L->tensors[0].cols, s->run->out[L->in[0]]};
+    }
+    return tn__dist_plan_new(net->n_params, tables, n, max_batch, &s->plan, err);
 }
 
 int tn__train_budget(const tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc,
@@ -192,7 +210,7 @@ static int dist_step(trainer *s, const tn_net *net, const tn_loss *loss, const t
     }
     s->run->noise_skip[0] = s->run->noise_skip[1] = 0;
     stats[TN_DIST_STOP] = h && h->should_stop && h->should_stop(h->user);
-    int rc = tn__dist_reduce_step(s->run->G, net->n_params, stats, err);
+    int rc = tn__dist_reduce_step(s->plan, s->run->G, net->n_params, n, stats, err);
     if (rc)
         return rc;
     s->step_loss = stats[TN_DIST_LOSS];
@@ -331,6 +349,8 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
     tn__rng_seed(&st.shuffle, tc->seed, TN_STREAM_SHUFFLE);
     if (rc == TN_OK && ctl && ctl->resume)
         rc = resume_from(&s, net, tc, train, ctl->resume, &st, err);
+    if (rc == TN_OK && ctl && ctl->distributed)
+        rc = dist_plan(&s, net, tc->batch_size, err);
     if (ctl && ctl->distributed) /* no process may be left waiting in the first step */
         rc = tn_dist_agree(rc, err);
     int stopped = 0;
