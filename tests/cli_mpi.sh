@@ -83,10 +83,10 @@ check "resumed at 2 processes ($err)" [ $rc -eq 0 ]
 check "1 + 1 epochs = 2 epochs, byte for byte" cmp -s "$d/straight.tnn" "$d/resumed.tnn"
 
 # 3. A process that cannot read its data: one message, from process 0, naming it.
-sed 's#"\.\./data/ring_train\.csv"#"../data/no_such_ring.csv"#' models/ring.json >"models/.mpi-bad-$$.json"
+sed 's#"\.\./data/ring_train\.csv"#"'"$PWD"'/data/no_such_ring.csv"#; s#"\.\./data/#"'"$PWD"'/data/#' \
+    models/ring.json >"$tmp/bad.json"
 run mpi 1 "$tn" train models/ring.json -o "$tmp/bad.tnn" : \
-    -n 1 "$tn" train "models/.mpi-bad-$$.json" -o "$tmp/bad.tnn"
-rm -f "models/.mpi-bad-$$.json"
+    -n 1 "$tn" train "$tmp/bad.json" -o "$tmp/bad.tnn"
 check "a missing shard fails the job (rc $rc)" [ $rc -ne 0 -a $rc -ne 124 ]
 check "process 0 names process 1 and the file ($err)" has "$err" "tinynet: process 1 of 2:"
 check "... and the file" has "$err" "no_such_ring.csv"

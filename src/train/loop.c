@@ -340,6 +340,8 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
         rc = tn__err(err, TN_EDATA, "too many rows (%zu)", train->rows);
     if (rc == TN_OK && (tc->epochs < 1 || tc->batch_size < 1))
         rc = tn__err(err, TN_EINVAL, "epochs and batch size must be positive");
+    if (ctl && ctl->distributed) /* the processes' data may differ: all stop, or none */
+        rc = tn_dist_agree(rc, err);
     if (rc)
         return rc;
     const tn_train_hooks *hooks = ctl ? ctl->hooks : NULL;

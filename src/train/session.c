@@ -352,24 +352,25 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
 {
     tn_config *c = s->config;
     s->trained = 0; /* whatever fails below, nothing stale may be saved */
-    /* Data parallel: every process reads the data; one that could not stops them all. */
-    int dist = tn_dist_size() > 1;
     int rc = tn__session_init(s, err);
+    tn_checkpoint *ck = s->resume;
+    if (rc == TN_OK && ck && ck->meta.train_rows != s->data.train->rows)
+        rc = tn__err(err, TN_EDATA, "the checkpoint was written with %zu training rows, "
+                     "this run has %zu", ck->meta.train_rows, s->data.train->rows);
+    if (rc == TN_OK && ck && !(s->resume_flags & TN__RESUME_ALLOW_CHANGES)) {
+        s->ckpt.train_crc = tn__dataset_crc(s->data.train);
+        s->ckpt.have_crc = 1;
+        if (s->ckpt.train_crc != ck->meta.train_crc)
+            rc = tn__err(err, TN_EDATA, "the training rows differ from the checkpoint's (the "
+                         "data files changed?): to continue anyway, allow changes");
+    }
+    /* Data parallel: every process reads the data; one that could not (or whose data do
+     * not fit the checkpoint) stops them all. */
+    int dist = tn_dist_size() > 1;
     if (dist)
         rc = tn_dist_agree(rc, err);
     if (rc)
         return rc;
-    tn_checkpoint *ck = s->resume;
-    if (ck && ck->meta.train_rows != s->data.train->rows)
-        return tn__err(err, TN_EDATA, "the checkpoint was written with %zu training rows, "
-                       "this run has %zu", ck->meta.train_rows, s->data.train->rows);
-    if (ck && !(s->resume_flags & TN__RESUME_ALLOW_CHANGES)) {
-        s->ckpt.train_crc = tn__dataset_crc(s->data.train);
-        s->ckpt.have_crc = 1;
-        if (s->ckpt.train_crc != ck->meta.train_crc)
-            return tn__err(err, TN_EDATA, "the training rows differ from the checkpoint's (the "
-                           "data files changed?): to continue anyway, allow changes");
-    }
     s->ckpt.hooks = hooks;
     tn__err_clear(&s->ckpt.error);
     if (s->ckpt.base) { /* what killed runs left of their checkpoints' temporary files */
