@@ -18,12 +18,13 @@ declare -A allowed=(
   [data]="core act layers graph model"
   [loss]="core act data"
   [optim]="core"
-  [train]="core act layers graph model data loss optim"
+  [dist]="core"
+  [train]="core act layers graph model data loss optim dist"
   [recsys]="core graph model data loss optim train"
   [inspect]="core act layers graph model data"
   [runtime]="core act layers graph model"
   [export]="core act layers graph model"
-  [api]="core act layers graph model data loss optim train recsys inspect runtime export"
+  [api]="core act layers graph model data loss optim dist train recsys inspect runtime export"
 )
 # Public headers a module may include: the runtime's and the activation module's anywhere;
 # the others from the modules that implement what they declare, and above.
@@ -31,6 +32,7 @@ declare -A public_from=(
   [tinynet.h]="*" [activation.h]="*"
   [data.h]="train recsys inspect api" [train.h]="train recsys inspect api"
   [inspect.h]="inspect api" [recsys.h]="recsys api" [export.h]="export api"
+  [dist.h]="dist train api"
 )
 
 for module in "${!allowed[@]}"; do

@@ -18,7 +18,7 @@
 
 static tn_loss defaults(const tn_loss_ops *ops)
 {
-    tn_loss l = {ops, {0}};
+    tn_loss l = {ops, {0}, 0};
     for (int i = 0; i < ops->n_params; i++)
         l.param[i] = ops->params[i].def;
     return l;

@@ -336,7 +336,7 @@ static tn_net *one_layer(const char *act, int units)
 /* The built-in loss called name, with its default parameters. */
 static tn_loss loss_named(const char *name)
 {
-    tn_loss l = {tn__loss_ops_find(name), {0}};
+    tn_loss l = {tn__loss_ops_find(name), {0}, 0};
     ck_assert_ptr_nonnull(l.ops);
     for (int i = 0; i < l.ops->n_params; i++)
         l.param[i] = l.ops->params[i].def;

@@ -24,3 +24,5 @@ tn_install_deps() {
 
 # What building tinynet needs.
 TN_BUILD_DEPS=(gcc make cmake pkg-config libopenblas-dev libcjson-dev zlib1g-dev)
+# What the MPI build (-DTN_MPI=ON: mpirun -n P tinynet train) needs: Debian's OpenMPI.
+TN_MPI_DEPS=(libopenmpi-dev openmpi-bin)

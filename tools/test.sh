@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is missing, build with warnings as errors, run every
-# test; the Fashion-MNIST demo; everything again under AddressSanitizer and
-# UndefinedBehaviorSanitizer (but the Fashion-MNIST trainings, which add no memory checks
-# the ring and the recommender do not make); the runtime's thread test under
-# ThreadSanitizer; and every reader of outside input under libFuzzer.
+# test; the Fashion-MNIST demo; the MPI build's data-parallel tests; everything again under
+# AddressSanitizer and UndefinedBehaviorSanitizer (but the Fashion-MNIST trainings, which
+# add no memory checks the ring and the recommender do not make); the runtime's thread
+# test under ThreadSanitizer; and every reader of outside input under libFuzzer.
 #
 # Every stage runs even when an earlier one failed (a stage whose build failed is skipped,
 # and says so), and the script ends with one line per stage: passed, failed or skipped, and
@@ -106,6 +106,14 @@ if build_stage "unit tests" build-test -DTN_WERROR=ON; then
     fi
 else
     record "fashion demo" skipped "the unit-test build failed"
+fi
+
+# 2b. Data-parallel training: the MPI build (OpenMPI from Debian; TN_MPI_DEPS) and its
+# tests, 2 processes against one (tests/cli_mpi.sh), with the training and API tests.
+if ! tn_install_deps "${TN_MPI_DEPS[@]}"; then
+    record "mpi" failed "apt-get could not install ${TN_MPI_DEPS[*]}"
+elif build_stage "mpi" build-mpi -DTN_WERROR=ON -DTN_MPI=ON; then
+    ctest_stage "mpi" build-mpi -R '^(cli_mpi|cli_train|cli_resume|test_train|test_trainer)$'
 fi
 
 # 3. The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.

@@ -26,6 +26,10 @@ int tn_cli_export(int argc, char **argv);
  * "--" itself, after which every argument is an operand, even one starting with '-'. */
 enum { TN_PROGRESS_AUTO, TN_PROGRESS_ALWAYS, TN_PROGRESS_NEVER };
 extern int tn_cli_verbosity;     /* -1 quiet, 0 normal, 1 verbose */
+/* Data-parallel `train` (src/cli/dist.c): starts MPI under mpirun and quiets the processes
+ * but 0; the end says, with -v, the time process 0 spent communicating, and ends MPI. */
+int tn_cli_dist_start(tn_error *err);
+void tn_cli_dist_end(void);
 extern int tn_cli_progress;      /* TN_PROGRESS_*; -q makes it NEVER unless given */
 extern int tn_cli_operands_from; /* index in the command's argv of the first argument after "--" */
 /* Strips the global options and "--" from argv (main's), updating *argc. Returns 0, or

@@ -4,6 +4,7 @@
 #include "progress.h"
 #include "report.h"
 
+#include "tinynet/dist.h"
 #include "tinynet/inspect.h"
 #include "tinynet/recsys.h"
 #include "tinynet/train.h"
@@ -382,6 +383,7 @@ static int run(const train_opts *o, tn_error *err)
         rc = prepare(o, t, &hist, err);
     if (rc == TN_OK)
         rc = tn_progress_open(&pg, o->log, t, err);
+    rc = tn_dist_agree(rc, err); /* under mpirun, one process's failure ends all */
     if (rc) {
         free(hist.h);
         tn_trainer_free(t);
@@ -418,7 +420,7 @@ static int run(const train_opts *o, tn_error *err)
     int log_rc = tn_progress_close(&pg, &end, &log_err);
     if (fitted && res.interrupted)
         say_interrupted(o, t, signo);
-    if (rc == TN_OK)
+    if (rc == TN_OK && tn_dist_rank() == 0) /* under mpirun, the others' would repeat it */
         rc = report(o, t, &hist, err);
     if (saved)
         printf("saved %s\n", o->model);
@@ -492,10 +494,20 @@ int tn_cli_train(int argc, char **argv)
     if (rc)
         return rc;
     tn_error err = {0};
-    rc = run(&o, &err);
+    /* Under mpirun, process 0 alone writes the model, the log, the plots and checkpoints. */
+    rc = tn_cli_dist_start(&err);
+    if (rc == TN_OK && tn_dist_rank() > 0) {
+        o.model = o.log = o.plot = o.prefix = NULL;
+        o.every_epochs = 0;
+        o.every_steps = 0;
+    }
+    int rank = tn_dist_rank();
+    if (rc == TN_OK)
+        rc = run(&o, &err);
+    tn_cli_dist_end();
     if (rc > 128) /* interrupted, with its work saved */
         return rc;
     if (rc)
-        return tn_cli_fail(&err);
+        return rank == 0 ? tn_cli_fail(&err) : TN_EXIT_FAIL;
     return TN_EXIT_OK;
 }

@@ -81,3 +81,18 @@ void tn__rng_shuffle(tn_rng *r, uint32_t *a, size_t n)
 
 /* Public face of the stream, for custom activation modules. */
 float tn_rng_uniform(tn_rng *r) { return tn__rng_uniform(r); }
+
+void tn__rng_advance(tn_rng *r, uint64_t delta)
+{
+    uint64_t mult = 6364136223846793005ULL, plus = r->inc, acc_mult = 1, acc_plus = 0;
+    while (delta > 0) {
+        if (delta & 1) {
+            acc_mult *= mult;
+            acc_plus = acc_plus * mult + plus;
+        }
+        plus = (mult + 1) * plus;
+        mult *= mult;
+        delta >>= 1;
+    }
+    r->state = acc_mult * r->state + acc_plus;
+}

@@ -46,5 +46,8 @@ uint32_t tn__rng_below(tn_rng *r, uint32_t n); /* uniform in [0, n), unbiased; n
 double tn__rng_uniform_d(tn_rng *r);           /* [0, 1), 53 random bits */
 double tn__rng_normal(tn_rng *r);              /* standard normal (Box-Muller) */
 void tn__rng_shuffle(tn_rng *r, uint32_t *a, size_t n); /* Fisher-Yates */
+/* Moves the stream delta draws of tn__rng_u32 ahead in O(log delta) steps (Brown's jump
+ * ahead): a process of a data-parallel run skips the other processes' dropout draws. */
+void tn__rng_advance(tn_rng *r, uint64_t delta);
 
 #endif

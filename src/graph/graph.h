@@ -52,6 +52,10 @@ struct tn_run {
     float *G;                   /* gradients, laid out like P (training contexts only) */
     size_t grad_floats;         /* floats of [G | dout], cleared by zero_grad (training) */
     tn_rng noise;               /* dropout masks, rrelu slopes */
+    /* Rows of the global batch before and after this run's rows, when a data-parallel run
+     * splits each batch across processes (src/dist/): dropout skips their draws, so each
+     * row gets the mask one process would give it. Zero otherwise. */
+    size_t noise_skip[2];
     float *block;               /* the one allocation behind every float buffer */
     void *ptrs;                 /* the one allocation behind the pointer tables */
     int planned;                /* TN_RUN_PLANNED: buffers from the plan, in one block */

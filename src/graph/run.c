@@ -49,6 +49,7 @@ static void bind_layers(tn_run *run, float **tables)
             .max_batch = run->max_batch,
             .training = run->training,
             .noise = &run->noise,
+            .noise_skip = run->noise_skip,
         };
     }
 }

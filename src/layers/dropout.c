@@ -52,6 +52,8 @@ static void dropout_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
     }
     float *m = io->work;                 /* (B, width) mask: 0 or scale */
     float rate = (float)d->rate, scale = d->scale;
+    if (io->noise_skip)                  /* the rows of other processes come first ... */
+        tn__rng_advance(io->noise, (uint64_t)io->noise_skip[0] * L->width);
     /* The draws of tn__rng_uniform, a block at a time (tn__rng_fill_u32), then the mask
      * and the product in loops that vectorize: the same masks as one draw per element. */
     uint32_t u[256];
@@ -62,6 +64,8 @@ static void dropout_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
         for (size_t j = 0; j < k; j++) /* (float)(u >> 8) * 2^-24, as tn__rng_uniform */
             mk[j] = (float)(int32_t)(u[j] >> 8) * (1.0f / 16777216.0f) >= rate ? scale : 0.0f;
     }
+    if (io->noise_skip)                  /* ... and after */
+        tn__rng_advance(io->noise, (uint64_t)io->noise_skip[1] * L->width);
     for (size_t i = 0; i < n; i++)       /* vectorizes */
         y[i] = x[i] * m[i];
 }

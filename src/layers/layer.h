@@ -59,6 +59,8 @@ typedef struct tn_layer_io {
     size_t max_batch;
     int training;           /* training mode: dropout samples masks */
     tn_rng *noise;          /* the run's noise stream (dropout masks) */
+    const size_t *noise_skip; /* [2] rows of the global batch before and after these, whose
+                             * per-row draws are skipped (tn_run.noise_skip) */
 } tn_layer_io;
 
 typedef struct tn_layer tn_layer;

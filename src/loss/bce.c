@@ -16,7 +16,7 @@ static double bce_eval(const tn_loss *l, const tn_activation *act, const float *
                        const float *t, size_t tw, size_t B, size_t W, float *dy)
 {
     (void)l, (void)act, (void)tw;
-    double total = 0, n = (double)(B * W);
+    double total = 0, n = (double)(tn__loss_mean_rows(l, B) * W);
     for (size_t j = 0; j < B * W; j++) {
         double p = fmin(fmax(y[j], TN_PROB_EPS), 1.0 - TN_PROB_EPS);
         total -= (t[j] * log(p) + (1.0 - t[j]) * log(1.0 - p)) / (double)W;
@@ -49,7 +49,7 @@ static double bce_eval_fused(const tn_loss *l, const float *z, const float *t, s
                              size_t B, size_t W, float *dz)
 {
     (void)l, (void)tw;
-    double total = 0, n = (double)(B * W);
+    double total = 0, n = (double)(tn__loss_mean_rows(l, B) * W);
     for (size_t j = 0; j < B * W; j++) {
         total += bce_logit(z[j], t[j]) / (double)W;
         if (dz)

@@ -34,12 +34,12 @@ static double cce_eval(const tn_loss *l, const tn_activation *act, const float *
             if (log_probs) {
                 total -= tk * y[j];
                 if (dy)
-                    dy[j] = (float)(-tk / (double)B);
+                    dy[j] = (float)(-tk / (double)tn__loss_mean_rows(l, B));
             } else {
                 double p = fmax(y[j], TN_PROB_EPS);
                 total -= tk * log(p);
                 if (dy)
-                    dy[j] = (float)(-tk / p / (double)B);
+                    dy[j] = (float)(-tk / p / (double)tn__loss_mean_rows(l, B));
             }
         }
     }
@@ -66,7 +66,7 @@ static double cce_eval_fused(const tn_loss *l, const float *z, const float *t, s
             double tk = tn__loss_target_prob(t, tw, i, k);
             total += tk * (lse - zi[k]);
             if (dz)
-                dz[i * W + k] = (float)((exp(zi[k] - lse) * tsum - tk) / (double)B);
+                dz[i * W + k] = (float)((exp(zi[k] - lse) * tsum - tk) / (double)tn__loss_mean_rows(l, B));
         }
     }
     return total;

@@ -11,7 +11,7 @@ static double huber_eval(const tn_loss *l, const tn_activation *act, const float
                          const float *t, size_t tw, size_t B, size_t W, float *dy)
 {
     (void)act, (void)tw;
-    double delta = l->param[HUBER_DELTA], total = 0, n = (double)(B * W);
+    double delta = l->param[HUBER_DELTA], total = 0, n = (double)(tn__loss_mean_rows(l, B) * W);
     for (size_t j = 0; j < B * W; j++) {
         double d = (double)y[j] - t[j], a = fabs(d);
         total += (a <= delta ? 0.5 * d * d : delta * (a - 0.5 * delta)) / (double)W;

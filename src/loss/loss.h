@@ -58,7 +58,16 @@ typedef struct tn_loss_ops {
 struct tn_loss {
     const tn_loss_ops *ops;
     double param[TN_LOSS_MAX_PARAMS]; /* in the order of ops->params */
+    /* The rows the gradient is the mean over (0: the B rows given). A process of a
+     * data-parallel run computes its part of a larger batch: its gradients then add up
+     * to the batch's with one rounding, as one process's. */
+    size_t mean_rows;
 };
+
+static inline size_t tn__loss_mean_rows(const tn_loss *l, size_t B)
+{
+    return l->mean_rows ? l->mean_rows : B;
+}
 
 /* ---- the registry ------------------------------------------------------------------- */
 size_t tn__loss_ops_count(void);

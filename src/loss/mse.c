@@ -5,7 +5,7 @@ static double mse_eval(const tn_loss *l, const tn_activation *act, const float *
                        const float *t, size_t tw, size_t B, size_t W, float *dy)
 {
     (void)l, (void)act, (void)tw;
-    double total = 0, n = (double)(B * W);
+    double total = 0, n = (double)(tn__loss_mean_rows(l, B) * W);
     for (size_t j = 0; j < B * W; j++) {
         double d = (double)y[j] - t[j];
         total += d * d / (double)W;

@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/copy.h"
 #include "core/error.h"
+#include "dist/dist.h"
 #include "loss/loss.h"
 #include "train/rows.h"
 
@@ -80,14 +81,16 @@ double tn__loss_eval_run_weighted(const tn_loss *loss, tn_run *run, const float 
     size_t W = L->width;
     float *y = fused ? tn__run_pre(run, out) : run->out[net->output];
     float *dy = !grad ? NULL : fused ? tn__run_dpre(run, out) : run->dout[net->output];
-    double total = 0;
+    double total = 0, mean_rows = (double)tn__loss_mean_rows(loss, B);
+    tn_loss one = *loss; /* each row alone; the mean is over mean_rows (a process's share) */
+    one.mean_rows = 0;
     for (size_t r = 0; r < B; r++) {
         double wr = w[tn__target_class(t + r * tw, tw, classes)];
         float *dr = dy ? dy + r * W : NULL;
-        double l = fused ? loss->ops->eval_fused(loss, y + r * W, t + r * tw, tw, 1, W, dr)
-                         : loss->ops->eval(loss, act, y + r * W, t + r * tw, tw, 1, W, dr);
+        double l = fused ? one.ops->eval_fused(&one, y + r * W, t + r * tw, tw, 1, W, dr)
+                         : one.ops->eval(&one, act, y + r * W, t + r * tw, tw, 1, W, dr);
         total += wr * l;
-        float f = (float)(wr / (double)B);
+        float f = (float)(wr / mean_rows);
         for (size_t k = 0; dr && k < W; k++)
             dr[k] *= f;
     }
@@ -125,6 +128,10 @@ typedef struct trainer {
     double values[TN__M_COUNT];
     tn_row_lists *rows;         /* each batch's embedding rows, for a lazy optimizer */
     tn_train_snapshot snap;     /* what the last checkpoint was given */
+    int stop_asked;             /* data parallel: a process was asked to stop at this step */
+    double step_loss;           /* data parallel: the step's loss, summed over the processes */
+    size_t step_rows;           /* data parallel: this process's rows of the step */
+    tn_dist_plan *plan;         /* data parallel: embedding tables exchanged as rows */
 } trainer;
 
 static const tn_train_snapshot *snapshot_of(trainer *s, const tn_net *net, tn_train_state *st);
@@ -139,6 +146,23 @@ static void trainer_free(trainer *s)
     tn__floats_free(s->best);
     tn__metrics_free(&s->acc);
     tn__row_lists_free(s->rows);
+    tn__dist_plan_free(s->plan);
+}
+
+/* Data parallel: the embedding tables, which dist may exchange as the rows a batch
+ * touches (their ids are the run's index inputs). */
+static int dist_plan(trainer *s, const tn_net *net, size_t max_batch, tn_error *err)
+{
+    tn_dist_table tables[TN_DIST_MAX_TABLES];
+    int n = 0;
+    for (int l = 0; l < net->n_layers && n < TN_DIST_MAX_TABLES; l++) {
+        const tn_layer *L = &net->layers[l];
+        if ((L->ops->flags & TN_LAYER_READS_IDS) && L->n_tensors == 1 &&
+            L->tensors[0].rows * L->tensors[0].cols <= L->n_params)
+            tables[n++] = (tn_dist_table){L->param_off, L->tensors[0].rows,
+                                          L->tensors[0].cols, s->run->out[L->in[0]]};
+    }
+    return tn__dist_plan_new(net->n_params, tables, n, max_batch, &s->plan, err);
 }
 
 int tn__train_budget(const tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc,
@@ -189,6 +213,64 @@ static int trainer_init(trainer *s, tn_net *net, const tn_loss *loss, const tn_o
     return rc;
 }
 
+static int diverged(tn_error *err, int epoch, size_t batch, double loss)
+{
+    return tn__err(err, TN_ERANGE, "training diverged in epoch %d, batch %zu (loss is %g): "
+                   "lower the learning rate", epoch, batch, loss);
+}
+
+#define TN__DIST_DIVERGED (-1)
+
+/* One step's forward and backward in a data-parallel run: this process computes its rows
+ * [lo, hi) of the global batch of b rows (dropout skipping the others' draws), its loss
+ * gradient as their share of the batch's mean; then the gradients, the loss, the correct
+ * rows and the stop requests are summed over the processes. Every process ends with the
+ * same G and figures; TN__DIST_DIVERGED when a loss was not finite (s->step_loss holds
+ * the sum). s->step_rows: this process's rows, which the run holds. */
+static int dist_step(trainer *s, const tn_net *net, const tn_loss *loss,
+                     const tn_train_cfg *tc, const tn_dataset *d, size_t first, size_t b,
+                     const tn_train_hooks *h, tn_train_state *st, tn_error *err)
+{
+    size_t lo, hi, W = net->nodes[net->output].width;
+    tn__dist_split(b, &lo, &hi);
+    size_t n = hi - lo;
+    s->step_rows = n;
+    double stats[TN_DIST_NSTATS] = {0};
+    tn__run_zero_grad(s->run);
+    if (n > 0) {
+        load_batch(d, NULL, s->perm, first + lo, n, s->run, s->t);
+        s->run->noise_skip[0] = lo;
+        s->run->noise_skip[1] = b - hi;
+        tn__run_forward(s->run, n);
+        tn_loss part = *loss; /* its gradient: these rows' share of the batch's mean */
+        part.mean_rows = b;
+        double l = tn__loss_eval_run_weighted(&part, s->run, s->t, d->t_width, n, 1,
+                                              tc->class_weight, tc->classes);
+        stats[TN_DIST_LOSS] = l;
+        stats[TN_DIST_DIVERGED] = !isfinite(l);
+        stats[TN_DIST_CORRECT] = (double)tn__loss_correct(loss, s->run->out[net->output], W,
+                                                          s->t, d->t_width, n);
+        if (isfinite(l))
+            tn__run_backward(s->run, n);
+    } else { /* no rows here: the stream still moves past the others' */
+        s->run->noise_skip[0] = 0;
+        s->run->noise_skip[1] = b;
+        tn__run_forward(s->run, 0);
+    }
+    s->run->noise_skip[0] = s->run->noise_skip[1] = 0;
+    stats[TN_DIST_STOP] = h && h->should_stop && h->should_stop(h->user);
+    int rc = tn__dist_reduce_step(s->plan, s->run->G, net->n_params, n, stats, err);
+    if (rc)
+        return rc;
+    s->step_loss = stats[TN_DIST_LOSS];
+    if (stats[TN_DIST_DIVERGED] > 0)
+        return TN__DIST_DIVERGED;
+    st->total += stats[TN_DIST_LOSS];
+    st->correct += (size_t)stats[TN_DIST_CORRECT];
+    s->stop_asked = stats[TN_DIST_STOP] > 0;
+    return TN_OK;
+}
+
 /* The rest of an epoch from st->batch on: the permutation is drawn from st->shuffle (the
  * stream as it was before this epoch), batches before st->batch are skipped. Stops after
  * a step when should_stop asks (*stopped). Leaves st->shuffle advanced past the epoch's
@@ -206,21 +288,28 @@ static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_tr
     tn_rng shuffle = st->shuffle;
     if (tc->shuffle)
         tn__rng_shuffle(&shuffle, s->perm, d->rows);
+    int dist = ctl && ctl->distributed;
     for (size_t k = st->batch; k < n_batches; k++) {
         size_t first = k * bs, b = d->rows - first < bs ? d->rows - first : bs;
-        load_batch(d, NULL, s->perm, first, b, s->run, s->t);
-        tn__run_forward(s->run, b);
-        tn__run_zero_grad(s->run);
-        double l = tn__loss_eval_run_weighted(loss, s->run, s->t, d->t_width, b, 1,
-                                              tc->class_weight, tc->classes);
-        if (!isfinite(l))
-            return tn__err(err, TN_ERANGE, "training diverged in epoch %d, batch %zu (loss is "
-                           "%g): lower the learning rate", epoch, k + 1, l);
-        st->total += l;
-        st->correct += tn__loss_correct(loss, s->run->out[net->output], W, s->t, d->t_width, b);
-        tn__run_backward(s->run, b);
+        if (dist) {
+            int rc = dist_step(s, net, loss, tc, d, first, b, h, st, err);
+            if (rc)
+                return rc == TN__DIST_DIVERGED ? diverged(err, epoch, k + 1, s->step_loss) : rc;
+        } else {
+            load_batch(d, NULL, s->perm, first, b, s->run, s->t);
+            tn__run_forward(s->run, b);
+            tn__run_zero_grad(s->run);
+            double l = tn__loss_eval_run_weighted(loss, s->run, s->t, d->t_width, b, 1,
+                                                  tc->class_weight, tc->classes);
+            if (!isfinite(l))
+                return diverged(err, epoch, k + 1, l);
+            st->total += l;
+            st->correct += tn__loss_correct(loss, s->run->out[net->output], W, s->t,
+                                            d->t_width, b);
+            tn__run_backward(s->run, b);
+        }
         if (h && h->on_step) {
-            tn_step step = {s->run, epoch, k + 1, b};
+            tn_step step = {s->run, epoch, k + 1, dist ? s->step_rows : b};
             h->on_step(h->user, &step);
         }
         if (s->rows)
@@ -229,7 +318,7 @@ static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_tr
         st->batch = k + 1;
         if (h && h->on_batch)
             h->on_batch(h->user, epoch, k + 1, n_batches);
-        if (h && h->should_stop && h->should_stop(h->user)) {
+        if (dist ? s->stop_asked : h && h->should_stop && h->should_stop(h->user)) {
             *stopped = 1;
             return TN_OK;
         }
@@ -303,6 +392,13 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
         rc = tn__err(err, TN_EDATA, "too many rows (%zu)", train->rows);
     if (rc == TN_OK && (tc->epochs < 1 || tc->batch_size < 1))
         rc = tn__err(err, TN_EINVAL, "epochs and batch size must be positive");
+    /* Each process would collect only its own rows' embedding ids: the lazy updates, and
+     * so the parameters, would differ between processes. */
+    if (rc == TN_OK && ctl && ctl->distributed && tn__optim_lazy_rows(oc))
+        rc = tn__err(err, TN_ECONFIG, "optimizer.lazy: not with several MPI processes yet "
+                     "(use dense Adam: \"lazy\": false)");
+    if (ctl && ctl->distributed) /* the processes' data may differ: all stop, or none */
+        rc = tn_dist_agree(rc, err);
     if (rc)
         return rc;
     const tn_train_hooks *hooks = ctl ? ctl->hooks : NULL;
@@ -312,6 +408,10 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
     tn__rng_seed(&st.shuffle, tc->seed, TN_STREAM_SHUFFLE);
     if (rc == TN_OK && ctl && ctl->resume)
         rc = resume_from(&s, net, tc, train, ctl->resume, &st, err);
+    if (rc == TN_OK && ctl && ctl->distributed)
+        rc = dist_plan(&s, net, tc->batch_size, err);
+    if (ctl && ctl->distributed) /* no process may be left waiting in the first step */
+        rc = tn_dist_agree(rc, err);
     int stopped = 0;
     /* A resumed run whose patience was already spent stops where the run it continues
      * stopped, as an uninterrupted run with more epochs would have. */

@@ -41,7 +41,7 @@ struct tn_step {
     const tn_run *run;
     int epoch;
     size_t batch;            /* 1-based, in the epoch */
-    size_t rows;             /* in this batch */
+    size_t rows;             /* in this batch (data parallel: this process's share of it) */
 };
 
 typedef struct tn_train_result {
@@ -92,6 +92,9 @@ typedef struct tn_train_ctl {
      * interval, so is the last epoch's end. */
     int (*checkpoint)(void *user, const tn_train_snapshot *s, tn_error *err);
     void *user;
+    /* Data parallel (dist/dist.h): each batch is split across the processes, whose
+     * gradients, losses and stop requests are summed before the optimizer step. */
+    int distributed;
 } tn_train_ctl;
 
 /* The flags of the training run context for this loss (TN_RUN_TRAINING, and

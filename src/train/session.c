@@ -1,5 +1,7 @@
 #include "train/session.h"
 
+#include "dist/dist.h"
+
 #include "core/alloc.h"
 #include "core/blas.h"
 #include "core/error.h"
@@ -394,19 +396,24 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
     s->trained = 0; /* whatever fails below, nothing stale may be saved */
     free_reports(s);
     int rc = tn__session_init(s, err);
-    if (rc)
-        return rc;
     tn_checkpoint *ck = s->resume;
-    if (ck && ck->meta.train_rows != s->data.train->rows)
-        return tn__err(err, TN_EDATA, "the checkpoint was written with %zu training rows, "
-                       "this run has %zu", ck->meta.train_rows, s->data.train->rows);
-    if (ck && !(s->resume_flags & TN__RESUME_ALLOW_CHANGES)) {
+    if (rc == TN_OK && ck && ck->meta.train_rows != s->data.train->rows)
+        rc = tn__err(err, TN_EDATA, "the checkpoint was written with %zu training rows, "
+                     "this run has %zu", ck->meta.train_rows, s->data.train->rows);
+    if (rc == TN_OK && ck && !(s->resume_flags & TN__RESUME_ALLOW_CHANGES)) {
         s->ckpt.train_crc = tn__dataset_crc(s->data.train);
         s->ckpt.have_crc = 1;
         if (s->ckpt.train_crc != ck->meta.train_crc)
-            return tn__err(err, TN_EDATA, "the training rows differ from the checkpoint's (the "
-                           "data files changed?): to continue anyway, allow changes");
+            rc = tn__err(err, TN_EDATA, "the training rows differ from the checkpoint's (the "
+                         "data files changed?): to continue anyway, allow changes");
     }
+    /* Data parallel: every process reads the data; one that could not (or whose data do
+     * not fit the checkpoint) stops them all. */
+    int dist = tn_dist_size() > 1;
+    if (dist)
+        rc = tn_dist_agree(rc, err);
+    if (rc)
+        return rc;
     s->ckpt.hooks = hooks;
     tn__err_clear(&s->ckpt.error);
     if (s->ckpt.base) { /* what killed runs left of their checkpoints' temporary files */
@@ -426,26 +433,30 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
         c->train.class_weight = c->class_weight;
     }
     tn_train_ctl ctl = {hooks, ck ? &ck->snap : NULL, s->ckpt.every_epochs,
-                        s->ckpt.every_steps, s->ckpt.base ? write_checkpoint : NULL, s};
+                        s->ckpt.every_steps, s->ckpt.base ? write_checkpoint : NULL, s, dist};
+    if (tn_dist_rank() > 0) /* process 0 writes them */
+        ctl.checkpoint = NULL;
     rc = tn__train(c->net, &c->loss, &c->optim, &c->train, s->data.train, s->val, &ctl,
                    &s->result, err);
     s->ckpt.hooks = NULL;
     /* The kept parameters, once over each split: loss, accuracy and the task's metrics in
      * one pass (the reports give the confusion matrices too). The test rows are seen here
-     * for the first time. */
-    const tn_dataset *split[3] = {s->data.train, s->val, s->data.test};
-    for (int i = 0; i < 3 && rc == TN_OK; i++) {
-        if (!split[i])
-            continue;
-        rc = tn__evaluate_report(c->net, &c->loss, split[i], NULL, c->train.batch_size,
-                                 c->train.threshold, &s->report[i], err);
-        s->has_report[i] = rc == TN_OK;
-    }
-    if (rc == TN_OK) {
-        s->final_train = s->report[0].m;
-        if (s->val)
-            s->result.val = s->report[1].m;
-        describe_choice(s);
+     * for the first time. Process 0 evaluates, reports and saves. */
+    if (tn_dist_rank() == 0) {
+        const tn_dataset *split[3] = {s->data.train, s->val, s->data.test};
+        for (int i = 0; i < 3 && rc == TN_OK; i++) {
+            if (!split[i])
+                continue;
+            rc = tn__evaluate_report(c->net, &c->loss, split[i], NULL, c->train.batch_size,
+                                     c->train.threshold, &s->report[i], err);
+            s->has_report[i] = rc == TN_OK;
+        }
+        if (rc == TN_OK) {
+            s->final_train = s->report[0].m;
+            if (s->val)
+                s->result.val = s->report[1].m;
+            describe_choice(s);
+        }
     }
     s->fit_seed = c->train.seed;
     s->fit_threads = s->threads;

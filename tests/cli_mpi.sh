@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Data-parallel training (a -DTN_MPI=ON build; skipped otherwise): mpirun -n 2 matches one
+# process with the same global batch on the ring, the recommender (dropout included) and,
+# unless TN_SKIP_LONG_TESTS, Fashion-MNIST: parameters within 1e-5 of their tensor's
+# scale (tools/params_diff.py), accuracies equal to 3 digits; process 0 alone writes the
+# model and checkpoints, and a 2-process run resumes from them bit for bit; a process
+# that cannot read its data ends the job with one message from process 0; a process
+# killed mid-training ends the job (non-zero, never a hang: every mpirun runs under
+# timeout).
+set -u
+tn=$1
+. "$(dirname "$0")/sh/common.sh"
+
+ldd "$tn" 2>/dev/null | grep -q 'libmpi\.' || { echo "cli_mpi: not an MPI build (skipped)"; exit 77; }
+command -v mpirun >/dev/null || { echo "cli_mpi: no mpirun (skipped)"; exit 77; }
+command -v python3 >/dev/null || { echo "cli_mpi: no python3 (skipped)"; exit 77; }
+# Root is refused unless allowed; 2 processes on fewer cores need --oversubscribe.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+limit=${TN_MPI_TIMEOUT:-300}
+mpi() { timeout -k 10 "$limit" mpirun -n "$@"; }
+diff_ok() { python3 tools/params_diff.py "$1" "$2" 1e-5 >"$tmp/diff" 2>&1; }
+# The accuracies of `train`'s report (train, test), to 3 digits.
+acc3() { awk '/accuracy/ { for (i = 1; i < NF; i++) if ($i == "accuracy") printf "%s %.3f\n", $1, $(i + 1) }' "$1"; }
+
+# 1. Equal to one process: the ring (5 epochs), the recommender (2) within 1e-5.
+# Fashion-MNIST (1 epoch) is as sensitive to the order of a sum as its ReLUs make it: one
+# process at 2 BLAS threads already lands 0.3 (relative) away from 1 thread, so there the
+# 2 processes must be no farther from one process than that, and equal in accuracy.
+same_acc() { [ -n "$(acc3 "$1")" ] && [ "$(acc3 "$1")" = "$(acc3 "$2")" ]; }
+rel() { python3 tools/params_diff.py "$1" "$2" | sed -n 's/.*max rel diff \([^ ]*\) .*/\1/p'; }
+cases="ring:5 recommender:2"
+[ -n "${TN_SKIP_LONG_TESTS:-}" ] || cases="$cases fashion_mlp:1"
+for c in $cases; do
+    name=${c%%:*} n=${c##*:}
+    "$tn" train "models/$name.json" --epochs "$n" --threads 1 -o "$tmp/$name-1.tnn" \
+        >"$tmp/$name-1.out" 2>&1
+    check "$name: one process trains" [ $? -eq 0 ]
+    run mpi 2 "$tn" train "models/$name.json" --epochs "$n" --threads 1 -o "$tmp/$name-2.tnn"
+    check "$name: two processes train (rc $rc: $err)" [ $rc -eq 0 ]
+    printf '%s\n' "$out" >"$tmp/$name-2.out"
+    check "$name: the report is printed once" [ "$(grep -c '^saved ' "$tmp/$name-2.out")" -eq 1 ]
+    check "$name: accuracies equal to 3 digits" same_acc "$tmp/$name-1.out" "$tmp/$name-2.out"
+    if [ "$name" = fashion_mlp ]; then
+        "$tn" train "models/$name.json" --epochs "$n" --threads 2 -o "$tmp/$name-t2.tnn" \
+            >/dev/null 2>&1
+        spread=$(rel "$tmp/$name-1.tnn" "$tmp/$name-t2.tnn")
+        got=$(rel "$tmp/$name-1.tnn" "$tmp/$name-2.tnn")
+        echo "$name: 2 processes vs 1: max rel diff $got; 2 threads vs 1: $spread"
+        check "$name: within one process's own spread ($got <= $spread)" \
+            awk -v a="$got" -v b="$spread" 'BEGIN { exit !(a != "" && b != "" && a <= 1.5 * b) }'
+    else
+        diff_ok "$tmp/$name-1.tnn" "$tmp/$name-2.tnn"
+        check "$name: parameters equal to one process's to 1e-5 ($(cat "$tmp/diff"))" [ $? -eq 0 ]
+        echo "$name: $(cat "$tmp/diff")"
+    fi
+done
+
+# 1b. Large embedding tables travel as the rows a batch touches: the same bits as whole
+# tables (TN_MPI_EMBEDDING_ROWS=0), and one process's accuracies.
+sed 's/"size": 300/"size": 50000/; s/"size": 400/"size": 60000/; s#"\.\./data/#"'"$PWD"'/data/#' \
+    models/recommender.json >"$tmp/big.json"
+"$tn" train "$tmp/big.json" --epochs 1 -o "$tmp/big-1.tnn" >"$tmp/big-1.out" 2>&1
+run mpi 2 "$tn" train "$tmp/big.json" --epochs 1 -o "$tmp/big-rows.tnn"
+check "big tables: rows exchanged (rc $rc: $err)" [ $rc -eq 0 ]
+printf '%s\n' "$out" >"$tmp/big-2.out"
+run mpi 2 -x TN_MPI_EMBEDDING_ROWS=0 "$tn" train "$tmp/big.json" --epochs 1 -o "$tmp/big-whole.tnn"
+check "big tables: whole (rc $rc: $err)" [ $rc -eq 0 ]
+check "big tables: rows and whole tables give the same bits" \
+    cmp -s "$tmp/big-rows.tnn" "$tmp/big-whole.tnn"
+check "big tables: accuracies equal to 3 digits" same_acc "$tmp/big-1.out" "$tmp/big-2.out"
+
+# 2. Checkpoints: process 0 writes them; 1 + 1 epochs at 2 processes = 2 straight.
+d=$tmp/ck
+mkdir -p "$d"
+run mpi 2 "$tn" train models/recommender.json --epochs 2 -o "$d/straight.tnn" \
+    --checkpoint-every 1 --checkpoint-prefix "$d/run"
+check "checkpointed run ($err)" [ $rc -eq 0 ]
+check "checkpoints written once per epoch" test -f "$d/run-epoch1.ckpt" -a -f "$d/run-epoch2.ckpt"
+run mpi 2 "$tn" train models/recommender.json --epochs 2 -o "$d/resumed.tnn" \
+    --resume "$d/run-epoch1.ckpt"
+check "resumed at 2 processes ($err)" [ $rc -eq 0 ]
+check "1 + 1 epochs = 2 epochs, byte for byte" cmp -s "$d/straight.tnn" "$d/resumed.tnn"
+
+# 3. A process that cannot read its data: one message, from process 0, naming it.
+sed 's#"\.\./data/ring_train\.csv"#"'"$PWD"'/data/no_such_ring.csv"#; s#"\.\./data/#"'"$PWD"'/data/#' \
+    models/ring.json >"$tmp/bad.json"
+run mpi 1 "$tn" train models/ring.json -o "$tmp/bad.tnn" : \
+    -n 1 "$tn" train "$tmp/bad.json" -o "$tmp/bad.tnn"
+check "a missing shard fails the job (rc $rc)" [ $rc -ne 0 -a $rc -ne 124 ]
+check "process 0 names process 1 and the file ($err)" has "$err" "tinynet: process 1 of 2:"
+check "... and the file" has "$err" "no_such_ring.csv"
+check "one message" [ "$(grep -c '^tinynet: ' <<<"$err")" -eq 1 ]
+check "no model written" [ ! -e "$tmp/bad.tnn" ]
+
+# 4. A process killed mid-training: the job ends, non-zero, before the timeout.
+timeout -k 10 "$limit" mpirun -n 2 "$tn" train models/ring.json --epochs 100000 \
+    >"$tmp/kill.out" 2>"$tmp/kill.err" &
+job=$!
+victim=""
+for _ in $(seq 1 200); do # the tinynet processes under this job's mpirun, rank 1 among them
+    for p in $(pgrep -P "$(pgrep -P $job | head -1)" 2>/dev/null); do
+        if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then
+            victim=$p
+        fi
+    done
+    [ -n "$victim" ] && break
+    sleep 0.1
+done
+check "found process 1 of the job" [ -n "$victim" ]
+sleep 1
+[ -n "$victim" ] && kill -9 "$victim"
+wait $job
+rc=$?
+check "a killed process ends the job (rc $rc, not the timeout's 124)" [ $rc -ne 0 -a $rc -ne 124 ]
+finish cli_mpi
