@@ -7,7 +7,6 @@
 #include "tinynet/data.h"
 
 #include <math.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,13 +179,6 @@ static int is_data_line(const char *s, size_t n)
     return n && *s != '#';
 }
 
-/* Whether more input is already waiting (then it joins the batch). */
-static int input_waiting(void)
-{
-    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
-    return poll(&p, 1, 0) > 0;
-}
-
 static int stream_stdin(const tn_model *m, out_opts *o, tn_error *err)
 {
     buf head = {0}, batch = {0};
@@ -194,7 +186,10 @@ static int stream_stdin(const tn_model *m, out_opts *o, tn_error *err)
     size_t cap = 0, next_line = 1, batch_lines = 0, batch_rows = 0;
     int rc = TN_OK, have_head = 0, decided = 0, in_quotes = 0;
     ssize_t got;
-    /* One record may span lines (a quoted newline): a batch ends only between records. */
+    /* One record may span lines (a quoted newline): a batch ends only between records.
+     * Each record is predicted alone, however fast the input comes: a batch of one row
+     * runs as sgemv, whose last bits differ from sgemm's, so batching what happens to be
+     * waiting would make the printed digits depend on the pipe's timing. */
     for (;;) {
         got = getline(&line, &cap, stdin);
         if (got > 0) {
@@ -230,8 +225,6 @@ static int stream_stdin(const tn_model *m, out_opts *o, tn_error *err)
                 for (size_t i = 0; i < batch.n; i++)
                     batch_lines += batch.p[i] == '\n';
             }
-            if (batch_rows < 4096 && input_waiting())
-                continue;
         }
         if (batch_rows) {
             tn_data *d = NULL;
