@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] = "tinynet predict MODEL [DATA...|-] [--probabilities] [--raw]";
@@ -189,7 +190,8 @@ static int stream_stdin(const tn_model *m, out_opts *o, tn_error *err)
     /* One record may span lines (a quoted newline): a batch ends only between records.
      * Each record is predicted alone, however fast the input comes: a batch of one row
      * runs as sgemv, whose last bits differ from sgemm's, so batching what happens to be
-     * waiting would make the printed digits depend on the pipe's timing. */
+     * waiting would make the printed digits depend on the pipe's timing. (A file on
+     * standard input is read whole instead.) */
     for (;;) {
         got = getline(&line, &cap, stdin);
         if (got > 0) {
@@ -300,8 +302,12 @@ int tn_cli_predict(int argc, char **argv)
     if (rc == TN_OK && from_stdin && isatty(STDIN_FILENO) && tn_cli_verbosity >= 0)
         fprintf(stderr, "tinynet predict: reading rows from the terminal (%s); end with Ctrl-D, "
                 "or give DATA\n", tn_model_data_sources(m));
-    /* Text formats read in parts stream; others (libsvm) are read whole. */
-    if (rc == TN_OK && from_stdin && tn_model_data_stream_header(m, "", 0) >= 0) {
+    /* From a pipe or a terminal, text formats stream, a record at a time; a file on
+     * standard input (and libsvm) is read whole, as a DATA file is, so `predict M F` and
+     * `predict M < F` print the same digits. */
+    struct stat st;
+    int piped = from_stdin && fstat(STDIN_FILENO, &st) == 0 && !S_ISREG(st.st_mode);
+    if (rc == TN_OK && piped && tn_model_data_stream_header(m, "", 0) >= 0) {
         rc = stream_stdin(m, &o, &err);
         goto done;
     } else if (rc == TN_OK && from_stdin) {
