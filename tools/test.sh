@@ -86,7 +86,7 @@ build_stage() {
 # node is missing) install onnxruntime-node for it, once, under build-test/.
 deps_ok=1
 tn_install_deps "${TN_BUILD_DEPS[@]}" check dataset-fashion-mnist clang libclang-rt-14-dev \
-    graphviz libxml2-utils libgfortran-12-dev python3 man-db bash-completion python3-onnx ||
+    graphviz libxml2-utils file libgfortran-12-dev python3 man-db bash-completion python3-onnx ||
     deps_ok=0
 { command -v node >/dev/null && command -v npm >/dev/null; } || tn_install_deps nodejs npm ||
     deps_ok=0
