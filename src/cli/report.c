@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "k" or "k name" for class k's row. */
+/* "k" or "k name" for class k's row, cut to at most 40 bytes on a UTF-8 boundary. */
+enum { LABEL_MAX = 40 };
 static void class_label(const tn_model *m, size_t k, char *buf, size_t n)
 {
     const char *cls = m ? tn_model_class_name(m, k) : NULL;
@@ -15,6 +16,38 @@ static void class_label(const tn_model *m, size_t k, char *buf, size_t n)
         snprintf(buf, n, "%zu %s", k, cls);
     else
         snprintf(buf, n, "%zu", k);
+    size_t len = strlen(buf);
+    if (len > LABEL_MAX) {
+        len = LABEL_MAX;
+        while (len > 0 && ((unsigned char)buf[len] & 0xC0) == 0x80)
+            len--;
+        buf[len] = '\0';
+    }
+}
+
+/* The width of the label column: the longest label (in characters), at least 16. */
+static int label_width(const tn_model *m, size_t classes)
+{
+    int w = 16;
+    for (size_t k = 0; k < classes; k++) {
+        char name[4 * LABEL_MAX];
+        class_label(m, k, name, sizeof name);
+        int chars = 0;
+        for (const char *p = name; *p; p++)
+            chars += ((unsigned char)*p & 0xC0) != 0x80;
+        if (chars > w)
+            w = chars;
+    }
+    return w;
+}
+
+/* A label padded to w characters (printf pads bytes, not characters). */
+static void print_label(const char *name, int w)
+{
+    int chars = 0;
+    for (const char *p = name; *p; p++)
+        chars += ((unsigned char)*p & 0xC0) != 0x80;
+    printf("%s%*s", name, w > chars ? w - chars : 0, "");
 }
 
 static void print_confusion(const char *label, const tn_model *m, const tn_report *r)
@@ -26,15 +59,16 @@ static void print_confusion(const char *label, const tn_model *m, const tn_repor
     printf("\nconfusion matrix (%s; rows: true class, columns: predicted class", label);
     if (tn_report_task(r) == TN_TASK_BINARY)
         printf("; a score >= %g is class 1", tn_report_threshold(r));
-    printf(")\n%-16s", "");
+    int w = label_width(m, W);
+    printf(")\n%*s", w, "");
     for (size_t k = 0; k < W; k++)
         printf(" %6zu", k);
     printf("  recall\n");
     for (size_t i = 0; i < W; i++) {
         size_t row = 0;
-        char name[32];
-        class_label(tn_report_task(r) == TN_TASK_BINARY ? NULL : m, i, name, sizeof name);
-        printf("%-16s", name);
+        char name[4 * LABEL_MAX];
+        class_label(m, i, name, sizeof name);
+        print_label(name, w);
         for (size_t k = 0; k < W; k++) {
             printf(" %6zu", cm[i * W + k]);
             row += cm[i * W + k];
@@ -69,17 +103,19 @@ void tn_cli_print_report(const char *label, const tn_model *m, const tn_report *
     } else if (task == TN_TASK_MULTICLASS) {
         size_t W;
         tn_report_confusion(r, &W);
-        printf("\n%-16s %9s %9s %9s %9s   (%s)\n", "class", "precision", "recall", "f1",
+        int w = label_width(m, W);
+        printf("\n%-*s %9s %9s %9s %9s   (%s)\n", w, "class", "precision", "recall", "f1",
                "support", label);
         for (size_t k = 0; k < W; k++) {
             double p, rc, f;
             size_t n;
-            char name[32];
+            char name[4 * LABEL_MAX];
             tn_report_class(r, k, &p, &rc, &f, &n);
             class_label(m, k, name, sizeof name);
-            printf("%-16s %9.4f %9.4f %9.4f %9zu\n", name, p, rc, f, n);
+            print_label(name, w);
+            printf(" %9.4f %9.4f %9.4f %9zu\n", p, rc, f, n);
         }
-        printf("%-16s %9.4f %9.4f %9.4f %9zu\n", "macro average",
+        printf("%-*s %9.4f %9.4f %9.4f %9zu\n", w, "macro average",
                tn_report_metric(r, "macro_precision"), tn_report_metric(r, "macro_recall"),
                tn_report_metric(r, "macro_f1"), tn_report_metrics(r)->rows);
     } else if (task == TN_TASK_REGRESSION) {
