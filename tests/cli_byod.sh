@@ -6,20 +6,8 @@
 # Usage: tests/cli_byod.sh PATH/TO/tinynet   (run from the repository root)
 set -u
 tn=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-check() { # check NAME CONDITION-COMMAND...
-    local name=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAIL: $name" >&2
-    fi
-}
+. "$(dirname "$0")/sh/common.sh"
+# has FILE TEXT: here a file, shown when it lacks the text.
 has() { grep -qF -- "$2" "$1" || { echo "--- $1 lacks: $2" >&2; cat "$1" >&2; return 1; }; }
 
 # Three classes of points around three centres, a text id, a free-text note with a comma,
@@ -230,5 +218,4 @@ EOF
 check "predict reads IDX images" \
     [ "$(head -n 1 "$tmp/idx.out")" = "class,probability" ] && [ "$(wc -l <"$tmp/idx.out")" -eq 7 ]
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli_byod

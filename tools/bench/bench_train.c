@@ -21,6 +21,7 @@
  * running this program from each. */
 #include "core/blas.h"
 #include "core/rng.h"
+#include "synth.h"
 #include "optim/optim.h"
 #include "train/session.h"
 #include "tinynet/train.h"
@@ -31,13 +32,6 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int scale = 1;
 static volatile float sink;
 
@@ -46,10 +40,10 @@ static double best_us(void (*fn)(void *), void *arg, int reps)
 {
     double best = INFINITY;
     for (int k = 0; k < 7; k++) {
-        double t0 = now();
+        double t0 = bench_now();
         for (int i = 0; i < reps; i++)
             fn(arg);
-        double t = (now() - t0) / reps;
+        double t = (bench_now() - t0) / reps;
         best = t < best ? t : best;
     }
     return best * 1e6;
@@ -185,46 +179,6 @@ static void bench_kernels(void)
 
 /* ---- whole training --------------------------------------------------------------------- */
 
-/* Synthetic rows for the config's network: index inputs get ids below their vocabulary,
- * float inputs U(-1, 1); targets 0/1 (one output) or a class index (several). */
-static tn_dataset *synth(const tn_net *net, size_t rows)
-{
-    size_t widths[TN_MAX_INPUTS];
-    for (int i = 0; i < net->n_inputs; i++)
-        widths[i] = net->nodes[i].width;
-    tn_dataset *d = NULL;
-    tn_error err;
-    if (tn__dataset_new(rows, net->n_inputs, widths, 1, &d, &err)) {
-        fprintf(stderr, "bench_train: %s\n", err.msg);
-        exit(1);
-    }
-    tn_rng r;
-    tn__rng_seed(&r, 9, TN_STREAM_DATA);
-    size_t classes = net->nodes[net->output].width;
-    for (int i = 0; i < net->n_inputs; i++)
-        for (size_t k = 0; k < rows * widths[i]; k++)
-            d->x[i][k] = net->nodes[i].kind == TN_NODE_INDEX_INPUT
-                             ? (float)tn__rng_below(&r, (uint32_t)net->nodes[i].vocab)
-                             : (float)(2.0 * tn__rng_uniform_d(&r) - 1.0);
-    for (size_t k = 0; k < rows; k++)
-        d->t[k] = (float)tn__rng_below(&r, classes > 1 ? (uint32_t)classes : 2u);
-    return d;
-}
-
-/* When the last epoch ends: the fit's own evaluation of the kept parameters, which follows,
- * is not a training step and stays out of the time. */
-typedef struct fit_clock {
-    int epochs;
-    double end;
-} fit_clock;
-
-static void on_epoch(void *user, const tn_epoch_info *e)
-{
-    fit_clock *fc = user;
-    if (e->epoch == fc->epochs)
-        fc->end = now();
-}
-
 static void bench_net(const char *root, const char *model, size_t rows, int epochs)
 {
     char path[1024];
@@ -242,14 +196,14 @@ static void bench_net(const char *root, const char *model, size_t rows, int epoc
     /* The synthetic rows stand in for the config's data (some of which, Fashion-MNIST,
      * need not be present): unscaled, as the loop would see them, and counted as loaded
      * for the config's seed so that the fit does not read the files. */
-    s.data.train = synth(c->net, rows);
+    s.data.train = bench_synth(c->net, rows, "bench_train");
     s.loaded = 1;
     s.data_seed = c->train.seed;
-    fit_clock fc = {c->train.epochs, 0};
-    tn_train_hooks hooks = {.user = &fc, .on_epoch = on_epoch};
+    bench_fit_clock fc = {c->train.epochs, 0};
+    tn_train_hooks hooks = {.user = &fc, .on_epoch = bench_on_epoch};
     double t = INFINITY;
     for (int k = 0; k < 3; k++) { /* best of 3, each from the config seed's initial weights */
-        double t0 = now();
+        double t0 = bench_now();
         if (tn__session_fit(&s, &hooks, &err)) {
             fprintf(stderr, "bench_train: %s: %s\n", model, err.msg);
             exit(1);

@@ -22,6 +22,7 @@
  * their vocabulary, float inputs U(-1, 1), targets a class (several outputs) or 0/1. */
 #include "core/blas.h"
 #include "core/rng.h"
+#include "synth.h"
 #include "model/model.h"
 #include "train/session.h"
 #include "tinynet/tinynet.h"
@@ -34,53 +35,12 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static const char *root = ".";
 
 static void die(const char *what, const char *msg)
 {
     fprintf(stderr, "compare_tn: %s: %s\n", what, msg);
     exit(1);
-}
-
-static tn_dataset *synth(const tn_net *net, size_t rows)
-{
-    size_t widths[TN_MAX_INPUTS];
-    for (int i = 0; i < net->n_inputs; i++)
-        widths[i] = net->nodes[i].width;
-    tn_dataset *d = NULL;
-    tn_error err;
-    if (tn__dataset_new(rows, net->n_inputs, widths, 1, &d, &err))
-        die("synthetic data", err.msg);
-    tn_rng r;
-    tn__rng_seed(&r, 9, TN_STREAM_DATA);
-    size_t classes = net->nodes[net->output].width;
-    for (int i = 0; i < net->n_inputs; i++)
-        for (size_t k = 0; k < rows * widths[i]; k++)
-            d->x[i][k] = net->nodes[i].kind == TN_NODE_INDEX_INPUT
-                             ? (float)tn__rng_below(&r, (uint32_t)net->nodes[i].vocab)
-                             : (float)(2.0 * tn__rng_uniform_d(&r) - 1.0);
-    for (size_t k = 0; k < rows; k++)
-        d->t[k] = (float)tn__rng_below(&r, classes > 1 ? (uint32_t)classes : 2u);
-    return d;
-}
-
-typedef struct fit_clock {
-    int epochs;
-    double end;
-} fit_clock;
-
-static void on_epoch(void *user, const tn_epoch_info *e)
-{
-    fit_clock *fc = user;
-    if (e->epoch == fc->epochs)
-        fc->end = now();
 }
 
 static void open_config(const char *config, tn_session *s)
@@ -109,12 +69,12 @@ static void cmd_train(const char *config, size_t rows, int epochs, size_t batch,
                 c->optim.p[i] = 1;
     }
     s.threads = threads;
-    s.data.train = synth(c->net, rows);
+    s.data.train = bench_synth(c->net, rows, "compare_tn");
     s.loaded = 1;
     s.data_seed = c->train.seed;
-    fit_clock fc = {epochs, 0};
-    tn_train_hooks hooks = {.user = &fc, .on_epoch = on_epoch};
-    double t0 = now();
+    bench_fit_clock fc = {epochs, 0};
+    tn_train_hooks hooks = {.user = &fc, .on_epoch = bench_on_epoch};
+    double t0 = bench_now();
     if (tn__session_fit(&s, &hooks, &err))
         die(config, err.msg);
     printf("%.6f %.6f\n", fc.end - t0, s.result.train.loss);
@@ -166,13 +126,13 @@ static void cmd_latency(const char *config, int threads)
     size_t calls = 64;
     double best = INFINITY;
     for (int round = 0; round < 6; round++) {
-        double t0 = now();
+        double t0 = bench_now();
         for (size_t c = 0; c < calls; c++) {
             for (size_t i = 0; i < n_in; i++)
                 xp[i] = x[i] + (c % ROWS) * tn_model_input_width(m, i);
             tn_predict(ctx, xp, 1, y);
         }
-        double dt = (now() - t0) / (double)calls;
+        double dt = (bench_now() - t0) / (double)calls;
         if (round == 0)
             calls = (size_t)(0.04 / dt) + 1;
         else
@@ -203,7 +163,7 @@ static void cmd_sgemm(size_t B, long steps, const size_t *w, int n)
     for (size_t i = 0; i < widest * widest; i++)
         W[i] = (float)(i % 5) * 0.01f;
     double flops = 0;
-    double t0 = now();
+    double t0 = bench_now();
     for (long s = 0; s < steps; s++)
         for (int l = 0; l + 1 < n; l++) {
             size_t K = w[l], N = w[l + 1];
@@ -215,7 +175,7 @@ static void cmd_sgemm(size_t B, long steps, const size_t *w, int n)
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)K, (int)N, 1.0f,
                             g, (int)N, W, (int)N, 0.0f, o, (int)K);
         }
-    double t = now() - t0;
+    double t = bench_now() - t0;
     for (int l = 0; l + 1 < n; l++)
         flops += 2.0 * (double)B * (double)w[l] * (double)w[l + 1] * (l > 0 ? 3 : 2);
     printf("%.6f %.2f\n", t, flops * (double)steps / t * 1e-9);
@@ -236,12 +196,12 @@ static void cmd_sgemv(const size_t *w, int n)
     size_t calls = 64;
     double best = INFINITY;
     for (int round = 0; round < 6; round++) {
-        double t0 = now();
+        double t0 = bench_now();
         for (size_t c = 0; c < calls; c++)
             for (int l = 0; l + 1 < n; l++) /* y = W^T x with W (in, out) row-major */
                 cblas_sgemv(CblasRowMajor, CblasTrans, (int)w[l], (int)w[l + 1], 1.0f, W,
                             (int)w[l + 1], l & 1 ? y : x, 1, 0.0f, l & 1 ? x : y, 1);
-        double dt = (now() - t0) / (double)calls;
+        double dt = (bench_now() - t0) / (double)calls;
         if (round == 0)
             calls = (size_t)(0.04 / dt) + 1;
         else
