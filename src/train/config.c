@@ -118,7 +118,7 @@ static int parse_task_keys(tn_jr *r, const cJSON *root, tn_config *c)
 {
     size_t W = c->net->nodes[c->net->output].width;
     int task = tn__metrics_task(&c->loss, W);
-    const cJSON *list;
+    const cJSON *list = NULL;
     int rc = tn__jr_num(r, root, "threshold", 0, 0.5, 0, 1, &c->train.threshold);
     if (rc == TN_OK)
         rc = tn__jr_array(r, root, "metrics", 0, &list);
