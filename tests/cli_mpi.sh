@@ -77,6 +77,14 @@ check "big tables: rows and whole tables give the same bits" \
     cmp -s "$tmp/big-rows.tnn" "$tmp/big-whole.tnn"
 check "big tables: accuracies equal to 3 digits" same_acc "$tmp/big-1.out" "$tmp/big-2.out"
 
+# 1c. Lazy Adam collects each process's own embedding rows: refused with several processes,
+# by one message, before training.
+sed 's/"type": "adam", "lr": 0.001/"type": "adam", "lr": 0.001, "lazy": true/; s#"\.\./data/#"'"$PWD"'/data/#' \
+    models/recommender.json >"$tmp/lazy.json"
+run mpi 2 "$tn" train "$tmp/lazy.json" --epochs 1
+check "lazy Adam: refused with 2 processes (rc $rc)" [ $rc -ne 0 ]
+check "lazy Adam: the message says why ($err)" has "$err" "not with several MPI processes"
+
 # 2. Checkpoints: process 0 writes them; 1 + 1 epochs at 2 processes = 2 straight.
 d=$tmp/ck
 mkdir -p "$d"
