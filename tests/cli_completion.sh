@@ -5,20 +5,7 @@
 set -u
 tn=$(realpath "$1")
 root=$PWD
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-check() { # check NAME CONDITION-COMMAND...
-    local name=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAIL: $name" >&2
-    fi
-}
+. "$(dirname "$0")/sh/common.sh"
 
 # The completion runs `tinynet` as the user typed it: put this build first on PATH.
 mkdir "$tmp/bin"
@@ -98,5 +85,4 @@ check "--plot DIR: directories" only "tinynet train a.json --plot " sub
 check "no second CONFIG" only "tinynet train a.json "
 cd "$root"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli_completion

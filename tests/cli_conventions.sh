@@ -6,27 +6,7 @@
 set -u
 tn=$(realpath "$1")
 root=$PWD
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-check() { # check NAME CONDITION-COMMAND...
-    local name=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAIL: $name" >&2
-    fi
-}
-run() { # run CMD...: sets $out, $err, $rc
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    out=$(cat "$tmp/out")
-    err=$(cat "$tmp/err")
-}
-has() { grep -qF -- "$2" <<<"$1"; }
+. "$(dirname "$0")/sh/common.sh"
 
 # help COMMAND is COMMAND --help.
 run "$tn" help train
@@ -113,5 +93,4 @@ printf '{"name": "x"' >"$tmp/bad.json"
 run "$tn" info "$tmp/bad.json"
 check "a broken config is a JSON error" has "$err" "invalid JSON"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli_conventions

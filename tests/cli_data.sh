@@ -5,20 +5,7 @@
 # are taken from the same build directory)
 set -u
 bin=$(dirname "$1")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-check() { # check NAME CONDITION-COMMAND...
-    local name=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAIL: $name" >&2
-    fi
-}
+. "$(dirname "$0")/sh/common.sh"
 
 check "gen_ring train runs" "$bin/gen_ring" --seed 7 --n 1000 "$tmp/ring_train.csv"
 check "gen_ring test runs" "$bin/gen_ring" --seed 8 --n 500 "$tmp/ring_test.csv"
@@ -34,5 +21,4 @@ check "gen_ring documents seed 8" grep -qF 'gen_ring --seed 8 --n 500  data/ring
 check "gen_ratings documents seed 11" \
     grep -qF 'gen_ratings --seed 11 --users 300 --items 400 data/ratings.tsv' tools/gen_ratings.c
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli_data

@@ -6,20 +6,7 @@
 # Usage: tests/cli_docs.sh PATH/TO/tinynet   (run from the repository root)
 set -u
 tn=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-check() { # check NAME CONDITION-COMMAND...
-    local name=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAIL: $name" >&2
-    fi
-}
+. "$(dirname "$0")/sh/common.sh"
 
 "$tn" help config >"$tmp/config.md"
 check "help config succeeds (every key described)" [ $? -eq 0 ]
@@ -76,5 +63,4 @@ for v in $vars; do
     check "README documents \$$v" grep -q "$v" README.md
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli_docs

@@ -11,19 +11,7 @@ if [ ! -x "$py" ]; then
     echo "SKIP: cli_model_format: $py missing (apt-get install python3)"
     exit 77
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-check() { # check NAME CONDITION-COMMAND...
-    local name=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAIL: $name" >&2
-    fi
-}
+. "$(dirname "$0")/sh/common.sh"
 # same_numbers A B: the files have the same shape and every number agrees to 1e-5
 # (the reader computes in double, tinynet in float32 through BLAS).
 same_numbers() {
@@ -108,5 +96,4 @@ check "the reader refuses a corrupted file" grep -q "checksum mismatch" "$tmp/er
 "$tn" info "$tmp/bad.tnn" >/dev/null 2>"$tmp/err2"
 check "so does tinynet" grep -q "checksum mismatch" "$tmp/err2"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli_model_format

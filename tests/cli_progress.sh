@@ -5,21 +5,7 @@
 # Usage: tests/cli_progress.sh PATH/TO/tinynet   (run from the repository root)
 set -u
 tn=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-check() { # check NAME CONDITION-COMMAND...
-    local name=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAIL: $name" >&2
-    fi
-}
-has() { grep -qF -- "$2" <<<"$1"; }
+. "$(dirname "$0")/sh/common.sh"
 lacks() { ! grep -qF -- "$2" <<<"$1"; }
 
 if ! command -v script >/dev/null; then
@@ -58,5 +44,4 @@ check "study progress on a terminal" has "$tty_out" "tinynet study: relu done ("
 "$tn" study models/deep_ring.json --activations relu --epochs 1 >"$tmp/out" 2>"$tmp/err"
 check "study quiet when not a terminal" [ ! -s "$tmp/err" ]
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli_progress

@@ -3,20 +3,7 @@
 # Usage: tests/cli_train.sh PATH/TO/tinynet   (run from the repository root)
 set -u
 tn=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-check() { # check NAME CONDITION-COMMAND...
-    local name=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAIL: $name" >&2
-    fi
-}
+. "$(dirname "$0")/sh/common.sh"
 # run CMD...: sets $out, $err, $rc
 run() {
     "$@" >"$tmp/out" 2>"$tmp/err"
@@ -233,5 +220,4 @@ run "$tn" eval "$tmp/ring.tnn" data/ring_test.csv --threshold 1.5
 check "a threshold out of [0, 1] is a usage error" [ $rc -eq 2 ]
 check "... said so" has "$err" "--threshold needs a number in [0, 1]"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli_train
