@@ -187,6 +187,12 @@ wait $pid
 check "and the second one after it" [ "$(wc -l <"$tmp/stream.csv")" -eq 3 ]
 check "a pipe without the id column gives class and probability" \
     [ "$(head -n 1 "$tmp/stream.csv")" = "class,probability" ]
+# A line longer than the reader's 64 KiB buffer, and a last line without its line end.
+awk 'BEGIN { printf "a,b\n0."; for (i = 0; i < 100000; i++) printf "0"; printf "1,0\n0,0" }' |
+    "$tn" predict "$tmp/flowers.tnn" >"$tmp/slong.csv" 2>&1
+check "a 100 kB line streams like a short one" \
+    [ "$(sed -n 2p "$tmp/slong.csv")" = "$(sed -n 3p "$tmp/slong.csv")" ]
+check "and an unterminated last line is answered" [ "$(wc -l <"$tmp/slong.csv")" -eq 3 ]
 { printf 'a,b\n0,0\n\n# note\n'; printf '1,"x"\n'; } | "$tn" predict "$tmp/flowers.tnn" >"$tmp/sbad.out" 2>&1
 check "a bad row in a stream names its line" \
     has "$tmp/sbad.out" "<stdin>: line 5: column \"b\": expected a number, got \"x\""

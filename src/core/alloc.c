@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -88,17 +89,29 @@ static unsigned long long cgroup_limit(void)
     return best;
 }
 
-unsigned long long tn_memory_limit(void)
+/* The machine's (or cgroup's) memory, read once per process: the budget is checked before
+ * every large allocation, and a streamed `predict` makes several per record; reading the
+ * cgroup files each time cost 6 opens and 2 sysinfo calls a record. */
+static unsigned long long g_default;
+static pthread_once_t g_default_once = PTHREAD_ONCE_INIT;
+
+static void compute_default_limit(void)
 {
-    if (g_limit)
-        return g_limit;
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     unsigned long long phys = pages > 0 && page > 0
                                   ? (unsigned long long)pages * (unsigned long long)page : 0;
     unsigned long long cg = cgroup_limit();
     if (cg && (cg < phys || !phys))
         phys = cg;
-    return phys ? phys / 4 * 3 : (unsigned long long)SIZE_MAX;
+    g_default = phys ? phys / 4 * 3 : (unsigned long long)SIZE_MAX;
+}
+
+unsigned long long tn_memory_limit(void)
+{
+    if (g_limit)
+        return g_limit;
+    pthread_once(&g_default_once, compute_default_limit);
+    return g_default;
 }
 
 size_t tn__mem_limit(void)
