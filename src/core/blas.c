@@ -6,7 +6,7 @@
 
 /* Products below this many multiply-adds run on one thread: splitting them costs more
  * than it gains (measured per shape with tools/bench/bench_pool; see docs/ARCHITECTURE.md). */
-#define SPLIT_MIN_MACS 49152.0
+static double split_min_macs = 49152.0;
 /* Parts hold at least this many rows and start on multiples of it. OpenBLAS's kernels sum
  * an element of C in an order that depends on its row's place in the kernel's unroll of
  * row-major rows (12 for the Haswell sgemm kernel, which this machine's Zen runs; 4 or 8
@@ -59,12 +59,20 @@ void tn__sgemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const 
     /* With a pool (training at several threads), large products are split by rows of C,
      * never along K: the sums keep their order and their bits. */
     if (tn__pool_width() > 1 && M >= 2 * SPLIT_ALIGN &&
-        (double)M * (double)N * (double)K >= SPLIT_MIN_MACS) {
+        (double)M * (double)N * (double)K >= split_min_macs) {
         gemm_job j = {ta, tb, N, K, lda, ldb, ldc, alpha, beta, A, B, C};
         tn__pool_for(M, SPLIT_ALIGN, SPLIT_ALIGN, gemm_rows, &j);
         return;
     }
     gemm_one(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+double tn__blas_split_min(double macs)
+{
+    double old = split_min_macs;
+    if (macs >= 0)
+        split_min_macs = macs;
+    return old;
 }
 
 void tn__blas_set_threads(int n)
