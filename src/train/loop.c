@@ -4,6 +4,7 @@
 #include "train/loop.h"
 
 #include "core/alloc.h"
+#include "core/blas.h"
 #include "core/clock.h"
 #include "core/copy.h"
 #include "core/error.h"
@@ -428,8 +429,10 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
     if (rc == TN_OK && ctl && ctl->threads > 1 &&
         (rc = tn__pool_new(ctl->threads, &pool)) != TN_OK)
         rc = tn__err(err, rc, "cannot start %d training threads", ctl->threads);
-    if (pool)
+    if (pool) { /* the run owns the threads: OpenBLAS's would spin beside them */
+        tn__blas_set_threads(1);
         outer = tn__pool_use(pool);
+    }
     tn_train_state st = {.epoch = 1, .best = INFINITY, .plateau = {1, INFINITY, 0}};
     tn__rng_seed(&st.shuffle, tc->seed, TN_STREAM_SHUFFLE);
     if (rc == TN_OK && ctl && ctl->resume)
