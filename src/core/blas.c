@@ -5,8 +5,10 @@
 #include <cblas.h>
 
 /* Products below this many multiply-adds run on one thread: splitting them costs more
- * than it gains (measured per shape with tools/bench/bench_pool; see docs/ARCHITECTURE.md). */
-static double split_min_macs = 49152.0;
+ * than it gains. One thread runs ~50 G multiply-adds/s on the training shapes (bench_pool),
+ * so this is ~2.5 us of work, a few times a fork-join and the second call's overhead;
+ * bench_pool measures the crossover per shape on a quiet machine. */
+static double split_min_macs = 131072.0;
 /* Parts hold at least this many rows and start on multiples of it. OpenBLAS's kernels sum
  * an element of C in an order that depends on its row's place in the kernel's unroll of
  * row-major rows (12 for the Haswell sgemm kernel, which this machine's Zen runs; 4 or 8

@@ -28,6 +28,9 @@
 /* Spins of an idle worker before it sleeps: about 50-100 us, longer than the serial
  * stretches inside a training step, far shorter than an evaluation pass. */
 #define SPINS 4000
+/* Pauses of a caller waiting for a worker's part before it yields its core: short, so a
+ * worker that lost its core (a loaded machine) gets one back soon. */
+#define YIELD_AFTER 256
 
 #define PART_BITS 20
 #define PART_MASK ((UINT64_C(1) << PART_BITS) - 1)
@@ -181,7 +184,7 @@ void tn__pool_run(tn_pool *p, size_t n, tn_pool_fn fn, void *arg)
     /* The parts still running were claimed by workers that are running them; on a loaded
      * machine one may have lost its core, so after a while the caller yields its own. */
     for (int i = 0; atomic_load_explicit(&p->done, memory_order_acquire) < n; i++) {
-        if (i < SPINS)
+        if (i < YIELD_AFTER)
             POOL_PAUSE();
         else
             sched_yield();
