@@ -17,6 +17,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -158,11 +159,61 @@ void tn__pool_free(tn_pool *p)
 
 int tn__pool_threads(const tn_pool *p) { return p ? p->threads : 1; }
 
+static int profiling;
+static double prof_sum, prof_crit;
+static long long prof_jobs;
+
+void tn__pool_profile(int on)
+{
+    profiling = on;
+    prof_sum = prof_crit = 0;
+    prof_jobs = 0;
+}
+
+void tn__pool_profile_read(double *sum, double *crit, long long *jobs)
+{
+    *sum = prof_sum, *crit = prof_crit, *jobs = prof_jobs;
+}
+
+static double thread_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The parts one by one on the caller, each timed: the shares of threads running them. */
+static void run_profiled(tn_pool *p, size_t n, tn_pool_fn fn, void *arg)
+{
+    double share[64] = {0}, total = 0;
+    p->busy = 1;
+    in_job = 1;
+    for (size_t i = 0; i < n; i++) {
+        double t0 = thread_seconds();
+        fn(arg, i);
+        double t = thread_seconds() - t0;
+        share[i % (size_t)p->threads % 64] += t;
+        total += t;
+    }
+    in_job = 0;
+    p->busy = 0;
+    double crit = 0;
+    for (int k = 0; k < p->threads && k < 64; k++)
+        crit = share[k] > crit ? share[k] : crit;
+    prof_sum += total;
+    prof_crit += crit;
+    prof_jobs++;
+}
+
 void tn__pool_run(tn_pool *p, size_t n, tn_pool_fn fn, void *arg)
 {
     if (!p || p->threads < 2 || n <= 1 || p->busy || in_job || n > PART_MASK) {
         for (size_t i = 0; i < n; i++)
             fn(arg, i);
+        return;
+    }
+    if (profiling) {
+        run_profiled(p, n, fn, arg);
         return;
     }
     p->busy = 1;

@@ -42,4 +42,12 @@ int tn__pool_width(void);
  * lines), nearest an equal share; one call fn(arg, 0, n) when that makes one part. */
 void tn__pool_for(size_t n, size_t grain, size_t align, tn_pool_range_fn fn, void *arg);
 
+/* For the crossover benchmark on a machine whose second core is busy: while on, each job
+ * of a pool of several threads runs its parts one after the other on the caller, timing
+ * each (thread CPU time); *sum gets the parts' total and *crit the largest part per job
+ * (the critical path two idle cores would take), summed over jobs. Not thread-safe: one
+ * benchmark thread. */
+void tn__pool_profile(int on);
+void tn__pool_profile_read(double *sum, double *crit, long long *jobs);
+
 #endif

@@ -3,9 +3,18 @@
  * networks, the time of one product on one thread and split across a pool of 2, run
  * interleaved in the same process (medians of many rounds), and the ratio. The split
  * threshold in core/blas.c (multiply-adds) is set from where the ratio crosses 1. Also the
- * cost of an empty fork-join. Usage: bench_pool [ROUNDS]. */
+ * cost of an empty fork-join. Usage: bench_pool [ROUNDS].
+ *
+ * bench_pool train CONFIG ROWS EPOCHS BATCH: on a machine whose second core is busy (a
+ * measured 2-thread time then says nothing), estimates what 2 idle cores would take: the
+ * training runs at 2 threads with every job's parts timed one after the other on one thread
+ * (tn__pool_profile); the estimate is the run's thread CPU time minus the parts' total plus
+ * each job's largest share, plus jobs x the fork-join cost measured on an idle machine
+ * (given as FJ_US, default 1 us). Synthetic rows, as tools/bench/compare_tn. */
 #include "core/blas.h"
 #include "core/pool.h"
+#include "synth.h"
+#include "train/session.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +36,86 @@ static int cmp(const void *a, const void *b)
 
 static void nothing(void *arg, size_t i) { (void)arg, (void)i; }
 
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct cpu_clock {
+    int epochs;
+    double end;
+} cpu_clock;
+
+static void cpu_on_epoch(void *user, const tn_epoch_info *e)
+{
+    cpu_clock *c = user;
+    if (e->epoch == c->epochs)
+        c->end = thread_cpu();
+}
+
+/* One fit of config on synthetic rows at threads, profiled or not; returns its thread CPU
+ * seconds (the fit alone) and the loss. */
+static double fit_cpu(const char *config, size_t rows, int epochs, size_t batch, int threads,
+                      int profile, double *loss)
+{
+    tn_session s;
+    tn_error err = {0};
+    if (tn__session_open(config, &s, &err)) {
+        fprintf(stderr, "bench_pool: %s\n", err.msg);
+        exit(1);
+    }
+    s.config->train.epochs = epochs;
+    s.config->train.batch_size = batch;
+    s.config->train.patience = 0;
+    s.threads = threads;
+    s.data.train = bench_synth(s.config->net, rows, "bench_pool");
+    s.loaded = 1;
+    s.data_seed = s.config->train.seed;
+    cpu_clock cc = {epochs, 0};
+    tn_train_hooks hooks = {.user = &cc, .on_epoch = cpu_on_epoch};
+    tn__pool_profile(profile);
+    double t0 = thread_cpu();
+    if (tn__session_fit(&s, &hooks, &err)) {
+        fprintf(stderr, "bench_pool: %s\n", err.msg);
+        exit(1);
+    }
+    double t = cc.end - t0; /* to the last epoch's end: the evaluations after it are serial */
+    *loss = s.result.train.loss;
+    tn__session_close(&s);
+    return t;
+}
+
+static int train_estimate(int argc, char **argv)
+{
+    if (argc < 6) {
+        fprintf(stderr, "usage: bench_pool train CONFIG ROWS EPOCHS BATCH [FJ_US]\n");
+        return 2;
+    }
+    const char *config = argv[2];
+    size_t rows = strtoul(argv[3], NULL, 10), batch = strtoul(argv[5], NULL, 10);
+    int epochs = atoi(argv[4]);
+    double fj = argc > 6 ? atof(argv[6]) * 1e-6 : 1e-6, l1, l2;
+    /* The end-of-fit evaluation passes are part of both: they run on one thread. */
+    double c1 = fit_cpu(config, rows, epochs, batch, 1, 0, &l1);
+    double c2 = fit_cpu(config, rows, epochs, batch, 2, 1, &l2);
+    double sum, crit;
+    long long jobs;
+    tn__pool_profile_read(&sum, &crit, &jobs);
+    tn__pool_profile(0);
+    double est = c2 - sum + crit + (double)jobs * fj;
+    printf("%s: 1 thread %.3f s CPU; 2 threads, parts serial: %.3f s CPU, of it %.3f s in %lld "
+           "split jobs whose critical path is %.3f s; estimate on 2 idle cores %.3f s "
+           "(fork-join %.1f us): %.2fx; loss %s\n", config, c1, c2, sum, jobs, crit, est,
+           fj * 1e6, c1 / est, l1 == l2 ? "the same bits" : "DIFFERS");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "train"))
+        return train_estimate(argc, argv);
     int rounds = argc > 1 ? atoi(argv[1]) : 41;
     tn__blas_set_threads(1);
     tn_pool *pool;
