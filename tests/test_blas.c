@@ -2,11 +2,13 @@
  * forms against a plain double-precision product: the forward (op(B) = B) and the backward
  * dx (op(B) = B^T) shapes, beta 0 and 1, and an A transposed one-row case (still sgemm). */
 #include "core/blas.h"
+#include "core/pool.h"
 #include "tn_check.h"
 
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static float value(size_t i, size_t salt) { return (float)((i * 37 + salt * 11) % 29) / 29.0f - 0.4f; }
 
@@ -58,11 +60,57 @@ START_TEST(one_row_products)
 }
 END_TEST
 
+/* With a pool, tn__sgemm splits large products by rows (or columns) of C across threads:
+ * every element must have the bits of the unsplit product, for the three shapes of a dense
+ * layer's step (forward, dW = x^T dz, dx = dz W^T), both split directions, odd sizes and
+ * beta 0 and 1. */
+START_TEST(split_products_keep_bits)
+{
+    static const size_t shapes[][5] = {
+        /* M, N, K, ta, tb */
+        {128, 256, 784, 0, 0}, {784, 256, 128, 1, 0}, {128, 784, 256, 0, 1},
+        {128, 10, 128, 0, 0},  {256, 64, 64, 0, 0},   {64, 32, 256, 1, 0},
+        {256, 64, 32, 0, 1},   {100, 37, 300, 0, 0},  {33, 513, 129, 0, 0},
+        {40, 700, 96, 1, 1},   {1000, 3, 50, 0, 0},   {77, 200, 1000, 0, 1}};
+    tn__blas_set_threads(1); /* as training runs it with a pool */
+    tn_pool *p;
+    ck_assert_int_eq(tn__pool_new(_i, &p), TN_OK);
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int beta1 = 0; beta1 < 2; beta1++) {
+            size_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+            int ta = (int)shapes[s][3], tb = (int)shapes[s][4];
+            float *A = malloc(M * K * sizeof *A), *B = malloc(K * N * sizeof *B);
+            float *C1 = malloc(M * N * sizeof *C1), *C2 = malloc(M * N * sizeof *C2);
+            for (size_t i = 0; i < M * K; i++)
+                A[i] = value(i, 5) * 1.37f;
+            for (size_t i = 0; i < K * N; i++)
+                B[i] = value(i, 6) / 3.1f;
+            for (size_t i = 0; i < M * N; i++)
+                C1[i] = C2[i] = value(i, 7);
+            size_t lda = ta ? M : K, ldb = tb ? K : N;
+            float beta = beta1 ? 1.0f : 0.0f;
+            tn__sgemm(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, beta, C1, N);
+            tn_pool *old = tn__pool_use(p);
+            tn__sgemm(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, beta, C2, N);
+            tn__pool_use(old);
+            for (size_t i = 0; i < M * N; i++)
+                ck_assert_msg(memcmp(&C1[i], &C2[i], sizeof *C1) == 0,
+                              "%d threads, M %zu N %zu K %zu ta %d tb %d beta %g: c[%zu] = %.9g "
+                              "split, %.9g whole", _i, M, N, K, ta, tb, (double)beta, i,
+                              (double)C2[i], (double)C1[i]);
+            free(A), free(B), free(C1), free(C2);
+        }
+    tn__pool_free(p);
+}
+END_TEST
+
 Suite *tn_check_suite(void)
 {
     Suite *s = suite_create("blas");
     TCase *tc = tcase_create("units");
+    tcase_set_timeout(tc, 60); /* the double references, on a loaded machine */
     tcase_add_test(tc, one_row_products);
+    tcase_add_loop_test(tc, split_products_keep_bits, 2, 4);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,5 +1,6 @@
 /* The public training API of train.h, used as a C program would use it: training,
  * evaluation, saving, loading back with the runtime, and its errors. */
+#include "core/blas.h"   /* the split threshold, lowered to split every product */
 #include "model/model.h" /* to read the training record back */
 #include "tinynet/tinynet.h"
 #include "tinynet/train.h"
@@ -93,6 +94,53 @@ START_TEST(seed_override_changes_the_run)
 }
 END_TEST
 
+/* Trains config for epochs at threads and returns its parameters (n of them). */
+static float *fit_params(const char *config, int epochs, int threads, size_t *n)
+{
+    tn_error err = {0};
+    tn_trainer *t;
+    ck_assert_msg(tn_trainer_new(config, &t, &err) == TN_OK, "%s", err.msg);
+    ck_assert_int_eq(tn_trainer_set_epochs(t, epochs), TN_OK);
+    ck_assert_int_eq(tn_trainer_set_threads(t, threads), TN_OK);
+    ck_assert_msg(tn_trainer_fit(t, NULL) == TN_OK, "%s", tn_trainer_errmsg(t));
+    char path[256];
+    snprintf(path, sizeof path, TN_BINARY_DIR "/trainer_threads_%d.tnn", threads);
+    ck_assert_msg(tn_trainer_save(t, path) == TN_OK, "%s", tn_trainer_errmsg(t));
+    tn_trainer_free(t);
+    tn_model *m;
+    ck_assert_msg(tn_model_load(path, 0, &m, &err) == TN_OK, "%s", err.msg);
+    *n = m->net->n_params;
+    float *p = malloc(*n * sizeof *p);
+    memcpy(p, m->net->P, *n * sizeof *p);
+    tn_model_free(m);
+    remove(path);
+    return p;
+}
+
+/* The training threads (core/pool.h) split the GEMMs by rows, the element-wise sweeps by
+ * ranges and dropout's draws by stream jumps: at 2 and 3 threads the parameters are those
+ * of 1 thread, bit for bit. Every product is split here (threshold 0), not only the large
+ * ones; the recommender has dropout, embeddings and Adam. */
+START_TEST(threads_keep_the_bits)
+{
+    static const char *const configs[] = {"models/ring.json", "models/recommender.json"};
+    static const int epochs[] = {3, 2};
+    double old = tn__blas_split_min(0);
+    for (int c = 0; c < 2; c++) {
+        size_t n1, n2;
+        float *p1 = fit_params(configs[c], epochs[c], 1, &n1);
+        float *p2 = fit_params(configs[c], epochs[c], _i, &n2);
+        ck_assert_uint_eq(n1, n2);
+        for (size_t i = 0; i < n1; i++)
+            ck_assert_msg(memcmp(&p1[i], &p2[i], sizeof *p1) == 0, "%s, %d threads: parameter "
+                          "%zu is %.9g, %.9g at 1 thread", configs[c], _i, i, (double)p2[i],
+                          (double)p1[i]);
+        free(p1), free(p2);
+    }
+    tn__blas_split_min(old);
+}
+END_TEST
+
 START_TEST(errors_are_reported)
 {
     tn_error err = {0};
@@ -170,6 +218,7 @@ Suite *tn_check_suite(void)
     tcase_add_test(tc, seed_override_changes_the_run);
     tcase_add_test(tc, errors_are_reported);
     tcase_add_test(tc, failed_refit_and_record);
+    tcase_add_loop_test(tc, threads_keep_the_bits, 2, 4);
     suite_add_tcase(s, tc);
     return s;
 }

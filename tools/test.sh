@@ -124,12 +124,13 @@ if build_stage "asan/ubsan" build-asan -DTN_WERROR=ON -DTN_SANITIZE=ON -DCMAKE_B
     mult=$mult_base ctest_timeout=$((600 * mult_base))
 fi
 
-# 4. The runtime's threads under ThreadSanitizer (clang).
+# 4. The runtime's threads and the training threads' pool (core/pool.c, the split GEMMs,
+# 2-thread training) under ThreadSanitizer (clang).
 if ! command -v clang >/dev/null; then
     record "tsan" skipped "clang is not installed"
 elif CC=clang build_stage "tsan" build-tsan -DTN_WERROR=ON -DTN_TSAN=ON -DCMAKE_BUILD_TYPE=Debug \
-        -- --target test_runtime; then
-    ctest_stage "tsan" build-tsan -R '^test_runtime$'
+        -- --target test_runtime test_pool test_blas test_trainer; then
+    ctest_stage "tsan" build-tsan -R '^(test_runtime|test_pool|test_blas|test_trainer)$'
 fi
 
 # 5. Every reader of outside input under libFuzzer (the seeds and regression inputs also

@@ -149,6 +149,17 @@ void tn__act_inst_backward(const tn_act_inst *a, const float *learn, float *dlea
 }
 #endif
 
+int tn__act_splits(const tn_act_inst *a, int training)
+{
+    return tn__act_builtin(a->m) && a->n_learn == 0 && !(training && (a->m->flags & TN_ACT_RANDOM));
+}
+
+size_t tn__act_split_rows(size_t cols)
+{
+    enum { MIN_ELEMENTS = 8192 }; /* a few microseconds of relu: more than a fork-join */
+    return cols >= MIN_ELEMENTS ? 1 : MIN_ELEMENTS / cols;
+}
+
 void tn__act_inst_summary(const tn_act_inst *a, char *buf, size_t n)
 {
     size_t used = (size_t)snprintf(buf, n, "%s", a->m->name);

@@ -32,6 +32,12 @@ void tn__act_inst_backward(const tn_act_inst *a, const float *learn, float *dlea
 /* 1 for the built-in modules: their forward may run in place (y == x), which the buffer
  * plan uses; a registered module promises nothing of the kind. */
 int tn__act_builtin(const tn_activation *m);
+/* 1 when a sweep of this instance may be split by rows across threads (core/pool.h):
+ * a built-in module with no learnable values (whose gradients would be summed over rows)
+ * and no random draws in training (whose order is the stream's). */
+int tn__act_splits(const tn_act_inst *a, int training);
+/* The fewest rows of width cols worth a part of a split sweep. */
+size_t tn__act_split_rows(size_t cols);
 void tn__act_inst_summary(const tn_act_inst *a, char *buf, size_t n);
 
 #endif

@@ -9,6 +9,10 @@
 void tn__sgemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
                size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
 
+/* The crossover: products of fewer multiply-adds stay on one thread when a pool is in use
+ * (core/pool.h). Sets it when macs >= 0 (the crossover benchmark); returns the old one. */
+double tn__blas_split_min(double macs);
+
 /* Sets the BLAS thread count (results are bit-exact only for a fixed count). 0 = leave. */
 void tn__blas_set_threads(int n);
 int tn__blas_threads(void);

@@ -5,6 +5,7 @@
 #include "act/inst.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/pool.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -273,14 +274,38 @@ void tn__run_free(tn_run *run)
     tn__free(run);
 }
 
+typedef struct act_fwd_job {
+    const tn_act_inst *a;
+    const float *learn, *x;
+    float *y;
+    size_t cols;
+    int training;
+} act_fwd_job;
+
+static void act_fwd_rows(void *arg, size_t lo, size_t hi)
+{
+    const act_fwd_job *j = arg;
+    tn__act_inst_forward(j->a, j->learn, j->training, NULL, j->x + lo * j->cols, j->y + lo * j->cols,
+                         hi - lo, j->cols);
+}
+
 void tn__run_forward_layer(tn_run *run, int l, size_t batch)
 {
     const tn_net *net = run->net;
     const tn_layer *L = &net->layers[l];
     L->ops->forward(L, &run->io[l], batch);
-    if (L->act)
-        tn__act_inst_forward(L->act, net->P + tn__layer_act_offset(L), run->training,
-                             &run->noise, run->pre[l], run->out[L->node], batch, L->width);
+    if (!L->act)
+        return;
+    const float *learn = net->P + tn__layer_act_offset(L);
+    if (tn__pool_width() > 1 && tn__act_splits(L->act, run->training)) {
+        /* Rows are independent: split across the pool, each row computed as in one call. */
+        act_fwd_job j = {L->act, learn, run->pre[l], run->out[L->node], L->width,
+                         run->training};
+        tn__pool_for(batch, tn__act_split_rows(L->width), 1, act_fwd_rows, &j);
+        return;
+    }
+    tn__act_inst_forward(L->act, learn, run->training, &run->noise, run->pre[l],
+                         run->out[L->node], batch, L->width);
 }
 
 void tn__run_forward(tn_run *run, size_t batch)

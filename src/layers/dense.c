@@ -6,6 +6,7 @@
 #include "core/alloc.h"
 #include "core/copy.h"
 #include "core/blas.h"
+#include "core/pool.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -79,6 +80,24 @@ static void dense_init_params(const tn_layer *L, float *p, tn_rng *rng)
     tn__act_inst_init(&d->act, p + L->act_off);
 }
 
+/* Splits across the training threads (core/pool.h) start at 8192 elements: a few
+ * microseconds of work, more than a fork-join costs. */
+enum { SPLIT_ELEMENTS = 8192 };
+
+typedef struct bias_job {
+    float *z;
+    const float *b, *dz;
+    float *db;
+    size_t U, B;
+} bias_job;
+
+static void bias_rows(void *arg, size_t lo, size_t hi)
+{
+    const bias_job *j = arg;
+    for (size_t i = lo; i < hi; i++)
+        tn__copy_floats(j->z + i * j->U, j->b, j->U);
+}
+
 static void dense_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
     const dense *d = L->state;
@@ -87,14 +106,21 @@ static void dense_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
     float *z = io->y;           /* (B, units) */
     size_t U = d->units;
     if (d->bias) {
-        const float *b = W + d->in * U; /* (units) */
-        for (size_t i = 0; i < B; i++)
-            tn__copy_floats(z + i * U, b, U);
+        bias_job j = {z, W + d->in * U, NULL, NULL, U, B}; /* b: (units) */
+        tn__pool_for(B, SPLIT_ELEMENTS / U + 1, 1, bias_rows, &j);
     }
     tn__sgemm(0, 0, B, U, d->in, 1.0f, x, d->in, W, U, d->bias ? 1.0f : 0.0f, z, U);
 }
 
 #if TN__TRAINING_CODE
+static void bias_grad_cols(void *arg, size_t lo, size_t hi)
+{
+    const bias_job *j = arg;
+    for (size_t i = 0; i < j->B; i++)
+        for (size_t c = lo; c < hi; c++)
+            j->db[c] += j->dz[i * j->U + c];
+}
+
 static void dense_backward(const tn_layer *L, const tn_layer_io *io, size_t B)
 {
     const dense *d = L->state;
@@ -105,11 +131,9 @@ static void dense_backward(const tn_layer *L, const tn_layer_io *io, size_t B)
     const float *dz = io->dy;   /* (B, units) */
     float *dx = io->dx[0];      /* (B, in) or NULL for an input node */
     tn__sgemm(1, 0, I, U, B, 1.0f, x, I, dz, U, 1.0f, dW, U);      /* dW += x^T dz */
-    if (d->bias) {
-        float *db = dW + I * U;
-        for (size_t i = 0; i < B; i++)
-            for (size_t j = 0; j < U; j++)
-                db[j] += dz[i * U + j];
+    if (d->bias) { /* by columns: each column's sum over the rows keeps its order */
+        bias_job j = {NULL, NULL, dz, dW + I * U, U, B};
+        tn__pool_for(U, SPLIT_ELEMENTS / B + 1, 16, bias_grad_cols, &j);
     }
     if (dx)
         tn__sgemm(0, 1, B, I, U, 1.0f, dz, U, W, U, 1.0f, dx, I);  /* dx += dz W^T */

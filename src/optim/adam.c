@@ -12,6 +12,8 @@
  * where dense Adam leaves them unchanged too. */
 #include "optim/optim.h"
 
+#include "core/pool.h"
+
 #include <math.h>
 
 enum { ADAM_BETA1, ADAM_BETA2, ADAM_EPS, ADAM_LAZY };
@@ -73,12 +75,27 @@ static void adam_range(const adam_k *k, float *restrict P, const float *restrict
  * tables only the rows the batch used; their moments and weight decay wait for the next
  * batch that uses them, so results differ from dense Adam once a row is skipped while its
  * moments are non-zero. Elements outside the tables are updated as by dense Adam. */
+typedef struct adam_job {
+    const adam_k *k;
+    float *P, *m, *v;
+    const float *G;
+    int decoupled;
+} adam_job;
+
+static void adam_part(void *arg, size_t lo, size_t hi)
+{
+    const adam_job *j = arg;
+    adam_range(j->k, j->P + lo, j->G + lo, j->m + lo, j->v + lo, hi - lo, j->decoupled);
+}
+
 static void adam_update(tn_optim *o, float *P, const float *G, int decoupled)
 {
     const adam_k k = adam_constants(o);
     float *m = o->state[0], *v = o->state[1]; /* first and second moments */
     if (!adam_lazy_rows(&o->cfg) || !o->tables) {
-        adam_range(&k, P, G, m, v, o->n, decoupled);
+        /* Dense: ranges across the training threads (core/pool.h), the same bits. */
+        adam_job j = {&k, P, m, v, G, decoupled};
+        tn__pool_for(o->n, 8192, 16, adam_part, &j);
         return;
     }
     size_t at = 0; /* the next element not yet updated or skipped */

@@ -48,8 +48,9 @@ const tn__keydoc tn__config_train_docs[] = {
                 "keeping the best epoch's parameters; 0: never stop early (default 0)"},
     {"min_delta", "the least decrease of the monitored loss that counts as an improvement, in [0, "
                  "1e9] (default 0)"},
-    {"threads", "BLAS threads, in [1, 256] (default 1); results are bit-exact for a given thread "
-               "count"},
+    {"threads", "training threads, in [1, 256] (default 1): tinynet's own pool splits each "
+               "step's products and element-wise work across them (OpenBLAS runs one thread); "
+               "the results are the same bits at every count"},
     {"validation", "the fraction of the training rows held out (seeded) as validation rows, "
                   "which early stopping and the plateau schedule monitor; never the test "
                   "rows, which are evaluated once after training; in [0, 0.9] (default 0.1 "

@@ -4,9 +4,11 @@
 #include "train/loop.h"
 
 #include "core/alloc.h"
+#include "core/blas.h"
 #include "core/clock.h"
 #include "core/copy.h"
 #include "core/error.h"
+#include "core/pool.h"
 #include "dist/dist.h"
 #include "loss/loss.h"
 #include "train/rows.h"
@@ -18,17 +20,36 @@
 /* Copies rows idx[0..b) (or first..first+b when idx is NULL) into the run's input buffers
  * and into t (may be NULL), and scales them when d is not scaled yet (scale may be NULL):
  * the same float operations as scaling the whole dataset, so the same bits. */
+typedef struct batch_job {
+    const tn_dataset *d;
+    const uint32_t *idx;
+    size_t first;
+    tn_run *run;
+    float *t;
+} batch_job;
+
+static void load_rows(void *arg, size_t lo, size_t hi)
+{
+    const batch_job *j = arg;
+    const tn_dataset *d = j->d;
+    for (size_t r = lo; r < hi; r++) {
+        size_t row = j->idx ? j->idx[j->first + r] : j->first + r;
+        for (int i = 0; i < d->n_inputs; i++)
+            tn__copy_floats(j->run->out[i] + r * d->width[i], d->x[i] + row * d->width[i],
+                            d->width[i]);
+        if (j->t)
+            tn__copy_floats(j->t + r * d->t_width, d->t + row * d->t_width, d->t_width);
+    }
+}
+
 static void load_batch(const tn_dataset *d, const tn_scaling *scale, const uint32_t *idx,
                        size_t first, size_t b, tn_run *run, float *t)
 {
-    for (size_t r = 0; r < b; r++) {
-        size_t row = idx ? idx[first + r] : first + r;
-        for (int i = 0; i < d->n_inputs; i++)
-            tn__copy_floats(run->out[i] + r * d->width[i], d->x[i] + row * d->width[i],
-                            d->width[i]);
-        if (t)
-            tn__copy_floats(t + r * d->t_width, d->t + row * d->t_width, d->t_width);
-    }
+    size_t row_floats = d->t_width; /* rows split across the training threads, if any */
+    for (int i = 0; i < d->n_inputs; i++)
+        row_floats += d->width[i];
+    batch_job j = {d, idx, first, run, t};
+    tn__pool_for(b, 8192 / (row_floats + 1) + 1, 1, load_rows, &j);
     if (scale && scale->kind != TN_SCALING_NONE && !d->scaled)
         tn__scaling_apply_rows(scale, run->out[scale->input], b, d->width[scale->input]);
 }
@@ -404,6 +425,14 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
     const tn_train_hooks *hooks = ctl ? ctl->hooks : NULL;
     trainer s = {0};
     rc = trainer_init(&s, net, loss, oc, tc, train, val, err);
+    tn_pool *pool = NULL, *outer = NULL; /* the run's threads, created once, before any step */
+    if (rc == TN_OK && ctl && ctl->threads > 1 &&
+        (rc = tn__pool_new(ctl->threads, &pool)) != TN_OK)
+        rc = tn__err(err, rc, "cannot start %d training threads", ctl->threads);
+    if (pool) { /* the run owns the threads: OpenBLAS's would spin beside them */
+        tn__blas_set_threads(1);
+        outer = tn__pool_use(pool);
+    }
     tn_train_state st = {.epoch = 1, .best = INFINITY, .plateau = {1, INFINITY, 0}};
     tn__rng_seed(&st.shuffle, tc->seed, TN_STREAM_SHUFFLE);
     if (rc == TN_OK && ctl && ctl->resume)
@@ -502,6 +531,9 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
     res->interrupted = stopped;
     if (rc == TN_OK && tc->patience > 0 && res->best_epoch > 0)
         memcpy(net->P, s.best, net->n_params * sizeof *net->P);
+    if (pool)
+        tn__pool_use(outer);
+    tn__pool_free(pool);
     trainer_free(&s);
     return rc;
 }

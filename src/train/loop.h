@@ -95,6 +95,10 @@ typedef struct tn_train_ctl {
     /* Data parallel (dist/dist.h): each batch is split across the processes, whose
      * gradients, losses and stop requests are summed before the optimizer step. */
     int distributed;
+    /* Threads of the run (0 or 1: one). Above one the run owns a pool of that many
+     * (core/pool.h) that the kernels split their work across, with OpenBLAS at one thread;
+     * results are those of one thread, bit for bit. */
+    int threads;
 } tn_train_ctl;
 
 /* The flags of the training run context for this loss (TN_RUN_TRAINING, and

@@ -124,8 +124,9 @@ int tn__session_init(tn_session *s, tn_error *err)
         memcpy(net->P, s->init_params, net->n_params * sizeof *net->P);
     else if (rc == TN_OK)
         tn__net_init_params(net, c->train.seed);
-    /* Whatever runs the network next (a fit, statistics) runs at the trainer's count. */
-    tn__blas_set_threads(s->threads);
+    /* tinynet owns the threads: a fit at several threads splits its work across its own
+     * pool (core/pool.h), and OpenBLAS runs one thread so the two never both spin. */
+    tn__blas_set_threads(1);
     return rc;
 }
 
@@ -433,7 +434,8 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
         c->train.class_weight = c->class_weight;
     }
     tn_train_ctl ctl = {hooks, ck ? &ck->snap : NULL, s->ckpt.every_epochs,
-                        s->ckpt.every_steps, s->ckpt.base ? write_checkpoint : NULL, s, dist};
+                        s->ckpt.every_steps, s->ckpt.base ? write_checkpoint : NULL, s, dist,
+                        s->threads};
     if (tn_dist_rank() > 0) /* process 0 writes them */
         ctl.checkpoint = NULL;
     rc = tn__train(c->net, &c->loss, &c->optim, &c->train, s->data.train, s->val, &ctl,

@@ -1,0 +1,53 @@
+/* The one owner of threads: a persistent fork-join pool. A trainer creates one per run
+ * (T - 1 workers, the caller is the T-th) and makes it the calling thread's current pool;
+ * the kernels below (GEMM, element-wise sweeps, the optimizer) split their work across the
+ * current pool, each part doing exactly what one serial call does for its range, so the
+ * results keep their bits at any thread count. With a pool in use OpenBLAS runs one thread:
+ * the two never both spin. The current pool is per thread, so concurrent callers of the
+ * runtime (which never set one) are unaffected. */
+#ifndef TN_CORE_POOL_H
+#define TN_CORE_POOL_H
+
+#include "tinynet/tinynet.h"
+
+#include <stddef.h>
+
+typedef struct tn_pool tn_pool;
+
+/* Runs part i of a job. */
+typedef void (*tn_pool_fn)(void *arg, size_t i);
+/* Runs the elements [lo, hi) of a range. */
+typedef void (*tn_pool_range_fn)(void *arg, size_t lo, size_t hi);
+
+/* threads in total, counting the caller (>= 1; 1 makes a pool with no workers). Returns
+ * TN_OK, or TN_ENOMEM when memory or a thread cannot be had. */
+int tn__pool_new(int threads, tn_pool **out);
+void tn__pool_free(tn_pool *p);
+int tn__pool_threads(const tn_pool *p); /* 1 for NULL */
+
+/* Calls fn(arg, i) once for every i in [0, n) across the pool and returns when all are
+ * done. Serial (in order, on the caller) for a NULL pool, one thread, n <= 1, or when
+ * called from inside a job (nested). n < 2^20. */
+void tn__pool_run(tn_pool *p, size_t n, tn_pool_fn fn, void *arg);
+
+/* The calling thread's current pool (NULL: none, everything serial) and setting it; use
+ * returns the previous one so a caller can restore it. */
+tn_pool *tn__pool_current(void);
+tn_pool *tn__pool_use(tn_pool *p);
+/* Threads the current pool offers to a new job: 1 without a pool or inside a job. */
+int tn__pool_width(void);
+
+/* fn over [0, n) in at most tn__pool_width() contiguous ranges of about grain elements or
+ * more, inner boundaries on multiples of align (16 floats keep parts on separate cache
+ * lines), nearest an equal share; one call fn(arg, 0, n) when that makes one part. */
+void tn__pool_for(size_t n, size_t grain, size_t align, tn_pool_range_fn fn, void *arg);
+
+/* For the crossover benchmark on a machine whose second core is busy: while on, each job
+ * of a pool of several threads runs its parts one after the other on the caller, timing
+ * each (thread CPU time); *sum gets the parts' total and *crit the largest part per job
+ * (the critical path two idle cores would take), summed over jobs. Not thread-safe: one
+ * benchmark thread. */
+void tn__pool_profile(int on);
+void tn__pool_profile_read(double *sum, double *crit, long long *jobs);
+
+#endif
