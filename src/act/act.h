@@ -98,21 +98,23 @@ static inline double tn__softplus_d(double x)
             dx[i] = (float)(df(c, (double)x[i]) * (double)dy[i]);                          \
     })
 
-/* Piecewise-linear modules: f(p, x), df(p, x) in the compute type T (float or double, see
- * the top of this file), p = prep(c) the module's hyper-parameter read once per call (0
- * when it has none). f and df must be selects (a ? b : c), not branches with side effects,
- * so the loops if-convert and vectorize. The loops take restrict pointers; dx == dy (and
- * y == x in forward) goes through an in-place loop over one pointer, same arithmetic. */
-#define TN__ACT_PIECEWISE(nm, T, prep, f, df)                                              \
-    static void nm##_fwd(T p, const float *restrict x, float *restrict y, size_t n)        \
+/* Vectorized modules: f(p, x) computed in type TF, df(p, x) in type TB (float or double,
+ * see the top of this file), p = prep(c) of type P the module's hyper-parameters read once
+ * per call (0 when it has none). f and df must be selects (a ? b : c), not branches with
+ * side effects, and call no libm function (act/vmath.h has the exponentials), so the loops
+ * if-convert and vectorize. The loops take restrict pointers; dx == dy (and y == x in
+ * forward) goes through an in-place loop over one pointer, same arithmetic. The _fwd/_bwd
+ * functions work on any range of elements, so a caller may split a block. */
+#define TN__ACT_VEC(nm, P, prep, TF, f, TB, df)                                            \
+    static void nm##_fwd(P p, const float *restrict x, float *restrict y, size_t n)        \
     {                                                                                      \
         for (size_t i = 0; i < n; i++)                                                     \
-            y[i] = (float)f(p, (T)x[i]);                                                   \
+            y[i] = (float)f(p, (TF)x[i]);                                                  \
     }                                                                                      \
-    static void nm##_fwd_inplace(T p, float *restrict xy, size_t n)                        \
+    static void nm##_fwd_inplace(P p, float *restrict xy, size_t n)                        \
     {                                                                                      \
         for (size_t i = 0; i < n; i++)                                                     \
-            xy[i] = (float)f(p, (T)xy[i]);                                                 \
+            xy[i] = (float)f(p, (TF)xy[i]);                                                \
     }                                                                                      \
     static void nm##_forward(const tn_act_ctx *c, const float *x, float *y, size_t rows,   \
                              size_t cols)                                                  \
@@ -124,16 +126,16 @@ static inline double tn__softplus_d(double x)
             nm##_fwd(prep(c), x, y, rows * cols);                                          \
     }                                                                                      \
     TN__TRAINING_PART(                                                                     \
-    static void nm##_bwd(T p, const float *restrict x, const float *restrict dy,           \
+    static void nm##_bwd(P p, const float *restrict x, const float *restrict dy,           \
                          float *restrict dx, size_t n)                                     \
     {                                                                                      \
         for (size_t i = 0; i < n; i++)                                                     \
-            dx[i] = (float)(df(p, (T)x[i]) * (T)dy[i]);                                    \
+            dx[i] = (float)(df(p, (TB)x[i]) * (TB)dy[i]);                                  \
     }                                                                                      \
-    static void nm##_bwd_inplace(T p, const float *restrict x, float *restrict d, size_t n) \
+    static void nm##_bwd_inplace(P p, const float *restrict x, float *restrict d, size_t n) \
     {                                                                                      \
         for (size_t i = 0; i < n; i++)                                                     \
-            d[i] = (float)(df(p, (T)x[i]) * (T)d[i]);                                      \
+            d[i] = (float)(df(p, (TB)x[i]) * (TB)d[i]);                                    \
     }                                                                                      \
     static void nm##_backward(const tn_act_ctx *c, const float *x, const float *y,         \
                               const float *dy, float *dx, float *dlearn, size_t rows,      \
@@ -146,6 +148,9 @@ static inline double tn__softplus_d(double x)
         else                                                                               \
             nm##_bwd(prep(c), x, dy, dx, rows * cols);                                     \
     })
+
+/* Piecewise-linear modules: one compute type T for f, df and the parameter. */
+#define TN__ACT_PIECEWISE(nm, T, prep, f, df) TN__ACT_VEC(nm, T, prep, T, f, T, df)
 
 /* prep for modules without a hyper-parameter. */
 #define TN__ACT_NO_PARAM(c) ((void)(c), 0)
