@@ -50,7 +50,8 @@ static inline double tn__act_hp(const tn_act_ctx *c, int i, float def)
     return (c && c->hyper) ? (double)c->hyper[i] : (double)def;
 }
 
-/* 1/(1+e^-x), never exponentiating a positive number. */
+/* 1/(1+e^-x) in double through libm, never exponentiating a positive number (the
+ * binary cross-entropy loss; the activations use act/vmath.h). */
 static inline double tn__sigmoid_d(double x)
 {
     if (x >= 0.0)
@@ -58,49 +59,6 @@ static inline double tn__sigmoid_d(double x)
     double e = exp(x);
     return e / (1.0 + e);
 }
-
-/* s(x)(1-s(x)) = e/(1+e)^2 with e = e^-|x|: exact where 1-s would cancel. */
-static inline double tn__sigmoid_grad_d(double x)
-{
-    double e = exp(-fabs(x));
-    return e / ((1.0 + e) * (1.0 + e));
-}
-
-/* 1 - tanh(x)^2 = 4e/(1+e)^2 with e = e^-2|x|. */
-static inline double tn__tanh_grad_d(double x)
-{
-    double e = exp(-2.0 * fabs(x));
-    return 4.0 * e / ((1.0 + e) * (1.0 + e));
-}
-
-/* log(1 + e^x) = max(x, 0) + log1p(e^-|x|). */
-static inline double tn__softplus_d(double x)
-{
-    return fmax(x, 0.0) + log1p(exp(-fabs(x)));
-}
-
-/* Element-wise modules are a scalar pair f(c, x), df(c, x) written side by side; this
- * generates the block loops. dx may alias dy: dy[i] is read before dx[i] is written. */
-#define TN__ACT_ELEMENTWISE(nm, f, df)                                                     \
-    static void nm##_forward(const tn_act_ctx *c, const float *x, float *y, size_t rows,   \
-                             size_t cols)                                                  \
-    {                                                                                      \
-        (void)df; /* referenced: a predict-only build compiles no backward to use it */    \
-        size_t n = rows * cols;                                                            \
-        for (size_t i = 0; i < n; i++)                                                     \
-            y[i] = (float)f(c, (double)x[i]);                                              \
-    }                                                                                      \
-    TN__TRAINING_PART(                                                                     \
-    static void nm##_backward(const tn_act_ctx *c, const float *x, const float *y,         \
-                              const float *dy, float *dx, float *dlearn, size_t rows,      \
-                              size_t cols)                                                 \
-    {                                                                                      \
-        (void)y;                                                                           \
-        (void)dlearn;                                                                      \
-        size_t n = rows * cols;                                                            \
-        for (size_t i = 0; i < n; i++)                                                     \
-            dx[i] = (float)(df(c, (double)x[i]) * (double)dy[i]);                          \
-    })
 
 /* On x86-64 Linux with GCC the element loops are built twice, for the baseline (SSE2) and
  * for AVX2, and the loader picks one (target_clones). The same IEEE operations in the same

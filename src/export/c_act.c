@@ -11,7 +11,7 @@
 
 /* The helpers a body may call, emitted once (c.c): act/vmath.h itself, whose functions
  * are static, so two exported networks link together. */
-#include "vmath_text.h"
+#include "act/vmath_text.h" /* generated from act/vmath.h (CMakeLists.txt) */
 const char *const tn__c_helper_text[TN__C_N_HELPERS] = {tn__vmath_text};
 
 /* A piece of body per module; P is the prefix (for the helpers), then the parameters. The
