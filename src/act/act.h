@@ -4,21 +4,25 @@
  * In a predict-only build (core/registry.h) the generated backward functions are left
  * out; the module tables name them through TN__TRAINING.
  *
- * Convention for every module: compute in double from the float input, round once on
- * store. Backward reads x (not y) wherever the derivative from a rounded y would lose
- * accuracy (sigmoid near 1, say); softmax/log_softmax read y.
- *
- * Precision and speed. The smooth modules (sigmoid, tanh, elu, selu, celu, gelu, silu,
- * swish, mish, softplus, softsign, bipolar_sigmoid) stay in double: their libm calls are
- * the cost, and float expf/tanhf/erfcf would not hold tests/test_act.c's 1e-6 relative
- * bound (nor the current bits). The piecewise-linear ones go through TN__ACT_PIECEWISE:
- * branch-free selects over restrict pointers, which GCC vectorizes (the library is built
- * with -fvect-cost-model=dynamic, see CMakeLists.txt). They compute in float where the
- * double computation was a select or one product of two floats -- exact in double, so its
- * single rounding on store equals float's (identity, binary_step, relu, relu6,
- * leaky_relu; prelu) -- and in double where double rounded more than once (x + 3 then
- * / 6: hard_sigmoid, hard_swish; softsign; rrelu's double mean slope), so every result is
- * bit-identical to the scalar double code. */
+ * Precision and speed. Every module is a loop GCC vectorizes (TN__ACT_VEC: branch-free
+ * selects over restrict pointers, no libm call; the library is built with
+ * -fvect-cost-model=dynamic and these files with -fno-trapping-math, see CMakeLists.txt).
+ *  - The piecewise-linear ones (TN__ACT_PIECEWISE) compute in float where the double
+ *    computation was a select or one product of two floats -- exact in double, so its
+ *    single rounding on store equals float's (identity, binary_step, relu, relu6,
+ *    leaky_relu; prelu) -- and in double where double rounded more than once (x + 3 then
+ *    / 6: hard_sigmoid, hard_swish; softsign; rrelu's double mean slope): bit-identical
+ *    to the scalar double code.
+ *  - The smooth ones (sigmoid, bipolar_sigmoid, tanh, elu, selu, celu, gelu, gelu_tanh,
+ *    silu, swish, mish, softplus) use act/vmath.h's float kernels: a few ulps from the
+ *    double libm code they replaced (bounds per module measured and asserted by
+ *    tests/test_act_ulp.c), within tests/test_act.c's 1e-6 relative. Where float
+ *    rounding would be amplified -- an argument such as beta x or x^2/2 in an
+ *    exponential's tail, a product with a result below float's normal range, a
+ *    derivative that crosses 0 (silu, swish, mish, gelu_tanh) -- that part is in double.
+ *    gelu's derivative still calls libm's erfc. Backward reads x (not y) wherever the
+ *    derivative from a rounded y would lose accuracy (sigmoid, tanh near +-1);
+ *    softmax/log_softmax read y, and their exponentials are tn__vexp in double. */
 #ifndef TN_ACT_ACT_H
 #define TN_ACT_ACT_H
 
@@ -46,7 +50,8 @@ static inline double tn__act_hp(const tn_act_ctx *c, int i, float def)
     return (c && c->hyper) ? (double)c->hyper[i] : (double)def;
 }
 
-/* 1/(1+e^-x), never exponentiating a positive number. */
+/* 1/(1+e^-x) in double through libm, never exponentiating a positive number (the
+ * binary cross-entropy loss; the activations use act/vmath.h). */
 static inline double tn__sigmoid_d(double x)
 {
     if (x >= 0.0)
@@ -55,64 +60,35 @@ static inline double tn__sigmoid_d(double x)
     return e / (1.0 + e);
 }
 
-/* s(x)(1-s(x)) = e/(1+e)^2 with e = e^-|x|: exact where 1-s would cancel. */
-static inline double tn__sigmoid_grad_d(double x)
-{
-    double e = exp(-fabs(x));
-    return e / ((1.0 + e) * (1.0 + e));
-}
+/* On x86-64 Linux with GCC the element loops are built twice, for the baseline (SSE2) and
+ * for AVX2, and the loader picks one (target_clones). The same IEEE operations in the same
+ * order either way (-ffp-contract=off for the whole project: no FMA), so both give the same
+ * bits; only the vector width differs. TN_NO_CLONES turns it off. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(TN_NO_CLONES)
+#define TN__ACT_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define TN__ACT_CLONES
+#endif
 
-/* 1 - tanh(x)^2 = 4e/(1+e)^2 with e = e^-2|x|. */
-static inline double tn__tanh_grad_d(double x)
-{
-    double e = exp(-2.0 * fabs(x));
-    return 4.0 * e / ((1.0 + e) * (1.0 + e));
-}
-
-/* log(1 + e^x) = max(x, 0) + log1p(e^-|x|). */
-static inline double tn__softplus_d(double x)
-{
-    return fmax(x, 0.0) + log1p(exp(-fabs(x)));
-}
-
-/* Element-wise modules are a scalar pair f(c, x), df(c, x) written side by side; this
- * generates the block loops. dx may alias dy: dy[i] is read before dx[i] is written. */
-#define TN__ACT_ELEMENTWISE(nm, f, df)                                                     \
-    static void nm##_forward(const tn_act_ctx *c, const float *x, float *y, size_t rows,   \
-                             size_t cols)                                                  \
+/* Vectorized modules: f(p, x) computed in type TF, df(p, x) in type TB (float or double,
+ * see the top of this file), p = prep(c) of type P the module's hyper-parameters read once
+ * per call (0 when it has none). f and df must be selects (a ? b : c), not branches with
+ * side effects, and call no libm function (act/vmath.h has the exponentials), so the loops
+ * if-convert and vectorize. The loops take restrict pointers; dx == dy (and y == x in
+ * forward) goes through an in-place loop over one pointer, same arithmetic. The _fwd/_bwd
+ * functions work on any range of elements, so a caller may split a block. */
+#define TN__ACT_VEC(nm, P, prep, TF, f, TB, df)                                            \
+    TN__ACT_CLONES static void nm##_fwd(P p, const float *restrict x, float *restrict y,   \
+                                        size_t n)                                          \
     {                                                                                      \
-        (void)df; /* referenced: a predict-only build compiles no backward to use it */    \
-        size_t n = rows * cols;                                                            \
         for (size_t i = 0; i < n; i++)                                                     \
-            y[i] = (float)f(c, (double)x[i]);                                              \
+            y[i] = (float)f(p, (TF)x[i]);                                                  \
     }                                                                                      \
-    TN__TRAINING_PART(                                                                     \
-    static void nm##_backward(const tn_act_ctx *c, const float *x, const float *y,         \
-                              const float *dy, float *dx, float *dlearn, size_t rows,      \
-                              size_t cols)                                                 \
-    {                                                                                      \
-        (void)y;                                                                           \
-        (void)dlearn;                                                                      \
-        size_t n = rows * cols;                                                            \
-        for (size_t i = 0; i < n; i++)                                                     \
-            dx[i] = (float)(df(c, (double)x[i]) * (double)dy[i]);                          \
-    })
-
-/* Piecewise-linear modules: f(p, x), df(p, x) in the compute type T (float or double, see
- * the top of this file), p = prep(c) the module's hyper-parameter read once per call (0
- * when it has none). f and df must be selects (a ? b : c), not branches with side effects,
- * so the loops if-convert and vectorize. The loops take restrict pointers; dx == dy (and
- * y == x in forward) goes through an in-place loop over one pointer, same arithmetic. */
-#define TN__ACT_PIECEWISE(nm, T, prep, f, df)                                              \
-    static void nm##_fwd(T p, const float *restrict x, float *restrict y, size_t n)        \
+    TN__ACT_CLONES static void nm##_fwd_inplace(P p, float *restrict xy, size_t n)         \
     {                                                                                      \
         for (size_t i = 0; i < n; i++)                                                     \
-            y[i] = (float)f(p, (T)x[i]);                                                   \
-    }                                                                                      \
-    static void nm##_fwd_inplace(T p, float *restrict xy, size_t n)                        \
-    {                                                                                      \
-        for (size_t i = 0; i < n; i++)                                                     \
-            xy[i] = (float)f(p, (T)xy[i]);                                                 \
+            xy[i] = (float)f(p, (TF)xy[i]);                                                \
     }                                                                                      \
     static void nm##_forward(const tn_act_ctx *c, const float *x, float *y, size_t rows,   \
                              size_t cols)                                                  \
@@ -124,16 +100,18 @@ static inline double tn__softplus_d(double x)
             nm##_fwd(prep(c), x, y, rows * cols);                                          \
     }                                                                                      \
     TN__TRAINING_PART(                                                                     \
-    static void nm##_bwd(T p, const float *restrict x, const float *restrict dy,           \
-                         float *restrict dx, size_t n)                                     \
+    TN__ACT_CLONES static void nm##_bwd(P p, const float *restrict x,                      \
+                                        const float *restrict dy, float *restrict dx,      \
+                                        size_t n)                                          \
     {                                                                                      \
         for (size_t i = 0; i < n; i++)                                                     \
-            dx[i] = (float)(df(p, (T)x[i]) * (T)dy[i]);                                    \
+            dx[i] = (float)(df(p, (TB)x[i]) * (TB)dy[i]);                                  \
     }                                                                                      \
-    static void nm##_bwd_inplace(T p, const float *restrict x, float *restrict d, size_t n) \
+    TN__ACT_CLONES static void nm##_bwd_inplace(P p, const float *restrict x,              \
+                                                float *restrict d, size_t n)               \
     {                                                                                      \
         for (size_t i = 0; i < n; i++)                                                     \
-            d[i] = (float)(df(p, (T)x[i]) * (T)d[i]);                                      \
+            d[i] = (float)(df(p, (TB)x[i]) * (TB)d[i]);                                    \
     }                                                                                      \
     static void nm##_backward(const tn_act_ctx *c, const float *x, const float *y,         \
                               const float *dy, float *dx, float *dlearn, size_t rows,      \
@@ -146,6 +124,9 @@ static inline double tn__softplus_d(double x)
         else                                                                               \
             nm##_bwd(prep(c), x, dy, dx, rows * cols);                                     \
     })
+
+/* Piecewise-linear modules: one compute type T for f, df and the parameter. */
+#define TN__ACT_PIECEWISE(nm, T, prep, f, df) TN__ACT_VEC(nm, T, prep, T, f, T, df)
 
 /* prep for modules without a hyper-parameter. */
 #define TN__ACT_NO_PARAM(c) ((void)(c), 0)

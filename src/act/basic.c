@@ -2,6 +2,7 @@
  * softsign, hard_sigmoid. Definitions and derivative conventions at kinks follow PyTorch
  * (torch.nn) where it has the function. */
 #include "act/act.h"
+#include "act/vmath.h"
 
 #include <math.h>
 
@@ -35,10 +36,12 @@ const tn_activation tn__act_binary_step = {
     .backward = TN__TRAINING(binary_step_backward),
 };
 
-/* ---- sigmoid: y = 1 / (1 + e^-x) --------------------------------------------------- */
-static double sigmoid_f(const tn_act_ctx *c, double x) { (void)c; return tn__sigmoid_d(x); }
-static inline double sigmoid_df(const tn_act_ctx *c, double x) { (void)c; return tn__sigmoid_grad_d(x); }
-TN__ACT_ELEMENTWISE(sigmoid, sigmoid_f, sigmoid_df)
+/* ---- sigmoid: y = 1 / (1 + e^-x) ---------------------------------------------------
+ * In float (act/vmath.h); the derivative from x, e/(1+e)^2, not y(1 - y): near y = 1 the
+ * rounded y has lost what 1 - y needs. */
+static inline float sigmoid_f(float p, float x) { (void)p; return tn__vsigmoidf(x); }
+static inline float sigmoid_df(float p, float x) { (void)p; return tn__vsigmoid_gradf(x); }
+TN__ACT_VEC(sigmoid, float, TN__ACT_NO_PARAM, float, sigmoid_f, float, sigmoid_df)
 
 const tn_activation tn__act_sigmoid = {
     .name = "sigmoid",
@@ -49,13 +52,14 @@ const tn_activation tn__act_sigmoid = {
 };
 
 /* ---- bipolar_sigmoid: y = (1 - e^-x) / (1 + e^-x) = tanh(x/2) ----------------------- */
-static double bipolar_sigmoid_f(const tn_act_ctx *c, double x) { (void)c; return tanh(0.5 * x); }
-static inline double bipolar_sigmoid_df(const tn_act_ctx *c, double x)
+static inline float bipolar_sigmoid_f(float p, float x) { (void)p; return tn__vtanhf(0.5f * x); }
+static inline float bipolar_sigmoid_df(float p, float x)
 {
-    (void)c;
-    return 0.5 * tn__tanh_grad_d(0.5 * x);
+    (void)p;
+    return 0.5f * tn__vtanh_gradf(0.5f * x);
 }
-TN__ACT_ELEMENTWISE(bipolar_sigmoid, bipolar_sigmoid_f, bipolar_sigmoid_df)
+TN__ACT_VEC(bipolar_sigmoid, float, TN__ACT_NO_PARAM, float, bipolar_sigmoid_f, float,
+            bipolar_sigmoid_df)
 
 const tn_activation tn__act_bipolar_sigmoid = {
     .name = "bipolar_sigmoid",
@@ -65,10 +69,10 @@ const tn_activation tn__act_bipolar_sigmoid = {
     .backward = TN__TRAINING(bipolar_sigmoid_backward),
 };
 
-/* ---- tanh ---------------------------------------------------------------------------- */
-static double tanh_f(const tn_act_ctx *c, double x) { (void)c; return tanh(x); }
-static inline double tanh_df(const tn_act_ctx *c, double x) { (void)c; return tn__tanh_grad_d(x); }
-TN__ACT_ELEMENTWISE(tanh, tanh_f, tanh_df)
+/* ---- tanh: in float; the derivative from x, as sigmoid's ------------------------------ */
+static inline float tanh_f(float p, float x) { (void)p; return tn__vtanhf(x); }
+static inline float tanh_df(float p, float x) { (void)p; return tn__vtanh_gradf(x); }
+TN__ACT_VEC(tanh, float, TN__ACT_NO_PARAM, float, tanh_f, float, tanh_df)
 
 const tn_activation tn__act_tanh = {
     .name = "tanh",

@@ -2,6 +2,7 @@
  * training), elu, selu, celu. Constants, defaults and the derivative at x = 0 follow
  * PyTorch: relu and relu6 use 0 there (relu6 also 0 at 6), the others use the left side. */
 #include "act/act.h"
+#include "act/vmath.h"
 #include "core/rng.h"
 
 #include <math.h>
@@ -250,19 +251,14 @@ const tn_activation tn__act_rrelu = {
 };
 
 /* ---- elu: y = x > 0 ? x : alpha * (e^x - 1) --------------------------------------------
- * expm1 keeps accuracy near 0; e^x of x <= 0 never overflows. */
+ * In float: expm1 keeps accuracy near 0 (act/vmath.h). */
 enum { ELU_ALPHA };
 #define ELU_ALPHA_DEF 1.0f
 
-static double elu_f(const tn_act_ctx *c, double x)
-{
-    return x > 0.0 ? x : tn__act_hp(c, ELU_ALPHA, ELU_ALPHA_DEF) * expm1(x);
-}
-static inline double elu_df(const tn_act_ctx *c, double x)
-{
-    return x > 0.0 ? 1.0 : tn__act_hp(c, ELU_ALPHA, ELU_ALPHA_DEF) * exp(x);
-}
-TN__ACT_ELEMENTWISE(elu, elu_f, elu_df)
+static float elu_alpha(const tn_act_ctx *c) { return (float)tn__act_hp(c, ELU_ALPHA, ELU_ALPHA_DEF); }
+static inline float elu_f(float alpha, float x) { return tn__k_elu(alpha, x); }
+static inline float elu_df(float alpha, float x) { return x > 0.0f ? 1.0f : alpha * tn__vexpf(x); }
+TN__ACT_VEC(elu, float, elu_alpha, float, elu_f, float, elu_df)
 
 const tn_activation tn__act_elu = {
     .name = "elu",
@@ -277,21 +273,16 @@ const tn_activation tn__act_elu = {
     .backward = TN__TRAINING(elu_backward),
 };
 
-/* ---- selu: y = scale * (x > 0 ? x : alpha * (e^x - 1)), constants from torch.nn.SELU -- */
-#define SELU_ALPHA 1.6732632423543772848170429916717
-#define SELU_SCALE 1.0507009873554804934193349852946
-
-static double selu_f(const tn_act_ctx *c, double x)
+/* ---- selu: y = scale * (x > 0 ? x : alpha * (e^x - 1)), constants from torch.nn.SELU --
+ * The exponential in float; the products by the double constants round once, so the
+ * positive side keeps the bits of the double code. */
+static inline double selu_f(float p, float x) { (void)p; return tn__k_selu(x); }
+static inline double selu_df(double p, double x)
 {
-    (void)c;
-    return SELU_SCALE * (x > 0.0 ? x : SELU_ALPHA * expm1(x));
+    (void)p;
+    return x > 0.0 ? TN__SELU_SCALE : (TN__SELU_SCALE * TN__SELU_ALPHA) * (double)tn__vexpf((float)x);
 }
-static inline double selu_df(const tn_act_ctx *c, double x)
-{
-    (void)c;
-    return SELU_SCALE * (x > 0.0 ? 1.0 : SELU_ALPHA * exp(x));
-}
-TN__ACT_ELEMENTWISE(selu, selu_f, selu_df)
+TN__ACT_VEC(selu, float, TN__ACT_NO_PARAM, float, selu_f, double, selu_df)
 
 const tn_activation tn__act_selu = {
     .name = "selu",
@@ -302,20 +293,20 @@ const tn_activation tn__act_selu = {
     .backward = TN__TRAINING(selu_backward),
 };
 
-/* ---- celu: y = max(0, x) + min(0, alpha * (e^(x/alpha) - 1)) -------------------------- */
+/* ---- celu: y = max(0, x) + min(0, alpha * (e^(x/alpha) - 1)) --------------------------
+ * In float; x / alpha is rounded once, which expm1 cannot amplify (|t e^t / (e^t - 1)| <= 1
+ * for t <= 0). The derivative's e^(x/alpha) takes the quotient in double: there the
+ * rounding would be amplified by |x / alpha|. */
 enum { CELU_ALPHA };
 #define CELU_ALPHA_DEF 1.0f
 
-static double celu_f(const tn_act_ctx *c, double x)
+static float celu_alpha(const tn_act_ctx *c) { return (float)tn__act_hp(c, CELU_ALPHA, CELU_ALPHA_DEF); }
+static inline float celu_f(float alpha, float x) { return tn__k_celu(alpha, x); }
+static inline float celu_df(float alpha, float x)
 {
-    double alpha = tn__act_hp(c, CELU_ALPHA, CELU_ALPHA_DEF);
-    return x > 0.0 ? x : alpha * expm1(x / alpha);
+    return x > 0.0f ? 1.0f : (float)tn__vexpf_d((double)x / (double)alpha);
 }
-static inline double celu_df(const tn_act_ctx *c, double x)
-{
-    return x > 0.0 ? 1.0 : exp(x / tn__act_hp(c, CELU_ALPHA, CELU_ALPHA_DEF));
-}
-TN__ACT_ELEMENTWISE(celu, celu_f, celu_df)
+TN__ACT_VEC(celu, float, celu_alpha, float, celu_f, float, celu_df)
 
 const tn_activation tn__act_celu = {
     .name = "celu",

@@ -2,27 +2,28 @@
  * mish, softplus, and the piecewise hard_swish. Formulas as torch.nn; each is rewritten
  * so that no exponential of a large positive number is taken and no 1 - s cancels. */
 #include "act/act.h"
+#include "act/vmath.h"
 
 #include <math.h>
 
 #define SQRT1_2 0.70710678118654752440084436210485    /* 1/sqrt(2) */
 #define INV_SQRT_2PI 0.39894228040143267793994605993438 /* 1/sqrt(2 pi) */
-#define SQRT_2_OVER_PI 0.79788456080286535587989211986876 /* sqrt(2/pi) */
-#define GELU_TANH_C 0.044715
 
 /* ---- gelu: y = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)) ---------------------------------
- * 1 + erf(z) is written erfc(-z): no cancellation for negative x. */
-static double gelu_f(const tn_act_ctx *c, double x)
+ * Forward: act/vmath.h's tn__k_gelu (erfc from a Chebyshev fit). Backward still calls libm's
+ * erfc in double: gelu' = Phi(x) + x phi(x) cancels near x = -0.75, where float-level
+ * errors in Phi would be amplified ~600x past the tests' 1e-6. */
+static inline double gelu_f(float p, double x)
 {
-    (void)c;
-    return 0.5 * x * erfc(-x * SQRT1_2);
+    (void)p;
+    return tn__k_gelu(x);
 }
-static inline double gelu_df(const tn_act_ctx *c, double x)
+static inline double gelu_df(float p, double x)
 {
-    (void)c;
-    return 0.5 * erfc(-x * SQRT1_2) + x * INV_SQRT_2PI * exp(-0.5 * x * x);
+    (void)p;
+    return 0.5 * erfc(-x * SQRT1_2) + x * INV_SQRT_2PI * tn__vexp(-0.5 * x * x);
 }
-TN__ACT_ELEMENTWISE(gelu, gelu_f, gelu_df)
+TN__ACT_VEC(gelu, float, TN__ACT_NO_PARAM, double, gelu_f, double, gelu_df)
 
 const tn_activation tn__act_gelu = {
     .name = "gelu",
@@ -34,21 +35,21 @@ const tn_activation tn__act_gelu = {
 };
 
 /* ---- gelu_tanh: y = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3) ---------------
- * 0.5 (1 + tanh(u)) = sigmoid(2u), which is stable on both sides. */
-static double gelu_tanh_u(double x) { return SQRT_2_OVER_PI * (x + GELU_TANH_C * x * x * x); }
-
-static double gelu_tanh_f(const tn_act_ctx *c, double x)
+ * 0.5 (1 + tanh(u)) = sigmoid(2u), which is stable on both sides. u in double (its float
+ * rounding would be amplified by |2u| in the tail), the exponential in float. */
+static inline double gelu_tanh_f(float p, double x)
 {
-    (void)c;
-    return x * tn__sigmoid_d(2.0 * gelu_tanh_u(x));
+    (void)p;
+    return tn__k_gelu_tanh(x);
 }
-static inline double gelu_tanh_df(const tn_act_ctx *c, double x)
+static inline double gelu_tanh_df(float p, double x)
 {
-    (void)c;
-    double u = gelu_tanh_u(x), du = SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_C * x * x);
-    return tn__sigmoid_d(2.0 * u) + x * tn__sigmoid_grad_d(2.0 * u) * 2.0 * du;
+    (void)p;
+    double u = tn__gelu_tanh_u(x), du = TN__SQRT_2_OVER_PI * (1.0 + 3.0 * TN__GELU_TANH_C * x * x), g;
+    double s = tn__vsigmoid(2.0 * u, &g);
+    return s + x * g * 2.0 * du;
 }
-TN__ACT_ELEMENTWISE(gelu_tanh, gelu_tanh_f, gelu_tanh_df)
+TN__ACT_VEC(gelu_tanh, float, TN__ACT_NO_PARAM, double, gelu_tanh_f, double, gelu_tanh_df)
 
 const tn_activation tn__act_gelu_tanh = {
     .name = "gelu_tanh",
@@ -59,14 +60,17 @@ const tn_activation tn__act_gelu_tanh = {
     .backward = TN__TRAINING(gelu_tanh_backward),
 };
 
-/* ---- silu: y = x * sigmoid(x) -------------------------------------------------------- */
-static double silu_f(const tn_act_ctx *c, double x) { (void)c; return x * tn__sigmoid_d(x); }
-static inline double silu_df(const tn_act_ctx *c, double x)
+/* ---- silu: y = x * sigmoid(x) --------------------------------------------------------
+ * Forward: the exponential in float, the rest in double (act/vmath.h tn__k_silu); backward
+ * s + x s(1 - s) in double: it is 0 near x = -1.28. */
+static inline double silu_f(float p, double x) { (void)p; return tn__k_silu(x); }
+static inline double silu_df(float p, double x)
 {
-    (void)c;
-    return tn__sigmoid_d(x) + x * tn__sigmoid_grad_d(x);
+    (void)p;
+    double g, s = tn__vsigmoid(x, &g);
+    return s + x * g;
 }
-TN__ACT_ELEMENTWISE(silu, silu_f, silu_df)
+TN__ACT_VEC(silu, float, TN__ACT_NO_PARAM, double, silu_f, double, silu_df)
 
 const tn_activation tn__act_silu = {
     .name = "silu",
@@ -77,20 +81,19 @@ const tn_activation tn__act_silu = {
     .backward = TN__TRAINING(silu_backward),
 };
 
-/* ---- swish: y = x * sigmoid(beta x); beta = 1 is silu --------------------------------- */
+/* ---- swish: y = x * sigmoid(beta x); beta = 1 is silu ---------------------------------
+ * beta x in double (exact: a product of two floats), as silu otherwise. */
 enum { SWISH_BETA };
 #define SWISH_BETA_DEF 1.0f
 
-static double swish_f(const tn_act_ctx *c, double x)
+static double swish_beta(const tn_act_ctx *c) { return tn__act_hp(c, SWISH_BETA, SWISH_BETA_DEF); }
+static inline double swish_f(double b, double x) { return tn__k_swish(b, x); }
+static inline double swish_df(double b, double x)
 {
-    return x * tn__sigmoid_d(tn__act_hp(c, SWISH_BETA, SWISH_BETA_DEF) * x);
+    double g, s = tn__vsigmoid(b * x, &g);
+    return s + b * x * g;
 }
-static inline double swish_df(const tn_act_ctx *c, double x)
-{
-    double b = tn__act_hp(c, SWISH_BETA, SWISH_BETA_DEF);
-    return tn__sigmoid_d(b * x) + b * x * tn__sigmoid_grad_d(b * x);
-}
-TN__ACT_ELEMENTWISE(swish, swish_f, swish_df)
+TN__ACT_VEC(swish, double, swish_beta, double, swish_f, double, swish_df)
 
 const tn_activation tn__act_swish = {
     .name = "swish",
@@ -106,37 +109,29 @@ const tn_activation tn__act_swish = {
 
 /* ---- mish: y = x * tanh(softplus(x)) -------------------------------------------------
  * With e = e^x, tanh(log(1 + e)) = e(e + 2) / (e(e + 2) + 2); for x > 0 the same in
- * n = e^-x: (1 + 2n) / (1 + 2n + 2n^2). The pair also gives 1 - t exactly, so
- * 1 - t^2 = (1 - t)(1 + t) does not cancel. */
-static void mish_t(double x, double *t, double *one_minus_t2)
+ * n = e^-x: (1 + 2n) / (1 + 2n + 2n^2). Both sides from one e = e^-|x|, as selects. The
+ * pair also gives 1 - t exactly, so 1 - t^2 = (1 - t)(1 + t) does not cancel. Forward:
+ * the exponential to float accuracy, the rest in double; backward in double (mish' = 0
+ * near x = -1.19). */
+static inline double mish_f(float p, double x)
 {
-    if (x <= 0.0) {
-        double e = exp(x), p = e * (e + 2.0), d = p + 2.0;
-        *t = p / d;
-        *one_minus_t2 = (2.0 / d) * ((2.0 * p + 2.0) / d);
-    } else {
-        double n = exp(-x), q = 1.0 + 2.0 * n, d = q + 2.0 * n * n;
-        *t = q / d;
-        *one_minus_t2 = (2.0 * n * n / d) * ((q + d) / d);
-    }
-}
-
-static double mish_f(const tn_act_ctx *c, double x)
-{
-    (void)c;
-    double t, s2;
-    mish_t(x, &t, &s2);
-    return x * t;
+    (void)p;
+    return tn__k_mish(x);
 }
 /* d/dx x tanh(sp(x)) = t + x (1 - t^2) sigmoid(x) */
-static inline double mish_df(const tn_act_ctx *c, double x)
+static inline double mish_df(float p, double x)
 {
-    (void)c;
-    double t, s2;
-    mish_t(x, &t, &s2);
-    return t + x * s2 * tn__sigmoid_d(x);
+    (void)p;
+    int neg = x <= 0.0;
+    double e = tn__vexp(neg ? x : -x);
+    double num = neg ? e * (e + 2.0) : 1.0 + 2.0 * e;
+    double d = num + (neg ? 2.0 : 2.0 * e * e);
+    double t = num / d;
+    double s2 = neg ? (2.0 / d) * ((2.0 * num + 2.0) / d) : (2.0 * e * e / d) * ((num + d) / d);
+    double sg = (neg ? e : 1.0) / (1.0 + e); /* sigmoid(x) */
+    return t + x * s2 * sg;
 }
-TN__ACT_ELEMENTWISE(mish, mish_f, mish_df)
+TN__ACT_VEC(mish, float, TN__ACT_NO_PARAM, double, mish_f, double, mish_df)
 
 const tn_activation tn__act_mish = {
     .name = "mish",
@@ -148,27 +143,31 @@ const tn_activation tn__act_mish = {
 };
 
 /* ---- softplus: y = log(1 + e^(beta x)) / beta, and y = x where beta x > threshold ------
- * (torch.nn.Softplus, its linear branch included). */
+ * (torch.nn.Softplus, its linear branch included). beta x in double (exact), then
+ * max(bx, 0) + log1p(e^-|bx|) with the exponential and log1p in float. */
 enum { SOFTPLUS_BETA, SOFTPLUS_THRESHOLD };
 #define SOFTPLUS_BETA_DEF 1.0f
 #define SOFTPLUS_THRESHOLD_DEF 20.0f
 
-static double softplus_f(const tn_act_ctx *c, double x)
+typedef struct softplus_p {
+    double beta, threshold;
+} softplus_p;
+static softplus_p softplus_prep(const tn_act_ctx *c)
 {
-    double b = tn__act_hp(c, SOFTPLUS_BETA, SOFTPLUS_BETA_DEF);
-    double bx = b * x;
-    if (bx > tn__act_hp(c, SOFTPLUS_THRESHOLD, SOFTPLUS_THRESHOLD_DEF))
-        return x;
-    return tn__softplus_d(bx) / b;
+    softplus_p p = {tn__act_hp(c, SOFTPLUS_BETA, SOFTPLUS_BETA_DEF),
+                    tn__act_hp(c, SOFTPLUS_THRESHOLD, SOFTPLUS_THRESHOLD_DEF)};
+    return p;
 }
-static inline double softplus_df(const tn_act_ctx *c, double x)
+static inline double softplus_f(softplus_p p, double x)
 {
-    double bx = tn__act_hp(c, SOFTPLUS_BETA, SOFTPLUS_BETA_DEF) * x;
-    if (bx > tn__act_hp(c, SOFTPLUS_THRESHOLD, SOFTPLUS_THRESHOLD_DEF))
-        return 1.0;
-    return tn__sigmoid_d(bx);
+    return tn__k_softplus(p.beta, p.threshold, x);
 }
-TN__ACT_ELEMENTWISE(softplus, softplus_f, softplus_df)
+static inline double softplus_df(softplus_p p, double x)
+{
+    double bx = p.beta * x;
+    return bx > p.threshold ? 1.0 : tn__vsigmoid_fd(bx);
+}
+TN__ACT_VEC(softplus, softplus_p, softplus_prep, double, softplus_f, double, softplus_df)
 
 const tn_activation tn__act_softplus = {
     .name = "softplus",

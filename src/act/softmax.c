@@ -1,8 +1,10 @@
 /* Row-wise activations: softmax and log_softmax over each row of a rows x cols block.
  * Both subtract the row maximum first, so exp never sees a positive argument, and sum in
- * double. Backward reads y; dx may alias dy (each row's sum is taken before it is
+ * double; the exponentials are act/vmath.h's tn__vexp (double, < 1e-14 relative, no libm
+ * call, so the loops vectorize). Backward reads y; dx may alias dy (each row's sum is taken before it is
  * overwritten). */
 #include "act/act.h"
+#include "act/vmath.h"
 
 #include <math.h>
 
@@ -30,17 +32,17 @@ static void softmax_forward(const tn_act_ctx *c, const float *x, float *y, size_
         double m = row_max(xr, cols), sum = 0.0;
         if (cols <= SOFTMAX_KEEP) { /* each exponential once, kept in double */
             double e[SOFTMAX_KEEP];
-            for (size_t j = 0; j < cols; j++) {
-                e[j] = exp((double)xr[j] - m);
+            for (size_t j = 0; j < cols; j++) /* vectorizes */
+                e[j] = tn__vexp((double)xr[j] - m);
+            for (size_t j = 0; j < cols; j++) /* in order */
                 sum += e[j];
-            }
             for (size_t j = 0; j < cols; j++)
                 yr[j] = (float)(e[j] / sum);
         } else {
             for (size_t j = 0; j < cols; j++)
-                sum += exp((double)xr[j] - m);
+                sum += tn__vexp((double)xr[j] - m);
             for (size_t j = 0; j < cols; j++)
-                yr[j] = (float)(exp((double)xr[j] - m) / sum);
+                yr[j] = (float)(tn__vexp((double)xr[j] - m) / sum);
         }
     }
 }
@@ -90,7 +92,7 @@ static void log_softmax_forward(const tn_act_ctx *c, const float *x, float *y, s
             argmax++;
         for (size_t j = 0; j < cols; j++)
             if (j != argmax)
-                rest += exp((double)xr[j] - m);
+                rest += tn__vexp((double)xr[j] - m);
         double lse = log1p(rest);
         for (size_t j = 0; j < cols; j++)
             yr[j] = (float)(((double)xr[j] - m) - lse);
@@ -111,7 +113,7 @@ static void log_softmax_backward(const tn_act_ctx *c, const float *x, const floa
         for (size_t j = 0; j < cols; j++)
             sum += dyr[j];
         for (size_t j = 0; j < cols; j++)
-            dxr[j] = (float)((double)dyr[j] - exp((double)yr[j]) * sum);
+            dxr[j] = (float)((double)dyr[j] - tn__vexp((double)yr[j]) * sum);
     }
 }
 #endif

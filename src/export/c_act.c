@@ -1,6 +1,7 @@
 /* Every built-in activation as C99 text: the same formulas as src/act/, in the same
- * precision (double where tinynet computes in double, float where it computes in float),
- * so the exported code's activations give tinynet's bits for the same input. A registered
+ * precision (double where tinynet computes in double, float where it computes in float;
+ * the smooth ones call act/vmath.h's kernels, emitted with the code), so the exported
+ * code's activations give tinynet's bits for the same input. A registered
  * module (tn_activation_register) has no C form: its code is the program's own. */
 #include "export/export.h"
 
@@ -8,24 +9,10 @@
 
 #include <string.h>
 
-/* The helpers a body may call, emitted once (c.c): names are fixed, the prefix keeps them
- * apart from the caller's. */
-const char *const tn__c_helper_text[TN__C_N_HELPERS] = {
-    /* TN__C_SIGMOID: act.h's tn__sigmoid_d */
-    "static double %s_sigmoid(double x)\n"
-    "{\n"
-    "    double e;\n"
-    "    if (x >= 0.0)\n"
-    "        return 1.0 / (1.0 + exp(-x));\n"
-    "    e = exp(x);\n"
-    "    return e / (1.0 + e);\n"
-    "}\n",
-    /* TN__C_SOFTPLUS: act.h's tn__softplus_d */
-    "static double %s_softplus(double x)\n"
-    "{\n"
-    "    return fmax(x, 0.0) + log1p(exp(-fabs(x)));\n"
-    "}\n",
-};
+/* The helpers a body may call, emitted once (c.c): act/vmath.h itself, whose functions
+ * are static, so two exported networks link together. */
+#include "act/vmath_text.h" /* generated from act/vmath.h (CMakeLists.txt) */
+const char *const tn__c_helper_text[TN__C_N_HELPERS] = {tn__vmath_text};
 
 /* A piece of body per module; P is the prefix (for the helpers), then the parameters. The
  * loop variable is i over n; v is x[i] in double. */
@@ -34,6 +21,7 @@ static void hp(tn_sb *b, const tn_act_inst *a, int k) { tn__sb_double(b, (double
 int tn__c_act_body(tn_sb *b, const char *P, const tn_act_inst *a, size_t cols, unsigned *needs)
 {
     const char *nm = a->m->name;
+    (void)P; /* the helpers are vmath.h's static functions: no prefix needed */
     if (!tn__act_builtin(a->m))
         return TN_EINVAL;
     int math = 1;
@@ -42,19 +30,19 @@ int tn__c_act_body(tn_sb *b, const char *P, const tn_act_inst *a, size_t cols, u
         tn__sb_printf(b, "    size_t i;\n    double m = x[0], s = 0.0;\n    (void)a;\n"
                          "    for (i = 1; i < n; i++)\n        m = fmax(m, (double)x[i]);\n");
         if (nm[0] == 's')
-            tn__sb_printf(b, "    for (i = 0; i < n; i++)\n        s += exp((double)x[i] - m);\n"
+            tn__sb_printf(b, "    for (i = 0; i < n; i++)\n        s += tn__vexp((double)x[i] - m);\n"
                              "    for (i = 0; i < n; i++)\n"
-                             "        x[i] = (float)(exp((double)x[i] - m) / s);\n");
+                             "        x[i] = (float)(tn__vexp((double)x[i] - m) / s);\n");
         else
             tn__sb_printf(b, "    {\n        size_t k = 0;\n"
                              "        double lse;\n"
                              "        while (k + 1 < n && (double)x[k] != m)\n            k++;\n"
                              "        for (i = 0; i < n; i++)\n"
-                             "            if (i != k)\n                s += exp((double)x[i] - m);\n"
+                             "            if (i != k)\n                s += tn__vexp((double)x[i] - m);\n"
                              "        lse = log1p(s);\n"
                              "        for (i = 0; i < n; i++)\n"
                              "            x[i] = (float)(((double)x[i] - m) - lse);\n    }\n");
-        *needs |= TN__C_MATH;
+        *needs |= TN__C_MATH | TN__C_NEED(TN__C_VMATH);
         return TN_OK;
     }
     tn__sb_printf(b, "    size_t i;\n    (void)a;\n    for (i = 0; i < n; i++) {\n"
@@ -65,12 +53,14 @@ int tn__c_act_body(tn_sb *b, const char *P, const tn_act_inst *a, size_t cols, u
         tn__sb_printf(b, "        x[i] = x[i] >= 0.0f ? 1.0f : 0.0f;\n");
         math = 0;
     } else if (strcmp(nm, "sigmoid") == 0) {
-        tn__sb_printf(b, "        x[i] = (float)%s_sigmoid(v);\n", P);
-        *needs |= TN__C_NEED(TN__C_SIGMOID);
+        tn__sb_printf(b, "        x[i] = tn__vsigmoidf(x[i]);\n");
+        math = 0, *needs |= TN__C_NEED(TN__C_VMATH);
     } else if (strcmp(nm, "bipolar_sigmoid") == 0) {
-        tn__sb_printf(b, "        x[i] = (float)tanh(0.5 * v);\n");
+        tn__sb_printf(b, "        x[i] = tn__vtanhf(0.5f * x[i]);\n");
+        math = 0, *needs |= TN__C_NEED(TN__C_VMATH);
     } else if (strcmp(nm, "tanh") == 0) {
-        tn__sb_printf(b, "        x[i] = (float)tanh(v);\n");
+        tn__sb_printf(b, "        x[i] = tn__vtanhf(x[i]);\n");
+        math = 0, *needs |= TN__C_NEED(TN__C_VMATH);
     } else if (strcmp(nm, "softsign") == 0) {
         tn__sb_printf(b, "        x[i] = (float)(v / (1.0 + (v < 0.0 ? -v : v)));\n");
         math = 0;
@@ -104,53 +94,42 @@ int tn__c_act_body(tn_sb *b, const char *P, const tn_act_inst *a, size_t cols, u
         tn__sb_printf(b, " * v);\n");
         math = 0;
     } else if (strcmp(nm, "elu") == 0) {
-        tn__sb_printf(b, "        x[i] = (float)(v > 0.0 ? v : ");
-        hp(b, a, 0);
-        tn__sb_printf(b, " * expm1(v));\n");
+        tn__sb_printf(b, "        x[i] = tn__k_elu(");
+        tn__sb_float(b, a->hyper[0]);
+        tn__sb_printf(b, ", x[i]);\n");
+        math = 0, *needs |= TN__C_NEED(TN__C_VMATH);
     } else if (strcmp(nm, "selu") == 0) {
-        tn__sb_printf(b, "        x[i] = (float)(1.0507009873554804934193349852946 * (v > 0.0 ? v"
-                         " : 1.6732632423543772848170429916717 * expm1(v)));\n");
+        tn__sb_printf(b, "        x[i] = (float)tn__k_selu(x[i]);\n");
+        math = 0, *needs |= TN__C_NEED(TN__C_VMATH);
     } else if (strcmp(nm, "celu") == 0) {
-        tn__sb_printf(b, "        x[i] = (float)(v > 0.0 ? v : ");
-        hp(b, a, 0);
-        tn__sb_printf(b, " * expm1(v / ");
-        hp(b, a, 0);
-        tn__sb_printf(b, "));\n");
+        tn__sb_printf(b, "        x[i] = tn__k_celu(");
+        tn__sb_float(b, a->hyper[0]);
+        tn__sb_printf(b, ", x[i]);\n");
+        math = 0, *needs |= TN__C_NEED(TN__C_VMATH);
     } else if (strcmp(nm, "gelu") == 0) {
-        tn__sb_printf(b, "        x[i] = (float)(0.5 * v * erfc(-v * "
-                         "0.70710678118654752440084436210485));\n");
+        tn__sb_printf(b, "        x[i] = (float)tn__k_gelu(v);\n");
+        math = 0, *needs |= TN__C_NEED(TN__C_VMATH);
     } else if (strcmp(nm, "gelu_tanh") == 0) {
-        tn__sb_printf(b, "        double u = 0.79788456080286535587989211986876 * (v + 0.044715 * v"
-                         " * v * v);\n        x[i] = (float)(v * %s_sigmoid(2.0 * u));\n", P);
-        *needs |= TN__C_NEED(TN__C_SIGMOID);
+        tn__sb_printf(b, "        x[i] = (float)tn__k_gelu_tanh(v);\n");
+        math = 0, *needs |= TN__C_NEED(TN__C_VMATH);
     } else if (strcmp(nm, "silu") == 0) {
-        tn__sb_printf(b, "        x[i] = (float)(v * %s_sigmoid(v));\n", P);
-        *needs |= TN__C_NEED(TN__C_SIGMOID);
+        tn__sb_printf(b, "        x[i] = (float)tn__k_silu(v);\n");
+        math = 0, *needs |= TN__C_NEED(TN__C_VMATH);
     } else if (strcmp(nm, "swish") == 0) {
-        tn__sb_printf(b, "        x[i] = (float)(v * %s_sigmoid(", P);
+        tn__sb_printf(b, "        x[i] = (float)tn__k_swish(");
         hp(b, a, 0);
-        tn__sb_printf(b, " * v));\n");
-        *needs |= TN__C_NEED(TN__C_SIGMOID);
+        tn__sb_printf(b, ", v);\n");
+        math = 0, *needs |= TN__C_NEED(TN__C_VMATH);
     } else if (strcmp(nm, "mish") == 0) {
-        /* act/smooth.c's mish_t, the forward half. */
-        tn__sb_printf(b, "        double t;\n"
-                         "        if (v <= 0.0) {\n"
-                         "            double e = exp(v), p = e * (e + 2.0), d = p + 2.0;\n"
-                         "            t = p / d;\n"
-                         "        } else {\n"
-                         "            double m = exp(-v), q = 1.0 + 2.0 * m, d = q + 2.0 * m * m;\n"
-                         "            t = q / d;\n"
-                         "        }\n"
-                         "        x[i] = (float)(v * t);\n");
+        tn__sb_printf(b, "        x[i] = (float)tn__k_mish(v);\n");
+        math = 0, *needs |= TN__C_NEED(TN__C_VMATH);
     } else if (strcmp(nm, "softplus") == 0) {
-        tn__sb_printf(b, "        double bx = ");
+        tn__sb_printf(b, "        x[i] = (float)tn__k_softplus(");
         hp(b, a, 0);
-        tn__sb_printf(b, " * v;\n        x[i] = (float)(bx > ");
+        tn__sb_printf(b, ", ");
         hp(b, a, 1);
-        tn__sb_printf(b, " ? v : %s_softplus(bx) / ", P);
-        hp(b, a, 0);
-        tn__sb_printf(b, ");\n");
-        *needs |= TN__C_NEED(TN__C_SOFTPLUS);
+        tn__sb_printf(b, ", v);\n");
+        math = 0, *needs |= TN__C_NEED(TN__C_VMATH);
     } else {
         return TN_EINVAL; /* a built-in without a C form: a test covers every one */
     }

@@ -8,7 +8,7 @@
 #include "tinynet/export.h"
 
 /* Helpers a C activation body may call; c.c emits the ones a model needs, once. */
-enum { TN__C_SIGMOID, TN__C_SOFTPLUS, TN__C_N_HELPERS };
+enum { TN__C_VMATH, TN__C_N_HELPERS }; /* TN__C_VMATH: act/vmath.h, the activation kernels */
 #define TN__C_NEED(h) (1u << (h))
 #define TN__C_MATH (1u << 8) /* the code needs <math.h> (so no -ffreestanding) */
 extern const char *const tn__c_helper_text[TN__C_N_HELPERS]; /* printf formats of the prefix */
