@@ -1,4 +1,5 @@
 #include "core/blas.h"
+#include "core/small_gemm.h"
 
 #include <cblas.h>
 
@@ -19,6 +20,8 @@ void tn__sgemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const 
                         (blasint)ldb, A, 1, beta, C, 1);
         return;
     }
+    if (tn__small_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc))
+        return; /* tiny products: no BLAS call overhead, the same bits (core/small_gemm.c) */
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                 (blasint)M, (blasint)N, (blasint)K, alpha, A, (blasint)lda, B, (blasint)ldb, beta,
                 C, (blasint)ldc);
