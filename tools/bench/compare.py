@@ -244,8 +244,8 @@ def main():
     print("medians of %d run(s); tinynet: %s" % (runs, exe))
     if a.verbose:
         print()
-        print("final training loss (the loss of the last weights over the training rows; "
-              "PyTorch: its last epoch's mean):")
+        print("the last epoch's mean training loss (each row's loss at the forward pass "
+              "before its update; PyTorch starts from its own initial weights):")
         for name, *_ in train:
             got = ["%s %.6f" % (eng, losses[(name, eng)]) for eng in engines
                    if (name, eng) in losses]
