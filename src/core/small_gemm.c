@@ -111,7 +111,9 @@ int tn__small_sgemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, c
                     size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
 {
     size_t np = (N + 7) & ~(size_t)7;
-    if (N > SMALL_COLS || K == 0 || M * N * K > SMALL_MACS || K * np > SMALL_PACK)
+    /* alpha 0: BLAS only scales C (no product, so no NaN from it) */
+    if (N > SMALL_COLS || K == 0 || alpha == 0.0f || M * N * K > SMALL_MACS ||
+        K * np > SMALL_PACK)
         return 0;
     /* Where OpenBLAS's Haswell kernel sums in one chain too: its full blocks of at least 4
      * rows and 8 columns split k >= 8 into two chains (even and odd k) in an order that
