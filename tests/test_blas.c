@@ -1,10 +1,13 @@
 /* core/blas.c: one-row products go to sgemv (the batch-1 path), the rest to sgemm. Both
  * forms against a plain double-precision product: the forward (op(B) = B) and the backward
- * dx (op(B) = B^T) shapes, beta 0 and 1, and an A transposed one-row case (still sgemm). */
+ * dx (op(B) = B^T) shapes, beta 0 and 1, and an A transposed one-row case (still sgemm).
+ * core/small_gemm.c: tiny products, bit for bit what cblas_sgemm gives. */
 #include "core/blas.h"
 #include "core/pool.h"
+#include "core/small_gemm.h"
 #include "tn_check.h"
 
+#include <cblas.h>
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -104,6 +107,54 @@ START_TEST(split_products_keep_bits)
 }
 END_TEST
 
+/* Every shape the small kernel takes (all four transpositions, row strides wider than the
+ * rows, beta 0, 1 and 0.5, alpha 1 and 0.75) gives cblas_sgemm's bits, the padding of C
+ * included; on a CPU with AVX2 and FMA it takes xor's and ring's small products. */
+START_TEST(small_products_keep_sgemm_bits)
+{
+    enum { CAP = 40 * 40 + 64 };
+    static const size_t Ms[] = {1, 2, 3, 4, 5, 7, 8, 9, 16, 32, 33};
+    static const size_t Ns[] = {1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32};
+    static const size_t Ks[] = {1, 2, 3, 4, 7, 8, 9, 16, 32};
+    static const float betas[] = {0.0f, 1.0f, 0.5f};
+    float A[CAP], B[CAP], C0[CAP], C1[CAP], C2[CAP];
+    for (size_t i = 0; i < CAP; i++)
+        A[i] = value(i, 1), B[i] = value(i, 2) * 1.37f, C0[i] = value(i, 3);
+    size_t taken = 0;
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++)
+            for (size_t m = 0; m < sizeof Ms / sizeof *Ms; m++)
+                for (size_t n = 0; n < sizeof Ns / sizeof *Ns; n++)
+                    for (size_t k = 0; k < sizeof Ks / sizeof *Ks; k++)
+                        for (int b = 0; b < 6; b++) {
+                            size_t M = Ms[m], N = Ns[n], K = Ks[k];
+                            size_t lda = (ta ? M : K) + 1, ldb = (tb ? K : N) + 2, ldc = N + 3;
+                            float alpha = b < 3 ? 1.0f : 0.75f, beta = betas[b % 3];
+                            memcpy(C1, C0, sizeof C1);
+                            memcpy(C2, C0, sizeof C2);
+                            if (!tn__small_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C1,
+                                                 ldc))
+                                continue;
+                            taken++;
+                            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+                                        tb ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K,
+                                        alpha, A, (int)lda, B, (int)ldb, beta, C2, (int)ldc);
+                            ck_assert_msg(!memcmp(C1, C2, sizeof C1),
+                                          "ta %d tb %d M %zu N %zu K %zu alpha %g beta %g", ta,
+                                          tb, M, N, K, (double)alpha, (double)beta);
+                        }
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        ck_assert_uint_gt(taken, 1000);
+        float c[64] = {0};
+        ck_assert(tn__small_sgemm(0, 0, 4, 4, 2, 1.0f, A, 2, B, 4, 1.0f, c, 4));   /* xor */
+        ck_assert(tn__small_sgemm(1, 0, 2, 16, 32, 1.0f, A, 2, B, 16, 1.0f, C1, 16)); /* ring */
+        ck_assert(!tn__small_sgemm(0, 0, 32, 16, 16, 1.0f, A, 16, B, 16, 1.0f, C1, 16));
+    }
+#endif
+}
+END_TEST
+
 Suite *tn_check_suite(void)
 {
     Suite *s = suite_create("blas");
@@ -111,6 +162,10 @@ Suite *tn_check_suite(void)
     tcase_set_timeout(tc, 60); /* the double references, on a loaded machine */
     tcase_add_test(tc, one_row_products);
     tcase_add_loop_test(tc, split_products_keep_bits, 2, 4);
+}
+END_TEST
+
+    tcase_add_test(tc, small_products_keep_sgemm_bits);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -26,3 +26,6 @@ tn_install_deps() {
 TN_BUILD_DEPS=(gcc make cmake pkg-config libopenblas-dev libcjson-dev zlib1g-dev)
 # What the MPI build (-DTN_MPI=ON: mpirun -n P tinynet train) needs: Debian's OpenMPI.
 TN_MPI_DEPS=(libopenmpi-dev openmpi-bin)
+# What tools/bench/compare's C peer needs (FANN, the engine compare_fann, built only when
+# the library is found): the benchmark alone; the build, the tests and CI do without it.
+TN_BENCH_DEPS=(libfann-dev)

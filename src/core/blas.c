@@ -1,4 +1,5 @@
 #include "core/blas.h"
+#include "core/small_gemm.h"
 
 #include "core/pool.h"
 
@@ -58,6 +59,8 @@ void tn__sgemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const 
                         (blasint)ldb, A, 1, beta, C, 1);
         return;
     }
+    if (tn__small_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc))
+        return; /* tiny products: no BLAS call overhead, the same bits (core/small_gemm.c) */
     /* With a pool (training at several threads), large products are split by rows of C,
      * never along K: the sums keep their order and their bits. */
     if (tn__pool_width() > 1 && M >= 2 * SPLIT_ALIGN &&

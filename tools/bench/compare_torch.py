@@ -8,7 +8,8 @@ PyTorch (same layers, activations, loss fused with the output activation as tiny
 Adam with the config's learning rate; recommender_lazy: sparse embeddings with
 SparseAdam, the counterpart of tinynet's adam "lazy"). Rows are synthetic (speed does not depend on what
 is learnt); each epoch shuffles with randperm and slices batches by indexing: the fast
-idiomatic loop, no DataLoader. Timed like compare_tn: model construction (the
+idiomatic loop, no DataLoader. xor_gd and ring_gd are the C-peer workloads of
+tools/bench/peer_*.json (tanh hidden, sigmoid output, MSE, plain SGD, no shuffling). Timed like compare_tn: model construction (the
 initialisation) to the end of the last epoch.
 """
 import sys
@@ -40,6 +41,13 @@ def build(name):
         m = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(),
                           nn.Linear(16, 1))
         return m, 0.01, nn.BCEWithLogitsLoss(), 2
+    if name == "xor_gd":
+        m = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1), nn.Sigmoid())
+        return m, 0.35, nn.MSELoss(), 2
+    if name == "ring_gd":
+        m = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(),
+                          nn.Linear(16, 1), nn.Sigmoid())
+        return m, 0.35, nn.MSELoss(), 2
     if name in ("recommender", "recommender_lazy"):
         return Rec(name == "recommender_lazy"), 0.001, nn.BCEWithLogitsLoss(), None
     if name == "fashion":
@@ -75,12 +83,14 @@ def train(name, rows, epochs, batch):
         emb = [m.user.weight, m.item.weight]
         opts = [torch.optim.SparseAdam(emb, lr=lr),
                 torch.optim.Adam(list(m.mlp.parameters()), lr=lr)]
+    elif name.endswith("_gd"):
+        opts = [torch.optim.SGD(m.parameters(), lr=lr)]
     else:
         opts = [torch.optim.Adam(m.parameters(), lr=lr)]
     m.train()
     loss_sum = 0.0
     for _ in range(epochs):
-        perm = torch.randperm(rows)
+        perm = torch.arange(rows) if name.endswith("_gd") else torch.randperm(rows)
         loss_sum = 0.0
         for first in range(0, rows, batch):
             idx = perm[first:first + batch]
