@@ -162,9 +162,6 @@ Suite *tn_check_suite(void)
     tcase_set_timeout(tc, 60); /* the double references, on a loaded machine */
     tcase_add_test(tc, one_row_products);
     tcase_add_loop_test(tc, split_products_keep_bits, 2, 4);
-}
-END_TEST
-
     tcase_add_test(tc, small_products_keep_sgemm_bits);
     suite_add_tcase(s, tc);
     return s;
