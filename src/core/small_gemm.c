@@ -13,7 +13,10 @@
 #include "core/small_gemm.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cblas.h>
 #include <immintrin.h>
+#include <pthread.h>
+#include <string.h>
 
 /* Products up to this many multiply-adds and at most 32 columns, with op(B) packed into
  * at most SMALL_PACK floats. Above, OpenBLAS's packed kernels win (its per-call cost is
@@ -107,8 +110,9 @@ __attribute__((target("avx2,fma"))) static void small_run(const small_args *g)
     }
 }
 
-int tn__small_sgemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
-                    size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
+int tn__small_sgemm_kernel(int ta, int tb, size_t M, size_t N, size_t K, float alpha,
+                           const float *A, size_t lda, const float *B, size_t ldb, float beta,
+                           float *C, size_t ldc)
 {
     size_t np = (N + 7) & ~(size_t)7;
     /* alpha 0: BLAS only scales C (no product, so no NaN from it) */
@@ -144,14 +148,79 @@ int tn__small_sgemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, c
     return 1;
 }
 
-#else
+/* The kernel reproduces OpenBLAS's Haswell kernel (also run on Zen); other kernels (the
+ * SkylakeX ones OpenBLAS picks on an AVX-512 CPU, its small-matrix paths) sum in other
+ * orders. So the kernel is used only when, at first use, it gives this OpenBLAS's bits on
+ * probe products of every transposition and of the shapes it takes. No allocation: the
+ * probe runs on the stack, once per process. */
+enum { PROBE_CAP = 16 * 40 + 64 };
+static int g_active;
+static pthread_once_t g_probe_once = PTHREAD_ONCE_INIT;
+
+static void probe(void)
+{
+    static const size_t dims[][3] = {{1, 1, 2}, {4, 4, 2}, {2, 16, 32}, {3, 9, 7},
+                                     {8, 1, 4}, {5, 17, 3}, {16, 8, 4}, {7, 31, 1}};
+    static const float ab[][2] = {{1.0f, 0.0f}, {1.0f, 1.0f}, {0.75f, 1.0f}, {1.0f, 0.5f}};
+    float A[PROBE_CAP], B[PROBE_CAP], C1[PROBE_CAP], C2[PROBE_CAP];
+    for (size_t i = 0; i < PROBE_CAP; i++) {
+        A[i] = (float)((i * 7919u) % 1000u) / 997.0f - 0.5f;
+        B[i] = (float)((i * 104729u) % 1000u) / 331.0f - 1.5f;
+    }
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+        return;
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++)
+            for (size_t d = 0; d < sizeof dims / sizeof *dims; d++)
+                for (size_t v = 0; v < sizeof ab / sizeof *ab; v++) {
+                    size_t M = dims[d][0], N = dims[d][1], K = dims[d][2];
+                    size_t lda = ta ? M : K, ldb = tb ? K : N;
+                    for (size_t i = 0; i < PROBE_CAP; i++)
+                        C1[i] = C2[i] = (float)(i % 13) - 6.0f;
+                    if (!tn__small_sgemm_kernel(ta, tb, M, N, K, ab[v][0], A, lda, B, ldb,
+                                                ab[v][1], C1, N))
+                        continue;
+                    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+                                tb ? CblasTrans : CblasNoTrans, (blasint)M, (blasint)N,
+                                (blasint)K, ab[v][0], A, (blasint)lda, B, (blasint)ldb,
+                                ab[v][1], C2, (blasint)N);
+                    if (memcmp(C1, C2, sizeof C1))
+                        return;
+                }
+    g_active = 1;
+}
+
+int tn__small_sgemm_active(void)
+{
+    pthread_once(&g_probe_once, probe);
+    return g_active;
+}
 
 int tn__small_sgemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
                     size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
 {
+    if (N > SMALL_COLS || M * N * K > SMALL_MACS || !tn__small_sgemm_active())
+        return 0;
+    return tn__small_sgemm_kernel(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+#else
+
+int tn__small_sgemm_kernel(int ta, int tb, size_t M, size_t N, size_t K, float alpha,
+                           const float *A, size_t lda, const float *B, size_t ldb, float beta,
+                           float *C, size_t ldc)
+{
     (void)ta, (void)tb, (void)M, (void)N, (void)K, (void)alpha, (void)A, (void)lda, (void)B;
     (void)ldb, (void)beta, (void)C, (void)ldc;
     return 0;
+}
+
+int tn__small_sgemm_active(void) { return 0; }
+
+int tn__small_sgemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
+                    size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
+{
+    return tn__small_sgemm_kernel(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 #endif
