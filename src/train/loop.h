@@ -31,6 +31,7 @@ typedef struct tn_train_cfg {
     int metrics[TN__M_COUNT]; /* tracked on the validation rows at each evaluation */
     int n_metrics;
     double threshold;       /* binary metrics: a score >= threshold predicts class 1 */
+    int shards;             /* train.shards (train/shard.h); 1: one shuffle of all rows */
 } tn_train_cfg;
 
 /* tn_metrics (tinynet/data.h), tn_epoch_info and tn_train_hooks (tinynet/train.h) are the
@@ -95,6 +96,9 @@ typedef struct tn_train_ctl {
     /* Data parallel (dist/dist.h): each batch is split across the processes, whose
      * gradients, losses and stop requests are summed before the optimizer step. */
     int distributed;
+    /* train.shards > 1 (train/shard.h): the training rows are this process's shards,
+     * batched as sh says (the loop plans its batches); NULL: one shuffle of all rows. */
+    struct tn_shards *shards;
 } tn_train_ctl;
 
 /* The flags of the training run context for this loss (TN_RUN_TRAINING, and
