@@ -150,6 +150,21 @@ for c in shidx shidxgz; do
     diff_ok "$tmp/shidx-1.tnn" "$tmp/$c-2.tnn"
     check "$c: parameters equal to one process's to 1e-5 ($(cat "$tmp/diff"))" [ $? -eq 0 ]
 done
+# A sharded run checkpointed at 2 processes resumes there byte for byte; at 4 it is
+# refused (process 0 holds other shards), saying why.
+mkdir -p "$tmp/shck"
+run mpi 2 "$tn" train "$tmp/sh4.json" --epochs 3 --threads 1 -o "$tmp/shck/straight.tnn" \
+    --checkpoint-every 1 --checkpoint-prefix "$tmp/shck/run"
+check "sharded checkpointed run ($err)" [ $rc -eq 0 ]
+run mpi 2 "$tn" train "$tmp/sh4.json" --epochs 3 --threads 1 -o "$tmp/shck/resumed.tnn" \
+    --resume "$tmp/shck/run-epoch2.ckpt"
+check "sharded: resumed at 2 processes ($err)" [ $rc -eq 0 ]
+check "sharded: 2 + 1 epochs = 3 epochs, byte for byte" \
+    cmp -s "$tmp/shck/straight.tnn" "$tmp/shck/resumed.tnn"
+run mpi 4 "$tn" train "$tmp/sh4.json" --epochs 3 --threads 1 -o "$tmp/shck/r4.tnn" \
+    --resume "$tmp/shck/run-epoch2.ckpt"
+check "sharded: resuming at 4 processes is refused (rc $rc)" [ $rc -ne 0 -a $rc -ne 124 ]
+check "... saying why ($err)" has "$err" "resumes at the number of processes that wrote it"
 sed 's/"shards": 2/"shards": 3/' "$tmp/sh2.json" >"$tmp/sh3.json"
 run mpi 2 "$tn" train "$tmp/sh3.json" --epochs 1
 check "3 shards on 2 processes: refused (rc $rc)" [ $rc -ne 0 -a $rc -ne 124 ]

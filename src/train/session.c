@@ -411,8 +411,10 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
     /* Sharded: a checkpoint describes process 0's shards, which process 0 checks. */
     tn_checkpoint *check = s->shards && tn_dist_rank() > 0 ? NULL : ck;
     if (rc == TN_OK && check && check->meta.train_rows != s->data.train->rows)
-        rc = tn__err(err, TN_EDATA, "the checkpoint was written with %zu training rows, "
-                     "this run has %zu", ck->meta.train_rows, s->data.train->rows);
+        rc = tn__err(err, TN_EDATA, "the checkpoint was written with %zu training rows%s, "
+                     "this run has %zu%s", ck->meta.train_rows, s->shards ? " in process 0's "
+                     "shards" : "", s->data.train->rows, s->shards ? " (a sharded run "
+                     "resumes at the number of processes that wrote it)" : "");
     if (rc == TN_OK && check && !(s->resume_flags & TN__RESUME_ALLOW_CHANGES)) {
         s->ckpt.train_crc = tn__dataset_crc(s->data.train);
         s->ckpt.have_crc = 1;

@@ -124,23 +124,39 @@ static int choose_rows(void *user, size_t n_all, const uint32_t **rows, size_t *
     return rc;
 }
 
-/* Splits d (the kept rows, as kp lists them) into this process's training rows and the
- * validation rows. */
-static int split_kept(const keep *kp, const tn_dataset *d, tn_dataset **train,
-                      tn_dataset **val, tn_error *err)
+/* Splits the kept rows (as kp lists them) into the validation rows (*val, a copy: a small
+ * fraction) and this process's training rows, moved up in place in kept (no second copy
+ * of the share). */
+static int split_kept(const keep *kp, tn_dataset *kept, tn_dataset **val, tn_error *err)
 {
-    *train = *val = NULL;
-    uint32_t *idx = tn__calloc(kp->n ? kp->n : 1, sizeof *idx);
+    *val = NULL;
+    if (kp->n_val == 0)
+        return TN_OK;
+    uint32_t *idx = tn__calloc(kp->n_val, sizeof *idx);
     if (!idx)
         return tn__err(err, TN_ENOMEM, "out of memory");
-    size_t nt = 0, nv = kp->n - kp->n_val;
-    for (size_t i = 0; i < kp->n; i++) /* training rows first, validation rows after */
-        idx[kp->is_val[i] ? nv++ : nt++] = (uint32_t)i;
-    int rc = tn__dataset_pick(d, idx, nt, train, err);
-    if (rc == TN_OK && kp->n_val)
-        rc = tn__dataset_pick(d, idx + nt, kp->n_val, val, err);
+    size_t nv = 0;
+    for (size_t i = 0; i < kp->n; i++)
+        if (kp->is_val[i])
+            idx[nv++] = (uint32_t)i;
+    int rc = tn__dataset_pick(kept, idx, nv, val, err);
     tn__free(idx);
-    return rc;
+    if (rc)
+        return rc;
+    size_t nt = 0;
+    for (size_t i = 0; i < kp->n; i++) {
+        if (kp->is_val[i])
+            continue;
+        for (int j = 0; nt < i && j < kept->n_inputs; j++)
+            memmove(kept->x[j] + nt * kept->width[j], kept->x[j] + i * kept->width[j],
+                    kept->width[j] * sizeof(float));
+        if (nt < i && kept->t)
+            memmove(kept->t + nt * kept->t_width, kept->t + i * kept->t_width,
+                    kept->t_width * sizeof(float));
+        nt++;
+    }
+    kept->rows = nt;
+    return TN_OK;
 }
 
 int tn__shards_load(const tn_data_format *f, const void *state, const tn_data_ctx *ctx,
@@ -168,14 +184,11 @@ int tn__shards_load(const tn_data_format *f, const void *state, const tn_data_ct
     int rc = f->load_rows ? f->load_rows(state, ctx, seed, &sel, out, &sh->read_rows, err)
                           : tn__data_load_chosen(f->load, state, ctx, seed, &sel, out,
                                                  &sh->read_rows, err);
-    tn_dataset *kept = out->train;
-    out->train = NULL;
-    if (rc == TN_OK && (!kp.rows || kept->rows != kp.n))
+    if (rc == TN_OK && (!kp.rows || out->train->rows != kp.n))
         rc = tn__err(err, TN_EDATA, "the format kept %zu rows, %zu were chosen",
-                     kept ? kept->rows : 0, kp.n);
+                     out->train->rows, kp.n);
     if (rc == TN_OK)
-        rc = split_kept(&kp, kept, &out->train, val, err);
-    tn__dataset_free(kept);
+        rc = split_kept(&kp, out->train, val, err);
     tn__free(kp.rows);
     tn__free(kp.is_val);
     rc = tn_dist_agree(rc, err); /* one process that could not read: none sums below */
