@@ -345,3 +345,27 @@ int tn_dist_data_rows(int process, size_t *kept, size_t *read, size_t *file)
     *file = (size_t)g_rows[3 * process + 2];
     return 0;
 }
+
+int tn__dist_allgather_floats(const float *mine, size_t n, float *all, size_t cap,
+                              int *counts, tn_error *err)
+{
+    if (n > INT_MAX)
+        return tn__err(err, TN_EINVAL, "too many floats to gather (%zu)", n);
+    int me = (int)n;
+    int mrc = MPI_Allgather(&me, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD);
+    if (mrc != MPI_SUCCESS)
+        return mpi_fail(err, mrc, "MPI_Allgather of the embedding ids' counts");
+    size_t total = 0;
+    for (int q = 0; q < g_size; q++)
+        total += (size_t)counts[q];
+    if (total > cap)
+        return tn__err(err, TN_EINVAL, "%zu floats gathered into room for %zu", total, cap);
+    int *displs = counts + g_size;
+    displs[0] = 0;
+    for (int q = 1; q < g_size; q++)
+        displs[q] = displs[q - 1] + counts[q - 1];
+    mrc = MPI_Allgatherv(mine, me, MPI_FLOAT, all, counts, displs, MPI_FLOAT, MPI_COMM_WORLD);
+    if (mrc != MPI_SUCCESS)
+        return mpi_fail(err, mrc, "MPI_Allgatherv of the embedding ids");
+    return TN_OK;
+}

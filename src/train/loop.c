@@ -326,8 +326,13 @@ static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_tr
             tn_step step = {s->run, epoch, k + 1, dist ? s->step_rows : b};
             h->on_step(h->user, &step);
         }
-        if (s->rows)
+        if (s->rows && dist) { /* every process's rows: all update the same rows */
+            int rc = tn__row_lists_collect_all(s->rows, s->step_rows, err);
+            if (rc)
+                return rc;
+        } else if (s->rows) {
             tn__row_lists_collect(s->rows, b);
+        }
         tn__optim_step(s->opt, net->P, s->run->G);
         st->batch = k + 1;
         if (h && h->on_batch)
@@ -406,11 +411,6 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
         rc = tn__err(err, TN_EDATA, "too many rows (%zu)", train->rows);
     if (rc == TN_OK && (tc->epochs < 1 || tc->batch_size < 1))
         rc = tn__err(err, TN_EINVAL, "epochs and batch size must be positive");
-    /* Each process would collect only its own rows' embedding ids: the lazy updates, and
-     * so the parameters, would differ between processes. */
-    if (rc == TN_OK && ctl && ctl->distributed && tn__optim_lazy_rows(oc))
-        rc = tn__err(err, TN_ECONFIG, "optimizer.lazy: not with several MPI processes yet "
-                     "(use dense Adam: \"lazy\": false)");
     if (ctl && ctl->distributed) /* the processes' data may differ: all stop, or none */
         rc = tn_dist_agree(rc, err);
     if (rc)
