@@ -77,13 +77,110 @@ check "big tables: rows and whole tables give the same bits" \
     cmp -s "$tmp/big-rows.tnn" "$tmp/big-whole.tnn"
 check "big tables: accuracies equal to 3 digits" same_acc "$tmp/big-1.out" "$tmp/big-2.out"
 
-# 1c. Lazy Adam collects each process's own embedding rows: refused with several processes,
-# by one message, before training.
+# 1c. Lazy Adam: every process lists the rows of the global batch (the ids gathered), so
+# all update the same rows as one process: 2 processes match one, on the shipped
+# recommender and on the big-vocabulary one (whose tables travel as rows).
 sed 's/"type": "adam", "lr": 0.001/"type": "adam", "lr": 0.001, "lazy": true/; s#"\.\./data/#"'"$PWD"'/data/#' \
     models/recommender.json >"$tmp/lazy.json"
-run mpi 2 "$tn" train "$tmp/lazy.json" --epochs 1
-check "lazy Adam: refused with 2 processes (rc $rc)" [ $rc -ne 0 ]
-check "lazy Adam: the message says why ($err)" has "$err" "not with several MPI processes"
+sed 's/"type": "adam", "lr": 0.001/"type": "adam", "lr": 0.001, "lazy": true/' "$tmp/big.json" \
+    >"$tmp/lazybig.json"
+for c in lazy:2 lazybig:1; do
+    name=${c%%:*} n=${c##*:}
+    "$tn" train "$tmp/$name.json" --epochs "$n" --threads 1 -o "$tmp/$name-1.tnn" >"$tmp/$name-1.out" 2>&1
+    check "$name: one process trains" [ $? -eq 0 ]
+    run mpi 2 "$tn" train "$tmp/$name.json" --epochs "$n" --threads 1 -o "$tmp/$name-2.tnn"
+    check "$name: two processes train (rc $rc: $err)" [ $rc -eq 0 ]
+    printf '%s\n' "$out" >"$tmp/$name-2.out"
+    check "$name: accuracies equal to 3 digits" same_acc "$tmp/$name-1.out" "$tmp/$name-2.out"
+    diff_ok "$tmp/$name-1.tnn" "$tmp/$name-2.tnn"
+    check "$name: parameters equal to one process's to 1e-5 ($(cat "$tmp/diff"))" [ $? -eq 0 ]
+    echo "$name: $(cat "$tmp/diff")"
+done
+
+# 1d. Sharded rows (train.shards K): the result depends on K, not on the processes. The
+# ring with K=2 at 1 process vs 2 (each keeping its half), and with validation rows,
+# standardized inputs and balanced class weights (decided over all shards) at 1, 2 and 4
+# processes with K=4; IDX files (below) read only their rows; K not a multiple of the
+# processes is refused naming train.shards.
+abs() { sed 's#"\.\./data/#"'"$PWD"'/data/#' "$1"; }
+abs models/ring.json | sed 's/"batch_size": 32}/"batch_size": 32, "shards": 2}/' >"$tmp/sh2.json"
+abs models/ring.json | sed 's/"batch_size": 32}/"batch_size": 32, "shards": 4, "validation": 0.2, "patience": 3, "class_weights": "balanced"}/; s/"target": "label"/"target": "label", "scaling": "standardize"/' >"$tmp/sh4.json"
+for c in sh2 sh4; do
+    "$tn" train "$tmp/$c.json" --epochs 5 --threads 1 -o "$tmp/$c-1.tnn" >"$tmp/$c-1.out" 2>&1
+    check "$c: one process trains" [ $? -eq 0 ]
+    for p in 2 4; do
+        [ $c = sh2 ] && [ $p = 4 ] && continue
+        run mpi $p "$tn" train "$tmp/$c.json" --epochs 5 --threads 1 -v -o "$tmp/$c-$p.tnn"
+        check "$c: $p processes train (rc $rc: $err)" [ $rc -eq 0 ]
+        printf '%s\n' "$out" >"$tmp/$c-$p.out"
+        check "$c: $p processes, accuracies equal to 3 digits" same_acc "$tmp/$c-1.out" "$tmp/$c-$p.out"
+        check "$c: $p processes, the same rows counted" \
+            [ "$(grep -o '([0-9]* rows)' "$tmp/$c-1.out")" = "$(grep -o '([0-9]* rows)' "$tmp/$c-$p.out")" ]
+        diff_ok "$tmp/$c-1.tnn" "$tmp/$c-$p.tnn"
+        check "$c: $p processes, parameters equal to one process's to 1e-5 ($(cat "$tmp/diff"))" [ $? -eq 0 ]
+        echo "$c: $p processes: $(cat "$tmp/diff")"
+        # Each process keeps its K/P shards' training rows: 1000 rows (sh4: 800 after the
+        # validation rows) over p processes.
+        [ $c = sh2 ] && want=$((1000 / p)) || want=$((800 / p))
+        check "$c: each of $p processes kept $want rows ($err)" \
+            [ "$(grep -c "kept $want training rows" <<<"$err")" -eq $p ]
+    done
+done
+# IDX reads only the chosen rows: each process its shard and every shard's validation rows
+# (450 + 100 of 1000), plain (by offset) and gzip-compressed (decompressed, then only the
+# chosen rows converted): the same parameters as one process, and as each other.
+python3 - "$tmp" <<'PY'
+import gzip, struct, sys
+rows = [l.split(',') for l in open('data/ring_train.csv').read().splitlines()[1:]]
+im = struct.pack('>BBBBII', 0, 0, 0x0D, 2, len(rows), 2) + b''.join(
+    struct.pack('>ff', float(r[0]), float(r[1])) for r in rows)
+lb = struct.pack('>BBBBI', 0, 0, 0x08, 1, len(rows)) + bytes(int(r[2]) for r in rows)
+for name, data in (('images', im), ('labels', lb)):
+    open(f'{sys.argv[1]}/ring-{name}.idx', 'wb').write(data)
+    gzip.open(f'{sys.argv[1]}/ring-{name}.idx.gz', 'wb').write(data)
+PY
+cat >"$tmp/shidx.json" <<'J'
+{"name": "ring", "seed": 42, "inputs": [{"name": "point", "size": 2}],
+ "layers": [{"type": "dense", "units": 16, "activation": "relu"},
+            {"type": "dense", "units": 16, "activation": "relu"},
+            {"type": "dense", "units": 2, "activation": "softmax"}],
+ "loss": "categorical_crossentropy", "optimizer": {"type": "adam", "lr": 0.01},
+ "train": {"epochs": 5, "batch_size": 32, "shards": 2, "validation": 0.1},
+ "data": {"format": "idx", "scaling": "unit",
+          "train": {"images": "ring-images.idx", "labels": "ring-labels.idx"}}}
+J
+sed 's/\.idx"/.idx.gz"/g' "$tmp/shidx.json" >"$tmp/shidxgz.json"
+"$tn" train "$tmp/shidx.json" --threads 1 -o "$tmp/shidx-1.tnn" >"$tmp/shidx-1.out" 2>&1
+check "idx shards: one process trains" [ $? -eq 0 ]
+for c in shidx shidxgz; do
+    run mpi 2 "$tn" train "$tmp/$c.json" --threads 1 -v -o "$tmp/$c-2.tnn"
+    check "$c: 2 processes train (rc $rc: $err)" [ $rc -eq 0 ]
+    printf '%s\n' "$out" >"$tmp/$c-2.out"
+    check "$c: each process read 550 of the 1000 rows and kept 450 ($err)" \
+        [ "$(grep -c 'kept 450 training rows (its shards), read 550 of the training file.s 1000 rows$' <<<"$err")" -eq 2 ]
+    check "$c: accuracies equal to 3 digits" same_acc "$tmp/shidx-1.out" "$tmp/$c-2.out"
+    diff_ok "$tmp/shidx-1.tnn" "$tmp/$c-2.tnn"
+    check "$c: parameters equal to one process's to 1e-5 ($(cat "$tmp/diff"))" [ $? -eq 0 ]
+done
+# A sharded run checkpointed at 2 processes resumes there byte for byte; at 4 it is
+# refused (process 0 holds other shards), saying why.
+mkdir -p "$tmp/shck"
+run mpi 2 "$tn" train "$tmp/sh4.json" --epochs 3 --threads 1 -o "$tmp/shck/straight.tnn" \
+    --checkpoint-every 1 --checkpoint-prefix "$tmp/shck/run"
+check "sharded checkpointed run ($err)" [ $rc -eq 0 ]
+run mpi 2 "$tn" train "$tmp/sh4.json" --epochs 3 --threads 1 -o "$tmp/shck/resumed.tnn" \
+    --resume "$tmp/shck/run-epoch2.ckpt"
+check "sharded: resumed at 2 processes ($err)" [ $rc -eq 0 ]
+check "sharded: 2 + 1 epochs = 3 epochs, byte for byte" \
+    cmp -s "$tmp/shck/straight.tnn" "$tmp/shck/resumed.tnn"
+run mpi 4 "$tn" train "$tmp/sh4.json" --epochs 3 --threads 1 -o "$tmp/shck/r4.tnn" \
+    --resume "$tmp/shck/run-epoch2.ckpt"
+check "sharded: resuming at 4 processes is refused (rc $rc)" [ $rc -ne 0 -a $rc -ne 124 ]
+check "... saying why ($err)" has "$err" "resumes at the number of processes that wrote it"
+sed 's/"shards": 2/"shards": 3/' "$tmp/sh2.json" >"$tmp/sh3.json"
+run mpi 2 "$tn" train "$tmp/sh3.json" --epochs 1
+check "3 shards on 2 processes: refused (rc $rc)" [ $rc -ne 0 -a $rc -ne 124 ]
+check "... naming train.shards ($err)" has "$err" "train.shards is 3, which 2 processes cannot share"
 
 # 2. Checkpoints: process 0 writes them; 1 + 1 epochs at 2 processes = 2 straight.
 d=$tmp/ck

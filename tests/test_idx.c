@@ -273,6 +273,73 @@ START_TEST(test_roundtrip_files)
 }
 END_TEST
 
+/* ---- Chosen items only (sharded training) -------------------------------------------- */
+
+typedef struct chooser {
+    const uint32_t *rows;
+    size_t n, asked;
+} chooser;
+
+static int choose(void *user, size_t count, const uint32_t **rows, size_t *n, tn_error *err)
+{
+    (void)err;
+    chooser *c = user;
+    c->asked = count;
+    *rows = c->rows;
+    *n = c->n;
+    return TN_OK;
+}
+
+START_TEST(test_read_rows)
+{
+    /* 7 items of 3 bytes, item i holding 10 i, 10 i + 1, 10 i + 2 */
+    const uint32_t d[2] = {7, 3};
+    unsigned char data[21], buf[64];
+    for (int i = 0; i < 21; i++)
+        data[i] = (unsigned char)(10 * (i / 3) + i % 3);
+    size_t len = make_idx(buf, 0x08, 2, d, data, sizeof data);
+    char plain[8192], gz[8192];
+    make_dir();
+    dir_path(plain, sizeof plain, "rows-idx2-ubyte");
+    dir_path(gz, sizeof gz, "rows-idx2-ubyte.gz");
+    write_raw(plain, buf, len);
+    write_gz(gz, buf, len);
+    const uint32_t rows[4] = {1, 2, 3, 6}; /* a run of three, then one */
+    const char *paths[2] = {plain, gz};
+    for (int i = 0; i < 2; i++) {
+        chooser c = {rows, 4, 0};
+        tn_error e = {0};
+        tn_idx *x = NULL;
+        size_t count = 0;
+        int rc = tn__idx_read_rows(paths[i], choose, &c, &x, &count, &e);
+        ck_assert_msg(rc == TN_OK, "%s: %s", paths[i], e.msg);
+        ck_assert_uint_eq(c.asked, 7);
+        ck_assert_uint_eq(count, 7);
+        ck_assert_uint_eq(x->count, 4);
+        ck_assert_uint_eq(x->dims[0], 4);
+        ck_assert_uint_eq(x->item, 3);
+        for (int r = 0; r < 4; r++)
+            for (int j = 0; j < 3; j++)
+                ck_assert_float_eq(x->values[r * 3 + j], (float)(10 * rows[r] + (uint32_t)j));
+        tn__idx_free(x);
+    }
+    /* A truncated file is refused before anything is chosen, naming it. */
+    write_raw(plain, buf, len - 4);
+    chooser c = {rows, 4, 0};
+    tn_error e = {0};
+    tn_idx *x = NULL;
+    size_t count = 0;
+    ck_assert_int_eq(tn__idx_read_rows(plain, choose, &c, &x, &count, &e), TN_EFORMAT);
+    ck_assert_ptr_null(x);
+    ck_assert_uint_eq(c.asked, 0);
+    ck_assert_msg(strstr(e.msg, "truncated") && strstr(e.msg, plain), "%s", e.msg);
+    write_raw(plain, buf, 10); /* inside the header */
+    ck_assert_int_eq(tn__idx_read_rows(plain, choose, &c, &x, &count, &e), TN_EFORMAT);
+    ck_assert_ptr_null(x);
+    remove_dir();
+}
+END_TEST
+
 /* ---- Header errors ---------------------------------------------------------------- */
 
 START_TEST(test_err_magic)
@@ -666,6 +733,7 @@ Suite *tn_check_suite(void)
     tcase_add_test(tc, test_roundtrip_bytes);
     tcase_add_test(tc, test_roundtrip_types);
     tcase_add_test(tc, test_roundtrip_files);
+    tcase_add_test(tc, test_read_rows);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");

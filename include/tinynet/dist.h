@@ -30,6 +30,12 @@ TN_API int tn_dist_agree(int status, tn_error *err);
 /* Seconds this process spent in the gradient all-reduce (communication and waiting for
  * the others) and the steps, since tn_dist_init. */
 TN_API double tn_dist_comm_seconds(long long *steps);
+/* Sharded training (train.shards > 1): the training rows process p (0 ... size - 1) kept
+ * in memory, the rows it read of the training file (its shards' and every shard's
+ * validation rows where the format reads only some rows, else all) and the file's rows,
+ * as the last sharded load noted them. Returns 0, or -1 when no sharded load happened
+ * (or p is out of range). */
+TN_API int tn_dist_data_rows(int process, size_t *kept, size_t *read, size_t *file);
 
 #ifdef __cplusplus
 }

@@ -504,10 +504,10 @@ int tn_cli_train(int argc, char **argv)
     int rank = tn_dist_rank();
     if (rc == TN_OK)
         rc = run(&o, &err);
+    /* Process 0 says why before MPI ends: once the others have left MPI_Finalize and exit
+     * non-zero, mpirun may end process 0 before it could. Interrupted (> 128): work saved. */
+    int code = rc > 128 ? rc : rc == TN_OK ? TN_EXIT_OK
+                                : rank == 0 ? tn_cli_fail(&err) : TN_EXIT_FAIL;
     tn_cli_dist_end();
-    if (rc > 128) /* interrupted, with its work saved */
-        return rc;
-    if (rc)
-        return rank == 0 ? tn_cli_fail(&err) : TN_EXIT_FAIL;
-    return TN_EXIT_OK;
+    return code;
 }

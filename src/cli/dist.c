@@ -29,5 +29,11 @@ void tn_cli_dist_end(void)
                 "gradient all-reduces (%.1f us each)\n", tn_dist_size(), secs, steps,
                 steps ? 1e6 * secs / (double)steps : 0.0);
     }
+    size_t kept, read, file;
+    for (int p = 0; tn_dist_rank() == 0 && tn_cli_verbosity > 0 &&
+                    tn_dist_data_rows(p, &kept, &read, &file) == 0; p++)
+        fprintf(stderr, "tinynet: note: process %d kept %zu training rows (its shards), read "
+                "%zu of the training file's %zu rows%s\n", p, kept, read, file,
+                read == file ? " (a format read whole)" : "");
     tn_dist_finalize();
 }

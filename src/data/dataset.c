@@ -71,6 +71,15 @@ static void copy_row(const tn_dataset *src, size_t from, tn_dataset *dst, size_t
                src->t_width * sizeof(float));
 }
 
+int tn__dataset_pick(const tn_dataset *d, const uint32_t *rows, size_t n, tn_dataset **out,
+                     tn_error *err)
+{
+    int rc = tn__dataset_new(n, d->n_inputs, d->width, d->t_width, out, err);
+    for (size_t i = 0; rc == TN_OK && i < n; i++)
+        copy_row(d, rows[i], *out, i);
+    return rc;
+}
+
 int tn__dataset_split(const tn_dataset *d, double fraction, unsigned long long seed,
                       tn_dataset **train, tn_dataset **val, tn_error *err)
 {

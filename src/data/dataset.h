@@ -8,6 +8,7 @@
 #include "model/scaling.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Owns its buffers. */
 typedef struct tn_dataset {
@@ -32,6 +33,9 @@ int tn__dataset_split(const tn_dataset *d, double fraction, unsigned long long s
 int tn__dataset_split_stream(const tn_dataset *d, double fraction, unsigned long long seed,
                              unsigned stream, tn_dataset **train, tn_dataset **val,
                              tn_error *err);
+/* A new dataset of d's rows rows[0..n) (inputs and targets, not keys), in that order. */
+int tn__dataset_pick(const tn_dataset *d, const uint32_t *rows, size_t n, tn_dataset **out,
+                     tn_error *err);
 /* Applies the model's input scaling to d in place, once (d->scaled); harmless for "none". */
 void tn__dataset_scale(tn_dataset *d, const tn_scaling *s);
 /* Whether d's inputs fit net's (count and widths) and d has rows. */

@@ -36,14 +36,14 @@ static size_t one_target(const void *state)
     return 1;
 }
 
-/* which: 0 train, 1 test. */
-static int load_set(int which, const tn_net *net, tn_dataset **out, float *type_max,
-                    tn_error *err)
+/* which: 0 train, 1 test; sel: the rows to keep (NULL: all). */
+static int load_set(int which, const tn_net *net, const tn_row_select *sel, tn_dataset **out,
+                    float *type_max, tn_error *err)
 {
     char images[4096], labels[4096];
     *out = NULL;
     int rc = tn__fashion_paths(which, images, sizeof images, labels, sizeof labels, err);
-    return rc ? rc : tn__data_load_idx(images, labels, net, out, type_max, err);
+    return rc ? rc : tn__data_load_idx_rows(images, labels, net, sel, out, type_max, err);
 }
 
 static int fashion_load(const void *state, const tn_data_ctx *c, unsigned long long seed,
@@ -51,8 +51,21 @@ static int fashion_load(const void *state, const tn_data_ctx *c, unsigned long l
 {
     (void)state, (void)seed;
     float unused;
-    int rc = load_set(0, c->net, &out->train, &out->type_max, err);
-    return rc ? rc : load_set(1, c->net, &out->test, &unused, err);
+    int rc = load_set(0, c->net, NULL, &out->train, &out->type_max, err);
+    return rc ? rc : load_set(1, c->net, NULL, &out->test, &unused, err);
+}
+
+static int fashion_load_rows(const void *state, const tn_data_ctx *c, unsigned long long seed,
+                             const tn_row_select *sel, tn_data_loaded *out, size_t *read,
+                             tn_error *err)
+{
+    (void)state, (void)seed;
+    float unused;
+    int rc = load_set(0, c->net, sel, &out->train, &out->type_max, err);
+    if (rc == TN_OK)
+        rc = load_set(1, c->net, NULL, &out->test, &unused, err);
+    *read = rc == TN_OK ? out->train->rows : 0;
+    return rc;
 }
 
 static int fashion_from_record(tn_jr *r, const cJSON *obj, const tn_data_ctx *c, void **state)
@@ -79,7 +92,7 @@ int tn__data_read_fashion(const char *keyword, const tn_net *net, tn_dataset **o
         return tn__err(err, TN_ESHAPE, "the model has 1 output, and class labels need one "
                        "output per class (a softmax layer)");
     float type_max;
-    return load_set(strcmp(set, "test") == 0, net, out, &type_max, err);
+    return load_set(strcmp(set, "test") == 0, net, NULL, out, &type_max, err);
 }
 
 static int fashion_read(const void *state, const tn_data_ctx *c, const tn_data_source *src,
@@ -110,4 +123,5 @@ const tn_data_format tn__data_fashion = {
     .from_record = fashion_from_record,
     .read = fashion_read,
     .class_name = fashion_class_name,
+    .load_rows = fashion_load_rows,
 };

@@ -130,6 +130,30 @@ int tn__data_holdout(tn_data_loaded *out, double fraction, unsigned long long se
     return rc;
 }
 
+int tn__data_load_chosen(tn_data_load_fn load, const void *state, const tn_data_ctx *c,
+                         unsigned long long seed, const tn_row_select *sel,
+                         tn_data_loaded *out, size_t *read, tn_error *err)
+{
+    *read = 0;
+    const uint32_t *rows = NULL;
+    size_t n = 0;
+    tn_dataset *kept = NULL;
+    int rc = load(state, c, seed, out, err);
+    if (rc == TN_OK) {
+        *read = out->train->rows;
+        rc = sel->select(sel->user, out->train->rows, &rows, &n, err);
+    }
+    if (rc == TN_OK)
+        rc = tn__dataset_pick(out->train, rows, n, &kept, err);
+    if (rc == TN_OK) { /* the other rows go at once */
+        tn__dataset_free(out->train);
+        out->train = kept;
+    } else {
+        tn__data_loaded_free(out);
+    }
+    return rc;
+}
+
 void tn__data_loaded_free(tn_data_loaded *d)
 {
     if (!d)

@@ -21,6 +21,7 @@
 #include "model/model.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* What a format is told about the network and the loss it feeds. */
 typedef struct tn_data_ctx {
@@ -53,6 +54,13 @@ typedef struct tn_data_source {
     size_t head_len, first_line;
 } tn_data_source;
 
+/* Sharded training (train/shard.h): which rows of the training file to keep, told once
+ * the file's row count is known (the same list however often it is asked). */
+typedef struct tn_row_select {
+    int (*select)(void *user, size_t n_all, const uint32_t **rows, size_t *n, tn_error *err);
+    void *user;
+} tn_row_select;
+
 typedef struct tn_data_format {
     const char *name;            /* registry key: "data": {"format": NAME} */
     const char *const *keys;     /* its own keys of "data", NULL-ended (for docs and checks) */
@@ -76,6 +84,12 @@ typedef struct tn_data_format {
      * header that read must be given as the source's head. NULL: the format is read whole. */
     int (*stream_header)(const void *state, const char *text, size_t len);
     void (*free)(void *state);
+    /* Optional: load, with out->train only the training file's rows sel chooses, in their
+     * order, reading no more of the file than the format must; *read: the rows read.
+     * NULL: the caller loads all rows and keeps the chosen ones. */
+    int (*load_rows)(const void *state, const tn_data_ctx *c, unsigned long long seed,
+                     const tn_row_select *sel, tn_data_loaded *out, size_t *read,
+                     tn_error *err);
 } tn_data_format;
 
 size_t tn__data_format_count(void);
@@ -123,6 +137,13 @@ int tn__data_parse_holdout(tn_jr *r, const cJSON *obj, int has_test, const char 
 /* Splits a seeded fraction of out->train off into out->test (nothing for 0). */
 int tn__data_holdout(tn_data_loaded *out, double fraction, unsigned long long seed,
                      tn_error *err);
+/* A format's load, for the helper below. */
+typedef int (*tn_data_load_fn)(const void *state, const tn_data_ctx *c, unsigned long long seed,
+                               tn_data_loaded *out, tn_error *err);
+/* load_rows the simple way: load reads every row, the chosen ones are kept (*read: all). */
+int tn__data_load_chosen(tn_data_load_fn load, const void *state, const tn_data_ctx *c,
+                         unsigned long long seed, const tn_row_select *sel,
+                         tn_data_loaded *out, size_t *read, tn_error *err);
 /* Frees what load returned. */
 void tn__data_loaded_free(tn_data_loaded *d);
 

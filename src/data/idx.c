@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 const char *const tn__fashion_classes[TN_FASHION_CLASSES] = {
@@ -348,6 +350,155 @@ int tn__idx_read(const char *path, tn_idx **out, tn_error *err)
     }
     if (rc == TN_OK)
         rc = tn__idx_parse(path, plain, plain_len, out, err);
+    tn__free(plain);
+    return rc;
+}
+
+/* ---- chosen items only -------------------------------------------------------------- */
+
+/* n bytes at off of fd; a short file is truncation. */
+static int read_at(const char *name, int fd, unsigned char *buf, size_t n, off_t off,
+                   tn_error *err)
+{
+    while (n > 0) {
+        ssize_t got = pread(fd, buf, n, off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return tn__err_errno(err, TN_EIO, name, "cannot read", errno);
+        if (got == 0)
+            return tn__err(err, TN_EFORMAT, "%s: truncated while reading", name);
+        buf += got;
+        n -= (size_t)got;
+        off += got;
+    }
+    return TN_OK;
+}
+
+/* The chosen items of h (count known) into a new tn_idx; get(user, first, k, bytes) gives
+ * the bytes of items [first, first + k). */
+typedef int (*item_bytes)(void *user, size_t first, size_t k, unsigned char *bytes,
+                          tn_error *err);
+
+static int convert_chosen(const char *name, const tn_idx *h, const uint32_t *rows, size_t n,
+                          item_bytes get, void *user, tn_idx **out, tn_error *err)
+{
+    size_t esize = (size_t)type_size(h->type), row_bytes = h->item * esize;
+    /* a run of consecutive items is read at once, up to about 4 MB */
+    size_t cap = row_bytes > ((size_t)4 << 20) ? 1 : ((size_t)4 << 20) / row_bytes;
+    tn_idx *x = tn__calloc(1, sizeof *x);
+    unsigned char *chunk = tn__malloc(cap * row_bytes);
+    if (x) {
+        *x = *h;
+        x->count = x->dims[0] = n;
+        x->values = tn__floats_alloc_raw(n ? n * h->item : 1);
+    }
+    int rc = x && chunk && x->values ? TN_OK : tn__err(err, TN_ENOMEM, "%s: out of memory", name);
+    for (size_t i = 0; rc == TN_OK && i < n;) {
+        size_t k = 1;
+        while (i + k < n && k < cap && rows[i + k] == rows[i] + k)
+            k++;
+        rc = get(user, rows[i], k, chunk, err);
+        if (rc == TN_OK)
+            rc = convert(name, h->type, chunk, k * h->item, x->values + i * h->item, err);
+        i += k;
+    }
+    tn__free(chunk);
+    if (rc) {
+        tn__idx_free(x);
+        return rc;
+    }
+    *out = x;
+    return TN_OK;
+}
+
+typedef struct plain_src {
+    const char *name;
+    int fd;
+    size_t hdr, row_bytes;
+} plain_src;
+
+static int plain_bytes(void *user, size_t first, size_t k, unsigned char *bytes, tn_error *err)
+{
+    plain_src *p = user;
+    return read_at(p->name, p->fd, bytes, k * p->row_bytes,
+                   (off_t)(p->hdr + first * p->row_bytes), err);
+}
+
+typedef struct mem_src {
+    const unsigned char *data;
+    size_t row_bytes;
+} mem_src;
+
+static int mem_bytes(void *user, size_t first, size_t k, unsigned char *bytes, tn_error *err)
+{
+    (void)err;
+    mem_src *m = user;
+    memcpy(bytes, m->data + first * m->row_bytes, k * m->row_bytes);
+    return TN_OK;
+}
+
+static int header_of(const char *name, const unsigned char *buf, size_t len, size_t data_len,
+                     tn_idx *h, size_t *hdr, tn_error *err)
+{
+    memset(h, 0, sizeof *h);
+    int rc = parse_header(name, buf, len, h, hdr, err);
+    if (rc == TN_OK)
+        rc = check_data_size(name, h, data_len - (data_len < *hdr ? data_len : *hdr), err);
+    if (rc == TN_OK) {
+        h->count = h->dims[0];
+        h->item = 1;
+        for (int i = 1; i < h->ndim; i++)
+            h->item *= h->dims[i];
+    }
+    return rc;
+}
+
+int tn__idx_read_rows(const char *path, tn_idx_select select, void *user, tn_idx **out,
+                      size_t *count, tn_error *err)
+{
+    *out = NULL;
+    *count = 0;
+    int fd;
+    int rc = tn__open_regular(path, &fd, err);
+    if (rc)
+        return rc;
+    unsigned char head[4 + 4 * 4] = {0};
+    struct stat st;
+    size_t size = fstat(fd, &st) == 0 ? (size_t)st.st_size : 0, got = size < sizeof head ? size
+                                                                              : sizeof head;
+    rc = read_at(path, fd, head, got, 0, err);
+    const uint32_t *rows;
+    size_t n, hdr = 0;
+    tn_idx h;
+    if (rc == TN_OK && !(got >= 2 && head[0] == 0x1f && head[1] == 0x8b)) {
+        /* plain: the header, then only the chosen items, by offset */
+        rc = header_of(path, head, got, size, &h, &hdr, err);
+        if (rc == TN_OK && (rc = select(user, h.count, &rows, &n, err)) == TN_OK) {
+            plain_src p = {path, fd, hdr, h.item * (size_t)type_size(h.type)};
+            rc = convert_chosen(path, &h, rows, n, plain_bytes, &p, out, err);
+        }
+        *count = rc == TN_OK ? h.count : 0;
+        close(fd);
+        return rc;
+    }
+    close(fd);
+    if (rc)
+        return rc;
+    /* gzip cannot seek: decompressed whole (bytes), only the chosen items become floats */
+    unsigned char *raw = NULL, *plain = NULL;
+    size_t raw_len = 0, plain_len = 0;
+    rc = tn__read_file(path, TN_IDX_MAX_BYTES, &raw, &raw_len, err);
+    if (rc == TN_OK)
+        rc = tn__gunzip(path, raw, raw_len, TN_IDX_MAX_BYTES, &plain, &plain_len, err);
+    tn__free(raw);
+    if (rc == TN_OK)
+        rc = header_of(path, plain, plain_len, plain_len, &h, &hdr, err);
+    if (rc == TN_OK && (rc = select(user, h.count, &rows, &n, err)) == TN_OK) {
+        mem_src m = {plain + hdr, h.item * (size_t)type_size(h.type)};
+        rc = convert_chosen(path, &h, rows, n, mem_bytes, &m, out, err);
+    }
+    *count = rc == TN_OK ? h.count : 0;
     tn__free(plain);
     return rc;
 }

@@ -17,6 +17,7 @@
 #include "tinynet/tinynet.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Cap on both the file read and its decompressed size: the largest real IDX file
  * (MNIST-style 60000x28x28) is 47 MB, so 1 GiB only stops gzip bombs. */
@@ -38,6 +39,15 @@ int tn__idx_read(const char *path, tn_idx **out, tn_error *err);
 int tn__idx_parse(const char *name, const unsigned char *buf, size_t len, tn_idx **out,
                   tn_error *err);
 void tn__idx_free(tn_idx *x); /* NULL is harmless */
+/* Which items to keep, told the file's count: *rows[0 .. *n) ascending, below count. */
+typedef int (*tn_idx_select)(void *user, size_t count, const uint32_t **rows, size_t *n,
+                             tn_error *err);
+/* Reads only the items select chooses (their values, in that order; (*out)->count is how
+ * many): a plain file its header and then each run of chosen items by offset, a gzip file
+ * (which cannot seek) decompressed whole as bytes with only the chosen items converted.
+ * *count: the file's items. */
+int tn__idx_read_rows(const char *path, tn_idx_select select, void *user, tn_idx **out,
+                      size_t *count, tn_error *err);
 
 /* Decompresses a whole gzip buffer (one or more members) into a tn__malloc'd buffer of at
  * most cap bytes; free it with tn__free. Corrupt or truncated data and anything but
@@ -73,6 +83,10 @@ extern const char *const tn__fashion_classes[TN_FASHION_CLASSES];
  * bytes; 0 for float types, which have none), for "unit" scaling. */
 int tn__data_load_idx(const char *images, const char *labels, const tn_net *net,
                       tn_dataset **out, float *type_max, tn_error *err);
+/* The same, keeping only the items sel chooses (NULL: all; tn__idx_read_rows). */
+int tn__data_load_idx_rows(const char *images, const char *labels, const tn_net *net,
+                           const tn_row_select *sel, tn_dataset **out, float *type_max,
+                           tn_error *err);
 /* paths[0] images and, with targets, paths[1] labels. */
 int tn__data_read_images(const tn_data_source *src, const tn_net *net, int with_targets,
                          tn_dataset **out, tn_error *err);

@@ -63,12 +63,41 @@ static float idx_type_max(int type)
 int tn__data_load_idx(const char *images, const char *labels, const tn_net *net,
                       tn_dataset **out, float *type_max, tn_error *err)
 {
+    return tn__data_load_idx_rows(images, labels, net, NULL, out, type_max, err);
+}
+
+/* For tn__idx_read_rows: the labels file must count the images' items. */
+typedef struct pair_select {
+    const tn_row_select *sel;
+    const char *images;
+    size_t count;       /* the images' (0: not read yet) */
+} pair_select;
+
+static int select_pair(void *user, size_t count, const uint32_t **rows, size_t *n,
+                       tn_error *err)
+{
+    pair_select *p = user;
+    if (p->count && count != p->count)
+        return tn__err(err, TN_ESHAPE, "the labels file has %zu items, the images file "
+                       "(%s) %zu", count, p->images, p->count);
+    p->count = count;
+    return p->sel->select(p->sel->user, count, rows, n, err);
+}
+
+int tn__data_load_idx_rows(const char *images, const char *labels, const tn_net *net,
+                           const tn_row_select *sel, tn_dataset **out, float *type_max,
+                           tn_error *err)
+{
     *out = NULL;
     tn_idx *im = NULL, *lb = NULL;
     tn_dataset *d = NULL;
-    size_t W = net->nodes[net->output].width;
-    int rc = tn__idx_read(images, &im, err);
-    if (rc == TN_OK && labels && !(rc = tn__idx_read(labels, &lb, err)))
+    size_t W = net->nodes[net->output].width, n_im = 0, n_lb = 0; /* the files' items */
+    pair_select ps = {sel, images, 0};
+    int rc = sel ? tn__idx_read_rows(images, select_pair, &ps, &im, &n_im, err)
+                 : tn__idx_read(images, &im, err);
+    if (rc == TN_OK && labels &&
+        !(rc = sel ? tn__idx_read_rows(labels, select_pair, &ps, &lb, &n_lb, err)
+                   : tn__idx_read(labels, &lb, err)))
         rc = tn__idx_check_pair(im, images, lb, labels, W, err);
     if (rc == TN_OK && im->ndim < 2)
         rc = tn__err(err, TN_ESHAPE, "%s: images need at least 2 dimensions (count x "
@@ -179,6 +208,22 @@ static int idx_load(const void *state, const tn_data_ctx *c, unsigned long long 
     return rc;
 }
 
+static int idx_load_rows(const void *state, const tn_data_ctx *c, unsigned long long seed,
+                         const tn_row_select *sel, tn_data_loaded *out, size_t *read,
+                         tn_error *err)
+{
+    const idx_state *s = state;
+    if (s->holdout > 0) /* the holdout is drawn over all rows: read whole, keep the chosen */
+        return tn__data_load_chosen(idx_load, state, c, seed, sel, out, read, err);
+    float unused;
+    int rc = tn__data_load_idx_rows(s->train, s->train_labels, c->net, sel, &out->train,
+                                    &out->type_max, err);
+    if (rc == TN_OK && s->test)
+        rc = tn__data_load_idx(s->test, s->test_labels, c->net, &out->test, &unused, err);
+    *read = rc == TN_OK ? out->train->rows : 0;
+    return rc;
+}
+
 static int idx_from_record(tn_jr *r, const cJSON *obj, const tn_data_ctx *c, void **state)
 {
     (void)obj, (void)c;
@@ -220,4 +265,5 @@ const tn_data_format tn__data_idx = {
     .from_record = idx_from_record,
     .read = idx_read,
     .free = idx_free,
+    .load_rows = idx_load_rows,
 };

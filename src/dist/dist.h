@@ -43,4 +43,17 @@ void tn__dist_plan_free(tn_dist_plan *plan);
 int tn__dist_reduce_step(tn_dist_plan *plan, float *G, size_t n, size_t rows, double *stats,
                          tn_error *err);
 
+/* Sums n doubles over the processes, in place (sharded data: statistics decided over all
+ * rows). Exact when each value comes from one process and the others give 0. TN_EIO when
+ * MPI fails. */
+int tn__dist_sum_doubles(double *v, size_t n, tn_error *err);
+/* Every process's n floats (at most cap in all), in process order, into all; counts
+ * [2 x P]: how many each sent, then room for the displacements (no allocation: a training
+ * step calls it). TN_EIO when MPI fails. */
+int tn__dist_allgather_floats(const float *mine, size_t n, float *all, size_t cap,
+                              int *counts, tn_error *err);
+/* Each process notes its kept training rows, the rows it read and the training file's;
+ * all learn everyone's (a collective), for tn_dist_data_rows. */
+int tn__dist_note_rows(size_t kept, size_t read, size_t file, tn_error *err);
+
 #endif

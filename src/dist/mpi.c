@@ -14,6 +14,8 @@
 #include <string.h>
 
 static int g_started, g_rank, g_size = 1;
+static double *g_rows;
+static int g_rows_n;
 static double g_comm_seconds;
 static long long g_steps;
 
@@ -55,6 +57,9 @@ void tn_dist_finalize(void)
 {
     if (g_started)
         MPI_Finalize();
+    tn__free(g_rows);
+    g_rows = NULL;
+    g_rows_n = 0;
     g_started = 0;
     g_rank = 0;
     g_size = 1;
@@ -294,4 +299,73 @@ int tn__dist_reduce_step(tn_dist_plan *plan, float *G, size_t n, size_t rows, do
     g_comm_seconds += tn__seconds() - t0;
     g_steps++;
     return rc;
+}
+
+int tn__dist_sum_doubles(double *v, size_t n, tn_error *err)
+{
+    for (size_t at = 0; g_size > 1 && at < n;) {
+        size_t piece = n - at < (size_t)INT_MAX ? n - at : (size_t)INT_MAX;
+        int mrc = MPI_Allreduce(MPI_IN_PLACE, v + at, (int)piece, MPI_DOUBLE, MPI_SUM,
+                                MPI_COMM_WORLD);
+        if (mrc != MPI_SUCCESS)
+            return mpi_fail(err, mrc, "MPI_Allreduce of the data's statistics");
+        at += piece;
+    }
+    return TN_OK;
+}
+
+/* g_rows: the rows each process kept, read and the training file's rows ([3 x process]), from the last sharded
+ * load. */
+int tn__dist_note_rows(size_t kept, size_t read, size_t file, tn_error *err)
+{
+    int P = tn_dist_size(), p = tn_dist_rank();
+    double *v = tn__calloc(3 * (size_t)P, sizeof *v);
+    if (!v)
+        return tn__err(err, TN_ENOMEM, "out of memory");
+    v[3 * p] = (double)kept;
+    v[3 * p + 1] = (double)read;
+    v[3 * p + 2] = (double)file;
+    int rc = tn__dist_sum_doubles(v, 3 * (size_t)P, err); /* one process per slot: exact */
+    if (rc) {
+        tn__free(v);
+        return rc;
+    }
+    tn__free(g_rows);
+    g_rows = v;
+    g_rows_n = P;
+    return TN_OK;
+}
+
+int tn_dist_data_rows(int process, size_t *kept, size_t *read, size_t *file)
+{
+    if (!g_rows || process < 0 || process >= g_rows_n)
+        return -1;
+    *kept = (size_t)g_rows[3 * process];
+    *read = (size_t)g_rows[3 * process + 1];
+    *file = (size_t)g_rows[3 * process + 2];
+    return 0;
+}
+
+int tn__dist_allgather_floats(const float *mine, size_t n, float *all, size_t cap,
+                              int *counts, tn_error *err)
+{
+    if (n > INT_MAX)
+        return tn__err(err, TN_EINVAL, "too many floats to gather (%zu)", n);
+    int me = (int)n;
+    int mrc = MPI_Allgather(&me, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD);
+    if (mrc != MPI_SUCCESS)
+        return mpi_fail(err, mrc, "MPI_Allgather of the embedding ids' counts");
+    size_t total = 0;
+    for (int q = 0; q < g_size; q++)
+        total += (size_t)counts[q];
+    if (total > cap)
+        return tn__err(err, TN_EINVAL, "%zu floats gathered into room for %zu", total, cap);
+    int *displs = counts + g_size;
+    displs[0] = 0;
+    for (int q = 1; q < g_size; q++)
+        displs[q] = displs[q - 1] + counts[q - 1];
+    mrc = MPI_Allgatherv(mine, me, MPI_FLOAT, all, counts, displs, MPI_FLOAT, MPI_COMM_WORLD);
+    if (mrc != MPI_SUCCESS)
+        return mpi_fail(err, mrc, "MPI_Allgatherv of the embedding ids");
+    return TN_OK;
 }

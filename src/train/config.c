@@ -19,7 +19,7 @@ const char *const tn__config_top_keys[] = {"name", "seed", "inputs", "layers", "
 const char *const tn__config_train_keys[] = {"epochs", "batch_size", "shuffle", "patience",
                                              "min_delta", "threads", "validation",
                                              "eval_every", "lr_schedule", "class_weights",
-                                             NULL};
+                                             "shards", NULL};
 const tn__keydoc tn__config_top_docs[] = {
     {"name", "the network's name, recorded in the model (default \"network\")"},
     {"seed", "the seed of initialisation, shuffling, the holdout split, negative sampling and "
@@ -55,6 +55,12 @@ const tn__keydoc tn__config_train_docs[] = {
                   "which early stopping and the plateau schedule monitor; never the test "
                   "rows, which are evaluated once after training; in [0, 0.9] (default 0.1 "
                   "with patience or a plateau schedule, else 0)"},
+    {"shards", "split the training rows into K contiguous shards, each shuffled by its own "
+               "stream, every batch taking rows from all of them in proportion; the result "
+               "depends on K, not on the number of MPI processes P, and with K a multiple of "
+               "P each process keeps only its K/P shards (IDX reads only those rows); "
+               "validation rows are held out of each shard; in [1, 4096] (default 1: one "
+               "shuffle of all rows)"},
     {"eval_every", "evaluate the validation rows every N epochs and after the last, in [0, "
                   "1000000]; 0: never (default 1)"},
     {"lr_schedule", "the learning rate of each epoch (in the log), a function of the epoch "
@@ -81,7 +87,7 @@ static int parse_train(tn_jr *r, const cJSON *root, tn_config *c)
     if (rc)
         return rc;
     size_t mark = tn__jr_push_key(r, "train");
-    long long epochs, batch, patience, threads, every;
+    long long epochs, batch, patience, threads, every, shards;
     double min_delta, validation;
     int shuffle;
     if (!(rc = tn__jr_check_keys(r, obj, tn__config_train_keys)) &&
@@ -93,6 +99,7 @@ static int parse_train(tn_jr *r, const cJSON *root, tn_config *c)
         !(rc = tn__jr_int(r, obj, "threads", 0, 1, 1, TN_MAX_THREADS, &threads)) &&
         !(rc = tn__jr_num(r, obj, "validation", 0, 0, 0, 0.9, &validation)) &&
         !(rc = tn__jr_int(r, obj, "eval_every", 0, 1, 0, TN_MAX_EPOCHS, &every)) &&
+        !(rc = tn__jr_int(r, obj, "shards", 0, 1, 1, TN_MAX_SHARDS, &shards)) &&
         !(rc = tn__lr_schedule_parse(r, obj, &c->train.lr))) {
         c->train.epochs = (int)epochs;
         c->train.batch_size = (size_t)batch;
@@ -101,6 +108,7 @@ static int parse_train(tn_jr *r, const cJSON *root, tn_config *c)
         c->train.min_delta = min_delta;
         c->threads = (int)threads;
         c->train.eval_every = (int)every;
+        c->train.shards = (int)shards;
         /* Whatever chooses during training gets validation rows unless told otherwise. */
         int monitors = patience > 0 || c->train.lr.kind == TN_LR_PLATEAU;
         c->train.validation_given = cJSON_GetObjectItemCaseSensitive(obj, "validation") != NULL;

@@ -18,6 +18,7 @@
 #define TN_MAX_EPOCHS 1000000
 #define TN_MAX_SEED (1LL << 53) /* recorded in model files as a JSON number: a double */
 #define TN_MAX_THREADS 256
+#define TN_MAX_SHARDS 4096
 
 typedef struct tn_config {
     char *path;

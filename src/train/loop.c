@@ -12,6 +12,7 @@
 #include "dist/dist.h"
 #include "loss/loss.h"
 #include "train/rows.h"
+#include "train/shard.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -249,17 +250,24 @@ static int diverged(tn_error *err, int epoch, size_t batch, double loss)
  * same G and figures; TN__DIST_DIVERGED when a loss was not finite (s->step_loss holds
  * the sum). s->step_rows: this process's rows, which the run holds. */
 static int dist_step(trainer *s, const tn_net *net, const tn_loss *loss,
-                     const tn_train_cfg *tc, const tn_dataset *d, size_t first, size_t b,
-                     const tn_train_hooks *h, tn_train_state *st, tn_error *err)
+                     const tn_train_cfg *tc, const tn_dataset *d, size_t k, size_t b,
+                     const tn_train_ctl *ctl, tn_train_state *st, tn_error *err)
 {
-    size_t lo, hi, W = net->nodes[net->output].width;
-    tn__dist_split(b, &lo, &hi);
-    size_t n = hi - lo;
+    const tn_train_hooks *h = ctl->hooks;
+    size_t lo, hi, n, first, W = net->nodes[net->output].width;
+    if (ctl->shards) { /* its shards' rows of the batch */
+        tn__shards_batch(ctl->shards, k, &first, &lo, &n);
+        hi = lo + n;
+    } else { /* its share of the batch */
+        tn__dist_split(b, &lo, &hi);
+        n = hi - lo;
+        first = k * tc->batch_size + lo;
+    }
     s->step_rows = n;
     double stats[TN_DIST_NSTATS] = {0};
     tn__run_zero_grad(s->run);
     if (n > 0) {
-        load_batch(d, NULL, s->perm, first + lo, n, s->run, s->t);
+        load_batch(d, NULL, s->perm, first, n, s->run, s->t);
         s->run->noise_skip[0] = lo;
         s->run->noise_skip[1] = b - hi;
         tn__run_forward(s->run, n);
@@ -302,18 +310,24 @@ static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_tr
 {
     const tn_train_hooks *h = ctl ? ctl->hooks : NULL;
     size_t bs = tc->batch_size, W = net->nodes[net->output].width;
-    size_t n_batches = (d->rows + bs - 1) / bs;
+    tn_shards *sh = ctl ? ctl->shards : NULL;
+    size_t rows = sh ? sh->total : d->rows; /* of all processes */
+    size_t n_batches = (rows + bs - 1) / bs;
     int epoch = st->epoch;
-    for (size_t i = 0; i < d->rows; i++)
-        s->perm[i] = (uint32_t)i;
     tn_rng shuffle = st->shuffle;
-    if (tc->shuffle)
-        tn__rng_shuffle(&shuffle, s->perm, d->rows);
+    if (sh) {
+        tn__shards_order(sh, &shuffle, tc->shuffle, s->perm);
+    } else {
+        for (size_t i = 0; i < d->rows; i++)
+            s->perm[i] = (uint32_t)i;
+        if (tc->shuffle)
+            tn__rng_shuffle(&shuffle, s->perm, d->rows);
+    }
     int dist = ctl && ctl->distributed;
     for (size_t k = st->batch; k < n_batches; k++) {
-        size_t first = k * bs, b = d->rows - first < bs ? d->rows - first : bs;
+        size_t first = k * bs, b = rows - first < bs ? rows - first : bs;
         if (dist) {
-            int rc = dist_step(s, net, loss, tc, d, first, b, h, st, err);
+            int rc = dist_step(s, net, loss, tc, d, k, b, ctl, st, err);
             if (rc)
                 return rc == TN__DIST_DIVERGED ? diverged(err, epoch, k + 1, s->step_loss) : rc;
         } else {
@@ -333,8 +347,13 @@ static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_tr
             tn_step step = {s->run, epoch, k + 1, dist ? s->step_rows : b};
             h->on_step(h->user, &step);
         }
-        if (s->rows)
+        if (s->rows && dist) { /* every process's rows: all update the same rows */
+            int rc = tn__row_lists_collect_all(s->rows, s->step_rows, err);
+            if (rc)
+                return rc;
+        } else if (s->rows) {
             tn__row_lists_collect(s->rows, b);
+        }
         tn__optim_step(s->opt, net->P, s->run->G);
         st->batch = k + 1;
         if (h && h->on_batch)
@@ -371,10 +390,10 @@ static const tn_train_snapshot *snapshot_of(trainer *s, const tn_net *net, tn_tr
 /* Takes up a checkpoint's state: the optimizer's step and moments, the best parameters,
  * the noise stream (the parameters are already in net->P). */
 static int resume_from(trainer *s, const tn_net *net, const tn_train_cfg *tc,
-                       const tn_dataset *train, const tn_train_snapshot *r, tn_train_state *st,
+                       size_t train_rows, const tn_train_snapshot *r, tn_train_state *st,
                        tn_error *err)
 {
-    size_t n_batches = (train->rows + tc->batch_size - 1) / tc->batch_size;
+    size_t n_batches = (train_rows + tc->batch_size - 1) / tc->batch_size;
     if (r->state.batch > n_batches)
         return tn__err(err, TN_ESHAPE, "the checkpoint is after batch %zu of an epoch, which "
                        "has %zu batches here", r->state.batch, n_batches);
@@ -413,18 +432,17 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
         rc = tn__err(err, TN_EDATA, "too many rows (%zu)", train->rows);
     if (rc == TN_OK && (tc->epochs < 1 || tc->batch_size < 1))
         rc = tn__err(err, TN_EINVAL, "epochs and batch size must be positive");
-    /* Each process would collect only its own rows' embedding ids: the lazy updates, and
-     * so the parameters, would differ between processes. */
-    if (rc == TN_OK && ctl && ctl->distributed && tn__optim_lazy_rows(oc))
-        rc = tn__err(err, TN_ECONFIG, "optimizer.lazy: not with several MPI processes yet "
-                     "(use dense Adam: \"lazy\": false)");
     if (ctl && ctl->distributed) /* the processes' data may differ: all stop, or none */
         rc = tn_dist_agree(rc, err);
     if (rc)
         return rc;
     const tn_train_hooks *hooks = ctl ? ctl->hooks : NULL;
+    /* The training rows of all processes (sharded: this process holds its shards'). */
+    size_t n_train = ctl && ctl->shards ? ctl->shards->total : train->rows;
     trainer s = {0};
     rc = trainer_init(&s, net, loss, oc, tc, train, val, err);
+    if (rc == TN_OK && ctl && ctl->shards)
+        rc = tn__shards_plan(ctl->shards, tc->batch_size, err);
     tn_pool *pool = NULL, *outer = NULL; /* the run's threads, created once, before any step */
     if (rc == TN_OK && ctl && ctl->threads > 1 &&
         (rc = tn__pool_new(ctl->threads, &pool)) != TN_OK)
@@ -436,7 +454,7 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
     tn_train_state st = {.epoch = 1, .best = INFINITY, .plateau = {1, INFINITY, 0}};
     tn__rng_seed(&st.shuffle, tc->seed, TN_STREAM_SHUFFLE);
     if (rc == TN_OK && ctl && ctl->resume)
-        rc = resume_from(&s, net, tc, train, ctl->resume, &st, err);
+        rc = resume_from(&s, net, tc, n_train, ctl->resume, &st, err);
     if (rc == TN_OK && ctl && ctl->distributed)
         rc = dist_plan(&s, net, tc->batch_size, err);
     if (ctl && ctl->distributed) /* no process may be left waiting in the first step */
@@ -461,10 +479,10 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
         rc = train_epoch(&s, net, loss, tc, train, &st, ctl, &stopped, err);
         if (rc || stopped)
             break;
-        rep.train.rows = train->rows;
-        rep.train.loss = st.total / (double)train->rows;
+        rep.train.rows = n_train;
+        rep.train.loss = st.total / (double)n_train;
         rep.train.accuracy = tn__loss_has_accuracy(loss)
-                                 ? (double)st.correct / (double)train->rows : NAN;
+                                 ? (double)st.correct / (double)n_train : NAN;
         /* Without validation rows the training loss is what there is to monitor (every
          * epoch); with them, the evaluations every eval_every epochs and at the last. */
         int evaluated = !val || (tc->eval_every > 0 &&

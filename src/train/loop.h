@@ -31,6 +31,7 @@ typedef struct tn_train_cfg {
     int metrics[TN__M_COUNT]; /* tracked on the validation rows at each evaluation */
     int n_metrics;
     double threshold;       /* binary metrics: a score >= threshold predicts class 1 */
+    int shards;             /* train.shards (train/shard.h); 1: one shuffle of all rows */
 } tn_train_cfg;
 
 /* tn_metrics (tinynet/data.h), tn_epoch_info and tn_train_hooks (tinynet/train.h) are the
@@ -97,8 +98,12 @@ typedef struct tn_train_ctl {
     int distributed;
     /* Threads of the run (0 or 1: one). Above one the run owns a pool of that many
      * (core/pool.h) that the kernels split their work across, with OpenBLAS at one thread;
-     * results are those of one thread, bit for bit. */
+     * results are reproducible for a thread count, and those of one thread where the BLAS
+     * kernels allow (tests/blas_cores.h). */
     int threads;
+    /* train.shards > 1 (train/shard.h): the training rows are this process's shards,
+     * batched as sh says (the loop plans its batches); NULL: one shuffle of all rows. */
+    struct tn_shards *shards;
 } tn_train_ctl;
 
 /* The flags of the training run context for this loss (TN_RUN_TRAINING, and

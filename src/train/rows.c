@@ -1,5 +1,7 @@
 #include "train/rows.h"
 
+#include "dist/dist.h"
+
 #include "core/alloc.h"
 #include "core/error.h"
 
@@ -11,6 +13,11 @@ struct tn_row_lists {
     uint32_t *rows[TN_MAX_NODES];    /* per table: min(vocab, max_batch) */
     unsigned char *seen[TN_MAX_NODES]; /* per table: vocab flags, all clear between batches */
     int n;
+    /* Data parallel: this process's ids of every table, packed; every process's, in
+     * process order ([tables x max_batch]); how many each process sent. */
+    float *pack, *all;
+    int *counts;
+    size_t max_batch;
 };
 
 static int is_table(const tn_layer *L)
@@ -56,16 +63,25 @@ int tn__row_lists_new(const tn_run *run, size_t max_batch, tn_optim *opt, tn_row
         }
         s->tables[t].rows = s->rows[t];
     }
+    s->max_batch = max_batch;
+    if (tn_dist_size() > 1 &&
+        (!(s->pack = tn__floats_alloc((size_t)s->n * max_batch)) ||
+         !(s->all = tn__floats_alloc((size_t)s->n * max_batch)) ||
+         !(s->counts = tn__calloc(2 * (size_t)tn_dist_size(), sizeof *s->counts)))) {
+        tn__row_lists_free(s);
+        return tn__err(err, TN_ENOMEM, "out of memory for the embedding row lists");
+    }
     opt->tables = s->tables;
     opt->n_tables = s->n;
     *out = s;
     return TN_OK;
 }
 
-void tn__row_lists_collect(tn_row_lists *l, size_t B)
+/* Lists the rows of ids[t][0 .. B) of every table t. */
+static void collect(tn_row_lists *l, const float *const *ids_of, size_t B)
 {
     for (int t = 0; t < l->n; t++) {
-        const float *ids = l->ids[t];
+        const float *ids = ids_of[t];
         float vocab = (float)l->tables[t].n_rows;
         uint32_t *rows = l->rows[t];
         unsigned char *seen = l->seen[t];
@@ -86,6 +102,40 @@ void tn__row_lists_collect(tn_row_lists *l, size_t B)
     }
 }
 
+void tn__row_lists_collect(tn_row_lists *l, size_t B)
+{
+    collect(l, l->ids, B);
+}
+
+int tn__row_lists_collect_all(tn_row_lists *l, size_t mine, tn_error *err)
+{
+    size_t n = (size_t)l->n;
+    for (size_t t = 0; t < n; t++)
+        memcpy(l->pack + t * mine, l->ids[t], mine * sizeof *l->pack);
+    int rc = tn__dist_allgather_floats(l->pack, n * mine, l->all, n * l->max_batch, l->counts,
+                                       err);
+    if (rc)
+        return rc;
+    /* Unpacked in place of the packs: table t's ids of every process, in process order
+     * (the order of the global batch). */
+    const float *in = l->all;
+    const float *ids[TN_MAX_NODES];
+    size_t B = 0;
+    for (int q = 0; q < tn_dist_size(); q++)
+        B += (size_t)l->counts[q] / n;
+    for (size_t t = 0; t < n; t++)
+        ids[t] = l->pack + t * B;
+    size_t at = 0;
+    for (int q = 0; q < tn_dist_size(); q++) {
+        size_t k = (size_t)l->counts[q] / n;
+        for (size_t t = 0; t < n; t++, in += k)
+            memcpy(l->pack + t * B + at, in, k * sizeof *in);
+        at += k;
+    }
+    collect(l, ids, B);
+    return TN_OK;
+}
+
 void tn__row_lists_free(tn_row_lists *l)
 {
     if (!l)
@@ -94,5 +144,8 @@ void tn__row_lists_free(tn_row_lists *l)
         tn__free(l->rows[t]);
         tn__free(l->seen[t]);
     }
+    tn__floats_free(l->pack);
+    tn__floats_free(l->all);
+    tn__free(l->counts);
     tn__free(l);
 }

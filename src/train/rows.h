@@ -15,6 +15,10 @@ int tn__row_lists_new(const tn_run *run, size_t max_batch, tn_optim *opt, tn_row
                       tn_error *err);
 /* Lists the rows of the batch now in the run's index inputs (B rows). */
 void tn__row_lists_collect(tn_row_lists *l, size_t B);
+/* Data parallel: lists the rows of the global batch, this process's `mine` rows and every
+ * other process's (their ids gathered, in process order): every process updates the same
+ * rows, as one process would (a collective). */
+int tn__row_lists_collect_all(tn_row_lists *l, size_t mine, tn_error *err);
 void tn__row_lists_free(tn_row_lists *l);
 
 #endif

@@ -1,6 +1,7 @@
 #include "train/session.h"
 
 #include "dist/dist.h"
+#include "train/shard.h"
 
 #include "core/alloc.h"
 #include "core/blas.h"
@@ -63,6 +64,8 @@ static void free_data(tn_session *s)
     s->val = NULL;
     tn__data_loaded_free(&s->data);
     tn__scaling_free(&s->scaling);
+    tn__shards_free(s->shards);
+    s->shards = NULL;
     s->loaded = 0;
 }
 
@@ -73,8 +76,12 @@ int tn__session_load_data(tn_session *s, tn_error *err)
     tn_config *c = s->config;
     tn_data_ctx ctx = tn__config_data_ctx(c);
     tn_data_loaded *d = &s->data;
-    int rc = c->data.format->load(c->data.state, &ctx, c->train.seed, d, err);
-    if (rc == TN_OK && c->train.validation > 0) {
+    int rc = c->train.shards > 1
+                 ? tn__shards_load(c->data.format, c->data.state, &ctx, c->train.seed,
+                                   c->train.shards, c->train.validation, d, &s->val,
+                                   &s->shards, err)
+                 : c->data.format->load(c->data.state, &ctx, c->train.seed, d, err);
+    if (rc == TN_OK && c->train.validation > 0 && !s->shards) {
         /* Held out before the scaling is fitted: the validation rows are unseen data. */
         tn_dataset *all = d->train;
         rc = tn__dataset_split_stream(all, c->train.validation, c->train.seed,
@@ -86,6 +93,9 @@ int tn__session_load_data(tn_session *s, tn_error *err)
     }
     if (rc == TN_OK && s->scaling_fixed)
         rc = scaling_copy(&s->scaling, &s->fixed_scaling, err);
+    else if (rc == TN_OK && s->shards)
+        rc = tn__shards_scaling(s->shards, &s->scaling, c->scaling, d->type_max, c->net,
+                                d->train, err);
     else if (rc == TN_OK)
         rc = tn__scaling_fit(&s->scaling, c->scaling, d->type_max, c->net, d->train->x,
                              d->train->rows, err);
@@ -376,7 +386,8 @@ int tn__session_init_from(tn_session *s, const tn_model *m, tn_error *err)
 static void describe_choice(tn_session *s)
 {
     const tn_config *c = s->config;
-    size_t n = s->data.train->rows + (s->val ? s->val->rows : 0);
+    size_t n = (s->shards ? s->shards->total : s->data.train->rows) +
+               (s->val ? s->val->rows : 0);
     int stop = c->train.patience > 0, plateau = c->train.lr.kind == TN_LR_PLATEAU;
     const char *what = stop && plateau ? "the kept epoch and the learning-rate reductions"
                        : stop ? "the kept epoch" : "the learning-rate reductions";
@@ -398,10 +409,14 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
     free_reports(s);
     int rc = tn__session_init(s, err);
     tn_checkpoint *ck = s->resume;
-    if (rc == TN_OK && ck && ck->meta.train_rows != s->data.train->rows)
-        rc = tn__err(err, TN_EDATA, "the checkpoint was written with %zu training rows, "
-                     "this run has %zu", ck->meta.train_rows, s->data.train->rows);
-    if (rc == TN_OK && ck && !(s->resume_flags & TN__RESUME_ALLOW_CHANGES)) {
+    /* Sharded: a checkpoint describes process 0's shards, which process 0 checks. */
+    tn_checkpoint *check = s->shards && tn_dist_rank() > 0 ? NULL : ck;
+    if (rc == TN_OK && check && check->meta.train_rows != s->data.train->rows)
+        rc = tn__err(err, TN_EDATA, "the checkpoint was written with %zu training rows%s, "
+                     "this run has %zu%s", ck->meta.train_rows, s->shards ? " in process 0's "
+                     "shards" : "", s->data.train->rows, s->shards ? " (a sharded run "
+                     "resumes at the number of processes that wrote it)" : "");
+    if (rc == TN_OK && check && !(s->resume_flags & TN__RESUME_ALLOW_CHANGES)) {
         s->ckpt.train_crc = tn__dataset_crc(s->data.train);
         s->ckpt.have_crc = 1;
         if (s->ckpt.train_crc != ck->meta.train_crc)
@@ -430,12 +445,17 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
         size_t k = c->train.classes;
         if (!c->class_weight && !(c->class_weight = tn__calloc(k, sizeof *c->class_weight)))
             return tn__err(err, TN_ENOMEM, "out of memory");
-        tn__class_weights_balanced(s->data.train, k, c->class_weight);
+        if (s->shards)
+            rc = tn__shards_class_weights(s->shards, s->data.train, k, c->class_weight, err);
+        else
+            tn__class_weights_balanced(s->data.train, k, c->class_weight);
         c->train.class_weight = c->class_weight;
+        if (rc)
+            return rc;
     }
     tn_train_ctl ctl = {hooks, ck ? &ck->snap : NULL, s->ckpt.every_epochs,
                         s->ckpt.every_steps, s->ckpt.base ? write_checkpoint : NULL, s, dist,
-                        s->threads};
+                        s->threads, s->shards};
     if (tn_dist_rank() > 0) /* process 0 writes them */
         ctl.checkpoint = NULL;
     rc = tn__train(c->net, &c->loss, &c->optim, &c->train, s->data.train, s->val, &ctl,
@@ -444,8 +464,16 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
     /* The kept parameters, once over each split: loss, accuracy and the task's metrics in
      * one pass (the reports give the confusion matrices too). The test rows are seen here
      * for the first time. Process 0 evaluates, reports and saves. */
+    tn_metrics sharded = {0}; /* sharded: every process's share of the training figures */
+    if (rc == TN_OK && s->shards)
+        rc = tn__shards_evaluate(s->shards, c->net, &c->loss, s->data.train,
+                                 c->train.batch_size, &sharded, err);
     if (tn_dist_rank() == 0) {
-        const tn_dataset *split[3] = {s->data.train, s->val, s->data.test};
+        const tn_dataset *split[3] = {s->shards ? NULL : s->data.train, s->val, s->data.test};
+        if (rc == TN_OK && s->shards) {
+            tn__shards_report(&sharded, &s->report[0]);
+            s->has_report[0] = 1;
+        }
         for (int i = 0; i < 3 && rc == TN_OK; i++) {
             if (!split[i])
                 continue;

@@ -21,6 +21,7 @@ typedef struct tn_session {
     tn_dataset *val;          /* validation rows held out of the training rows (NULL: none);
                                * data.train is then the rest */
     tn_scaling scaling;       /* fitted on train, applied to all, saved with the model */
+    struct tn_shards *shards; /* train.shards > 1: data.train is this process's shards */
     int loaded;               /* data holds the rows read with data_seed */
     unsigned long long data_seed;
     int trained;              /* the last fit succeeded: result and the fields below hold */
