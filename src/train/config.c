@@ -50,7 +50,8 @@ const tn__keydoc tn__config_train_docs[] = {
                  "1e9] (default 0)"},
     {"threads", "training threads, in [1, 256] (default 1): tinynet's own pool splits each "
                "step's products and element-wise work across them (OpenBLAS runs one thread); "
-               "the results are the same bits at every count"},
+               "the results are reproducible for a count, and the same bits at every count with "
+               "OpenBLAS's Haswell or Zen kernels"},
     {"validation", "the fraction of the training rows held out (seeded) as validation rows, "
                   "which early stopping and the plateau schedule monitor; never the test "
                   "rows, which are evaluated once after training; in [0, 0.9] (default 0.1 "
