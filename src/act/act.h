@@ -63,7 +63,8 @@ static inline double tn__sigmoid_d(double x)
 /* On x86-64 Linux with GCC the element loops are built twice, for the baseline (SSE2) and
  * for AVX2, and the loader picks one (target_clones). The same IEEE operations in the same
  * order either way (-ffp-contract=off for the whole project: no FMA), so both give the same
- * bits; only the vector width differs. TN_NO_CLONES turns it off. */
+ * bits (checked against a TN_NO_CLONES build; only which NaN payload a NaN result carries
+ * can differ); only the vector width differs. TN_NO_CLONES turns it off. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
     !defined(TN_NO_CLONES)
 #define TN__ACT_CLONES __attribute__((target_clones("avx2", "default")))
