@@ -76,9 +76,9 @@ LATENCY = [
 
 
 class Server:
-    def __init__(self, argv):
+    def __init__(self, argv, env=None):
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  text=True, cwd=ROOT)
+                                  text=True, cwd=ROOT, env=env)
 
     def ask(self, line):
         self.p.stdin.write(line + "\n")
@@ -159,8 +159,13 @@ def main():
             print("compare: no PyTorch (apt-get install python3-torch): its column is n/a")
             torch_ok = False
     if torch_ok:
+        # One thread all through: Debian's torch runs its products on OpenBLAS, whose idle
+        # workers (one per core by default, whatever torch.set_num_threads says) spin for a
+        # while after each call and took the second core from tinynet's 2-thread runs.
         engines["torch"] = Server([sys.executable, os.path.join(ROOT, "tools", "bench",
-                                                                "compare_torch.py")])
+                                                                "compare_torch.py")],
+                                  env=dict(os.environ, OPENBLAS_NUM_THREADS="1",
+                                           OMP_NUM_THREADS="1"))
     floor = Server([exe, ROOT])
 
     train = [(n, l, c, 8 if a.smoke else r, 2 if a.smoke else e, min(b, 4) if a.smoke else b, w)
