@@ -6,7 +6,6 @@
 
 #include <math.h>
 
-#define SQRT1_2 0.70710678118654752440084436210485    /* 1/sqrt(2) */
 #define INV_SQRT_2PI 0.39894228040143267793994605993438 /* 1/sqrt(2 pi) */
 
 /* ---- gelu: y = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)) ---------------------------------
@@ -21,7 +20,7 @@ static inline double gelu_f(float p, double x)
 static inline double gelu_df(float p, double x)
 {
     (void)p;
-    return 0.5 * erfc(-x * SQRT1_2) + x * INV_SQRT_2PI * tn__vexp(-0.5 * x * x);
+    return 0.5 * erfc(-x * TN__SQRT1_2) + x * INV_SQRT_2PI * tn__vexp(-0.5 * x * x);
 }
 TN__ACT_VEC(gelu, float, TN__ACT_NO_PARAM, double, gelu_f, double, gelu_df)
 
