@@ -379,7 +379,7 @@ int tn_export_c(const tn_model *m, const char *name, const char *header_name, ch
         for (int k = 0; k < TN__C_N_HELPERS; k++)
             if (g.needs & TN__C_NEED(k)) {
                 tn__sb_printf(&out, "\n");
-                tn__sb_printf(&out, tn__c_helper_text[k], g.P);
+                tn__sb_put(&out, tn__c_helper_text[k], strlen(tn__c_helper_text[k]));
             }
         if (g.needs & (1u << 9))
             tn__sb_printf(&out, dense_fn, g.P);

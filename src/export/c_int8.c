@@ -271,7 +271,7 @@ int tn__c_int8(const tn_model *m, const char *P, const char *U, const char *head
         for (int k = 0; k < TN__C_N_HELPERS; k++)
             if (g.needs & TN__C_NEED(k)) {
                 tn__sb_printf(src, "\n");
-                tn__sb_printf(src, tn__c_helper_text[k], P);
+                tn__sb_put(src, tn__c_helper_text[k], strlen(tn__c_helper_text[k]));
             }
         int floats = 0;
         for (int i = 0; i < net->n_inputs; i++)

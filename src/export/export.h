@@ -11,7 +11,7 @@
 enum { TN__C_VMATH, TN__C_N_HELPERS }; /* TN__C_VMATH: act/vmath.h, the activation kernels */
 #define TN__C_NEED(h) (1u << (h))
 #define TN__C_MATH (1u << 8) /* the code needs <math.h> (so no -ffreestanding) */
-extern const char *const tn__c_helper_text[TN__C_N_HELPERS]; /* printf formats of the prefix */
+extern const char *const tn__c_helper_text[TN__C_N_HELPERS]; /* C text, emitted as is */
 
 /* The body of `static void P_act_K(float *x, size_t n, const float *a)`: activation a over
  * one row of n = cols values in place (a: its learnable values). TN_EINVAL when the module
