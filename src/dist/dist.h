@@ -55,5 +55,7 @@ int tn__dist_allgather_floats(const float *mine, size_t n, float *all, size_t ca
 /* Each process notes its kept training rows, the rows it read and the training file's;
  * all learn everyone's (a collective), for tn_dist_data_rows. */
 int tn__dist_note_rows(size_t kept, size_t read, size_t file, tn_error *err);
+/* Forgets them (tn_dist_finalize). */
+void tn__dist_rows_free(void);
 
 #endif

@@ -14,8 +14,6 @@
 #include <string.h>
 
 static int g_started, g_rank, g_size = 1;
-static double *g_rows;
-static int g_rows_n;
 static double g_comm_seconds;
 static long long g_steps;
 
@@ -57,9 +55,7 @@ void tn_dist_finalize(void)
 {
     if (g_started)
         MPI_Finalize();
-    tn__free(g_rows);
-    g_rows = NULL;
-    g_rows_n = 0;
+    tn__dist_rows_free();
     g_started = 0;
     g_rank = 0;
     g_size = 1;
@@ -314,37 +310,6 @@ int tn__dist_sum_doubles(double *v, size_t n, tn_error *err)
     return TN_OK;
 }
 
-/* g_rows: the rows each process kept, read and the training file's rows ([3 x process]), from the last sharded
- * load. */
-int tn__dist_note_rows(size_t kept, size_t read, size_t file, tn_error *err)
-{
-    int P = tn_dist_size(), p = tn_dist_rank();
-    double *v = tn__calloc(3 * (size_t)P, sizeof *v);
-    if (!v)
-        return tn__err(err, TN_ENOMEM, "out of memory");
-    v[3 * p] = (double)kept;
-    v[3 * p + 1] = (double)read;
-    v[3 * p + 2] = (double)file;
-    int rc = tn__dist_sum_doubles(v, 3 * (size_t)P, err); /* one process per slot: exact */
-    if (rc) {
-        tn__free(v);
-        return rc;
-    }
-    tn__free(g_rows);
-    g_rows = v;
-    g_rows_n = P;
-    return TN_OK;
-}
-
-int tn_dist_data_rows(int process, size_t *kept, size_t *read, size_t *file)
-{
-    if (!g_rows || process < 0 || process >= g_rows_n)
-        return -1;
-    *kept = (size_t)g_rows[3 * process];
-    *read = (size_t)g_rows[3 * process + 1];
-    *file = (size_t)g_rows[3 * process + 2];
-    return 0;
-}
 
 int tn__dist_allgather_floats(const float *mine, size_t n, float *all, size_t cap,
                               int *counts, tn_error *err)

@@ -465,6 +465,8 @@ int tn__session_fit(tn_session *s, const tn_train_hooks *hooks, tn_error *err)
      * one pass (the reports give the confusion matrices too). The test rows are seen here
      * for the first time. Process 0 evaluates, reports and saves. */
     tn_metrics sharded = {0}; /* sharded: every process's share of the training figures */
+    if (s->shards) /* process 0 alone may have failed (its last checkpoint): all stop */
+        rc = tn_dist_agree(rc, err);
     if (rc == TN_OK && s->shards)
         rc = tn__shards_evaluate(s->shards, c->net, &c->loss, s->data.train,
                                  c->train.batch_size, &sharded, err);

@@ -172,8 +172,8 @@ int tn__shards_load(const tn_data_format *f, const void *state, const tn_data_ct
                        "use a multiple of %d (or 1: every process reads all rows)", k, P, P);
     tn_shards *sh = tn__calloc(1, sizeof *sh);
     if (!sh || !(sh->rows = tn__calloc((size_t)k, sizeof *sh->rows))) {
-        tn__shards_free(sh);
-        return tn__err(err, TN_ENOMEM, "out of memory");
+        tn__shards_free(sh); /* the others wait in the agreement below: meet them there */
+        return tn_dist_agree(tn__err(err, TN_ENOMEM, "out of memory"), err);
     }
     sh->k = k; /* the same on every process: refused by all or by none */
     sh->count = k / P;
@@ -237,12 +237,14 @@ int tn__shards_scaling(const tn_shards *sh, tn_scaling *s, int kind, float type_
     size_t W = train->width[s->input], n = kind == TN_SCALING_UNIT ? 1 : W;
     double *v = per_shard(sh, n, err), *sum = tn__calloc(n, sizeof *sum);
     double *mean = tn__calloc(n, sizeof *mean);
-    if (!v || !sum || !mean) {
+    rc = tn_dist_agree(v && sum && mean ? TN_OK : tn__err(err, TN_ENOMEM, "out of memory for "
+                       "the scaling statistics"), err); /* no process is left in a sum below */
+    if (rc) {
         tn__free(v);
         tn__free(sum);
         tn__free(mean);
         tn__scaling_free(s);
-        return tn__err(err, TN_ENOMEM, "out of memory for the scaling statistics");
+        return rc;
     }
     const float *x = train->x[s->input];
     /* unit: each shard's largest |x|; the sum over the shards of values each from one
@@ -295,14 +297,17 @@ int tn__shards_class_weights(const tn_shards *sh, const tn_dataset *train, size_
                              double *w, tn_error *err)
 {
     double *v = per_shard(sh, classes, err);
-    if (!v)
-        return TN_ENOMEM;
+    int rc = tn_dist_agree(v ? TN_OK : TN_ENOMEM, err); /* no process is left in the sum */
+    if (rc) {
+        tn__free(v);
+        return rc;
+    }
     size_t i = 0;
     for (int j = 0; j < sh->count; j++)
         for (size_t r = 0; r < sh->rows[sh->first + j]; r++, i++)
             v[(size_t)(sh->first + j) * classes +
               tn__target_class(train->t + i * train->t_width, train->t_width, classes)] += 1;
-    int rc = tn__shards_sum(sh, v, classes, w, err);
+    rc = tn__shards_sum(sh, v, classes, w, err);
     for (size_t c = 0; rc == TN_OK && c < classes; c++) /* as tn__class_weights_balanced */
         w[c] = w[c] > 0 ? (double)sh->total / ((double)classes * w[c]) : 1;
     tn__free(v);
@@ -313,9 +318,7 @@ int tn__shards_evaluate(const tn_shards *sh, const tn_net *net, const tn_loss *l
                         const tn_dataset *train, size_t batch, tn_metrics *m, tn_error *err)
 {
     double *v = per_shard(sh, 2, err), sum[2];
-    if (!v)
-        return TN_ENOMEM;
-    int rc = TN_OK;
+    int rc = v ? TN_OK : TN_ENOMEM;
     size_t off = 0;
     for (int j = 0; j < sh->count && rc == TN_OK; j++) {
         size_t n = sh->rows[sh->first + j];
@@ -326,7 +329,8 @@ int tn__shards_evaluate(const tn_shards *sh, const tn_net *net, const tn_loss *l
         part.t = train->t + off * train->t_width;
         part.keys = NULL;
         tn_metrics one;
-        rc = tn__evaluate(net, loss, &part, NULL, batch, &one, err);
+        if ((rc = tn__evaluate(net, loss, &part, NULL, batch, &one, err)))
+            break;
         v[(size_t)(sh->first + j) * 2] = one.loss * (double)n;
         v[(size_t)(sh->first + j) * 2 + 1] = isnan(one.accuracy) ? 0 : one.accuracy * (double)n;
         off += n;
