@@ -1,5 +1,6 @@
 #include "act/inst.h"
 
+#include "core/pool.h"
 #include "core/registry.h"
 
 #include <float.h>
@@ -156,8 +157,7 @@ int tn__act_splits(const tn_act_inst *a, int training)
 
 size_t tn__act_split_rows(size_t cols)
 {
-    enum { MIN_ELEMENTS = 8192 }; /* a few microseconds of relu: more than a fork-join */
-    return cols >= MIN_ELEMENTS ? 1 : MIN_ELEMENTS / cols;
+    return cols >= TN__POOL_GRAIN ? 1 : TN__POOL_GRAIN / cols;
 }
 
 void tn__act_inst_summary(const tn_act_inst *a, char *buf, size_t n)

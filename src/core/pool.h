@@ -2,7 +2,8 @@
  * (T - 1 workers, the caller is the T-th) and makes it the calling thread's current pool;
  * the kernels below (GEMM, element-wise sweeps, the optimizer) split their work across the
  * current pool, each part doing exactly what one serial call does for its range, so the
- * results keep their bits at any thread count. With a pool in use OpenBLAS runs one thread:
+ * results keep their bits at any thread count (for products, with the BLAS kernels that
+ * allow it: core/blas.c). With a pool in use OpenBLAS runs one thread:
  * the two never both spin. The current pool is per thread, so concurrent callers of the
  * runtime (which never set one) are unaffected. */
 #ifndef TN_CORE_POOL_H
@@ -13,6 +14,11 @@
 #include <stddef.h>
 
 typedef struct tn_pool tn_pool;
+
+/* The fewest floats of element-wise work worth a part of a split: a few microseconds of
+ * the cheapest sweeps (relu, a copy), more than a fork-join costs. Sweeps whose elements
+ * cost more or less scale it. */
+enum { TN__POOL_GRAIN = 8192 };
 
 /* Runs part i of a job. */
 typedef void (*tn_pool_fn)(void *arg, size_t i);

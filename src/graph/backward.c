@@ -16,7 +16,7 @@ static void zero_range(void *arg, size_t lo, size_t hi)
 void tn__run_zero_grad(tn_run *run)
 {
     if (run->training) /* across the training threads, if any (core/pool.h) */
-        tn__pool_for(run->grad_floats, 16384, 16, zero_range, run->G);
+        tn__pool_for(run->grad_floats, 2 * TN__POOL_GRAIN, 16, zero_range, run->G); /* memset */
 }
 
 typedef struct act_bwd_job {

@@ -80,10 +80,6 @@ static void dense_init_params(const tn_layer *L, float *p, tn_rng *rng)
     tn__act_inst_init(&d->act, p + L->act_off);
 }
 
-/* Splits across the training threads (core/pool.h) start at 8192 elements: a few
- * microseconds of work, more than a fork-join costs. */
-enum { SPLIT_ELEMENTS = 8192 };
-
 typedef struct bias_job {
     float *z;
     const float *b, *dz;
@@ -107,7 +103,7 @@ static void dense_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
     size_t U = d->units;
     if (d->bias) {
         bias_job j = {z, W + d->in * U, NULL, NULL, U, B}; /* b: (units) */
-        tn__pool_for(B, SPLIT_ELEMENTS / U + 1, 1, bias_rows, &j);
+        tn__pool_for(B, TN__POOL_GRAIN / U + 1, 1, bias_rows, &j);
     }
     tn__sgemm(0, 0, B, U, d->in, 1.0f, x, d->in, W, U, d->bias ? 1.0f : 0.0f, z, U);
 }
@@ -133,7 +129,7 @@ static void dense_backward(const tn_layer *L, const tn_layer_io *io, size_t B)
     tn__sgemm(1, 0, I, U, B, 1.0f, x, I, dz, U, 1.0f, dW, U);      /* dW += x^T dz */
     if (d->bias) { /* by columns: each column's sum over the rows keeps its order */
         bias_job j = {NULL, NULL, dz, dW + I * U, U, B};
-        tn__pool_for(U, SPLIT_ELEMENTS / B + 1, 16, bias_grad_cols, &j);
+        tn__pool_for(U, TN__POOL_GRAIN / B + 1, 16, bias_grad_cols, &j);
     }
     if (dx)
         tn__sgemm(0, 1, B, I, U, 1.0f, dz, U, W, U, 1.0f, dx, I);  /* dx += dz W^T */

@@ -89,7 +89,7 @@ static void dropout_forward(const tn_layer *L, const tn_layer_io *io, size_t B)
     /* Across the training threads each part jumps a copy of the stream to its first
      * element (tn__rng_advance): the same draws, so the same mask, as one thread. */
     mask_job j = {*io->noise, x, y, m, rate, scale};
-    tn__pool_for(n, 2048, 16, mask_part, &j); /* ~0.7 ns an element */
+    tn__pool_for(n, TN__POOL_GRAIN / 4, 16, mask_part, &j); /* draws: ~0.7 ns an element */
     tn__rng_advance(io->noise, n);
     if (io->noise_skip)                  /* ... and after */
         tn__rng_advance(io->noise, (uint64_t)io->noise_skip[1] * L->width);
@@ -113,7 +113,7 @@ static void dropout_backward(const tn_layer *L, const tn_layer_io *io, size_t B)
     if (!dx)
         return;
     mask_job j = {{0, 0}, io->dy, dx, io->work, 0, 0};
-    tn__pool_for(B * L->width, 8192, 16, mask_grad_part, &j);
+    tn__pool_for(B * L->width, TN__POOL_GRAIN, 16, mask_grad_part, &j);
 }
 
 static int dropout_describe(const tn_layer *L, cJSON *obj)

@@ -95,7 +95,7 @@ static void adam_update(tn_optim *o, float *P, const float *G, int decoupled)
     if (!adam_lazy_rows(&o->cfg) || !o->tables) {
         /* Dense: ranges across the training threads (core/pool.h), the same bits. */
         adam_job j = {&k, P, m, v, G, decoupled};
-        tn__pool_for(o->n, 8192, 16, adam_part, &j);
+        tn__pool_for(o->n, TN__POOL_GRAIN, 16, adam_part, &j);
         return;
     }
     size_t at = 0; /* the next element not yet updated or skipped */

@@ -50,7 +50,7 @@ static void load_batch(const tn_dataset *d, const tn_scaling *scale, const uint3
     for (int i = 0; i < d->n_inputs; i++)
         row_floats += d->width[i];
     batch_job j = {d, idx, first, run, t};
-    tn__pool_for(b, 8192 / (row_floats + 1) + 1, 1, load_rows, &j);
+    tn__pool_for(b, TN__POOL_GRAIN / (row_floats + 1) + 1, 1, load_rows, &j);
     if (scale && scale->kind != TN_SCALING_NONE && !d->scaled)
         tn__scaling_apply_rows(scale, run->out[scale->input], b, d->width[scale->input]);
 }
