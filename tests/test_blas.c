@@ -5,7 +5,6 @@
 #include "core/blas.h"
 #include "core/pool.h"
 #include "core/small_gemm.h"
-#include "blas_cores.h"
 #include "tn_check.h"
 
 #include <cblas.h>
@@ -67,7 +66,7 @@ END_TEST
 /* With a pool, tn__sgemm splits large products by rows of C across threads. For the three
  * shapes of a dense layer's step (forward, dW = x^T dz, dx = dz W^T), odd sizes and beta 0
  * and 1, a split product is the same bits every time, and with the kernels that allow it
- * (blas_cores.h) the bits of the unsplit product. */
+ * (tn__blas_split_keeps_bits, core/blas.h) the bits of the unsplit product. */
 START_TEST(split_products_keep_bits)
 {
     static const size_t shapes[][5] = {
@@ -77,7 +76,7 @@ START_TEST(split_products_keep_bits)
         {256, 64, 32, 0, 1},   {100, 37, 300, 0, 0},  {33, 513, 129, 0, 0},
         {40, 700, 96, 1, 1},   {1000, 3, 50, 0, 0},   {77, 200, 1000, 0, 1}};
     tn__blas_set_threads(1); /* as training runs it with a pool */
-    const int exact = split_keeps_bits();
+    const int exact = tn__blas_split_keeps_bits();
     tn_pool *p;
     ck_assert_int_eq(tn__pool_new(_i, &p), TN_OK);
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)

@@ -1,7 +1,8 @@
 /* core/pool.c: every part of every job runs exactly once, whatever the part count (zero,
  * one, many, more than threads), over many rounds, with the workers both spinning and
  * asleep between jobs; nested jobs run serially on the calling thread; tn__pool_for covers
- * its range exactly once with aligned boundaries. */
+ * its range exactly once with aligned boundaries; the step tuner keeps the faster mode,
+ * finds a change of the machine, and obeys the forced policies. */
 #include "core/pool.h"
 #include "tn_check.h"
 
@@ -158,9 +159,90 @@ START_TEST(serial_without_pool)
 }
 END_TEST
 
+/* Feeds windows of steps to a tuner: a split step takes split_s, a serial one serial_s.
+ * Returns the mode in use after them. */
+static int feed(tn_pool_tuner *u, int windows, double split_s, double serial_s, int *serial_windows)
+{
+    for (int w = 0; w < windows; w++) {
+        if (!u->split && serial_windows)
+            (*serial_windows)++;
+        for (int k = 0; k < TN__POOL_TUNE_WINDOW; k++)
+            tn__pool_tuner_sample(u, u->split ? split_s : serial_s);
+    }
+    return u->split;
+}
+
+START_TEST(tuner_keeps_the_faster_mode)
+{
+    tn_pool_tuner u = {.on = 1, .split = 1};
+    /* Split twice as fast: after warming and one window of each, split; the serial mode is
+     * timed again now and then, rarely (the two are far apart). */
+    int serial = 0;
+    ck_assert_int_eq(feed(&u, 3, 1e-3, 2e-3, NULL), 1);
+    ck_assert_int_eq(feed(&u, 400, 1e-3, 2e-3, &serial), 1);
+    ck_assert_msg(serial >= 2 && serial <= 5, "serial windows %d of 400", serial);
+    /* The machine changes (the cores lose their fast link): serial within one exploration. */
+    feed(&u, 130, 3e-3, 2e-3, NULL);
+    ck_assert_int_eq(feed(&u, 1, 3e-3, 2e-3, NULL), 0);
+    serial = 0;
+    feed(&u, 400, 3e-3, 2e-3, &serial);
+    ck_assert_msg(serial >= 390, "serial windows %d of 400 while serial is faster", serial);
+    /* Close to each other: both timed more often. One outlier step per window (the median
+     * ignores it) changes nothing. */
+    tn_pool_tuner v = {.on = 1, .split = 1};
+    int split_windows = 0;
+    for (int w = 0; w < 400; w++) {
+        split_windows += v.split;
+        for (int k = 0; k < TN__POOL_TUNE_WINDOW; k++)
+            tn__pool_tuner_sample(&v, k == 0 ? 1.0 : v.split ? 1.0e-3 : 1.1e-3);
+    }
+    ck_assert_msg(split_windows >= 380 && split_windows < 398, "split windows %d of 400",
+                  split_windows);
+    /* Off (splitting would change results): always split, whatever the times. */
+    tn_pool_tuner off = {.on = 0, .split = 1};
+    ck_assert_int_eq(feed(&off, 50, 5e-3, 1e-3, NULL), 1);
+}
+END_TEST
+
+START_TEST(tuner_width_follows_the_mode)
+{
+    tn_pool *p;
+    ck_assert_int_eq(tn__pool_new(2, &p), TN_OK);
+    tn_pool *old = tn__pool_use(p);
+    ck_assert_int_eq(tn__pool_width(), 2);
+    ck_assert_int_eq(tn__pool_tune_force(TN__POOL_TUNE_SERIAL), TN__POOL_TUNE_AUTO);
+    tn__pool_step_begin(p);
+    tn__pool_step_end(p);
+    ck_assert_int_eq(tn__pool_splitting(p), 0);
+    ck_assert_int_eq(tn__pool_width(), 1);
+    tn__pool_tune_force(TN__POOL_TUNE_FLIP); /* every window, even with tuning off */
+    int flips = 0, was = tn__pool_splitting(p);
+    for (int k = 0; k < 4 * TN__POOL_TUNE_WINDOW; k++) {
+        tn__pool_step_begin(p);
+        tn__pool_step_end(p);
+        flips += tn__pool_splitting(p) != was;
+        was = tn__pool_splitting(p);
+    }
+    ck_assert_int_eq(flips, 4);
+    tn__pool_tune_force(TN__POOL_TUNE_AUTO);
+    tn__pool_tune(p, 0); /* off: split, and stays so */
+    for (int k = 0; k < 4 * TN__POOL_TUNE_WINDOW; k++) {
+        tn__pool_step_begin(p);
+        tn__pool_step_end(p);
+    }
+    ck_assert_int_eq(tn__pool_width(), 2);
+    tn__pool_use(old);
+    tn__pool_free(p);
+}
+END_TEST
+
 Suite *tn_check_suite(void)
 {
     Suite *s = suite_create("pool");
+    TCase *tt = tcase_create("tuner");
+    tcase_add_test(tt, tuner_keeps_the_faster_mode);
+    tcase_add_test(tt, tuner_width_follows_the_mode);
+    suite_add_tcase(s, tt);
     TCase *tc = tcase_create("units");
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, every_part_once, 1, 4); /* 1 to 3 threads */

@@ -1,8 +1,8 @@
 /* The public training API of train.h, used as a C program would use it: training,
  * evaluation, saving, loading back with the runtime, and its errors. */
 #include "core/blas.h"   /* the split threshold, lowered to split every product */
+#include "core/pool.h"   /* the step tuner, made to change modes */
 #include "model/model.h" /* to read the training record back */
-#include "blas_cores.h"
 #include "tinynet/tinynet.h"
 #include "tinynet/train.h"
 #include "tn_check.h"
@@ -121,9 +121,10 @@ static float *fit_params(const char *config, int epochs, int threads, size_t *n)
 /* The training threads (core/pool.h) split the GEMMs by rows, the element-wise sweeps by
  * ranges and dropout's draws by stream jumps: at 2 and 3 threads the parameters are those
  * of 1 thread, bit for bit, with the OpenBLAS kernels whose split products keep their bits
- * (blas_cores.h); with the others, those of the same thread count in another run. Every
- * product is split here (threshold 0), not only the large ones; the recommender has
- * dropout, embeddings and Adam. */
+ * (tn__blas_split_keeps_bits, core/blas.h), also when the step tuner changes between
+ * split and serial steps every few steps; with the other kernels, those of the same thread
+ * count in another run. Every product is split here (threshold 0), not only the large
+ * ones; the recommender has dropout, embeddings and Adam. */
 START_TEST(threads_keep_the_bits)
 {
     static const char *const configs[] = {"models/ring.json", "models/recommender.json"};
@@ -131,13 +132,25 @@ START_TEST(threads_keep_the_bits)
     double old = tn__blas_split_min(0);
     for (int c = 0; c < 2; c++) {
         size_t n1, n2;
-        float *p1 = fit_params(configs[c], epochs[c], split_keeps_bits() ? 1 : _i, &n1);
+        float *p1 = fit_params(configs[c], epochs[c], tn__blas_split_keeps_bits() ? 1 : _i, &n1);
         float *p2 = fit_params(configs[c], epochs[c], _i, &n2);
         ck_assert_uint_eq(n1, n2);
         for (size_t i = 0; i < n1; i++)
             ck_assert_msg(memcmp(&p1[i], &p2[i], sizeof *p1) == 0, "%s, %d threads: parameter "
                           "%zu is %.9g, %.9g at 1 thread", configs[c], _i, i, (double)p2[i],
                           (double)p1[i]);
+        if (tn__blas_split_keeps_bits()) {
+            tn__pool_tune_force(TN__POOL_TUNE_FLIP);
+            size_t n3;
+            float *p3 = fit_params(configs[c], epochs[c], _i, &n3);
+            tn__pool_tune_force(TN__POOL_TUNE_AUTO);
+            ck_assert_uint_eq(n1, n3);
+            for (size_t i = 0; i < n1; i++)
+                ck_assert_msg(memcmp(&p1[i], &p3[i], sizeof *p1) == 0, "%s, %d threads, "
+                              "tuner flipping: parameter %zu is %.9g, %.9g at 1 thread",
+                              configs[c], _i, i, (double)p3[i], (double)p1[i]);
+            free(p3);
+        }
         free(p1), free(p2);
     }
     tn__blas_split_min(old);

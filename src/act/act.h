@@ -27,6 +27,7 @@
 #define TN_ACT_ACT_H
 
 #include "core/registry.h"
+#include "core/simd.h"
 #include "tinynet/activation.h"
 
 #include <math.h>
@@ -60,17 +61,7 @@ static inline double tn__sigmoid_d(double x)
     return e / (1.0 + e);
 }
 
-/* On x86-64 Linux with GCC the element loops are built twice, for the baseline (SSE2) and
- * for AVX2, and the loader picks one (target_clones). The same IEEE operations in the same
- * order either way (-ffp-contract=off for the whole project: no FMA), so both give the same
- * bits (checked against a TN_NO_CLONES build; only which NaN payload a NaN result carries
- * can differ); only the vector width differs. TN_NO_CLONES turns it off. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
-    !defined(TN_NO_CLONES)
-#define TN__ACT_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define TN__ACT_CLONES
-#endif
+/* The element loops below are built for SSE2 and AVX2 (core/simd.h): the same bits. */
 
 /* Vectorized modules: f(p, x) computed in type TF, df(p, x) in type TB (float or double,
  * see the top of this file), p = prep(c) of type P the module's hyper-parameters read once
@@ -80,13 +71,13 @@ static inline double tn__sigmoid_d(double x)
  * forward) goes through an in-place loop over one pointer, same arithmetic. The _fwd/_bwd
  * functions work on any range of elements, so a caller may split a block. */
 #define TN__ACT_VEC(nm, P, prep, TF, f, TB, df)                                            \
-    TN__ACT_CLONES static void nm##_fwd(P p, const float *restrict x, float *restrict y,   \
+    TN__CLONES static void nm##_fwd(P p, const float *restrict x, float *restrict y,       \
                                         size_t n)                                          \
     {                                                                                      \
         for (size_t i = 0; i < n; i++)                                                     \
             y[i] = (float)f(p, (TF)x[i]);                                                  \
     }                                                                                      \
-    TN__ACT_CLONES static void nm##_fwd_inplace(P p, float *restrict xy, size_t n)         \
+    TN__CLONES static void nm##_fwd_inplace(P p, float *restrict xy, size_t n)             \
     {                                                                                      \
         for (size_t i = 0; i < n; i++)                                                     \
             xy[i] = (float)f(p, (TF)xy[i]);                                                \
@@ -101,14 +92,14 @@ static inline double tn__sigmoid_d(double x)
             nm##_fwd(prep(c), x, y, rows * cols);                                          \
     }                                                                                      \
     TN__TRAINING_PART(                                                                     \
-    TN__ACT_CLONES static void nm##_bwd(P p, const float *restrict x,                      \
+    TN__CLONES static void nm##_bwd(P p, const float *restrict x,                          \
                                         const float *restrict dy, float *restrict dx,      \
                                         size_t n)                                          \
     {                                                                                      \
         for (size_t i = 0; i < n; i++)                                                     \
             dx[i] = (float)(df(p, (TB)x[i]) * (TB)dy[i]);                                  \
     }                                                                                      \
-    TN__ACT_CLONES static void nm##_bwd_inplace(P p, const float *restrict x,              \
+    TN__CLONES static void nm##_bwd_inplace(P p, const float *restrict x,                  \
                                                 float *restrict d, size_t n)               \
     {                                                                                      \
         for (size_t i = 0; i < n; i++)                                                     \

@@ -4,6 +4,7 @@
 #include "core/pool.h"
 
 #include <cblas.h>
+#include <string.h>
 
 /* Products below this many multiply-adds run on one thread: splitting them costs more
  * than it gains. One thread runs ~50 G multiply-adds/s on the training shapes (bench_pool),
@@ -78,6 +79,13 @@ double tn__blas_split_min(double macs)
     if (macs >= 0)
         split_min_macs = macs;
     return old;
+}
+
+int tn__blas_split_keeps_bits(void)
+{
+    const char *core = openblas_get_corename();
+    return core && (!strcmp(core, "Haswell") || !strcmp(core, "Zen") ||
+                    !strcmp(core, "Sandybridge"));
 }
 
 void tn__blas_set_threads(int n)

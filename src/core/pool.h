@@ -15,6 +15,19 @@
 
 typedef struct tn_pool tn_pool;
 
+/* The step tuner's state (core/pool.c), in the header for its unit test. */
+enum { TN__POOL_TUNE_WINDOW = 8 };
+typedef struct tn_pool_tuner {
+    int on;         /* results do not depend on splitting: the pool may choose */
+    int split;      /* the mode in use: split jobs across the threads, or run them serially */
+    int warm;       /* the run's first window is behind */
+    int n;          /* steps timed in the current window */
+    int windows;    /* windows of the better mode since the other was last timed */
+    double t0;      /* the current step's start (0: none) */
+    double t[TN__POOL_TUNE_WINDOW]; /* the current window's step times */
+    double est[2];  /* the median step time of the last window of each mode (0: not yet) */
+} tn_pool_tuner;
+
 /* The fewest floats of element-wise work worth a part of a split: a few microseconds of
  * the cheapest sweeps (relu, a copy), more than a fork-join costs. Sweeps whose elements
  * cost more or less scale it. */
@@ -47,6 +60,23 @@ int tn__pool_width(void);
  * more, inner boundaries on multiples of align (16 floats keep parts on separate cache
  * lines), nearest an equal share; one call fn(arg, 0, n) when that makes one part. */
 void tn__pool_for(size_t n, size_t grain, size_t align, tn_pool_range_fn fn, void *arg);
+
+/* The step tuner. A trainer brackets each full step with begin/end; when tuning is on
+ * (tn__pool_tune: only where splitting leaves every result's bits unchanged), the pool
+ * times windows of TN__POOL_TUNE_WINDOW steps split and serial, keeps the faster, and times the other again
+ * now and then (the machine changes: core/pool.c). Serial mode makes tn__pool_width() 1.
+ * Off, the pool always splits. */
+void tn__pool_tune(tn_pool *p, int on);
+void tn__pool_step_begin(tn_pool *p); /* NULL: nothing */
+void tn__pool_step_end(tn_pool *p);
+int tn__pool_splitting(const tn_pool *p); /* the mode in use: 1 split, 0 serial */
+/* One step's time into a tuner (the unit test drives it with made-up times). */
+void tn__pool_tuner_sample(tn_pool_tuner *u, double seconds);
+/* Process-wide override for tests and benchmarks; returns the previous policy. FLIP
+ * changes the mode every window even where tuning is off (tests: results must not change). */
+enum { TN__POOL_TUNE_AUTO = -1, TN__POOL_TUNE_SERIAL = 0, TN__POOL_TUNE_SPLIT = 1,
+       TN__POOL_TUNE_FLIP = 2 };
+int tn__pool_tune_force(int policy);
 
 /* For the crossover benchmark on a machine whose second core is busy: while on, each job
  * of a pool of several threads runs its parts one after the other on the caller, timing

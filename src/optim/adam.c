@@ -13,6 +13,7 @@
 #include "optim/optim.h"
 
 #include "core/pool.h"
+#include "core/simd.h"
 
 #include <math.h>
 
@@ -46,7 +47,7 @@ static adam_k adam_constants(const tn_optim *o)
 
 /* Elements [0, n) of P, G and the moments m, v. Each element's arithmetic depends on that
  * element only, so a step split into ranges has the bits of one loop over all. */
-static void adam_range(const adam_k *k, float *restrict P, const float *restrict G,
+TN__CLONES static void adam_range(const adam_k *k, float *restrict P, const float *restrict G,
                        float *restrict m, float *restrict v, size_t n, int decoupled)
 {
     const float b1 = k->b1, b2 = k->b2, c1 = k->c1, c2 = k->c2, eps = k->eps;

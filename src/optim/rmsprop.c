@@ -5,6 +5,8 @@
  *   d = sqrt(v [- a^2]) + eps;  momentum: b = mu b + g / d, P -= lr b;  else P -= lr g / d */
 #include "optim/optim.h"
 
+#include "core/simd.h"
+
 #include <math.h>
 
 enum { RMS_ALPHA, RMS_EPS, RMS_MOMENTUM, RMS_CENTERED };
@@ -15,7 +17,7 @@ static int rmsprop_n_state(const tn_optim_cfg *c)
     return 1 + (c->p[RMS_CENTERED] != 0) + (c->p[RMS_MOMENTUM] > 0);
 }
 
-static void rmsprop_step(tn_optim *o, float *restrict P, const float *restrict G)
+TN__CLONES static void rmsprop_step(tn_optim *o, float *restrict P, const float *restrict G)
 {
     const tn_optim_cfg *c = &o->cfg;
     const float lr = (float)c->lr, wd = (float)c->weight_decay, eps = (float)c->p[RMS_EPS];

@@ -6,6 +6,8 @@
  * -ffp-contract=off), so the results keep their bits. */
 #include "optim/optim.h"
 
+#include "core/simd.h"
+
 enum { SGD_MOMENTUM, SGD_NESTEROV };
 
 static int sgd_check(tn_jr *r, const tn_optim_cfg *c)
@@ -17,7 +19,7 @@ static int sgd_check(tn_jr *r, const tn_optim_cfg *c)
 
 static int sgd_n_state(const tn_optim_cfg *c) { return c->p[SGD_MOMENTUM] > 0; }
 
-static void sgd_step(tn_optim *o, float *restrict P, const float *restrict G)
+TN__CLONES static void sgd_step(tn_optim *o, float *restrict P, const float *restrict G)
 {
     const tn_optim_cfg *c = &o->cfg;
     const float lr = (float)c->lr, mu = (float)c->p[SGD_MOMENTUM], wd = (float)c->weight_decay;

@@ -324,8 +324,11 @@ static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_tr
             tn__rng_shuffle(&shuffle, s->perm, d->rows);
     }
     int dist = ctl && ctl->distributed;
+    tn_pool *pool = tn__pool_current(); /* the run's threads: full steps are timed */
     for (size_t k = st->batch; k < n_batches; k++) {
         size_t first = k * bs, b = rows - first < bs ? rows - first : bs;
+        if (b == bs)
+            tn__pool_step_begin(pool);
         if (dist) {
             int rc = dist_step(s, net, loss, tc, d, k, b, ctl, st, err);
             if (rc)
@@ -355,6 +358,8 @@ static int train_epoch(trainer *s, tn_net *net, const tn_loss *loss, const tn_tr
             tn__row_lists_collect(s->rows, b);
         }
         tn__optim_step(s->opt, net->P, s->run->G);
+        if (b == bs)
+            tn__pool_step_end(pool);
         st->batch = k + 1;
         if (h && h->on_batch)
             h->on_batch(h->user, epoch, k + 1, n_batches);
@@ -450,6 +455,8 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
     if (pool) { /* the run owns the threads: OpenBLAS's would spin beside them */
         tn__blas_set_threads(1);
         outer = tn__pool_use(pool);
+        /* Where splitting keeps every bit, whether it pays is timed, not assumed. */
+        tn__pool_tune(pool, tn__blas_split_keeps_bits());
     }
     tn_train_state st = {.epoch = 1, .best = INFINITY, .plateau = {1, INFINITY, 0}};
     tn__rng_seed(&st.shuffle, tc->seed, TN_STREAM_SHUFFLE);
