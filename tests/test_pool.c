@@ -174,7 +174,7 @@ static int feed(tn_pool_tuner *u, int windows, double split_s, double serial_s, 
 
 START_TEST(tuner_keeps_the_faster_mode)
 {
-    tn_pool_tuner u = {.on = 1, .split = 1};
+    tn_pool_tuner u = {.on = 1, .split = 1, .jobs = 1};
     /* Split twice as fast: after warming and one window of each, split; the serial mode is
      * timed again now and then, rarely (the two are far apart). */
     int serial = 0;
@@ -189,7 +189,7 @@ START_TEST(tuner_keeps_the_faster_mode)
     ck_assert_msg(serial >= 390, "serial windows %d of 400 while serial is faster", serial);
     /* Close to each other: both timed more often. One outlier step per window (the median
      * ignores it) changes nothing. */
-    tn_pool_tuner v = {.on = 1, .split = 1};
+    tn_pool_tuner v = {.on = 1, .split = 1, .jobs = 1};
     int split_windows = 0;
     for (int w = 0; w < 400; w++) {
         split_windows += v.split;
@@ -198,6 +198,10 @@ START_TEST(tuner_keeps_the_faster_mode)
     }
     ck_assert_msg(split_windows >= 380 && split_windows < 398, "split windows %d of 400",
                   split_windows);
+    /* No job split in the first window (a net too small for any): tuning turns off. */
+    tn_pool_tuner idle = {.on = 1, .split = 1};
+    ck_assert_int_eq(feed(&idle, 5, 5e-3, 1e-3, NULL), 1);
+    ck_assert_int_eq(idle.on, 0);
     /* Off (splitting would change results): always split, whatever the times. */
     tn_pool_tuner off = {.on = 0, .split = 1};
     ck_assert_int_eq(feed(&off, 50, 5e-3, 1e-3, NULL), 1);

@@ -23,6 +23,7 @@ typedef struct tn_pool_tuner {
     int warm;       /* the run's first window is behind */
     int n;          /* steps timed in the current window */
     int windows;    /* windows of the better mode since the other was last timed */
+    long jobs;      /* jobs split so far (none in the first window: tuning turns off) */
     double t0;      /* the current step's start (0: none) */
     double t[TN__POOL_TUNE_WINDOW]; /* the current window's step times */
     double est[2];  /* the median step time of the last window of each mode (0: not yet) */
@@ -63,9 +64,10 @@ void tn__pool_for(size_t n, size_t grain, size_t align, tn_pool_range_fn fn, voi
 
 /* The step tuner. A trainer brackets each full step with begin/end; when tuning is on
  * (tn__pool_tune: only where splitting leaves every result's bits unchanged), the pool
- * times windows of TN__POOL_TUNE_WINDOW steps split and serial, keeps the faster, and times the other again
- * now and then (the machine changes: core/pool.c). Serial mode makes tn__pool_width() 1.
- * Off, the pool always splits. */
+ * times windows of TN__POOL_TUNE_WINDOW steps split and serial, keeps the faster, and
+ * times the other again now and then (the machine changes: core/pool.c). Serial mode makes
+ * tn__pool_width() 1. Off, the pool always splits; it turns itself off when nothing was
+ * split in the first window (a network too small for any split). */
 void tn__pool_tune(tn_pool *p, int on);
 void tn__pool_step_begin(tn_pool *p); /* NULL: nothing */
 void tn__pool_step_end(tn_pool *p);
