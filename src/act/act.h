@@ -72,7 +72,7 @@ static inline double tn__sigmoid_d(double x)
  * functions work on any range of elements, so a caller may split a block. */
 #define TN__ACT_VEC(nm, P, prep, TF, f, TB, df)                                            \
     TN__CLONES static void nm##_fwd(P p, const float *restrict x, float *restrict y,       \
-                                        size_t n)                                          \
+                                    size_t n)                                              \
     {                                                                                      \
         for (size_t i = 0; i < n; i++)                                                     \
             y[i] = (float)f(p, (TF)x[i]);                                                  \
@@ -93,14 +93,14 @@ static inline double tn__sigmoid_d(double x)
     }                                                                                      \
     TN__TRAINING_PART(                                                                     \
     TN__CLONES static void nm##_bwd(P p, const float *restrict x,                          \
-                                        const float *restrict dy, float *restrict dx,      \
-                                        size_t n)                                          \
+                                    const float *restrict dy, float *restrict dx,          \
+                                    size_t n)                                              \
     {                                                                                      \
         for (size_t i = 0; i < n; i++)                                                     \
             dx[i] = (float)(df(p, (TB)x[i]) * (TB)dy[i]);                                  \
     }                                                                                      \
     TN__CLONES static void nm##_bwd_inplace(P p, const float *restrict x,                  \
-                                                float *restrict d, size_t n)               \
+                                            float *restrict d, size_t n)                   \
     {                                                                                      \
         for (size_t i = 0; i < n; i++)                                                     \
             d[i] = (float)(df(p, (TB)x[i]) * (TB)d[i]);                                    \

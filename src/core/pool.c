@@ -215,7 +215,7 @@ void tn__pool_tuner_sample(tn_pool_tuner *u, double seconds)
     }
     if (!u->warm) { /* the run's first window: cold caches, first touches */
         u->warm = 1;
-        if (!u->jobs && force != TN__POOL_TUNE_FLIP)
+        if (!u->jobs)
             u->on = 0; /* nothing here is large enough to split: nothing to time */
         return;
     }
@@ -312,7 +312,8 @@ void tn__pool_run(tn_pool *p, size_t n, tn_pool_fn fn, void *arg)
         return;
     }
     p->busy = 1;
-    p->tune.jobs++;
+    if (p->tune.t0 > 0) /* inside a timed step: the tuner has something to decide */
+        p->tune.jobs++;
     p->fn = fn;
     p->arg = arg;
     atomic_store_explicit(&p->done, 0, memory_order_relaxed);

@@ -23,7 +23,7 @@ typedef struct tn_pool_tuner {
     int warm;       /* the run's first window is behind */
     int n;          /* steps timed in the current window */
     int windows;    /* windows of the better mode since the other was last timed */
-    long jobs;      /* jobs split so far (none in the first window: tuning turns off) */
+    long jobs;      /* jobs split in timed steps (none in the first window: tuning turns off) */
     double t0;      /* the current step's start (0: none) */
     double t[TN__POOL_TUNE_WINDOW]; /* the current window's step times */
     double est[2];  /* the median step time of the last window of each mode (0: not yet) */
@@ -74,8 +74,11 @@ void tn__pool_step_end(tn_pool *p);
 int tn__pool_splitting(const tn_pool *p); /* the mode in use: 1 split, 0 serial */
 /* One step's time into a tuner (the unit test drives it with made-up times). */
 void tn__pool_tuner_sample(tn_pool_tuner *u, double seconds);
-/* Process-wide override for tests and benchmarks; returns the previous policy. FLIP
- * changes the mode every window even where tuning is off (tests: results must not change). */
+/* Process-wide override for tests and benchmarks; returns the previous policy. It acts at
+ * the end of a pool's next timed step, and a pool keeps the mode it left until its next
+ * tn__pool_tune. FLIP changes the mode every window even where tuning is off (tests:
+ * results must not change); SERIAL or FLIP with kernels whose split products differ
+ * (tn__blas_split_keeps_bits() == 0) give other bits than the count's own. */
 enum { TN__POOL_TUNE_AUTO = -1, TN__POOL_TUNE_SERIAL = 0, TN__POOL_TUNE_SPLIT = 1,
        TN__POOL_TUNE_FLIP = 2 };
 int tn__pool_tune_force(int policy);

@@ -48,7 +48,7 @@ static adam_k adam_constants(const tn_optim *o)
 /* Elements [0, n) of P, G and the moments m, v. Each element's arithmetic depends on that
  * element only, so a step split into ranges has the bits of one loop over all. */
 TN__CLONES static void adam_range(const adam_k *k, float *restrict P, const float *restrict G,
-                       float *restrict m, float *restrict v, size_t n, int decoupled)
+                                  float *restrict m, float *restrict v, size_t n, int decoupled)
 {
     const float b1 = k->b1, b2 = k->b2, c1 = k->c1, c2 = k->c2, eps = k->eps;
     const float step = k->step, inv_sqrt_bc2 = k->inv_sqrt_bc2, wd = k->wd, shrink = k->shrink;

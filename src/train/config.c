@@ -51,8 +51,8 @@ const tn__keydoc tn__config_train_docs[] = {
     {"threads", "training threads, in [1, 256] (default 1): tinynet's own pool splits each "
                "step's products and element-wise work across them (OpenBLAS runs one thread); "
                "the results are reproducible for a count, and the same bits at every count with "
-               "OpenBLAS's Haswell or Zen kernels, where the pool also times steps split and "
-               "serial and keeps the faster"},
+               "OpenBLAS's Haswell, Zen or Sandybridge kernels, where the pool also times steps "
+               "split and serial and keeps the faster"},
     {"validation", "the fraction of the training rows held out (seeded) as validation rows, "
                   "which early stopping and the plateau schedule monitor; never the test "
                   "rows, which are evaluated once after training; in [0, 0.9] (default 0.1 "

@@ -455,8 +455,9 @@ int tn__train(tn_net *net, const tn_loss *loss, const tn_optim_cfg *oc, const tn
     if (pool) { /* the run owns the threads: OpenBLAS's would spin beside them */
         tn__blas_set_threads(1);
         outer = tn__pool_use(pool);
-        /* Where splitting keeps every bit, whether it pays is timed, not assumed. */
-        tn__pool_tune(pool, tn__blas_split_keeps_bits());
+        /* Where splitting keeps every bit, whether it pays is timed, not assumed; not
+         * under MPI, where a step's time is also the other processes' (the reductions). */
+        tn__pool_tune(pool, tn__blas_split_keeps_bits() && !(ctl && ctl->distributed));
     }
     tn_train_state st = {.epoch = 1, .best = INFINITY, .plateau = {1, INFINITY, 0}};
     tn__rng_seed(&st.shuffle, tc->seed, TN_STREAM_SHUFFLE);

@@ -99,7 +99,8 @@ typedef struct tn_train_ctl {
     /* Threads of the run (0 or 1: one). Above one the run owns a pool of that many
      * (core/pool.h) that the kernels split their work across, with OpenBLAS at one thread;
      * results are reproducible for a thread count, and those of one thread where the BLAS
-     * kernels allow (tests/blas_cores.h). */
+     * kernels allow (tn__blas_split_keeps_bits, core/blas.h); there the pool also times
+     * steps split and serial and keeps the faster (core/pool.h), except under MPI. */
     int threads;
     /* train.shards > 1 (train/shard.h): the training rows are this process's shards,
      * batched as sh says (the loop plans its batches); NULL: one shuffle of all rows. */
